@@ -1,0 +1,221 @@
+//! The command line: `snap-mock [serve]` and the integrator tools.
+
+use crate::config::Config;
+use crate::server::Bound;
+use crate::snap::{ContentTypeRule, Profile, TimestampMode};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "snap-mock",
+    version,
+    about = "A mock SNAP (Bank Indonesia Open API) access-token server for integration tests",
+    long_about = "A mock SNAP (Bank Indonesia Open API) access-token server for integration tests.\n\n\
+Serves POST .../v1.0/access-token/b2b exactly as Finpay and the BI standard do: it \
+verifies the SHA256withRSA X-SIGNATURE against the registered client's public key, \
+issues RS256 JWTs (keys at /.well-known/jwks.json), and answers every error with its \
+SNAP responseCode. With no arguments it serves the bundled demo client on 127.0.0.1:8080.\n\n\
+Every flag has an environment twin, SNAP_MOCK_<FLAG> (shown below). \
+Log verbosity follows RUST_LOG (default: info).\n\n\
+TEST KEYS ONLY: the keys in keys/ are public test keys; never use them in production.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the mock server (the default when no subcommand is given).
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SNAP_MOCK_HOST", default_value = "127.0.0.1", value_name = "ADDR")]
+    host: IpAddr,
+    /// Port to listen on; 0 picks a free port (printed at start-up).
+    #[arg(long, short, env = "SNAP_MOCK_PORT", default_value_t = 8080)]
+    port: u16,
+    /// The clients fixture: client keys and their public keys.
+    #[arg(long, env = "SNAP_MOCK_CLIENTS", default_value = "fixtures/clients.json", value_name = "FILE")]
+    clients: PathBuf,
+    /// Directory that relative publicKey paths in the clients fixture point into.
+    #[arg(long, env = "SNAP_MOCK_KEYS_DIR", default_value = "keys", value_name = "DIR")]
+    keys_dir: PathBuf,
+    /// RSA private key (PKCS#8 or PKCS#1 PEM, 2048-8192 bits) that signs issued tokens.
+    #[arg(long, env = "SNAP_MOCK_SIGNING_KEY", default_value = "keys/signing-key.pem", value_name = "FILE")]
+    signing_key: PathBuf,
+    /// Provider dialect: finpay (seed page), snap-bi (BI standard), bca (bracketed messages).
+    #[arg(long, env = "SNAP_MOCK_PROFILE", default_value = "finpay", value_parser = parse_profile)]
+    profile: &'static Profile,
+    /// Extra token path to serve besides the two Finpay paths; repeat it, or
+    /// comma-separate in the environment variable (e.g. /v1.0/access-token/b2b).
+    #[arg(long = "token-path", env = "SNAP_MOCK_TOKEN_PATHS", value_delimiter = ',', value_name = "PATH")]
+    token_paths: Vec<String>,
+    /// X-TIMESTAMP parsing: lenient (any RFC 3339 with offset or Z, optional
+    /// fraction) or strict (exactly yyyy-MM-ddTHH:mm:ss±hh:mm).
+    #[arg(long, env = "SNAP_MOCK_TIMESTAMP_MODE", default_value = "lenient", value_parser = parse_timestamp_mode)]
+    timestamp_mode: TimestampMode,
+    /// Allowed distance in seconds between X-TIMESTAMP and the server clock; 0 turns the check off.
+    #[arg(long, env = "SNAP_MOCK_TIMESTAMP_WINDOW", default_value_t = 300, value_name = "SECONDS")]
+    timestamp_window: u64,
+    /// Token lifetime in seconds (expiresIn, and exp - iat in the JWT).
+    #[arg(long, env = "SNAP_MOCK_TOKEN_TTL", default_value_t = 900, value_name = "SECONDS")]
+    token_ttl: u64,
+    /// The iss claim of issued tokens; an empty value leaves the claim out.
+    #[arg(long, env = "SNAP_MOCK_ISSUER", default_value = "snap-mock")]
+    issuer: String,
+    /// Content-Type rule: lenient (absent or application/json), strict (must be
+    /// application/json), ignore.
+    #[arg(long, env = "SNAP_MOCK_CONTENT_TYPE", default_value = "lenient", value_parser = parse_content_type_rule)]
+    content_type: ContentTypeRule,
+    /// Accept the legacy body fields granttype and grant_type in place of grantType.
+    #[arg(long, env = "SNAP_MOCK_ACCEPT_LEGACY_GRANT_TYPE")]
+    accept_legacy_grant_type: bool,
+    /// Largest request body accepted, in bytes; larger bodies get 4007300.
+    #[arg(long, env = "SNAP_MOCK_MAX_BODY_BYTES", default_value_t = 65536, value_name = "BYTES")]
+    max_body_bytes: usize,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "SNAP_MOCK_WORKERS")]
+    workers: Option<usize>,
+    /// Add a "diagnosis" field to error bodies saying exactly why a request
+    /// was rejected. For local debugging: real providers never do this.
+    #[arg(long, env = "SNAP_MOCK_EXPLAIN")]
+    explain: bool,
+    /// Milliseconds a client has to send its request head (slowloris guard).
+    #[arg(long, env = "SNAP_MOCK_REQUEST_TIMEOUT_MS", default_value_t = 5000, value_name = "MS")]
+    request_timeout_ms: u64,
+    /// Seconds an idle keep-alive connection stays open.
+    #[arg(long, env = "SNAP_MOCK_KEEP_ALIVE", default_value_t = 5, value_name = "SECONDS")]
+    keep_alive: u64,
+    /// Seconds requests in flight get to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "SNAP_MOCK_SHUTDOWN_TIMEOUT", default_value_t = 1, value_name = "SECONDS")]
+    shutdown_timeout: u64,
+}
+
+fn parse_profile(s: &str) -> Result<&'static Profile, String> {
+    s.parse()
+}
+
+fn parse_timestamp_mode(s: &str) -> Result<TimestampMode, String> {
+    s.parse()
+}
+
+fn parse_content_type_rule(s: &str) -> Result<ContentTypeRule, String> {
+    s.parse()
+}
+
+impl ServeArgs {
+    pub fn into_config(self) -> Config {
+        let mut config = Config {
+            host: self.host,
+            port: self.port,
+            clients_file: self.clients,
+            keys_dir: self.keys_dir,
+            signing_key: self.signing_key,
+            profile: self.profile,
+            extra_token_paths: self.token_paths.into_iter().filter(|p| !p.is_empty()).collect(),
+            timestamp_window: Duration::from_secs(self.timestamp_window),
+            token_lifetime: Duration::from_secs(self.token_ttl),
+            issuer: Some(self.issuer).filter(|s| !s.is_empty()),
+            max_body_bytes: self.max_body_bytes,
+            workers: self.workers,
+            explain: self.explain,
+            client_request_timeout: Duration::from_millis(self.request_timeout_ms),
+            keep_alive: Duration::from_secs(self.keep_alive),
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
+            ..Config::default()
+        };
+        config.parse_rules.timestamp_mode = self.timestamp_mode;
+        config.parse_rules.content_type = self.content_type;
+        config.parse_rules.accept_legacy_grant_type = self.accept_legacy_grant_type;
+        config
+    }
+}
+
+/// Entry point of the `snap-mock` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(cli.serve),
+    }
+}
+
+fn init_logging() {
+    // Logs go to stdout so container runtimes collect them with the rest.
+    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .target(env_logger::Target::Stdout)
+        .try_init();
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    init_logging();
+    let bound = match Bound::new(args.into_config()) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("snap-mock: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = &bound.state.config;
+    let clients = bound.state.clients.read().map(|c| c.len()).unwrap_or_default();
+    println!(
+        "snap-mock listening on http://{} (profile {}, {} client{}); token paths: {}",
+        bound.address,
+        config.profile.name,
+        clients,
+        if clients == 1 { "" } else { "s" },
+        config.token_paths().join(", ")
+    );
+    let _ = std::io::stdout().flush();
+
+    let result = actix_web::rt::System::new().block_on(async move {
+        let server = bound.into_server()?;
+        let handle = server.handle();
+        actix_web::rt::spawn(async move {
+            wait_for_stop_signal().await;
+            log::info!("stopping: answering requests in flight, then exiting");
+            handle.stop(true).await;
+        });
+        server
+            .await
+            .map_err(|e| crate::server::StartError::Bind(e.to_string()))
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("snap-mock: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    else {
+        log::warn!("cannot install signal handlers; stop with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {},
+        _ = int.recv() => {},
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_stop_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

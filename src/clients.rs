@@ -1,0 +1,234 @@
+//! The client registry: `X-CLIENT-KEY` → registered public key (and the
+//! client secret, kept for the symmetric signature of transactional APIs).
+
+use crate::snap::keys::ClientPublicKey;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One registered client.
+#[derive(Debug)]
+pub struct Client {
+    pub client_key: String,
+    pub name: Option<String>,
+    pub public_key: ClientPublicKey,
+    /// Where the key came from (a path, or `inline`), for listings and errors.
+    pub public_key_source: String,
+    pub client_secret: Option<String>,
+    pub enabled: bool,
+}
+
+/// A client entry of `clients.json`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientEntry {
+    pub client_key: String,
+    /// A PEM (SPKI or PKCS#1), or a path to one. Relative paths are resolved
+    /// against the keys directory.
+    pub public_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientsFile {
+    #[serde(rename = "$comment", default)]
+    _comment: Option<serde_json::Value>,
+    clients: Vec<ClientEntry>,
+}
+
+/// A problem with the clients fixture or a key it names; the text names
+/// the file and the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientsError(pub String);
+
+impl fmt::Display for ClientsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ClientsError {}
+
+impl Client {
+    /// Builds a client from an entry, reading its key file if it names one.
+    pub fn from_entry(entry: ClientEntry, keys_dir: &Path) -> Result<Self, String> {
+        if entry.client_key.is_empty() {
+            return Err("clientKey is empty".into());
+        }
+        if !entry.client_key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+            return Err(format!(
+                "clientKey {:?} must be printable ASCII without spaces (it travels in the X-CLIENT-KEY header)",
+                entry.client_key
+            ));
+        }
+        let (pem, source) = if entry.public_key.contains("-----BEGIN") {
+            (entry.public_key.clone(), "inline".to_string())
+        } else {
+            let path = resolve(keys_dir, &entry.public_key);
+            let pem = std::fs::read_to_string(&path)
+                .map_err(|e| format!("public key file {}: {e}", path.display()))?;
+            (pem, path.display().to_string())
+        };
+        let public_key =
+            ClientPublicKey::from_pem(&pem).map_err(|e| format!("public key ({source}): {e}"))?;
+        Ok(Self {
+            client_key: entry.client_key,
+            name: entry.name,
+            public_key,
+            public_key_source: source,
+            client_secret: entry.client_secret,
+            enabled: entry.enabled,
+        })
+    }
+}
+
+fn resolve(base: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
+}
+
+/// All registered clients, looked up by client key.
+#[derive(Debug, Default, Clone)]
+pub struct ClientRegistry {
+    by_key: HashMap<String, Arc<Client>>,
+}
+
+impl ClientRegistry {
+    /// Loads `clients.json`; key paths resolve against `keys_dir`.
+    pub fn load(path: &Path, keys_dir: &Path) -> Result<Self, ClientsError> {
+        let file = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ClientsError(format!("{file}: cannot read the clients fixture: {e}")))?;
+        Self::from_json(&text, keys_dir).map_err(|e| ClientsError(format!("{file}: {e}")))
+    }
+
+    /// Parses the text of a clients fixture.
+    pub fn from_json(text: &str, keys_dir: &Path) -> Result<Self, String> {
+        let parsed: ClientsFile = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "not a valid clients fixture ({e}); expected {{\"clients\": [{{\"clientKey\": ..., \"publicKey\": ...}}]}}"
+            )
+        })?;
+        let mut registry = Self::default();
+        for (i, entry) in parsed.clients.into_iter().enumerate() {
+            let label = format!("client #{} {:?}", i + 1, entry.client_key);
+            if registry.by_key.contains_key(&entry.client_key) {
+                return Err(format!("{label}: clientKey registered twice"));
+            }
+            let client = Client::from_entry(entry, keys_dir).map_err(|e| format!("{label}: {e}"))?;
+            registry.insert(client);
+        }
+        Ok(registry)
+    }
+
+    pub fn get(&self, client_key: &str) -> Option<&Arc<Client>> {
+        self.by_key.get(client_key)
+    }
+
+    /// Adds or replaces a client; returns the one it replaced.
+    pub fn insert(&mut self, client: Client) -> Option<Arc<Client>> {
+        self.by_key.insert(client.client_key.clone(), Arc::new(client))
+    }
+
+    pub fn remove(&mut self, client_key: &str) -> Option<Arc<Client>> {
+        self.by_key.remove(client_key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// Clients sorted by client key.
+    pub fn sorted(&self) -> Vec<Arc<Client>> {
+        let mut all: Vec<_> = self.by_key.values().cloned().collect();
+        all.sort_by(|a, b| a.client_key.cmp(&b.client_key));
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEM: &str = include_str!("../tests/data/midtrans-public.pem");
+
+    fn json(entries: &str) -> String {
+        format!(r#"{{"clients": [{entries}]}}"#)
+    }
+
+    #[test]
+    fn inline_pems_and_optional_fields_load() {
+        let pem = serde_json::to_string(PEM).unwrap();
+        let text = json(&format!(
+            r#"{{"clientKey":"G1234325-SNAP","publicKey":{pem},"name":"Midtrans sample","clientSecret":"s3cret"}}"#
+        ));
+        let reg = ClientRegistry::from_json(&text, Path::new(".")).unwrap();
+        let c = reg.get("G1234325-SNAP").unwrap();
+        assert_eq!(c.name.as_deref(), Some("Midtrans sample"));
+        assert_eq!(c.client_secret.as_deref(), Some("s3cret"));
+        assert!(c.enabled);
+        assert_eq!(c.public_key_source, "inline");
+    }
+
+    #[test]
+    fn key_paths_resolve_against_the_keys_directory() {
+        let text = json(r#"{"clientKey":"m","publicKey":"midtrans-public.pem","enabled":false}"#);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        let reg = ClientRegistry::from_json(&text, &dir).unwrap();
+        assert!(!reg.get("m").unwrap().enabled);
+    }
+
+    #[test]
+    fn errors_name_the_client_and_the_problem() {
+        let e = ClientRegistry::from_json(
+            &json(r#"{"clientKey":"a","publicKey":"nope.pem"}"#),
+            Path::new("/nonexistent"),
+        )
+        .unwrap_err();
+        assert!(e.contains("client #1 \"a\"") && e.contains("/nonexistent/nope.pem"), "{e}");
+
+        let e = ClientRegistry::from_json(
+            &json(r#"{"clientKey":"a","publicKey":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"}"#),
+            Path::new("."),
+        )
+        .unwrap_err();
+        assert!(e.contains("client #1 \"a\"") && e.contains("public key (inline)"), "{e}");
+
+        let e = ClientRegistry::from_json(&json(r#"{"clientKey":"a","publickey":"x"}"#), Path::new("."))
+            .unwrap_err();
+        assert!(e.contains("publickey"), "{e}");
+
+        let e = ClientRegistry::from_json("[]", Path::new(".")).unwrap_err();
+        assert!(e.contains("expected"), "{e}");
+    }
+
+    #[test]
+    fn a_client_key_registered_twice_is_an_error() {
+        let pem = serde_json::to_string(PEM).unwrap();
+        let one = format!(r#"{{"clientKey":"a","publicKey":{pem}}}"#);
+        let e = ClientRegistry::from_json(&json(&format!("{one},{one}")), Path::new(".")).unwrap_err();
+        assert!(e.contains("client #2 \"a\": clientKey registered twice"), "{e}");
+    }
+}

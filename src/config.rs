@@ -1,0 +1,128 @@
+//! One struct for everything the server can be told. The CLI (flags and
+//! their `SNAP_MOCK_*` environment twins) fills it; tests and embedders
+//! build it directly.
+
+use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The token paths every server serves: Finpay's documented URL path and
+/// the path in the OpenAPI block of the same page.
+pub const DEFAULT_TOKEN_PATHS: [&str; 2] = [
+    "/pg/snap/oauth/v1.0/access-token/b2b",
+    "/oauth/v1.0/access-token/b2b",
+];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to bind; 127.0.0.1 by default (0.0.0.0 in the container).
+    pub host: IpAddr,
+    /// Port to bind; 0 picks a free one.
+    pub port: u16,
+    /// The clients fixture.
+    pub clients_file: PathBuf,
+    /// Where relative `publicKey` paths in the clients fixture point.
+    pub keys_dir: PathBuf,
+    /// The RS256 signing key (PKCS#8 or PKCS#1 PEM).
+    pub signing_key: PathBuf,
+    pub profile: &'static Profile,
+    /// Extra token paths, served besides [`DEFAULT_TOKEN_PATHS`].
+    pub extra_token_paths: Vec<String>,
+    pub parse_rules: ParseRules,
+    /// Allowed distance between `X-TIMESTAMP` and the server clock;
+    /// `Duration::ZERO` turns the check off.
+    pub timestamp_window: Duration,
+    pub token_lifetime: Duration,
+    /// The `iss` claim; `None` leaves it out.
+    pub issuer: Option<String>,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// HTTP worker threads; `None` uses one per available core.
+    pub workers: Option<usize>,
+    /// Add a `diagnosis` field to error bodies (local debugging only: real
+    /// providers never explain).
+    pub explain: bool,
+    /// A client must send its request head within this time (slowloris guard).
+    pub client_request_timeout: Duration,
+    /// Idle keep-alive connections are closed after this long.
+    pub keep_alive: Duration,
+    /// On stop, requests in flight get this long to finish.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 8080,
+            clients_file: PathBuf::from("fixtures/clients.json"),
+            keys_dir: PathBuf::from("keys"),
+            signing_key: PathBuf::from("keys/signing-key.pem"),
+            profile: &crate::snap::profile::FINPAY,
+            extra_token_paths: Vec::new(),
+            parse_rules: ParseRules {
+                timestamp_mode: TimestampMode::Lenient,
+                content_type: ContentTypeRule::Lenient,
+                accept_legacy_grant_type: false,
+            },
+            timestamp_window: Duration::from_secs(300),
+            token_lifetime: Duration::from_secs(900),
+            issuer: Some("snap-mock".into()),
+            max_body_bytes: 64 * 1024,
+            workers: None,
+            explain: false,
+            client_request_timeout: Duration::from_secs(5),
+            keep_alive: Duration::from_secs(5),
+            shutdown_timeout: Duration::from_secs(1),
+        }
+    }
+}
+
+impl Config {
+    /// A server on a free port of 127.0.0.1 with the bundled fixtures: what
+    /// tests want. Paths are relative to the crate root, where `cargo test`
+    /// runs.
+    pub fn for_tests() -> Self {
+        Self {
+            port: 0,
+            workers: Some(1),
+            ..Self::default()
+        }
+    }
+
+    /// Every token path this config serves, defaults first, without repeats.
+    pub fn token_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = DEFAULT_TOKEN_PATHS.iter().map(|p| p.to_string()).collect();
+        for p in &self.extra_token_paths {
+            if !paths.contains(p) {
+                paths.push(p.clone());
+            }
+        }
+        paths
+    }
+
+    /// Checks what types cannot: paths start with `/`, limits are usable.
+    pub fn validate(&self) -> Result<(), String> {
+        for p in &self.extra_token_paths {
+            if !p.starts_with('/') || p.contains(char::is_whitespace) || p.contains(['{', '}', '?', '#']) {
+                return Err(format!(
+                    "token path {p:?} must be an absolute path like /v1.0/access-token/b2b"
+                ));
+            }
+        }
+        if self.max_body_bytes == 0 {
+            return Err("max body bytes must be at least 1".into());
+        }
+        if self.workers == Some(0) {
+            return Err("workers must be at least 1".into());
+        }
+        if self.token_lifetime.as_secs() == 0 || self.token_lifetime.as_secs() > 99_999 {
+            return Err(format!(
+                "token lifetime must be 1 to 99999 seconds (expiresIn is String(1..5) on the wire), got {}",
+                self.token_lifetime.as_secs()
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,164 @@
+//! The access-token pipeline: parse, find the client, verify the signature,
+//! check freshness, issue. No HTTP types: the route hands in raw parts and
+//! renders whatever comes out.
+
+use crate::clients::ClientRegistry;
+use crate::config::Config;
+use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
+use crate::snap::response_code::{ResponseCode, ServiceCode, SERVICE_ACCESS_TOKEN_B2B};
+use crate::snap::signature::verify_asymmetric;
+use crate::snap::{AccessTokenRequest, RawTokenRequest};
+use crate::tokens::{IssuedToken, TokenIssuer};
+use chrono::{DateTime, Utc};
+use std::sync::RwLock;
+
+/// State shared by every worker.
+pub struct State {
+    pub config: Config,
+    pub clients: RwLock<ClientRegistry>,
+    pub tokens: TokenIssuer,
+}
+
+/// What the server decided.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A token was issued.
+    Token {
+        service: ServiceCode,
+        token: IssuedToken,
+    },
+    /// The request broke a rule.
+    Rejected(SnapError),
+}
+
+impl Outcome {
+    pub fn response_code(&self) -> ResponseCode {
+        match self {
+            Self::Token { service, .. } => ResponseCode::new(200, *service, 0),
+            Self::Rejected(e) => e.response_code(),
+        }
+    }
+
+    /// The pipeline step that decided (`issued` for a success).
+    pub fn check(&self) -> &'static str {
+        match self {
+            Self::Token { .. } => "issued",
+            Self::Rejected(e) => e.failure.check(),
+        }
+    }
+}
+
+/// The outcome with what the developer needs to see why.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    /// `X-CLIENT-KEY` once it parsed.
+    pub client_key: Option<String>,
+    /// The exact string the server verified the signature over, once a
+    /// signature was checked.
+    pub string_to_sign: Option<String>,
+}
+
+impl Verdict {
+    pub fn rejected(error: SnapError) -> Self {
+        Self {
+            outcome: Outcome::Rejected(error),
+            client_key: None,
+            string_to_sign: None,
+        }
+    }
+}
+
+const SERVICE: ServiceCode = SERVICE_ACCESS_TOKEN_B2B;
+
+impl State {
+    /// Runs the B2B access-token checks in their documented order.
+    pub fn access_token(&self, raw: &RawTokenRequest<'_>, now: DateTime<Utc>) -> Verdict {
+        let request = match AccessTokenRequest::parse(raw, &self.config.parse_rules) {
+            Ok(r) => r,
+            Err(e) => return Verdict::rejected(e),
+        };
+        let mut verdict = Verdict {
+            outcome: Outcome::Rejected(SnapError::new(SERVICE, Failure::BadRequest, "")),
+            client_key: Some(request.client_key.to_owned()),
+            string_to_sign: None,
+        };
+        verdict.outcome = match self.authenticate(&request, now, &mut verdict.string_to_sign) {
+            Ok(()) => match self.tokens.issue(request.client_key, now) {
+                Ok(token) => Outcome::Token {
+                    service: SERVICE,
+                    token,
+                },
+                Err(e) => Outcome::Rejected(internal_error(e.to_string())),
+            },
+            Err(e) => Outcome::Rejected(e),
+        };
+        verdict
+    }
+
+    fn authenticate(
+        &self,
+        request: &AccessTokenRequest<'_>,
+        now: DateTime<Utc>,
+        string_to_sign: &mut Option<String>,
+    ) -> Result<(), SnapError> {
+        let unauthorized =
+            |reason, detail: String| SnapError::new(SERVICE, Failure::Unauthorized(reason), detail);
+        // A poisoned lock only means a panic elsewhere while the registry
+        // was held; the data is still a valid registry.
+        let clients = self.clients.read().unwrap_or_else(|p| p.into_inner());
+        let client = clients.get(request.client_key).ok_or_else(|| {
+            unauthorized(
+                UnauthorizedReason::UnknownClient,
+                format!(
+                    "no client is registered with X-CLIENT-KEY {:?} ({} registered)",
+                    request.client_key,
+                    clients.len()
+                ),
+            )
+        })?;
+        if !client.enabled {
+            return Err(unauthorized(
+                UnauthorizedReason::UnknownClient,
+                format!("client {:?} is registered but disabled", request.client_key),
+            ));
+        }
+        let sts = string_to_sign.insert(request.string_to_sign());
+        verify_asymmetric(&client.public_key, sts, request.signature).map_err(|e| {
+            unauthorized(
+                UnauthorizedReason::InvalidSignature,
+                format!(
+                    "{e}; string-to-sign {sts:?}; key {}",
+                    client.public_key.fingerprint()
+                ),
+            )
+        })?;
+        drop(clients);
+
+        let window = self.config.timestamp_window;
+        if !window.is_zero() {
+            let skew = now.signed_duration_since(request.timestamp_instant);
+            let window_secs = window.as_secs_f64();
+            let skew_secs = skew.num_milliseconds() as f64 / 1000.0;
+            if skew_secs.abs() > window_secs {
+                let direction = if skew_secs > 0.0 { "behind" } else { "ahead of" };
+                return Err(unauthorized(
+                    UnauthorizedReason::InvalidTimestamp,
+                    format!(
+                        "X-TIMESTAMP {:?} is {:.0} s {direction} the server clock ({}); the window is ±{} s (--timestamp-window)",
+                        request.timestamp,
+                        skew_secs.abs(),
+                        crate::snap::timestamp::format_snap_timestamp(&now),
+                        window.as_secs()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `500xx01 Internal Server Error`: something in the mock itself failed.
+pub fn internal_error(detail: String) -> SnapError {
+    SnapError::new(SERVICE, Failure::Internal, detail)
+}

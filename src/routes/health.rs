@@ -1,0 +1,30 @@
+use super::respond;
+use crate::pipeline::State;
+use crate::render::render_with;
+use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
+use actix_web::{web, HttpResponse};
+use serde_json::{Map, Value};
+
+const OK: ResponseCode = ResponseCode::new(200, SERVICE_GENERAL, 0);
+
+/// `GET /health`: up, and what is loaded.
+pub async fn health(state: web::Data<State>) -> HttpResponse {
+    let clients = state.clients.read().map(|c| c.len()).unwrap_or_default();
+    let mut extra = Map::new();
+    extra.insert("status".into(), "UP".into());
+    extra.insert("version".into(), env!("CARGO_PKG_VERSION").into());
+    extra.insert("profile".into(), state.config.profile.name.into());
+    extra.insert("clients".into(), clients.into());
+    extra.insert("tokenPaths".into(), state.config.token_paths().into());
+    respond(render_with(OK, "Successful", &extra))
+}
+
+/// `GET /.well-known/jwks.json`: the token signing key as a JWK Set. The
+/// SNAP code and message ride along as extra members, which JWKS readers
+/// ignore (RFC 7517 §5).
+pub async fn jwks(state: web::Data<State>) -> HttpResponse {
+    let keys = serde_json::to_value(state.tokens.jwks().keys).unwrap_or(Value::Null);
+    let mut extra = Map::new();
+    extra.insert("keys".into(), keys);
+    respond(render_with(OK, "Successful", &extra))
+}

@@ -1,0 +1,461 @@
+//! `POST .../v1.0/access-token/b2b`: from raw request parts to a typed
+//! request, or to the first rule it breaks.
+
+use super::error::{Failure, SnapError};
+use super::response_code::SERVICE_ACCESS_TOKEN_B2B as SERVICE;
+use super::signature::string_to_sign;
+use super::timestamp::{parse_timestamp, TimestampMode};
+use chrono::{DateTime, FixedOffset};
+use serde_json::{Map, Value};
+use std::str::FromStr;
+
+/// The grant the B2B token endpoint accepts.
+pub const CLIENT_CREDENTIALS: &str = "client_credentials";
+/// `grantType` is String(1..18) in every provider's table.
+pub const GRANT_TYPE_MAX_LEN: usize = 18;
+/// Spellings that predate v1.0.2 of the standard or come from OAuth habits.
+pub const LEGACY_GRANT_TYPE_FIELDS: [&str; 2] = ["granttype", "grant_type"];
+
+/// The request as it came off the wire, with no HTTP types: header values
+/// as raw bytes (they need not be UTF-8) and the body bytes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RawTokenRequest<'a> {
+    pub x_timestamp: Option<&'a [u8]>,
+    pub x_client_key: Option<&'a [u8]>,
+    pub x_signature: Option<&'a [u8]>,
+    pub content_type: Option<&'a [u8]>,
+    pub body: &'a [u8],
+}
+
+/// What to do with the `Content-Type` header; Finpay's pages disagree on
+/// whether it is mandatory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ContentTypeRule {
+    /// Absent is fine; present must be `application/json`.
+    #[default]
+    Lenient,
+    /// Must be present and `application/json`.
+    Strict,
+    /// Not looked at.
+    Ignore,
+}
+
+impl ContentTypeRule {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Lenient => "lenient",
+            Self::Strict => "strict",
+            Self::Ignore => "ignore",
+        }
+    }
+}
+
+impl FromStr for ContentTypeRule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "lenient" => Ok(Self::Lenient),
+            "strict" => Ok(Self::Strict),
+            "ignore" => Ok(Self::Ignore),
+            other => Err(format!(
+                "unknown content-type rule {other:?} (lenient, strict, ignore)"
+            )),
+        }
+    }
+}
+
+/// The choices the spec leaves open, made explicit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ParseRules {
+    pub timestamp_mode: TimestampMode,
+    pub content_type: ContentTypeRule,
+    /// Accept `granttype` / `grant_type` when `grantType` is absent.
+    pub accept_legacy_grant_type: bool,
+}
+
+/// A syntactically valid access-token request. Authentication (client,
+/// signature, freshness) is checked by the caller, which has the registry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessTokenRequest<'a> {
+    /// `X-CLIENT-KEY`, as sent.
+    pub client_key: &'a str,
+    /// `X-TIMESTAMP`, as sent: the signature covers these exact characters.
+    pub timestamp: &'a str,
+    /// The instant `timestamp` denotes, for the freshness window.
+    pub timestamp_instant: DateTime<FixedOffset>,
+    /// `X-SIGNATURE`, as sent (decoded by the verifier).
+    pub signature: &'a [u8],
+    /// The body field that carried the grant (`grantType` unless a legacy
+    /// spelling was accepted).
+    pub grant_type_field: &'static str,
+    /// `additionalInfo`, whatever its type; never a reason to reject.
+    pub additional_info: Option<Value>,
+}
+
+fn mandatory<'a>(value: Option<&'a [u8]>, field: &'static str) -> Result<&'a [u8], SnapError> {
+    match value {
+        Some(v) if !v.iter().all(u8::is_ascii_whitespace) => Ok(v),
+        Some(_) => Err(SnapError::new(
+            SERVICE,
+            Failure::InvalidMandatoryField(field),
+            format!("header {field} is present but empty"),
+        )),
+        None => Err(SnapError::new(
+            SERVICE,
+            Failure::InvalidMandatoryField(field),
+            format!("header {field} is missing"),
+        )),
+    }
+}
+
+fn bad_request(detail: impl Into<String>) -> SnapError {
+    SnapError::new(SERVICE, Failure::BadRequest, detail)
+}
+
+fn invalid_format(field: &'static str, detail: impl Into<String>) -> SnapError {
+    SnapError::new(SERVICE, Failure::InvalidFieldFormat(field), detail)
+}
+
+impl<'a> AccessTokenRequest<'a> {
+    /// Applies the syntactic rules in the order the README documents:
+    /// mandatory headers, X-TIMESTAMP format, X-CLIENT-KEY format,
+    /// Content-Type, body, grantType.
+    pub fn parse(raw: &RawTokenRequest<'a>, rules: &ParseRules) -> Result<Self, SnapError> {
+        let timestamp = mandatory(raw.x_timestamp, "X-TIMESTAMP")?;
+        let client_key = mandatory(raw.x_client_key, "X-CLIENT-KEY")?;
+        let signature = mandatory(raw.x_signature, "X-SIGNATURE")?;
+
+        let timestamp = std::str::from_utf8(timestamp)
+            .map_err(|_| invalid_format("X-TIMESTAMP", "X-TIMESTAMP is not UTF-8 text"))?;
+        let timestamp_instant = parse_timestamp(timestamp, rules.timestamp_mode)
+            .map_err(|e| invalid_format("X-TIMESTAMP", e.0))?;
+
+        let client_key = std::str::from_utf8(client_key)
+            .ok()
+            .filter(|k| k.bytes().all(|b| (0x20..0x7f).contains(&b)))
+            .ok_or_else(|| {
+                invalid_format(
+                    "X-CLIENT-KEY",
+                    "X-CLIENT-KEY must be printable ASCII (a client id such as a UUID)",
+                )
+            })?;
+
+        check_content_type(raw.content_type, rules.content_type)?;
+
+        let body = parse_body(raw.body)?;
+        let (grant_type_field, grant_type) = find_grant_type(&body, rules)?;
+        check_grant_type(grant_type_field, grant_type)?;
+
+        Ok(Self {
+            client_key,
+            timestamp,
+            timestamp_instant,
+            signature,
+            grant_type_field,
+            additional_info: body.get("additionalInfo").cloned(),
+        })
+    }
+
+    pub fn string_to_sign(&self) -> String {
+        string_to_sign(self.client_key, self.timestamp)
+    }
+}
+
+fn check_content_type(value: Option<&[u8]>, rule: ContentTypeRule) -> Result<(), SnapError> {
+    let is_json = |v: &[u8]| {
+        let mime = v.split(|b| *b == b';').next().unwrap_or_default();
+        mime.trim_ascii().eq_ignore_ascii_case(b"application/json")
+    };
+    match (rule, value) {
+        (ContentTypeRule::Ignore, _) | (ContentTypeRule::Lenient, None) => Ok(()),
+        (ContentTypeRule::Strict, None) => Err(SnapError::new(
+            SERVICE,
+            Failure::InvalidMandatoryField("Content-Type"),
+            "header Content-Type is missing (strict content-type rule); send application/json",
+        )),
+        (_, Some(v)) if is_json(v) => Ok(()),
+        (_, Some(v)) => Err(invalid_format(
+            "Content-Type",
+            format!(
+                "Content-Type is {:?}; the token endpoint takes application/json",
+                String::from_utf8_lossy(v)
+            ),
+        )),
+    }
+}
+
+fn parse_body(body: &[u8]) -> Result<Map<String, Value>, SnapError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad_request(
+            r#"the body is empty; send {"grantType":"client_credentials"}"#,
+        ));
+    }
+    let text = std::str::from_utf8(body).map_err(|e| {
+        bad_request(format!("the body is not UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+    })?;
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(bad_request(format!(
+            "the body is JSON but not an object (it is {})",
+            json_type(&other)
+        ))),
+        Err(e) => Err(bad_request(format!("the body is not valid JSON: {e}"))),
+    }
+}
+
+fn find_grant_type<'b>(
+    body: &'b Map<String, Value>,
+    rules: &ParseRules,
+) -> Result<(&'static str, &'b Value), SnapError> {
+    if let Some(v) = body.get("grantType") {
+        return Ok(("grantType", v));
+    }
+    let legacy = LEGACY_GRANT_TYPE_FIELDS
+        .iter()
+        .find_map(|name| body.get(*name).map(|v| (*name, v)));
+    match legacy {
+        Some((name, v)) if rules.accept_legacy_grant_type => Ok((name, v)),
+        Some((name, _)) => Err(SnapError::new(
+            SERVICE,
+            Failure::InvalidMandatoryField("grantType"),
+            format!(
+                "the body has {name:?} but not \"grantType\"; SNAP v1.0.2 spells it grantType \
+                 (start snap-mock with --accept-legacy-grant-type to emulate providers that accept it)"
+            ),
+        )),
+        None => Err(SnapError::new(
+            SERVICE,
+            Failure::InvalidMandatoryField("grantType"),
+            "the body has no grantType",
+        )),
+    }
+}
+
+fn check_grant_type(field: &'static str, value: &Value) -> Result<(), SnapError> {
+    let text = match value {
+        Value::Null => {
+            return Err(SnapError::new(
+                SERVICE,
+                Failure::InvalidMandatoryField("grantType"),
+                format!("{field} is null"),
+            ))
+        }
+        Value::String(s) => s,
+        other => {
+            return Err(invalid_format(
+                "grantType",
+                format!("{field} must be a string, got {}", json_type(other)),
+            ))
+        }
+    };
+    if text.is_empty() {
+        return Err(SnapError::new(
+            SERVICE,
+            Failure::InvalidMandatoryField("grantType"),
+            format!("{field} is empty"),
+        ));
+    }
+    let chars = text.chars().count();
+    if chars > GRANT_TYPE_MAX_LEN {
+        return Err(invalid_format(
+            "grantType",
+            format!("{field} is {chars} characters long; the maximum is {GRANT_TYPE_MAX_LEN}"),
+        ));
+    }
+    if text != CLIENT_CREDENTIALS {
+        return Err(invalid_format(
+            "grantType",
+            format!("{field} is {text:?}; the B2B token endpoint accepts only \"{CLIENT_CREDENTIALS}\""),
+        ));
+    }
+    Ok(())
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snap::error::Failure::*;
+
+    const BODY: &[u8] = br#"{"grantType":"client_credentials","additionalInfo":{}}"#;
+
+    fn raw(body: &'static [u8]) -> RawTokenRequest<'static> {
+        RawTokenRequest {
+            x_timestamp: Some(b"2024-03-01T15:27:49+07:00"),
+            x_client_key: Some(b"demo-client"),
+            x_signature: Some(b"c2ln"),
+            content_type: Some(b"application/json"),
+            body,
+        }
+    }
+
+    fn failure(raw: RawTokenRequest<'_>, rules: ParseRules) -> Failure {
+        AccessTokenRequest::parse(&raw, &rules)
+            .expect_err("request should have been rejected")
+            .failure
+    }
+
+    #[test]
+    fn a_well_formed_request_parses_into_its_parts() {
+        let raw = raw(BODY);
+        let req = AccessTokenRequest::parse(&raw, &ParseRules::default()).unwrap();
+        assert_eq!(req.client_key, "demo-client");
+        assert_eq!(req.timestamp, "2024-03-01T15:27:49+07:00");
+        assert_eq!(req.signature, b"c2ln");
+        assert_eq!(req.grant_type_field, "grantType");
+        assert_eq!(req.string_to_sign(), "demo-client|2024-03-01T15:27:49+07:00");
+    }
+
+    #[test]
+    fn each_missing_header_is_named_in_spec_order() {
+        let rules = ParseRules::default();
+        let mut r = raw(BODY);
+        r.x_timestamp = None;
+        r.x_client_key = None;
+        assert_eq!(failure(r, rules), InvalidMandatoryField("X-TIMESTAMP"));
+        let mut r = raw(BODY);
+        r.x_client_key = None;
+        assert_eq!(failure(r, rules), InvalidMandatoryField("X-CLIENT-KEY"));
+        let mut r = raw(BODY);
+        r.x_signature = Some(b"  ");
+        assert_eq!(failure(r, rules), InvalidMandatoryField("X-SIGNATURE"));
+    }
+
+    #[test]
+    fn a_missing_header_is_reported_before_a_bad_timestamp() {
+        let mut r = raw(BODY);
+        r.x_timestamp = Some(b"yesterday");
+        r.x_signature = None;
+        assert_eq!(failure(r, ParseRules::default()), InvalidMandatoryField("X-SIGNATURE"));
+    }
+
+    #[test]
+    fn an_unparseable_timestamp_is_an_invalid_field_format() {
+        let mut r = raw(BODY);
+        r.x_timestamp = Some(b"2024-03-01 15:27:49");
+        assert_eq!(failure(r, ParseRules::default()), InvalidFieldFormat("X-TIMESTAMP"));
+    }
+
+    #[test]
+    fn strict_mode_rejects_milliseconds() {
+        let mut r = raw(BODY);
+        r.x_timestamp = Some(b"2024-03-01T08:27:49.024Z");
+        let strict = ParseRules {
+            timestamp_mode: TimestampMode::Strict,
+            ..Default::default()
+        };
+        assert_eq!(failure(r, strict), InvalidFieldFormat("X-TIMESTAMP"));
+        assert!(AccessTokenRequest::parse(&r, &ParseRules::default()).is_ok());
+    }
+
+    #[test]
+    fn bodies_that_are_not_a_json_object_are_bad_requests() {
+        for body in [
+            &b""[..],
+            b"   ",
+            b"grantType=client_credentials",
+            b"[\"client_credentials\"]",
+            b"\"client_credentials\"",
+            b"null",
+            b"{\"grantType\":\"client_credentials\"",
+            b"{\"grantType\":\"client_\xff\"}",
+        ] {
+            let r = RawTokenRequest { body, ..raw(BODY) };
+            assert_eq!(failure(r, ParseRules::default()), BadRequest, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn grant_type_missing_empty_or_null_is_a_mandatory_field() {
+        for body in [&br#"{}"#[..], br#"{"grantType":""}"#, br#"{"grantType":null}"#] {
+            let r = RawTokenRequest { body, ..raw(BODY) };
+            assert_eq!(failure(r, ParseRules::default()), InvalidMandatoryField("grantType"));
+        }
+    }
+
+    #[test]
+    fn grant_type_of_the_wrong_type_length_or_value_is_an_invalid_format() {
+        for body in [
+            &br#"{"grantType":1}"#[..],
+            br#"{"grantType":["client_credentials"]}"#,
+            br#"{"grantType":"client_credentialsXX"}"#,
+            br#"{"grantType":"authorization_code"}"#,
+            br#"{"grantType":"CLIENT_CREDENTIALS"}"#,
+        ] {
+            let r = RawTokenRequest { body, ..raw(BODY) };
+            assert_eq!(failure(r, ParseRules::default()), InvalidFieldFormat("grantType"));
+        }
+    }
+
+    #[test]
+    fn additional_info_of_any_type_is_accepted() {
+        for body in [
+            &br#"{"grantType":"client_credentials"}"#[..],
+            br#"{"grantType":"client_credentials","additionalInfo":{}}"#,
+            br#"{"grantType":"client_credentials","additionalInfo":""}"#,
+            br#"{"grantType":"client_credentials","additionalInfo":null}"#,
+            br#"{"grantType":"client_credentials","additionalInfo":[1,2]}"#,
+            br#"{"grantType":"client_credentials","additionalInfo":{"a":{"b":1}}}"#,
+        ] {
+            let r = RawTokenRequest { body, ..raw(BODY) };
+            assert!(AccessTokenRequest::parse(&r, &ParseRules::default()).is_ok(), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn legacy_grant_type_spellings_are_rejected_unless_allowed() {
+        for body in [
+            &br#"{"granttype":"client_credentials"}"#[..],
+            br#"{"grant_type":"client_credentials"}"#,
+        ] {
+            let r = RawTokenRequest { body, ..raw(BODY) };
+            let err = AccessTokenRequest::parse(&r, &ParseRules::default()).unwrap_err();
+            assert_eq!(err.failure, InvalidMandatoryField("grantType"));
+            assert!(err.detail.contains("--accept-legacy-grant-type"), "{}", err.detail);
+            let lenient = ParseRules {
+                accept_legacy_grant_type: true,
+                ..Default::default()
+            };
+            assert!(AccessTokenRequest::parse(&r, &lenient).is_ok());
+        }
+    }
+
+    #[test]
+    fn content_type_rules() {
+        let lenient = ParseRules::default();
+        let strict = ParseRules {
+            content_type: ContentTypeRule::Strict,
+            ..Default::default()
+        };
+        let ignore = ParseRules {
+            content_type: ContentTypeRule::Ignore,
+            ..Default::default()
+        };
+        let mut r = raw(BODY);
+        r.content_type = Some(b"Application/JSON; charset=utf-8");
+        assert!(AccessTokenRequest::parse(&r, &strict).is_ok());
+        r.content_type = None;
+        assert!(AccessTokenRequest::parse(&r, &lenient).is_ok());
+        assert_eq!(failure(r, strict), InvalidMandatoryField("Content-Type"));
+        r.content_type = Some(b"application/x-www-form-urlencoded");
+        assert_eq!(failure(r, lenient), InvalidFieldFormat("Content-Type"));
+        assert!(AccessTokenRequest::parse(&r, &ignore).is_ok());
+    }
+
+    #[test]
+    fn a_client_key_with_control_characters_is_an_invalid_format() {
+        let mut r = raw(BODY);
+        r.x_client_key = Some(b"demo\x01client");
+        assert_eq!(failure(r, ParseRules::default()), InvalidFieldFormat("X-CLIENT-KEY"));
+    }
+}

@@ -1,0 +1,101 @@
+//! The one error type of the protocol layer.
+
+use super::response_code::{ResponseCode, ServiceCode};
+use std::fmt;
+
+/// What went wrong, in SNAP terms. Each variant knows its response code;
+/// the active [`Profile`](super::profile::Profile) words the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// `400xx00 Bad Request`: the body is empty, not UTF-8, not JSON, not a
+    /// JSON object, or larger than the cap.
+    BadRequest,
+    /// `400xx01 Invalid Field Format {field}`.
+    InvalidFieldFormat(&'static str),
+    /// `400xx02 Invalid Mandatory Field {field}`.
+    InvalidMandatoryField(&'static str),
+    /// `401xx00 Unauthorized. [reason]`.
+    Unauthorized(UnauthorizedReason),
+    /// `404xx00`: no endpoint at this path (not a SNAP case; service `00`).
+    NotFound,
+    /// `405xx00 Requested Function Is Not Supported`: wrong HTTP method.
+    MethodNotAllowed,
+    /// `500xx01 Internal Server Error`: the mock itself failed (e.g. the
+    /// system random generator); never caused by the request.
+    Internal,
+}
+
+/// Why a request was `Unauthorized`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnauthorizedReason {
+    UnknownClient,
+    InvalidSignature,
+    InvalidTimestamp,
+}
+
+impl Failure {
+    /// Status and case of this failure; the service is the endpoint's.
+    pub fn response_code(&self, service: ServiceCode) -> ResponseCode {
+        let (status, case) = match self {
+            Self::BadRequest => (400, 0),
+            Self::InvalidFieldFormat(_) => (400, 1),
+            Self::InvalidMandatoryField(_) => (400, 2),
+            Self::Unauthorized(_) => (401, 0),
+            Self::NotFound => (404, 0),
+            Self::MethodNotAllowed => (405, 0),
+            Self::Internal => (500, 1),
+        };
+        ResponseCode::new(status, service, case)
+    }
+
+    /// The pipeline step that produced this failure, as shown in the journal
+    /// and the log (`check=signature`).
+    pub fn check(&self) -> &'static str {
+        match self {
+            Self::BadRequest => "body",
+            Self::InvalidFieldFormat(f) | Self::InvalidMandatoryField(f) => match *f {
+                "grantType" => "grantType",
+                "Content-Type" => "content-type",
+                "X-TIMESTAMP" => "timestamp",
+                _ => "headers",
+            },
+            Self::Unauthorized(UnauthorizedReason::UnknownClient) => "client",
+            Self::Unauthorized(UnauthorizedReason::InvalidSignature) => "signature",
+            Self::Unauthorized(UnauthorizedReason::InvalidTimestamp) => "freshness",
+            Self::NotFound => "route",
+            Self::MethodNotAllowed => "method",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// A rejected request: the SNAP failure, the service it happened in, and a
+/// precise explanation for the developer (never sent unless `--explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapError {
+    pub service: ServiceCode,
+    pub failure: Failure,
+    pub detail: String,
+}
+
+impl SnapError {
+    pub fn new(service: ServiceCode, failure: Failure, detail: impl Into<String>) -> Self {
+        Self {
+            service,
+            failure,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn response_code(&self) -> ResponseCode {
+        self.failure.response_code(self.service)
+    }
+}
+
+impl fmt::Display for SnapError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.response_code(), self.failure.check(), self.detail)
+    }
+}
+
+impl std::error::Error for SnapError {}

@@ -1,0 +1,17 @@
+//! The SNAP protocol, with no HTTP types: response codes, timestamps, the
+//! access-token request, signatures, keys and provider dialects. Everything
+//! here is unit-tested directly; the HTTP layer only moves bytes in and out.
+
+pub mod access_token;
+pub mod error;
+pub mod keys;
+pub mod profile;
+pub mod response_code;
+pub mod signature;
+pub mod timestamp;
+
+pub use access_token::{AccessTokenRequest, ContentTypeRule, ParseRules, RawTokenRequest};
+pub use error::{Failure, SnapError, UnauthorizedReason};
+pub use profile::Profile;
+pub use response_code::{ResponseCode, ServiceCode};
+pub use timestamp::TimestampMode;

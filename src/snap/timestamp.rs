@@ -1,0 +1,282 @@
+//! `X-TIMESTAMP` parsing.
+//!
+//! The value is kept as the client sent it: the signature covers the raw
+//! header string, so the parsed instant is used only for the freshness check.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use std::fmt;
+use std::str::FromStr;
+
+/// How strictly `X-TIMESTAMP` is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TimestampMode {
+    /// Any RFC 3339 / ISO-8601 date-time with an offset or `Z`, with or
+    /// without fractional seconds (`2024-03-01T08:27:49.024Z`,
+    /// `2024-03-01T15:27:49+07:00`, `2024-03-01T15:27:49+0700`). What real
+    /// clients and most providers accept.
+    #[default]
+    Lenient,
+    /// Only `yyyy-MM-ddTHH:mm:ss±hh:mm`, the 25 characters Finpay documents.
+    Strict,
+}
+
+impl TimestampMode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Lenient => "lenient",
+            Self::Strict => "strict",
+        }
+    }
+}
+
+impl FromStr for TimestampMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "lenient" => Ok(Self::Lenient),
+            "strict" => Ok(Self::Strict),
+            other => Err(format!("unknown timestamp mode {other:?} (lenient, strict)")),
+        }
+    }
+}
+
+/// Why an `X-TIMESTAMP` value was not accepted; the text goes to the
+/// developer (journal, log, `--explain`), never into `responseMessage`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampError(pub String);
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const STRICT_FORM: &str = "yyyy-MM-ddTHH:mm:ss±hh:mm";
+
+/// Parses an `X-TIMESTAMP` value under `mode`.
+pub fn parse_timestamp(
+    raw: &str,
+    mode: TimestampMode,
+) -> Result<DateTime<FixedOffset>, TimestampError> {
+    let err = |why: String| TimestampError(format!("X-TIMESTAMP {raw:?}: {why}"));
+    let b = raw.as_bytes();
+    if mode == TimestampMode::Strict && b.len() != 25 {
+        return Err(err(format!(
+            "strict mode expects exactly {STRICT_FORM} (25 characters), got {} characters",
+            b.len()
+        )));
+    }
+    if b.len() < 19 {
+        return Err(err(format!(
+            "too short for a date-time with offset such as {STRICT_FORM}"
+        )));
+    }
+    let digits = |from: usize, len: usize| -> Option<u32> {
+        let s = b.get(from..from + len)?;
+        if !s.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(s.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
+    };
+    let sep = |at: usize, allowed: &[u8]| b.get(at).is_some_and(|c| allowed.contains(c));
+
+    let (Some(year), Some(month), Some(day)) = (digits(0, 4), digits(5, 2), digits(8, 2)) else {
+        return Err(err("the date must be yyyy-MM-dd".into()));
+    };
+    if !sep(4, b"-") || !sep(7, b"-") {
+        return Err(err("the date must be yyyy-MM-dd".into()));
+    }
+    let date_time_sep: &[u8] = match mode {
+        TimestampMode::Strict => b"T",
+        TimestampMode::Lenient => b"Tt",
+    };
+    if !sep(10, date_time_sep) {
+        return Err(err("date and time must be separated by 'T'".into()));
+    }
+    let (Some(hour), Some(minute), Some(second)) = (digits(11, 2), digits(14, 2), digits(17, 2))
+    else {
+        return Err(err("the time must be HH:mm:ss".into()));
+    };
+    if !sep(13, b":") || !sep(16, b":") {
+        return Err(err("the time must be HH:mm:ss".into()));
+    }
+
+    let mut at = 19;
+    let mut nanos = 0u32;
+    if b.get(at) == Some(&b'.') {
+        if mode == TimestampMode::Strict {
+            return Err(err(format!(
+                "strict mode does not allow fractional seconds ({STRICT_FORM})"
+            )));
+        }
+        let start = at + 1;
+        let len = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if len == 0 || len > 9 {
+            return Err(err("fractional seconds need 1 to 9 digits".into()));
+        }
+        let frac = digits(start, len).unwrap_or(0);
+        nanos = frac * 10u32.pow(9 - len as u32);
+        at = start + len;
+    }
+
+    let offset_seconds: i32 = match &b[at..] {
+        [b'Z' | b'z'] if mode == TimestampMode::Lenient => 0,
+        [b'Z' | b'z'] => {
+            return Err(err(format!(
+                "strict mode expects a numeric offset such as +07:00, not Z ({STRICT_FORM})"
+            )))
+        }
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let (h, m) = match rest {
+                [_, _, b':', _, _] => (digits(at + 1, 2), digits(at + 4, 2)),
+                [_, _, _, _] if mode == TimestampMode::Lenient => {
+                    (digits(at + 1, 2), digits(at + 3, 2))
+                }
+                _ => return Err(err("the offset must be ±hh:mm".into())),
+            };
+            let (Some(h), Some(m)) = (h, m) else {
+                return Err(err("the offset must be ±hh:mm".into()));
+            };
+            if h > 23 || m > 59 {
+                return Err(err("the offset is out of range".into()));
+            }
+            let secs = (h * 3600 + m * 60) as i32;
+            if *sign == b'-' {
+                -secs
+            } else {
+                secs
+            }
+        }
+        [] => {
+            return Err(err(
+                "no UTC offset: add Z or ±hh:mm so the instant is unambiguous".into(),
+            ))
+        }
+        _ => return Err(err("unexpected characters after the time".into())),
+    };
+
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)
+        .ok_or_else(|| err("no such calendar date".into()))?;
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
+        .filter(|_| second < 60)
+        .ok_or_else(|| err("no such time of day".into()))?;
+    let offset =
+        FixedOffset::east_opt(offset_seconds).ok_or_else(|| err("the offset is out of range".into()))?;
+    offset
+        .from_local_datetime(&date.and_time(time))
+        .single()
+        .ok_or_else(|| err("not a single instant".into()))
+}
+
+/// Formats an instant the way Finpay documents timestamps
+/// (`yyyy-MM-ddTHH:mm:ss±hh:mm`), in Western Indonesian Time (+07:00).
+pub fn format_snap_timestamp<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
+    at.with_timezone(&WIB)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+/// Western Indonesian Time, the zone SNAP providers answer in.
+pub const WIB: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => panic!("+07:00 is a valid offset"),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TimestampMode::*;
+
+    fn ok(raw: &str, mode: TimestampMode) -> DateTime<FixedOffset> {
+        parse_timestamp(raw, mode).unwrap_or_else(|e| panic!("{raw:?} rejected: {e}"))
+    }
+
+    #[test]
+    fn finpays_documented_form_is_accepted_in_both_modes() {
+        for mode in [Lenient, Strict] {
+            let t = ok("2024-03-01T15:27:49+07:00", mode);
+            assert_eq!(t.timestamp(), 1_709_281_669);
+            assert_eq!(t.offset().local_minus_utc(), 7 * 3600);
+        }
+    }
+
+    #[test]
+    fn lenient_mode_accepts_milliseconds_and_zulu() {
+        let t = ok("2024-03-01T08:27:49.024Z", Lenient);
+        assert_eq!(t.timestamp(), 1_709_281_669);
+        assert_eq!(t.timestamp_subsec_millis(), 24);
+        let t = ok("2024-03-01T15:27:49.024+07:00", Lenient);
+        assert_eq!(t.timestamp_subsec_millis(), 24);
+        ok("2024-03-01T15:27:49.123456789+07:00", Lenient);
+        ok("2024-03-01T15:27:49+0700", Lenient);
+        ok("2024-03-01T08:27:49z", Lenient);
+        ok("2024-03-01T02:27:49-05:30", Lenient);
+    }
+
+    #[test]
+    fn the_same_instant_written_differently_parses_to_the_same_time() {
+        assert_eq!(
+            ok("2024-03-01T08:27:49.024Z", Lenient),
+            ok("2024-03-01T15:27:49.024+07:00", Lenient)
+        );
+    }
+
+    #[test]
+    fn strict_mode_rejects_everything_but_25_characters_with_offset() {
+        for raw in [
+            "2024-03-01T08:27:49.024Z",
+            "2024-03-01T08:27:49Z",
+            "2024-03-01T15:27:49.024+07:00",
+            "2024-03-01T15:27:49+0700",
+            "2024-03-01t15:27:49+07:00",
+            "2024-03-01 15:27:49+07:00",
+        ] {
+            assert!(parse_timestamp(raw, Strict).is_err(), "{raw:?} accepted");
+        }
+    }
+
+    #[test]
+    fn a_timestamp_without_offset_is_rejected_with_a_reason() {
+        let e = parse_timestamp("2024-03-01T15:27:49", Lenient).unwrap_err();
+        assert!(e.0.contains("no UTC offset"), "{e}");
+    }
+
+    #[test]
+    fn impossible_dates_and_times_are_rejected() {
+        for raw in [
+            "2024-02-30T15:27:49+07:00",
+            "2024-13-01T15:27:49+07:00",
+            "2024-03-01T24:00:00+07:00",
+            "2024-03-01T15:60:49+07:00",
+            "2024-03-01T15:27:60+07:00",
+            "2024-03-01T15:27:49+24:00",
+            "2024-03-01T15:27:49+07:60",
+        ] {
+            assert!(parse_timestamp(raw, Lenient).is_err(), "{raw:?} accepted");
+        }
+    }
+
+    #[test]
+    fn garbage_is_rejected_without_panicking() {
+        for raw in [
+            "",
+            "now",
+            "1709281669",
+            "2024-03-01",
+            "2024-03-01T15:27:49.+07:00",
+            "2024-03-01T15:27:49.0123456789+07:00",
+            "2024-03-01T15:27:49+07:00x",
+            "2024-03-01T15:27:49+7:00",
+            "２０２４-03-01T15:27:49+07:00",
+            "2024-03-01T15:27:49\u{0}+07:00",
+        ] {
+            assert!(parse_timestamp(raw, Lenient).is_err(), "{raw:?} accepted");
+        }
+    }
+
+    #[test]
+    fn server_timestamps_use_finpays_form_in_wib() {
+        let t = ok("2024-03-01T08:27:49.024Z", Lenient);
+        assert_eq!(format_snap_timestamp(&t), "2024-03-01T15:27:49+07:00");
+    }
+}

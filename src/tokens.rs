@@ -1,0 +1,269 @@
+//! RS256 access tokens and the JWKS that verifies them.
+//!
+//! `jsonwebtoken::encode` re-parses the private key on every call (about
+//! 650 µs per token with its aws-lc backend against about 245 µs with a
+//! parsed key; BENCHMARKS.md). So the signing key is parsed once into an
+//! aws-lc-rs `RsaKeyPair` and the compact JWS is assembled here; the JWT
+//! header is constant and encoded once. `jsonwebtoken` still provides the
+//! JWK types and all token *decoding* (introspection, tests).
+
+use crate::snap::keys::{parse_private_key, KeyError};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, CommonParameters, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse,
+    RSAKeyParameters, RSAKeyType, ThumbprintHash,
+};
+use rsa::pkcs8::EncodePrivateKey;
+use rsa::traits::PublicKeyParts;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// The claims of an issued access token, shaped like Finpay's sample
+/// (Laravel Passport): `aud` is the client key, `sub` is empty, `scopes`
+/// is `["request"]`. Times are whole seconds, which every JWT library reads
+/// (Finpay's fractional seconds trip some of them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTokenClaims {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    pub aud: String,
+    pub jti: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub sub: String,
+    pub scopes: Vec<String>,
+}
+
+/// A token and what the response says about it.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: u64,
+    pub claims: AccessTokenClaims,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenError(pub String);
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TokenError {}
+
+/// Signs access tokens with the server's key.
+pub struct TokenIssuer {
+    key_pair: RsaKeyPair,
+    rng: SystemRandom,
+    /// `base64url({"typ":"JWT","alg":"RS256","kid":...})`, computed once.
+    header_b64: String,
+    jwk: Jwk,
+    issuer: Option<String>,
+    lifetime_secs: u64,
+}
+
+impl fmt::Debug for TokenIssuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenIssuer")
+            .field("kid", &self.kid())
+            .field("issuer", &self.issuer)
+            .field("lifetime_secs", &self.lifetime_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenIssuer {
+    /// Loads the signing key from a PEM file (PKCS#8 or PKCS#1).
+    pub fn from_pem_file(
+        path: &Path,
+        issuer: Option<String>,
+        lifetime_secs: u64,
+    ) -> Result<Self, KeyError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| KeyError(format!("{}: cannot read the signing key: {e}", path.display())))?;
+        Self::from_pem(&text, issuer, lifetime_secs)
+            .map_err(|e| KeyError(format!("{}: {e}", path.display())))
+    }
+
+    pub fn from_pem(text: &str, issuer: Option<String>, lifetime_secs: u64) -> Result<Self, KeyError> {
+        let private = parse_private_key(text)?;
+        let bits = private.size() * 8;
+        if !(2048..=8192).contains(&bits) {
+            return Err(KeyError(format!(
+                "the signing key has {bits} bits; RS256 signing keys must have 2048 to 8192 bits"
+            )));
+        }
+        let pkcs8 = private
+            .to_pkcs8_der()
+            .map_err(|e| KeyError(format!("cannot encode the signing key: {e}")))?;
+        let key_pair = RsaKeyPair::from_pkcs8(pkcs8.as_bytes())
+            .map_err(|e| KeyError(format!("the signing key was rejected: {e}")))?;
+
+        let mut jwk = Jwk {
+            common: CommonParameters {
+                public_key_use: Some(PublicKeyUse::Signature),
+                key_algorithm: Some(KeyAlgorithm::RS256),
+                ..Default::default()
+            },
+            algorithm: AlgorithmParameters::RSA(RSAKeyParameters {
+                key_type: RSAKeyType::RSA,
+                n: URL_SAFE_NO_PAD.encode(private.n().to_bytes_be()),
+                e: URL_SAFE_NO_PAD.encode(private.e().to_bytes_be()),
+            }),
+        };
+        // RFC 7638 thumbprint: stable across restarts and unique per key.
+        let kid = jwk
+            .thumbprint(ThumbprintHash::SHA256)
+            .map_err(|e| KeyError(format!("cannot compute the key id: {e}")))?;
+        jwk.common.key_id = Some(kid.clone());
+        let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "kid": kid});
+        let header_b64 = URL_SAFE_NO_PAD.encode(header.to_string());
+        Ok(Self {
+            key_pair,
+            rng: SystemRandom::new(),
+            header_b64,
+            jwk,
+            issuer,
+            lifetime_secs,
+        })
+    }
+
+    pub fn kid(&self) -> &str {
+        self.jwk.common.key_id.as_deref().unwrap_or_default()
+    }
+
+    pub fn lifetime_secs(&self) -> u64 {
+        self.lifetime_secs
+    }
+
+    pub fn bits(&self) -> usize {
+        self.key_pair.public_modulus_len() * 8
+    }
+
+    pub fn jwk(&self) -> &Jwk {
+        &self.jwk
+    }
+
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: vec![self.jwk.clone()],
+        }
+    }
+
+    /// Issues a token for `client_key`, valid from `now` for the lifetime.
+    pub fn issue(&self, client_key: &str, now: DateTime<Utc>) -> Result<IssuedToken, TokenError> {
+        let mut jti = [0u8; 40];
+        self.rng
+            .fill(&mut jti)
+            .map_err(|_| TokenError("the system random generator failed".into()))?;
+        let iat = now.timestamp();
+        let claims = AccessTokenClaims {
+            iss: self.issuer.clone(),
+            aud: client_key.to_owned(),
+            jti: hex(&jti),
+            iat,
+            nbf: iat,
+            exp: iat.saturating_add(i64::try_from(self.lifetime_secs).unwrap_or(i64::MAX)),
+            sub: String::new(),
+            scopes: vec!["request".to_owned()],
+        };
+        let payload = serde_json::to_vec(&claims)
+            .map_err(|e| TokenError(format!("cannot encode the claims: {e}")))?;
+        let mut token = String::with_capacity(
+            self.header_b64.len() + 2 + payload.len() * 4 / 3 + 4 + self.key_pair.public_modulus_len() * 4 / 3 + 4,
+        );
+        token.push_str(&self.header_b64);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+        let mut signature = vec![0u8; self.key_pair.public_modulus_len()];
+        self.key_pair
+            .sign(&RSA_PKCS1_SHA256, &self.rng, token.as_bytes(), &mut signature)
+            .map_err(|_| TokenError("RSA signing failed".into()))?;
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
+        Ok(IssuedToken {
+            access_token: token,
+            expires_in: self.lifetime_secs,
+            claims,
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+
+    fn issuer() -> TokenIssuer {
+        let pem = include_str!("../keys/signing-key.pem");
+        TokenIssuer::from_pem(pem, Some("snap-mock".into()), 900).unwrap()
+    }
+
+    #[test]
+    fn an_issued_token_verifies_against_the_jwks_with_jsonwebtoken() {
+        let issuer = issuer();
+        let now = Utc::now();
+        let token = issuer.issue("demo-client", now).unwrap();
+        let header = decode_header(&token.access_token).unwrap();
+        assert_eq!(header.alg, Algorithm::RS256);
+        assert_eq!(header.kid.as_deref(), Some(issuer.kid()));
+        let key = DecodingKey::from_jwk(&issuer.jwks().keys[0]).unwrap();
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_audience(&["demo-client"]);
+        validation.set_issuer(&["snap-mock"]);
+        let data = decode::<AccessTokenClaims>(&token.access_token, &key, &validation).unwrap();
+        assert_eq!(data.claims, token.claims);
+        assert_eq!(data.claims.exp - data.claims.iat, 900);
+        assert_eq!(data.claims.nbf, data.claims.iat);
+        assert_eq!(data.claims.sub, "");
+        assert_eq!(data.claims.scopes, vec!["request"]);
+        assert_eq!(data.claims.jti.len(), 80);
+    }
+
+    #[test]
+    fn every_token_has_a_fresh_jti() {
+        let issuer = issuer();
+        let now = Utc::now();
+        let a = issuer.issue("c", now).unwrap();
+        let b = issuer.issue("c", now).unwrap();
+        assert_ne!(a.claims.jti, b.claims.jti);
+        assert_ne!(a.access_token, b.access_token);
+    }
+
+    #[test]
+    fn the_kid_is_the_rfc7638_thumbprint() {
+        let issuer = issuer();
+        assert_eq!(issuer.kid().len(), 43);
+        assert_eq!(issuer.jwk().thumbprint(ThumbprintHash::SHA256).unwrap(), issuer.kid());
+    }
+
+    #[test]
+    fn a_public_key_is_not_a_signing_key() {
+        let pem = include_str!("../keys/demo-client.public.pem");
+        let e = TokenIssuer::from_pem(pem, None, 900).unwrap_err();
+        assert!(e.0.contains("private key is needed"), "{e}");
+    }
+
+    #[test]
+    fn hex_is_lowercase() {
+        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
+    }
+}
