@@ -1,0 +1,168 @@
+//! Helpers shared by the black-box tests: a server per test on a free port
+//! of 127.0.0.1, real HTTP, and a client that signs like a SNAP client.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use snap_mock::snap::keys::parse_private_key;
+use snap_mock::snap::signature::{sign_asymmetric, string_to_sign};
+use snap_mock::snap::timestamp::format_snap_timestamp;
+use snap_mock::{Config, MockServer};
+use std::collections::HashMap;
+use std::time::Duration;
+
+pub const DEMO_CLIENT: &str = "demo-client";
+pub const PKCS1_CLIENT: &str = "demo-client-pkcs1";
+pub const DEMO_PRIVATE_KEY: &str = include_str!("../../keys/demo-client.private.pem");
+pub const PKCS1_PRIVATE_KEY: &str = include_str!("../../keys/other-client.private.pem");
+pub const FINPAY_PATH: &str = "/pg/snap/oauth/v1.0/access-token/b2b";
+pub const OPENAPI_PATH: &str = "/oauth/v1.0/access-token/b2b";
+pub const BODY: &str = r#"{"grantType":"client_credentials","additionalInfo":{}}"#;
+
+pub fn start() -> MockServer {
+    start_with(|_| {})
+}
+
+pub fn start_with(change: impl FnOnce(&mut Config)) -> MockServer {
+    let mut config = Config::for_tests();
+    change(&mut config);
+    MockServer::start(config).expect("snap-mock should start")
+}
+
+/// The current time in Finpay's form, as a well-behaved client sends it.
+pub fn now_timestamp() -> String {
+    format_snap_timestamp(&chrono::Utc::now())
+}
+
+/// `X-SIGNATURE` for `client_key|timestamp` under a PEM private key.
+pub fn sign(private_key_pem: &str, client_key: &str, timestamp: &str) -> String {
+    let key = parse_private_key(private_key_pem).expect("test private key parses");
+    sign_asymmetric(&key, &string_to_sign(client_key, timestamp)).expect("signing works")
+}
+
+/// An HTTP answer, whatever its status.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("answer is not JSON ({e}): {:?}", self.text))
+    }
+
+    pub fn code(&self) -> String {
+        self.json()["responseCode"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub fn message(&self) -> String {
+        self.json()["responseMessage"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// Every SNAP answer: JSON, `application/json`, and a responseCode
+    /// whose first three digits are the HTTP status.
+    pub fn assert_snap_shaped(&self) {
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/json"),
+            "content type of {self:?}"
+        );
+        let code = self.code();
+        assert_eq!(code.len(), 7, "responseCode in {self:?}");
+        assert_eq!(&code[..3], self.status.to_string(), "status vs code in {self:?}");
+        assert!(!self.message().is_empty(), "responseMessage in {self:?}");
+    }
+
+    /// Asserts status, code and message in one go.
+    pub fn expect(&self, status: u16, code: &str, message: &str) {
+        self.assert_snap_shaped();
+        assert_eq!(
+            (self.status, self.code().as_str(), self.message().as_str()),
+            (status, code, message),
+            "full answer: {}",
+            self.text
+        );
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(10))
+        .build()
+}
+
+fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("transport error: {e}"),
+    };
+    let status = response.status();
+    let headers = response
+        .headers_names()
+        .into_iter()
+        .filter_map(|n| response.header(&n).map(|v| (n.to_ascii_lowercase(), v.to_owned())))
+        .collect();
+    let text = response.into_string().expect("body is text");
+    Answer {
+        status,
+        headers,
+        text,
+    }
+}
+
+/// Sends a request with exactly these headers and body.
+pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Answer {
+    let mut request = agent().request(method, url);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    answer(match body {
+        Some(b) => request.send_bytes(b),
+        None => request.call(),
+    })
+}
+
+pub fn get(url: &str) -> Answer {
+    send("GET", url, &[], None)
+}
+
+/// A correctly signed token request from `client_key`.
+pub fn signed_headers(private_key: &str, client_key: &str, timestamp: &str) -> Vec<(String, String)> {
+    vec![
+        ("X-TIMESTAMP".into(), timestamp.into()),
+        ("X-CLIENT-KEY".into(), client_key.into()),
+        ("X-SIGNATURE".into(), sign(private_key, client_key, timestamp)),
+        ("Content-Type".into(), "application/json".into()),
+    ]
+}
+
+pub fn post_with(url: &str, headers: &[(String, String)], body: &str) -> Answer {
+    let h: Vec<(&str, &str)> = headers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    send("POST", url, &h, Some(body.as_bytes()))
+}
+
+/// The happy path: the demo client asks for a token.
+pub fn request_token(url: &str) -> Answer {
+    let headers = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp());
+    post_with(url, &headers, BODY)
+}
+
+/// Replaces (or with `None` removes) one header in a list.
+pub fn with_header(
+    mut headers: Vec<(String, String)>,
+    name: &str,
+    value: Option<&str>,
+) -> Vec<(String, String)> {
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    if let Some(v) = value {
+        headers.push((name.to_owned(), v.to_owned()));
+    }
+    headers
+}
