@@ -41,36 +41,71 @@ enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "SNAP_MOCK_HOST", default_value = "127.0.0.1", value_name = "ADDR")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_HOST",
+        default_value = "127.0.0.1",
+        value_name = "ADDR"
+    )]
     host: IpAddr,
     /// Port to listen on; 0 picks a free port (printed at start-up).
     #[arg(long, short, env = "SNAP_MOCK_PORT", default_value_t = 8080)]
     port: u16,
     /// The clients fixture: client keys and their public keys.
-    #[arg(long, env = "SNAP_MOCK_CLIENTS", default_value = "fixtures/clients.json", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_CLIENTS",
+        default_value = "fixtures/clients.json",
+        value_name = "FILE"
+    )]
     clients: PathBuf,
     /// Directory that relative publicKey paths in the clients fixture point into.
-    #[arg(long, env = "SNAP_MOCK_KEYS_DIR", default_value = "keys", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_KEYS_DIR",
+        default_value = "keys",
+        value_name = "DIR"
+    )]
     keys_dir: PathBuf,
     /// RSA private key (PKCS#8 or PKCS#1 PEM, 2048-8192 bits) that signs issued tokens.
-    #[arg(long, env = "SNAP_MOCK_SIGNING_KEY", default_value = "keys/signing-key.pem", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_SIGNING_KEY",
+        default_value = "keys/signing-key.pem",
+        value_name = "FILE"
+    )]
     signing_key: PathBuf,
     /// Provider dialect: finpay (seed page), snap-bi (BI standard), bca (bracketed messages).
     #[arg(long, env = "SNAP_MOCK_PROFILE", default_value = "finpay", value_parser = parse_profile)]
     profile: &'static Profile,
     /// Extra token path to serve besides the two Finpay paths; repeat it, or
     /// comma-separate in the environment variable (e.g. /v1.0/access-token/b2b).
-    #[arg(long = "token-path", env = "SNAP_MOCK_TOKEN_PATHS", value_delimiter = ',', value_name = "PATH")]
+    #[arg(
+        long = "token-path",
+        env = "SNAP_MOCK_TOKEN_PATHS",
+        value_delimiter = ',',
+        value_name = "PATH"
+    )]
     token_paths: Vec<String>,
     /// X-TIMESTAMP parsing: lenient (any RFC 3339 with offset or Z, optional
     /// fraction) or strict (exactly yyyy-MM-ddTHH:mm:ss±hh:mm).
     #[arg(long, env = "SNAP_MOCK_TIMESTAMP_MODE", default_value = "lenient", value_parser = parse_timestamp_mode)]
     timestamp_mode: TimestampMode,
     /// Allowed distance in seconds between X-TIMESTAMP and the server clock; 0 turns the check off.
-    #[arg(long, env = "SNAP_MOCK_TIMESTAMP_WINDOW", default_value_t = 300, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_TIMESTAMP_WINDOW",
+        default_value_t = 300,
+        value_name = "SECONDS"
+    )]
     timestamp_window: u64,
     /// Token lifetime in seconds (expiresIn, and exp - iat in the JWT).
-    #[arg(long, env = "SNAP_MOCK_TOKEN_TTL", default_value_t = 900, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_TOKEN_TTL",
+        default_value_t = 900,
+        value_name = "SECONDS"
+    )]
     token_ttl: u64,
     /// The iss claim of issued tokens; an empty value leaves the claim out.
     #[arg(long, env = "SNAP_MOCK_ISSUER", default_value = "snap-mock")]
@@ -83,7 +118,12 @@ pub struct ServeArgs {
     #[arg(long, env = "SNAP_MOCK_ACCEPT_LEGACY_GRANT_TYPE")]
     accept_legacy_grant_type: bool,
     /// Largest request body accepted, in bytes; larger bodies get 4007300.
-    #[arg(long, env = "SNAP_MOCK_MAX_BODY_BYTES", default_value_t = 65536, value_name = "BYTES")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_MAX_BODY_BYTES",
+        default_value_t = 65536,
+        value_name = "BYTES"
+    )]
     max_body_bytes: usize,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SNAP_MOCK_WORKERS")]
@@ -93,13 +133,28 @@ pub struct ServeArgs {
     #[arg(long, env = "SNAP_MOCK_EXPLAIN")]
     explain: bool,
     /// Milliseconds a client has to send its request head (slowloris guard).
-    #[arg(long, env = "SNAP_MOCK_REQUEST_TIMEOUT_MS", default_value_t = 5000, value_name = "MS")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_REQUEST_TIMEOUT_MS",
+        default_value_t = 5000,
+        value_name = "MS"
+    )]
     request_timeout_ms: u64,
     /// Seconds an idle keep-alive connection stays open.
-    #[arg(long, env = "SNAP_MOCK_KEEP_ALIVE", default_value_t = 5, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_KEEP_ALIVE",
+        default_value_t = 5,
+        value_name = "SECONDS"
+    )]
     keep_alive: u64,
     /// Seconds requests in flight get to finish after SIGTERM/SIGINT.
-    #[arg(long, env = "SNAP_MOCK_SHUTDOWN_TIMEOUT", default_value_t = 1, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "SNAP_MOCK_SHUTDOWN_TIMEOUT",
+        default_value_t = 1,
+        value_name = "SECONDS"
+    )]
     shutdown_timeout: u64,
 }
 
@@ -124,7 +179,11 @@ impl ServeArgs {
             keys_dir: self.keys_dir,
             signing_key: self.signing_key,
             profile: self.profile,
-            extra_token_paths: self.token_paths.into_iter().filter(|p| !p.is_empty()).collect(),
+            extra_token_paths: self
+                .token_paths
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect(),
             timestamp_window: Duration::from_secs(self.timestamp_window),
             token_lifetime: Duration::from_secs(self.token_ttl),
             issuer: Some(self.issuer).filter(|s| !s.is_empty()),
@@ -169,7 +228,12 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let config = &bound.state.config;
-    let clients = bound.state.clients.read().map(|c| c.len()).unwrap_or_default();
+    let clients = bound
+        .state
+        .clients
+        .read()
+        .map(|c| c.len())
+        .unwrap_or_default();
     println!(
         "snap-mock listening on http://{} (profile {}, {} client{}); token paths: {}",
         bound.address,
@@ -204,8 +268,10 @@ fn serve(args: ServeArgs) -> ExitCode {
 #[cfg(unix)]
 async fn wait_for_stop_signal() {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
-    else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         log::warn!("cannot install signal handlers; stop with SIGKILL");
         return std::future::pending().await;
     };

@@ -133,7 +133,8 @@ impl ClientRegistry {
             if registry.by_key.contains_key(&entry.client_key) {
                 return Err(format!("{label}: clientKey registered twice"));
             }
-            let client = Client::from_entry(entry, keys_dir).map_err(|e| format!("{label}: {e}"))?;
+            let client =
+                Client::from_entry(entry, keys_dir).map_err(|e| format!("{label}: {e}"))?;
             registry.insert(client);
         }
         Ok(registry)
@@ -145,7 +146,8 @@ impl ClientRegistry {
 
     /// Adds or replaces a client; returns the one it replaced.
     pub fn insert(&mut self, client: Client) -> Option<Arc<Client>> {
-        self.by_key.insert(client.client_key.clone(), Arc::new(client))
+        self.by_key
+            .insert(client.client_key.clone(), Arc::new(client))
     }
 
     pub fn remove(&mut self, client_key: &str) -> Option<Arc<Client>> {
@@ -207,17 +209,26 @@ mod tests {
             Path::new("/nonexistent"),
         )
         .unwrap_err();
-        assert!(e.contains("client #1 \"a\"") && e.contains("/nonexistent/nope.pem"), "{e}");
+        assert!(
+            e.contains("client #1 \"a\"") && e.contains("/nonexistent/nope.pem"),
+            "{e}"
+        );
 
         let e = ClientRegistry::from_json(
             &json(r#"{"clientKey":"a","publicKey":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"}"#),
             Path::new("."),
         )
         .unwrap_err();
-        assert!(e.contains("client #1 \"a\"") && e.contains("public key (inline)"), "{e}");
+        assert!(
+            e.contains("client #1 \"a\"") && e.contains("public key (inline)"),
+            "{e}"
+        );
 
-        let e = ClientRegistry::from_json(&json(r#"{"clientKey":"a","publickey":"x"}"#), Path::new("."))
-            .unwrap_err();
+        let e = ClientRegistry::from_json(
+            &json(r#"{"clientKey":"a","publickey":"x"}"#),
+            Path::new("."),
+        )
+        .unwrap_err();
         assert!(e.contains("publickey"), "{e}");
 
         let e = ClientRegistry::from_json("[]", Path::new(".")).unwrap_err();
@@ -228,7 +239,11 @@ mod tests {
     fn a_client_key_registered_twice_is_an_error() {
         let pem = serde_json::to_string(PEM).unwrap();
         let one = format!(r#"{{"clientKey":"a","publicKey":{pem}}}"#);
-        let e = ClientRegistry::from_json(&json(&format!("{one},{one}")), Path::new(".")).unwrap_err();
-        assert!(e.contains("client #2 \"a\": clientKey registered twice"), "{e}");
+        let e =
+            ClientRegistry::from_json(&json(&format!("{one},{one}")), Path::new(".")).unwrap_err();
+        assert!(
+            e.contains("client #2 \"a\": clientKey registered twice"),
+            "{e}"
+        );
     }
 }

@@ -105,7 +105,10 @@ impl Config {
     /// Checks what types cannot: paths start with `/`, limits are usable.
     pub fn validate(&self) -> Result<(), String> {
         for p in &self.extra_token_paths {
-            if !p.starts_with('/') || p.contains(char::is_whitespace) || p.contains(['{', '}', '?', '#']) {
+            if !p.starts_with('/')
+                || p.contains(char::is_whitespace)
+                || p.contains(['{', '}', '?', '#'])
+            {
                 return Err(format!(
                     "token path {p:?} must be an absolute path like /v1.0/access-token/b2b"
                 ));

@@ -76,7 +76,14 @@ impl State {
     pub fn access_token(&self, raw: &RawTokenRequest<'_>, now: DateTime<Utc>) -> Verdict {
         let request = match AccessTokenRequest::parse(raw, &self.config.parse_rules) {
             Ok(r) => r,
-            Err(e) => return Verdict::rejected(e),
+            Err(e) => {
+                // Keep whatever client key was sent, for the log and journal.
+                let mut verdict = Verdict::rejected(e);
+                verdict.client_key = raw
+                    .x_client_key
+                    .map(|k| String::from_utf8_lossy(k).into_owned());
+                return verdict;
+            }
         };
         let mut verdict = Verdict {
             outcome: Outcome::Rejected(SnapError::new(SERVICE, Failure::BadRequest, "")),
@@ -141,7 +148,11 @@ impl State {
             let window_secs = window.as_secs_f64();
             let skew_secs = skew.num_milliseconds() as f64 / 1000.0;
             if skew_secs.abs() > window_secs {
-                let direction = if skew_secs > 0.0 { "behind" } else { "ahead of" };
+                let direction = if skew_secs > 0.0 {
+                    "behind"
+                } else {
+                    "ahead of"
+                };
                 return Err(unauthorized(
                     UnauthorizedReason::InvalidTimestamp,
                     format!(

@@ -91,15 +91,15 @@ impl Bound {
                 .configure(|cfg| routes::configure(cfg, data.clone()))
                 .default_service(web::to(routes::not_found))
         })
-            .workers(workers)
-            .disable_signals()
-            .client_request_timeout(config.client_request_timeout)
-            .client_disconnect_timeout(std::time::Duration::from_secs(1))
-            .keep_alive(config.keep_alive)
-            .shutdown_timeout(config.shutdown_timeout.as_secs().max(1))
-            .listen(self.listener)
-            .map_err(|e| StartError::Bind(format!("{}: {e}", self.address)))?
-            .run();
+        .workers(workers)
+        .disable_signals()
+        .client_request_timeout(config.client_request_timeout)
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
+        .keep_alive(config.keep_alive)
+        .shutdown_timeout(config.shutdown_timeout.as_secs().max(1))
+        .listen(self.listener)
+        .map_err(|e| StartError::Bind(format!("{}: {e}", self.address)))?
+        .run();
         Ok(server)
     }
 }
@@ -118,7 +118,9 @@ pub struct MockServer {
 
 impl fmt::Debug for MockServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockServer").field("address", &self.address).finish()
+        f.debug_struct("MockServer")
+            .field("address", &self.address)
+            .finish()
     }
 }
 

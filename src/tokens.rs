@@ -87,13 +87,21 @@ impl TokenIssuer {
         issuer: Option<String>,
         lifetime_secs: u64,
     ) -> Result<Self, KeyError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| KeyError(format!("{}: cannot read the signing key: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            KeyError(format!(
+                "{}: cannot read the signing key: {e}",
+                path.display()
+            ))
+        })?;
         Self::from_pem(&text, issuer, lifetime_secs)
             .map_err(|e| KeyError(format!("{}: {e}", path.display())))
     }
 
-    pub fn from_pem(text: &str, issuer: Option<String>, lifetime_secs: u64) -> Result<Self, KeyError> {
+    pub fn from_pem(
+        text: &str,
+        issuer: Option<String>,
+        lifetime_secs: u64,
+    ) -> Result<Self, KeyError> {
         let private = parse_private_key(text)?;
         let bits = private.size() * 8;
         if !(2048..=8192).contains(&bits) {
@@ -178,14 +186,24 @@ impl TokenIssuer {
         let payload = serde_json::to_vec(&claims)
             .map_err(|e| TokenError(format!("cannot encode the claims: {e}")))?;
         let mut token = String::with_capacity(
-            self.header_b64.len() + 2 + payload.len() * 4 / 3 + 4 + self.key_pair.public_modulus_len() * 4 / 3 + 4,
+            self.header_b64.len()
+                + 2
+                + payload.len() * 4 / 3
+                + 4
+                + self.key_pair.public_modulus_len() * 4 / 3
+                + 4,
         );
         token.push_str(&self.header_b64);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
         let mut signature = vec![0u8; self.key_pair.public_modulus_len()];
         self.key_pair
-            .sign(&RSA_PKCS1_SHA256, &self.rng, token.as_bytes(), &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &self.rng,
+                token.as_bytes(),
+                &mut signature,
+            )
             .map_err(|_| TokenError("RSA signing failed".into()))?;
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
@@ -252,7 +270,10 @@ mod tests {
     fn the_kid_is_the_rfc7638_thumbprint() {
         let issuer = issuer();
         assert_eq!(issuer.kid().len(), 43);
-        assert_eq!(issuer.jwk().thumbprint(ThumbprintHash::SHA256).unwrap(), issuer.kid());
+        assert_eq!(
+            issuer.jwk().thumbprint(ThumbprintHash::SHA256).unwrap(),
+            issuer.kid()
+        );
     }
 
     #[test]

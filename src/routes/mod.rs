@@ -45,7 +45,13 @@ pub(crate) fn respond(rendered: Rendered) -> HttpResponse {
     response.body(rendered.body)
 }
 
-fn general_error(state: &State, req: &HttpRequest, service: ServiceCode, failure: Failure, detail: String) -> HttpResponse {
+fn general_error(
+    state: &State,
+    req: &HttpRequest,
+    service: ServiceCode,
+    failure: Failure,
+    detail: String,
+) -> HttpResponse {
     let error = SnapError::new(service, failure, detail);
     let rendered = render_error(state.config.profile, &error, state.config.explain);
     log::info!(

@@ -191,7 +191,10 @@ fn parse_body(body: &[u8]) -> Result<Map<String, Value>, SnapError> {
         ));
     }
     let text = std::str::from_utf8(body).map_err(|e| {
-        bad_request(format!("the body is not UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+        bad_request(format!(
+            "the body is not UTF-8 (invalid byte at offset {})",
+            e.valid_up_to()
+        ))
     })?;
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
@@ -265,7 +268,9 @@ fn check_grant_type(field: &'static str, value: &Value) -> Result<(), SnapError>
     if text != CLIENT_CREDENTIALS {
         return Err(invalid_format(
             "grantType",
-            format!("{field} is {text:?}; the B2B token endpoint accepts only \"{CLIENT_CREDENTIALS}\""),
+            format!(
+                "{field} is {text:?}; the B2B token endpoint accepts only \"{CLIENT_CREDENTIALS}\""
+            ),
         ));
     }
     Ok(())
@@ -313,7 +318,10 @@ mod tests {
         assert_eq!(req.timestamp, "2024-03-01T15:27:49+07:00");
         assert_eq!(req.signature, b"c2ln");
         assert_eq!(req.grant_type_field, "grantType");
-        assert_eq!(req.string_to_sign(), "demo-client|2024-03-01T15:27:49+07:00");
+        assert_eq!(
+            req.string_to_sign(),
+            "demo-client|2024-03-01T15:27:49+07:00"
+        );
     }
 
     #[test]
@@ -336,14 +344,20 @@ mod tests {
         let mut r = raw(BODY);
         r.x_timestamp = Some(b"yesterday");
         r.x_signature = None;
-        assert_eq!(failure(r, ParseRules::default()), InvalidMandatoryField("X-SIGNATURE"));
+        assert_eq!(
+            failure(r, ParseRules::default()),
+            InvalidMandatoryField("X-SIGNATURE")
+        );
     }
 
     #[test]
     fn an_unparseable_timestamp_is_an_invalid_field_format() {
         let mut r = raw(BODY);
         r.x_timestamp = Some(b"2024-03-01 15:27:49");
-        assert_eq!(failure(r, ParseRules::default()), InvalidFieldFormat("X-TIMESTAMP"));
+        assert_eq!(
+            failure(r, ParseRules::default()),
+            InvalidFieldFormat("X-TIMESTAMP")
+        );
     }
 
     #[test]
@@ -377,9 +391,16 @@ mod tests {
 
     #[test]
     fn grant_type_missing_empty_or_null_is_a_mandatory_field() {
-        for body in [&br#"{}"#[..], br#"{"grantType":""}"#, br#"{"grantType":null}"#] {
+        for body in [
+            &br#"{}"#[..],
+            br#"{"grantType":""}"#,
+            br#"{"grantType":null}"#,
+        ] {
             let r = RawTokenRequest { body, ..raw(BODY) };
-            assert_eq!(failure(r, ParseRules::default()), InvalidMandatoryField("grantType"));
+            assert_eq!(
+                failure(r, ParseRules::default()),
+                InvalidMandatoryField("grantType")
+            );
         }
     }
 
@@ -393,7 +414,10 @@ mod tests {
             br#"{"grantType":"CLIENT_CREDENTIALS"}"#,
         ] {
             let r = RawTokenRequest { body, ..raw(BODY) };
-            assert_eq!(failure(r, ParseRules::default()), InvalidFieldFormat("grantType"));
+            assert_eq!(
+                failure(r, ParseRules::default()),
+                InvalidFieldFormat("grantType")
+            );
         }
     }
 
@@ -408,7 +432,10 @@ mod tests {
             br#"{"grantType":"client_credentials","additionalInfo":{"a":{"b":1}}}"#,
         ] {
             let r = RawTokenRequest { body, ..raw(BODY) };
-            assert!(AccessTokenRequest::parse(&r, &ParseRules::default()).is_ok(), "{body:?}");
+            assert!(
+                AccessTokenRequest::parse(&r, &ParseRules::default()).is_ok(),
+                "{body:?}"
+            );
         }
     }
 
@@ -421,7 +448,11 @@ mod tests {
             let r = RawTokenRequest { body, ..raw(BODY) };
             let err = AccessTokenRequest::parse(&r, &ParseRules::default()).unwrap_err();
             assert_eq!(err.failure, InvalidMandatoryField("grantType"));
-            assert!(err.detail.contains("--accept-legacy-grant-type"), "{}", err.detail);
+            assert!(
+                err.detail.contains("--accept-legacy-grant-type"),
+                "{}",
+                err.detail
+            );
             let lenient = ParseRules {
                 accept_legacy_grant_type: true,
                 ..Default::default()
@@ -456,6 +487,9 @@ mod tests {
     fn a_client_key_with_control_characters_is_an_invalid_format() {
         let mut r = raw(BODY);
         r.x_client_key = Some(b"demo\x01client");
-        assert_eq!(failure(r, ParseRules::default()), InvalidFieldFormat("X-CLIENT-KEY"));
+        assert_eq!(
+            failure(r, ParseRules::default()),
+            InvalidFieldFormat("X-CLIENT-KEY")
+        );
     }
 }

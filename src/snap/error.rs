@@ -94,7 +94,13 @@ impl SnapError {
 
 impl fmt::Display for SnapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.response_code(), self.failure.check(), self.detail)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.response_code(),
+            self.failure.check(),
+            self.detail
+        )
     }
 }
 

@@ -94,8 +94,12 @@ pub fn parse_private_key(text: &str) -> Result<RsaPrivateKey, KeyError> {
     let pkcs8 = || RsaPrivateKey::from_pkcs8_der(&der);
     let pkcs1 = || RsaPrivateKey::from_pkcs1_der(&der);
     match label.as_deref() {
-        Some("PRIVATE KEY") => pkcs8().map_err(|e| KeyError(format!("not an RSA PKCS#8 private key: {e}"))),
-        Some("RSA PRIVATE KEY") => pkcs1().map_err(|e| KeyError(format!("not a PKCS#1 RSA private key: {e}"))),
+        Some("PRIVATE KEY") => {
+            pkcs8().map_err(|e| KeyError(format!("not an RSA PKCS#8 private key: {e}")))
+        }
+        Some("RSA PRIVATE KEY") => {
+            pkcs1().map_err(|e| KeyError(format!("not a PKCS#1 RSA private key: {e}")))
+        }
         Some("ENCRYPTED PRIVATE KEY") => Err(KeyError(
             "the key is encrypted; decrypt it with `openssl pkey -in KEY -out PLAIN`".into(),
         )),
@@ -217,8 +221,14 @@ mod tests {
             &body[..100],
             &body[100..]
         );
-        assert_eq!(parse_public_key(&rewrapped).unwrap(), parse_public_key(MIDTRANS_SPKI).unwrap());
-        assert_eq!(parse_public_key(&body).unwrap(), parse_public_key(MIDTRANS_SPKI).unwrap());
+        assert_eq!(
+            parse_public_key(&rewrapped).unwrap(),
+            parse_public_key(MIDTRANS_SPKI).unwrap()
+        );
+        assert_eq!(
+            parse_public_key(&body).unwrap(),
+            parse_public_key(MIDTRANS_SPKI).unwrap()
+        );
     }
 
     #[test]
@@ -231,7 +241,8 @@ mod tests {
 
     #[test]
     fn a_private_key_given_as_public_is_refused_with_a_warning() {
-        let e = parse_public_key("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----").unwrap_err();
+        let e = parse_public_key("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")
+            .unwrap_err();
         assert!(e.0.contains("PUBLIC key"), "{e}");
     }
 
@@ -242,14 +253,18 @@ mod tests {
             .unwrap_err()
             .0
             .contains("footer"));
-        assert!(parse_public_key("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----")
-            .unwrap_err()
-            .0
-            .contains("base64"));
-        assert!(parse_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
-            .unwrap_err()
-            .0
-            .contains("SubjectPublicKeyInfo"));
+        assert!(
+            parse_public_key("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----")
+                .unwrap_err()
+                .0
+                .contains("base64")
+        );
+        assert!(
+            parse_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
+                .unwrap_err()
+                .0
+                .contains("SubjectPublicKeyInfo")
+        );
     }
 
     #[test]

@@ -64,7 +64,8 @@ pub static SNAP_BI: Profile = Profile {
 
 pub static BCA: Profile = Profile {
     name: "bca",
-    description: "BCA-style: standard success body, bracketed messages (Invalid field format [X-TIMESTAMP])",
+    description:
+        "BCA-style: standard success body, bracketed messages (Invalid field format [X-TIMESTAMP])",
     success_message: "Successful",
     token_type: "Bearer",
     expires_in: ExpiresIn::String,
@@ -84,10 +85,14 @@ impl Default for &'static Profile {
 impl FromStr for &'static Profile {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PROFILES.iter().copied().find(|p| p.name == s).ok_or_else(|| {
-            let names: Vec<_> = PROFILES.iter().map(|p| p.name).collect();
-            format!("unknown profile {s:?} (one of: {})", names.join(", "))
-        })
+        PROFILES
+            .iter()
+            .copied()
+            .find(|p| p.name == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = PROFILES.iter().map(|p| p.name).collect();
+                format!("unknown profile {s:?} (one of: {})", names.join(", "))
+            })
     }
 }
 
@@ -127,7 +132,12 @@ impl Profile {
     }
 
     /// The success body of the B2B access token.
-    pub fn access_token_body(&self, code: ResponseCode, access_token: &str, expires_in: u64) -> Value {
+    pub fn access_token_body(
+        &self,
+        code: ResponseCode,
+        access_token: &str,
+        expires_in: u64,
+    ) -> Value {
         let mut body = Map::new();
         let expires = match self.expires_in {
             ExpiresIn::Number => Value::from(expires_in),
@@ -229,7 +239,11 @@ mod tests {
         let mut extra = Map::new();
         extra.insert("responseCode".into(), "0000000".into());
         extra.insert("retryAfter".into(), 5.into());
-        let body = error_body(ResponseCode::new(429, SVC, 0), "Too Many Requests", Some(&extra));
+        let body = error_body(
+            ResponseCode::new(429, SVC, 0),
+            "Too Many Requests",
+            Some(&extra),
+        );
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
             r#"{"responseCode":"4297300","responseMessage":"Too Many Requests","retryAfter":5}"#

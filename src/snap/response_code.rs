@@ -81,7 +81,11 @@ impl ResponseCode {
 
 impl fmt::Display for ResponseCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:03}{:02}{:02}", self.http_status, self.service, self.case)
+        write!(
+            f,
+            "{:03}{:02}{:02}",
+            self.http_status, self.service, self.case
+        )
     }
 }
 
@@ -116,7 +120,8 @@ impl FromStr for ResponseCode {
             return Err(ResponseCodeError::Format);
         }
         // All seven bytes are ASCII digits, so these slices and parses hold.
-        let num = |r: std::ops::Range<usize>| s[r].parse::<u16>().map_err(|_| ResponseCodeError::Format);
+        let num =
+            |r: std::ops::Range<usize>| s[r].parse::<u16>().map_err(|_| ResponseCodeError::Format);
         let http_status = num(0..3)?;
         let service = num(3..5)? as u8;
         let case = num(5..7)? as u8;
@@ -166,7 +171,11 @@ pub const STANDARD_MESSAGES: &[(u16, u8, &str)] = &[
     (404, 2, "Invalid Routing"),
     (404, 3, "Bank Not Supported By Switch"),
     (404, 4, "Transaction Cancelled"),
-    (404, 5, "Merchant Is Not Registered For Card Registration Services"),
+    (
+        404,
+        5,
+        "Merchant Is Not Registered For Card Registration Services",
+    ),
     (404, 6, "Need To Request OTP"),
     (404, 7, "Journey Not Found"),
     (404, 8, "Invalid Merchant"),
@@ -212,7 +221,9 @@ mod tests {
 
     #[test]
     fn a_code_round_trips_through_its_string_form() {
-        for s in ["2007300", "4007301", "4007302", "4017300", "5047300", "4091200"] {
+        for s in [
+            "2007300", "4007301", "4007302", "4017300", "5047300", "4091200",
+        ] {
             let code: ResponseCode = s.parse().unwrap();
             assert_eq!(code.to_string(), s);
         }
@@ -229,7 +240,11 @@ mod tests {
     #[test]
     fn malformed_codes_are_rejected() {
         for s in ["", "401730", "40173000", "40173a0", " 401730", "+401730"] {
-            assert_eq!(s.parse::<ResponseCode>(), Err(ResponseCodeError::Format), "{s:?}");
+            assert_eq!(
+                s.parse::<ResponseCode>(),
+                Err(ResponseCodeError::Format),
+                "{s:?}"
+            );
         }
         assert_eq!(
             "9997300".parse::<ResponseCode>(),
@@ -264,7 +279,9 @@ mod tests {
     fn the_table_has_no_duplicate_entries() {
         for (i, (s, c, _)) in STANDARD_MESSAGES.iter().enumerate() {
             assert!(
-                !STANDARD_MESSAGES[i + 1..].iter().any(|(s2, c2, _)| s2 == s && c2 == c),
+                !STANDARD_MESSAGES[i + 1..]
+                    .iter()
+                    .any(|(s2, c2, _)| s2 == s && c2 == c),
                 "{s}xx{c:02} twice"
             );
         }

@@ -101,7 +101,10 @@ mod tests {
     #[test]
     fn the_published_midtrans_vector_verifies() {
         let sts = string_to_sign("G1234325-SNAP", "2024-03-01T08:27:49.024Z");
-        assert_eq!(verify_asymmetric(&midtrans_key(), &sts, MIDTRANS_SIGNATURE.as_bytes()), Ok(()));
+        assert_eq!(
+            verify_asymmetric(&midtrans_key(), &sts, MIDTRANS_SIGNATURE.as_bytes()),
+            Ok(())
+        );
     }
 
     #[test]
@@ -126,12 +129,21 @@ mod tests {
     fn non_base64_and_short_signatures_are_told_apart() {
         let sts = string_to_sign("G1234325-SNAP", "2024-03-01T08:27:49.024Z");
         let key = midtrans_key();
-        assert_eq!(verify_asymmetric(&key, &sts, b"not base64!"), Err(SignatureError::NotBase64));
+        assert_eq!(
+            verify_asymmetric(&key, &sts, b"not base64!"),
+            Err(SignatureError::NotBase64)
+        );
         let url_safe = MIDTRANS_SIGNATURE.replace('/', "_").replace('+', "-");
-        assert_eq!(verify_asymmetric(&key, &sts, url_safe.as_bytes()), Err(SignatureError::NotBase64));
+        assert_eq!(
+            verify_asymmetric(&key, &sts, url_safe.as_bytes()),
+            Err(SignatureError::NotBase64)
+        );
         assert_eq!(
             verify_asymmetric(&key, &sts, b"AAAA"),
-            Err(SignatureError::WrongLength { got: 3, expected: 256 })
+            Err(SignatureError::WrongLength {
+                got: 3,
+                expected: 256
+            })
         );
     }
 }

@@ -35,7 +35,9 @@ impl FromStr for TimestampMode {
         match s {
             "lenient" => Ok(Self::Lenient),
             "strict" => Ok(Self::Strict),
-            other => Err(format!("unknown timestamp mode {other:?} (lenient, strict)")),
+            other => Err(format!(
+                "unknown timestamp mode {other:?} (lenient, strict)"
+            )),
         }
     }
 }
@@ -160,8 +162,8 @@ pub fn parse_timestamp(
     let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
         .filter(|_| second < 60)
         .ok_or_else(|| err("no such time of day".into()))?;
-    let offset =
-        FixedOffset::east_opt(offset_seconds).ok_or_else(|| err("the offset is out of range".into()))?;
+    let offset = FixedOffset::east_opt(offset_seconds)
+        .ok_or_else(|| err("the offset is out of range".into()))?;
     offset
         .from_local_datetime(&date.and_time(time))
         .single()

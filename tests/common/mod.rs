@@ -54,15 +54,23 @@ impl Answer {
     }
 
     pub fn code(&self) -> String {
-        self.json()["responseCode"].as_str().unwrap_or_default().to_owned()
+        self.json()["responseCode"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn message(&self) -> String {
-        self.json()["responseMessage"].as_str().unwrap_or_default().to_owned()
+        self.json()["responseMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     /// Every SNAP answer: JSON, `application/json`, and a responseCode
@@ -75,7 +83,11 @@ impl Answer {
         );
         let code = self.code();
         assert_eq!(code.len(), 7, "responseCode in {self:?}");
-        assert_eq!(&code[..3], self.status.to_string(), "status vs code in {self:?}");
+        assert_eq!(
+            &code[..3],
+            self.status.to_string(),
+            "status vs code in {self:?}"
+        );
         assert!(!self.message().is_empty(), "responseMessage in {self:?}");
     }
 
@@ -107,7 +119,11 @@ fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
     let headers = response
         .headers_names()
         .into_iter()
-        .filter_map(|n| response.header(&n).map(|v| (n.to_ascii_lowercase(), v.to_owned())))
+        .filter_map(|n| {
+            response
+                .header(&n)
+                .map(|v| (n.to_ascii_lowercase(), v.to_owned()))
+        })
         .collect();
     let text = response.into_string().expect("body is text");
     Answer {
@@ -134,17 +150,27 @@ pub fn get(url: &str) -> Answer {
 }
 
 /// A correctly signed token request from `client_key`.
-pub fn signed_headers(private_key: &str, client_key: &str, timestamp: &str) -> Vec<(String, String)> {
+pub fn signed_headers(
+    private_key: &str,
+    client_key: &str,
+    timestamp: &str,
+) -> Vec<(String, String)> {
     vec![
         ("X-TIMESTAMP".into(), timestamp.into()),
         ("X-CLIENT-KEY".into(), client_key.into()),
-        ("X-SIGNATURE".into(), sign(private_key, client_key, timestamp)),
+        (
+            "X-SIGNATURE".into(),
+            sign(private_key, client_key, timestamp),
+        ),
         ("Content-Type".into(), "application/json".into()),
     ]
 }
 
 pub fn post_with(url: &str, headers: &[(String, String)], body: &str) -> Answer {
-    let h: Vec<(&str, &str)> = headers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let h: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     send("POST", url, &h, Some(body.as_bytes()))
 }
 

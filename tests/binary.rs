@@ -1,0 +1,245 @@
+//! The `snap-mock` binary as users run it: start-up line, environment twins,
+//! start-up errors, signals.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_snap-mock");
+
+struct Running {
+    child: Child,
+    uri: String,
+    first_line: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary and reads the address from its first stdout line.
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
+    let uri = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    Running {
+        child,
+        uri,
+        first_line: line,
+    }
+}
+
+fn terminate(child: &Child, signal: &str) {
+    let ok = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs")
+        .success();
+    assert!(ok);
+}
+
+fn wait_with_deadline(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    while start.elapsed() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+#[test]
+fn port_zero_prints_the_bound_address_and_the_token_paths() {
+    let server = spawn(&["--port", "0"], &[]);
+    assert!(
+        server
+            .first_line
+            .starts_with("snap-mock listening on http://127.0.0.1:"),
+        "{}",
+        server.first_line
+    );
+    assert!(
+        server.first_line.contains(FINPAY_PATH),
+        "{}",
+        server.first_line
+    );
+    assert!(
+        server.first_line.contains(OPENAPI_PATH),
+        "{}",
+        server.first_line
+    );
+    request_token(&format!("{}{FINPAY_PATH}", server.uri)).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+}
+
+#[test]
+fn environment_twins_configure_the_server() {
+    let server = spawn(
+        &[],
+        &[
+            ("SNAP_MOCK_PORT", "0"),
+            ("SNAP_MOCK_PROFILE", "snap-bi"),
+            (
+                "SNAP_MOCK_TOKEN_PATHS",
+                "/v1.0/access-token/b2b,/snap/v1.0/access-token/b2b",
+            ),
+            ("SNAP_MOCK_TOKEN_TTL", "120"),
+        ],
+    );
+    let answer = request_token(&format!("{}/snap/v1.0/access-token/b2b", server.uri));
+    answer.expect(200, "2007300", "Successful");
+    assert_eq!(answer.json()["expiresIn"], "120");
+}
+
+#[test]
+fn sigterm_and_sigint_stop_the_server_with_exit_code_zero() {
+    for signal in ["-TERM", "-INT"] {
+        let mut server = spawn(&["--port", "0"], &[]);
+        request_token(&format!("{}{FINPAY_PATH}", server.uri));
+        terminate(&server.child, signal);
+        let status = wait_with_deadline(&mut server.child, Duration::from_secs(3))
+            .unwrap_or_else(|| panic!("still running 3 s after {signal}"));
+        assert!(status.success(), "{signal}: {status}");
+    }
+}
+
+fn start_failure(args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN)
+        .args(["--port", "0"])
+        .args(args)
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn a_broken_client_key_stops_start_up_naming_the_file_and_the_client() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.pem"),
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let clients = dir.path().join("clients.json");
+    std::fs::write(
+        &clients,
+        r#"{"clients":[{"clientKey":"acme","publicKey":"broken.pem"}]}"#,
+    )
+    .unwrap();
+    let (code, stderr) = start_failure(&[
+        "--clients",
+        clients.to_str().unwrap(),
+        "--keys-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(clients.to_str().unwrap()), "{stderr}");
+    assert!(stderr.contains("\"acme\""), "{stderr}");
+    assert!(stderr.contains("broken.pem"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_clients_fixture_or_missing_signing_key_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = dir.path().join("clients.json");
+    std::fs::write(&clients, "{ not json").unwrap();
+    let (code, stderr) = start_failure(&["--clients", clients.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("clients.json") && stderr.contains("not a valid clients fixture"),
+        "{stderr}"
+    );
+
+    let (code, stderr) = start_failure(&["--signing-key", "/nonexistent/key.pem"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/nonexistent/key.pem"), "{stderr}");
+
+    let (code, stderr) = start_failure(&["--signing-key", "keys/demo-client.public.pem"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("keys/demo-client.public.pem") && stderr.contains("private key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_port_in_use_is_reported_not_panicked() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(BIN).args(["--port", &port]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&port) && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_documents_every_flag_with_its_environment_twin() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (flag, env) in [
+        ("--host", "SNAP_MOCK_HOST"),
+        ("--port", "SNAP_MOCK_PORT"),
+        ("--clients", "SNAP_MOCK_CLIENTS"),
+        ("--keys-dir", "SNAP_MOCK_KEYS_DIR"),
+        ("--signing-key", "SNAP_MOCK_SIGNING_KEY"),
+        ("--profile", "SNAP_MOCK_PROFILE"),
+        ("--token-path", "SNAP_MOCK_TOKEN_PATHS"),
+        ("--timestamp-mode", "SNAP_MOCK_TIMESTAMP_MODE"),
+        ("--timestamp-window", "SNAP_MOCK_TIMESTAMP_WINDOW"),
+        ("--token-ttl", "SNAP_MOCK_TOKEN_TTL"),
+        ("--issuer", "SNAP_MOCK_ISSUER"),
+        ("--content-type", "SNAP_MOCK_CONTENT_TYPE"),
+        (
+            "--accept-legacy-grant-type",
+            "SNAP_MOCK_ACCEPT_LEGACY_GRANT_TYPE",
+        ),
+        ("--max-body-bytes", "SNAP_MOCK_MAX_BODY_BYTES"),
+        ("--explain", "SNAP_MOCK_EXPLAIN"),
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+        assert!(help.contains(env), "{env} missing from --help");
+    }
+    assert!(help.contains("TEST KEYS ONLY"));
+}
+
+#[test]
+fn an_invalid_flag_value_is_a_usage_error() {
+    let out = Command::new(BIN)
+        .args(["--profile", "midtrans"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("finpay, snap-bi, bca"));
+}
