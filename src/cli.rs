@@ -1,8 +1,8 @@
 //! The command line: `snap-mock [serve]` and the integrator tools.
 
-use crate::config::Config;
+use crate::config::{AdminMode, Config};
 use crate::server::Bound;
-use crate::snap::{ContentTypeRule, Profile, TimestampMode};
+use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::net::IpAddr;
@@ -156,6 +156,57 @@ pub struct ServeArgs {
         value_name = "SECONDS"
     )]
     shutdown_timeout: u64,
+    /// The scenarios fixture (forced codes, delays, faults); an empty value loads none.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_SCENARIOS",
+        default_value = "fixtures/scenarios.json",
+        value_name = "FILE"
+    )]
+    scenarios: PathBuf,
+    /// Admin API: auto (on for a loopback address or with --admin-token, off
+    /// otherwise), on, off.
+    #[arg(long, env = "SNAP_MOCK_ADMIN", default_value = "auto", value_parser = parse_admin_mode)]
+    admin: AdminMode,
+    /// Turn the admin API off (same as --admin off).
+    #[arg(long, env = "SNAP_MOCK_NO_ADMIN")]
+    no_admin: bool,
+    /// Require "Authorization: Bearer <TOKEN>" on the admin API.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
+    /// Path prefix of the admin API.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_ADMIN_PREFIX",
+        default_value = "/__admin",
+        value_name = "PATH"
+    )]
+    admin_prefix: String,
+    /// Requests kept in the journal (GET /__admin/requests); 0 disables it.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_JOURNAL_SIZE",
+        default_value_t = 1000,
+        value_name = "N"
+    )]
+    journal_size: usize,
+    /// Request bodies longer than this are cut in the journal.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_JOURNAL_BODY_LIMIT",
+        default_value_t = 4096,
+        value_name = "BYTES"
+    )]
+    journal_body_limit: usize,
+}
+
+fn parse_admin_mode(s: &str) -> Result<AdminMode, String> {
+    s.parse()
 }
 
 fn parse_profile(s: &str) -> Result<&'static Profile, String> {
@@ -172,7 +223,7 @@ fn parse_content_type_rule(s: &str) -> Result<ContentTypeRule, String> {
 
 impl ServeArgs {
     pub fn into_config(self) -> Config {
-        let mut config = Config {
+        Config {
             host: self.host,
             port: self.port,
             clients_file: self.clients,
@@ -193,12 +244,22 @@ impl ServeArgs {
             client_request_timeout: Duration::from_millis(self.request_timeout_ms),
             keep_alive: Duration::from_secs(self.keep_alive),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
-            ..Config::default()
-        };
-        config.parse_rules.timestamp_mode = self.timestamp_mode;
-        config.parse_rules.content_type = self.content_type;
-        config.parse_rules.accept_legacy_grant_type = self.accept_legacy_grant_type;
-        config
+            scenarios_file: Some(self.scenarios).filter(|p| !p.as_os_str().is_empty()),
+            admin: if self.no_admin {
+                AdminMode::Off
+            } else {
+                self.admin
+            },
+            admin_token: self.admin_token.filter(|t| !t.is_empty()),
+            admin_prefix: self.admin_prefix,
+            journal_capacity: self.journal_size,
+            journal_body_limit: self.journal_body_limit,
+            parse_rules: ParseRules {
+                timestamp_mode: self.timestamp_mode,
+                content_type: self.content_type,
+                accept_legacy_grant_type: self.accept_legacy_grant_type,
+            },
+        }
     }
 }
 
@@ -244,9 +305,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     );
     let _ = std::io::stdout().flush();
 
+    let state = bound.state.clone();
     let result = actix_web::rt::System::new().block_on(async move {
         let server = bound.into_server()?;
         let handle = server.handle();
+        #[cfg(unix)]
+        actix_web::rt::spawn(reload_on_sighup(state));
         actix_web::rt::spawn(async move {
             wait_for_stop_signal().await;
             log::info!("stopping: answering requests in flight, then exiting");
@@ -261,6 +325,31 @@ fn serve(args: ServeArgs) -> ExitCode {
         Err(e) => {
             eprintln!("snap-mock: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// SIGHUP re-reads the scenarios and clients fixtures; a broken file is
+/// reported and the previous state stays in force.
+#[cfg(unix)]
+async fn reload_on_sighup(state: std::sync::Arc<crate::pipeline::State>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        log::warn!("cannot install the SIGHUP handler; reload through the admin API");
+        return;
+    };
+    while hup.recv().await.is_some() {
+        match state.reload_scenarios() {
+            Ok(n) => log::info!("SIGHUP: reloaded {n} scenarios"),
+            Err(e) => {
+                log::error!("SIGHUP: scenarios not reloaded, previous ones stay in force: {e}")
+            }
+        }
+        match state.reload_clients() {
+            Ok(n) => log::info!("SIGHUP: reloaded {n} clients"),
+            Err(e) => {
+                log::error!("SIGHUP: clients not reloaded, previous ones stay registered: {e}")
+            }
         }
     }
 }

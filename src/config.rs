@@ -49,6 +49,40 @@ pub struct Config {
     pub keep_alive: Duration,
     /// On stop, requests in flight get this long to finish.
     pub shutdown_timeout: Duration,
+    /// The scenarios fixture; `None` starts with no scenarios.
+    pub scenarios_file: Option<PathBuf>,
+    pub admin: AdminMode,
+    /// Where the admin API is mounted.
+    pub admin_prefix: String,
+    /// When set, the admin API requires `Authorization: Bearer <token>`.
+    pub admin_token: Option<String>,
+    /// Journal entries kept (newest first); 0 disables the journal.
+    pub journal_capacity: usize,
+    /// Request bodies longer than this are cut in the journal.
+    pub journal_body_limit: usize,
+}
+
+/// Whether the admin API is served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AdminMode {
+    /// On when bound to a loopback address or protected by a token; off
+    /// when reachable from other hosts without a token.
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+impl std::str::FromStr for AdminMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "on" | "true" => Ok(Self::On),
+            "off" | "false" => Ok(Self::Off),
+            other => Err(format!("unknown admin mode {other:?} (auto, on, off)")),
+        }
+    }
 }
 
 impl Default for Config {
@@ -75,6 +109,12 @@ impl Default for Config {
             client_request_timeout: Duration::from_secs(5),
             keep_alive: Duration::from_secs(5),
             shutdown_timeout: Duration::from_secs(1),
+            scenarios_file: Some(PathBuf::from("fixtures/scenarios.json")),
+            admin: AdminMode::Auto,
+            admin_prefix: "/__admin".into(),
+            admin_token: None,
+            journal_capacity: 1000,
+            journal_body_limit: 4096,
         }
     }
 }
@@ -102,6 +142,15 @@ impl Config {
         paths
     }
 
+    /// Whether the admin API is mounted, after applying [`AdminMode::Auto`].
+    pub fn admin_enabled(&self) -> bool {
+        match self.admin {
+            AdminMode::On => true,
+            AdminMode::Off => false,
+            AdminMode::Auto => self.host.is_loopback() || self.admin_token.is_some(),
+        }
+    }
+
     /// Checks what types cannot: paths start with `/`, limits are usable.
     pub fn validate(&self) -> Result<(), String> {
         for p in &self.extra_token_paths {
@@ -113,6 +162,24 @@ impl Config {
                     "token path {p:?} must be an absolute path like /v1.0/access-token/b2b"
                 ));
             }
+        }
+        let prefix = &self.admin_prefix;
+        if !prefix.starts_with('/')
+            || prefix.len() < 2
+            || prefix.ends_with('/')
+            || prefix.contains(['{', '}', '?', '#'])
+        {
+            return Err(format!("admin prefix {prefix:?} must look like /__admin"));
+        }
+        if self
+            .token_paths()
+            .iter()
+            .any(|p| p.starts_with(&format!("{prefix}/")) || p == prefix)
+        {
+            return Err(format!("a token path lies under the admin prefix {prefix}"));
+        }
+        if self.admin_token.as_deref() == Some("") {
+            return Err("the admin token is empty".into());
         }
         if self.max_body_bytes == 0 {
             return Err("max body bytes must be at least 1".into());

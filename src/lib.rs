@@ -27,13 +27,15 @@
 pub mod cli;
 pub mod clients;
 pub mod config;
+pub mod journal;
 pub mod pipeline;
 pub mod render;
 mod routes;
+pub mod scenarios;
 pub mod server;
 pub mod snap;
 pub mod tokens;
 
-pub use config::{Config, DEFAULT_TOKEN_PATHS};
+pub use config::{AdminMode, Config, DEFAULT_TOKEN_PATHS};
 pub use server::{MockServer, StartError};
 pub use snap::{ResponseCode, SnapError};

@@ -4,6 +4,8 @@
 
 use crate::clients::ClientRegistry;
 use crate::config::Config;
+use crate::journal::Journal;
+use crate::scenarios::ScenarioSet;
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::{ResponseCode, ServiceCode, SERVICE_ACCESS_TOKEN_B2B};
 use crate::snap::signature::verify_asymmetric;
@@ -17,6 +19,33 @@ pub struct State {
     pub config: Config,
     pub clients: RwLock<ClientRegistry>,
     pub tokens: TokenIssuer,
+    pub scenarios: RwLock<ScenarioSet>,
+    pub journal: Journal,
+}
+
+impl State {
+    /// Re-reads the scenarios fixture. On failure the scenarios in force
+    /// stay as they were and the error says why.
+    pub fn reload_scenarios(&self) -> Result<usize, String> {
+        let set = match &self.config.scenarios_file {
+            Some(path) => ScenarioSet::load(path)?,
+            None => ScenarioSet::default(),
+        };
+        let n = set.len();
+        *self.scenarios.write().unwrap_or_else(|p| p.into_inner()) = set;
+        Ok(n)
+    }
+
+    /// Re-reads the clients fixture and its key files. On failure the
+    /// clients in force stay as they were (a key file that disappeared does
+    /// not unregister anyone).
+    pub fn reload_clients(&self) -> Result<usize, String> {
+        let registry = ClientRegistry::load(&self.config.clients_file, &self.config.keys_dir)
+            .map_err(|e| e.0)?;
+        let n = registry.len();
+        *self.clients.write().unwrap_or_else(|p| p.into_inner()) = registry;
+        Ok(n)
+    }
 }
 
 /// What the server decided.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 pub struct Rendered {
     pub code: ResponseCode,
     pub message: String,
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
@@ -46,9 +46,10 @@ pub fn render_outcome(
             let body = profile.access_token_body(code, &token.access_token, token.expires_in);
             let mut r = Rendered::json(code, profile.success_message.to_owned(), &body);
             // The standard's response headers for the token endpoint.
-            r.headers.push(("X-TIMESTAMP", format_snap_timestamp(&now)));
+            r.headers
+                .push(("X-TIMESTAMP".into(), format_snap_timestamp(&now)));
             if let Some(k) = client_key {
-                r.headers.push(("X-CLIENT-KEY", k.to_owned()));
+                r.headers.push(("X-CLIENT-KEY".into(), k.to_owned()));
             }
             r
         }

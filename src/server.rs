@@ -3,8 +3,10 @@
 
 use crate::clients::ClientRegistry;
 use crate::config::Config;
+use crate::journal::Journal;
 use crate::pipeline::State;
 use crate::routes;
+use crate::scenarios::ScenarioSet;
 use crate::tokens::TokenIssuer;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
@@ -20,6 +22,7 @@ pub enum StartError {
     Config(String),
     Clients(String),
     SigningKey(String),
+    Scenarios(String),
     Bind(String),
 }
 
@@ -29,6 +32,7 @@ impl fmt::Display for StartError {
             Self::Config(e) => write!(f, "configuration: {e}"),
             Self::Clients(e) => write!(f, "clients fixture: {e}"),
             Self::SigningKey(e) => write!(f, "signing key: {e}"),
+            Self::Scenarios(e) => write!(f, "scenarios fixture: {e}"),
             Self::Bind(e) => write!(f, "cannot listen: {e}"),
         }
     }
@@ -47,10 +51,17 @@ pub fn load_state(config: Config) -> Result<State, StartError> {
         config.token_lifetime.as_secs(),
     )
     .map_err(|e| StartError::SigningKey(e.0))?;
+    let scenarios = match &config.scenarios_file {
+        Some(path) => ScenarioSet::load(path).map_err(StartError::Scenarios)?,
+        None => ScenarioSet::default(),
+    };
+    let journal = Journal::new(config.journal_capacity, config.journal_body_limit);
     Ok(State {
         config,
         clients: RwLock::new(clients),
         tokens,
+        scenarios: RwLock::new(scenarios),
+        journal,
     })
 }
 
@@ -91,6 +102,7 @@ impl Bound {
                 .configure(|cfg| routes::configure(cfg, data.clone()))
                 .default_service(web::to(routes::not_found))
         })
+        .on_connect(routes::remember_socket)
         .workers(workers)
         .disable_signals()
         .client_request_timeout(config.client_request_timeout)

@@ -573,7 +573,7 @@ fn health_reports_up_with_what_is_loaded() {
     answer.expect(200, "2000000", "Successful");
     let body = answer.json();
     assert_eq!(body["status"], "UP");
-    assert_eq!(body["clients"], 3);
+    assert_eq!(body["clients"], 4);
     assert_eq!(body["profile"], "finpay");
     assert_eq!(body["tokenPaths"][0], FINPAY_PATH);
 }

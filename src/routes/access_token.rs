@@ -1,61 +1,174 @@
-use super::respond;
-use crate::pipeline::{State, Verdict};
-use crate::render::render_outcome;
+use super::faults::respond_with_fault;
+use super::{journal_request, respond, Answer, Trace};
+use crate::pipeline::{Outcome, State, Verdict};
+use crate::render::{render_outcome, render_with, Rendered};
+use crate::scenarios::{Action, MatchContext, Phase, Scenario, SELECTOR_HEADER};
 use crate::snap::error::{Failure, SnapError};
 use crate::snap::response_code::SERVICE_ACCESS_TOKEN_B2B;
 use crate::snap::RawTokenRequest;
 use actix_web::{web, HttpRequest, HttpResponse};
+use bytes::Bytes;
 use chrono::Utc;
+use std::sync::Arc;
 use std::time::Instant;
 
-/// `POST {prefix}/v1.0/access-token/b2b`.
+/// `POST {prefix}/v1.0/access-token/b2b`: scenarios before validation, the
+/// pipeline, scenarios after validation, then render, journal and log.
 pub async fn access_token(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
     let started = Instant::now();
-    let now = Utc::now();
     let cap = state.config.max_body_bytes;
-    let verdict = match payload.to_bytes_limited(cap).await {
-        Ok(Ok(body)) => {
-            let header = |name: &str| req.headers().get(name).map(|v| v.as_bytes());
-            let raw = RawTokenRequest {
-                x_timestamp: header("x-timestamp"),
-                x_client_key: header("x-client-key"),
-                x_signature: header("x-signature"),
-                content_type: header("content-type"),
-                body: &body,
-            };
-            state.access_token(&raw, now)
-        }
-        Ok(Err(e)) => Verdict::rejected(bad_request(format!("the body could not be read: {e}"))),
-        Err(_) => Verdict::rejected(bad_request(format!(
+    let body = match payload.to_bytes_limited(cap).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => Err(bad_request(format!("the body could not be read: {e}"))),
+        Err(_) => Err(bad_request(format!(
             "the body is larger than the {cap}-byte cap (--max-body-bytes)"
         ))),
     };
-    let rendered = render_outcome(
-        state.config.profile,
-        &verdict.outcome,
-        verdict.client_key.as_deref(),
-        state.config.explain,
-        now,
-    );
-    let detail = match &verdict.outcome {
-        crate::pipeline::Outcome::Rejected(e) => e.detail.as_str(),
-        crate::pipeline::Outcome::Token { .. } => "",
+    let body_bytes: &[u8] = body.as_deref().unwrap_or_default();
+    let mut trace = Trace {
+        client_key: header(&req, "x-client-key").map(str::to_owned),
+        ..Trace::default()
     };
-    log::info!(
-        "{} {} client={} -> {} check={} in {:.1?} {}",
-        req.method(),
-        req.path(),
-        verdict.client_key.as_deref().unwrap_or("-"),
-        rendered.code,
-        verdict.outcome.check(),
-        started.elapsed(),
-        detail
-    );
-    respond(rendered)
+
+    let mut answer = None;
+    match select(&state, &req, Phase::Before, body_bytes) {
+        Err(e) => answer = Some(reject(&state, &mut trace, e)),
+        Ok(Some(scenario)) => {
+            trace.scenario = Some(scenario.name().to_owned());
+            answer = apply(&scenario).await;
+        }
+        Ok(None) => {}
+    }
+
+    let now = Utc::now();
+    let answer = match answer {
+        Some(a) => a,
+        None => {
+            let verdict = match &body {
+                Ok(body) => state.access_token(&raw_request(&req, body), now),
+                Err(e) => Verdict::rejected(e.clone()),
+            };
+            trace.string_to_sign = verdict.string_to_sign.clone();
+            if let Outcome::Rejected(e) = &verdict.outcome {
+                trace.reason = Some(e.detail.clone());
+            }
+            trace.decided_by = verdict.outcome.check();
+            let mut after = None;
+            if matches!(verdict.outcome, Outcome::Token { .. }) {
+                match select(&state, &req, Phase::After, body_bytes) {
+                    Ok(Some(scenario)) => {
+                        trace.scenario = Some(scenario.name().to_owned());
+                        after = apply(&scenario).await;
+                    }
+                    Ok(None) | Err(_) => {}
+                }
+            }
+            after.unwrap_or_else(|| {
+                Answer::Rendered(render_outcome(
+                    state.config.profile,
+                    &verdict.outcome,
+                    verdict.client_key.as_deref(),
+                    state.config.explain,
+                    now,
+                ))
+            })
+        }
+    };
+    if matches!(answer, Answer::Fault(_))
+        || trace.scenario.is_some() && trace.decided_by == "issued"
+    {
+        trace.decided_by = "scenario";
+    }
+    journal_request(&state, &req, body_bytes, &answer, &trace, started);
+    match answer {
+        Answer::Rendered(r) => respond(r),
+        Answer::Fault(f) => respond_with_fault(&req, f),
+    }
+}
+
+fn header<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn raw_request<'a>(req: &'a HttpRequest, body: &'a Bytes) -> RawTokenRequest<'a> {
+    let header = |name: &str| req.headers().get(name).map(|v| v.as_bytes());
+    RawTokenRequest {
+        x_timestamp: header("x-timestamp"),
+        x_client_key: header("x-client-key"),
+        x_signature: header("x-signature"),
+        content_type: header("content-type"),
+        body,
+    }
+}
+
+/// The scenario for this request and phase, if any.
+fn select(
+    state: &State,
+    req: &HttpRequest,
+    phase: Phase,
+    body: &[u8],
+) -> Result<Option<Arc<Scenario>>, SnapError> {
+    let scenarios = state.scenarios.read().unwrap_or_else(|p| p.into_inner());
+    let selector = header(req, SELECTOR_HEADER);
+    if scenarios.is_empty() && selector.is_none() {
+        return Ok(None);
+    }
+    // Reading grantType costs a JSON parse; only pay it when a scenario asks.
+    let grant_type = if scenarios.needs_grant_type() {
+        serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| {
+                v.get("grantType")
+                    .and_then(|g| g.as_str())
+                    .map(str::to_owned)
+            })
+    } else {
+        None
+    };
+    let lookup = |name: &str| header(req, name);
+    let ctx = MatchContext {
+        path: req.path(),
+        client_key: header(req, "x-client-key"),
+        grant_type: grant_type.as_deref(),
+        header: &lookup,
+        selector,
+    };
+    scenarios.select(phase, &ctx).map_err(|e| bad_request(e.0))
+}
+
+/// Waits the scenario's delay, then gives its answer (`None`: go on).
+async fn apply(scenario: &Scenario) -> Option<Answer> {
+    if !scenario.delay.is_zero() {
+        actix_web::rt::time::sleep(scenario.delay).await;
+    }
+    match &scenario.action {
+        Action::Respond {
+            code,
+            message,
+            body,
+            headers,
+        } => {
+            let mut rendered: Rendered = render_with(*code, message, body);
+            rendered.headers.extend(headers.iter().cloned());
+            Some(Answer::Rendered(rendered))
+        }
+        Action::Fault(fault) => Some(Answer::Fault(*fault)),
+        Action::DelayOnly => None,
+    }
+}
+
+fn reject(state: &State, trace: &mut Trace, error: SnapError) -> Answer {
+    trace.decided_by = error.failure.check();
+    trace.reason = Some(error.detail.clone());
+    Answer::Rendered(crate::render::render_error(
+        state.config.profile,
+        &error,
+        state.config.explain,
+    ))
 }
 
 fn bad_request(detail: String) -> SnapError {

@@ -2,14 +2,21 @@
 //! the protocol layer, send back what [`crate::render`] produced.
 
 mod access_token;
+mod admin;
+mod faults;
 mod health;
 
+pub use faults::remember_socket;
+
+use crate::journal::{JournalEntry, JournalOutcome};
 use crate::pipeline::State;
 use crate::render::{render_error, Rendered};
+use crate::scenarios::Fault;
 use crate::snap::error::{Failure, SnapError};
 use crate::snap::response_code::{ServiceCode, SERVICE_ACCESS_TOKEN_B2B, SERVICE_GENERAL};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use std::time::Instant;
 
 /// Registers every route on an app whose data is `State`.
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
@@ -30,6 +37,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
             .route(web::get().to(health::jwks))
             .default_service(web::to(method_not_allowed::<SERVICE_GENERAL>)),
     );
+    if state.config.admin_enabled() {
+        admin::configure(cfg, &state.config.admin_prefix);
+    }
     cfg.app_data(state);
 }
 
@@ -40,9 +50,106 @@ pub(crate) fn respond(rendered: Rendered) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.content_type("application/json");
     for (name, value) in rendered.headers {
-        response.insert_header((name, value));
+        response.insert_header((name.as_str(), value));
     }
     response.body(rendered.body)
+}
+
+/// What a journalled request got.
+pub(crate) enum Answer {
+    Rendered(Rendered),
+    Fault(Fault),
+}
+
+/// What the journal and the log say about a request besides the answer.
+#[derive(Default)]
+pub(crate) struct Trace {
+    pub client_key: Option<String>,
+    pub decided_by: &'static str,
+    pub reason: Option<String>,
+    pub string_to_sign: Option<String>,
+    pub scenario: Option<String>,
+}
+
+/// Logs one line and records the journal entry for a request.
+pub(crate) fn journal_request(
+    state: &State,
+    req: &HttpRequest,
+    body: &[u8],
+    answer: &Answer,
+    trace: &Trace,
+    started: Instant,
+) {
+    let elapsed = started.elapsed();
+    let (outcome, shown) = match answer {
+        Answer::Rendered(r) => (
+            JournalOutcome {
+                status: Some(r.status()),
+                response_code: Some(r.code.to_string()),
+                response_message: Some(r.message.clone()),
+                fault: None,
+            },
+            r.code.to_string(),
+        ),
+        Answer::Fault(f) => (
+            JournalOutcome {
+                status: None,
+                response_code: None,
+                response_message: None,
+                fault: Some(f.as_str()),
+            },
+            format!("fault {}", f.as_str()),
+        ),
+    };
+    log::info!(
+        "{} {} client={} -> {} decided_by={}{}{} in {:.1?}",
+        req.method(),
+        req.path(),
+        trace.client_key.as_deref().unwrap_or("-"),
+        shown,
+        trace.decided_by,
+        trace
+            .scenario
+            .as_deref()
+            .map(|s| format!(" scenario={s}"))
+            .unwrap_or_default(),
+        trace
+            .reason
+            .as_deref()
+            .map(|r| format!(" reason: {r}"))
+            .unwrap_or_default(),
+        elapsed
+    );
+    state.journal.record_with(|| {
+        let (text, truncated) = state.journal.body_text(body);
+        JournalEntry {
+            id: uuid::Uuid::new_v4().to_string(),
+            time: chrono::Utc::now(),
+            method: req.method().to_string(),
+            path: req.path().to_owned(),
+            query: Some(req.query_string().to_owned()).filter(|q| !q.is_empty()),
+            headers: req
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: text,
+            body_bytes: body.len(),
+            body_truncated: truncated,
+            client_key: trace.client_key.clone(),
+            outcome,
+            decided_by: trace.decided_by,
+            reason: trace.reason.clone(),
+            string_to_sign: trace.string_to_sign.clone(),
+            scenario: trace.scenario.clone(),
+            duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        }
+    });
 }
 
 fn general_error(
@@ -52,17 +159,25 @@ fn general_error(
     failure: Failure,
     detail: String,
 ) -> HttpResponse {
+    let started = Instant::now();
     let error = SnapError::new(service, failure, detail);
     let rendered = render_error(state.config.profile, &error, state.config.explain);
-    log::info!(
-        "{} {} -> {} check={} {}",
-        req.method(),
-        req.path(),
-        rendered.code,
-        error.failure.check(),
-        error.detail
-    );
-    respond(rendered)
+    let trace = Trace {
+        client_key: req
+            .headers()
+            .get("x-client-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        decided_by: error.failure.check(),
+        reason: Some(error.detail),
+        ..Trace::default()
+    };
+    let answer = Answer::Rendered(rendered);
+    journal_request(state, req, &[], &answer, &trace, started);
+    match answer {
+        Answer::Rendered(r) => respond(r),
+        Answer::Fault(f) => faults::respond_with_fault(req, f),
+    }
 }
 
 /// Any path the server does not serve.

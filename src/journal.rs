@@ -1,0 +1,221 @@
+//! A bounded record of received requests and the server's verdicts, newest
+//! first, for `GET /__admin/requests`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// What the server answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalOutcome {
+    /// HTTP status; absent for transport faults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_message: Option<String>,
+    /// The transport fault, when a scenario injected one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<&'static str>,
+}
+
+/// One received request.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    pub id: String,
+    pub time: DateTime<Utc>,
+    pub method: String,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy for non-UTF-8), cut at the journal's limit.
+    pub body: String,
+    pub body_bytes: usize,
+    pub body_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    pub outcome: JournalOutcome,
+    /// The pipeline step that decided: headers, timestamp, body, grantType,
+    /// client, signature, freshness, issued, scenario, route, method.
+    pub decided_by: &'static str,
+    /// Why, in words, for rejections.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The exact string the signature was verified over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub string_to_sign: Option<String>,
+    /// The scenario that answered (or delayed) the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    pub duration_micros: u64,
+}
+
+/// Counters for the journal listing.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalStats {
+    pub capacity: usize,
+    pub held: usize,
+    /// Every request offered to the journal since start (or the last clear).
+    pub recorded: u64,
+    /// Entries evicted because the journal was full (or disabled).
+    pub dropped: u64,
+}
+
+/// Newest-first ring of entries. Recording takes a short lock and never
+/// waits on anything else; with capacity 0 nothing is kept.
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    pub body_limit: usize,
+    entries: Mutex<VecDeque<JournalEntry>>,
+    recorded: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl Journal {
+    pub fn new(capacity: usize, body_limit: usize) -> Self {
+        Self {
+            capacity,
+            body_limit,
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            recorded: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    pub fn record(&self, entry: JournalEntry) {
+        self.record_with(|| entry)
+    }
+
+    /// Records the entry `build` makes; with the journal disabled the entry
+    /// is never built, only counted.
+    pub fn record_with(&self, build: impl FnOnce() -> JournalEntry) {
+        self.recorded.fetch_add(1, Ordering::Relaxed);
+        if self.capacity == 0 {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let entry = build();
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.push_front(entry);
+        if entries.len() > self.capacity {
+            entries.pop_back();
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Entries newest first that satisfy `keep`, at most `limit`.
+    pub fn list(&self, limit: usize, keep: impl Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .iter()
+            .filter(|e| keep(e))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.clear();
+        self.recorded.store(0, Ordering::Relaxed);
+        self.dropped.store(0, Ordering::Relaxed);
+    }
+
+    pub fn stats(&self) -> JournalStats {
+        let held = self.entries.lock().map(|e| e.len()).unwrap_or_default();
+        JournalStats {
+            capacity: self.capacity,
+            held,
+            recorded: self.recorded.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The body as journal text: lossy UTF-8, cut at the limit on a
+    /// character boundary.
+    pub fn body_text(&self, body: &[u8]) -> (String, bool) {
+        let cut = body.len() > self.body_limit;
+        let slice = &body[..body.len().min(self.body_limit)];
+        let mut text = String::from_utf8_lossy(slice).into_owned();
+        if cut {
+            // A multi-byte character split by the cut shows as U+FFFD.
+            while text.ends_with('\u{fffd}') && !slice.ends_with("\u{fffd}".as_bytes()) {
+                text.pop();
+            }
+        }
+        (text, cut)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> JournalEntry {
+        JournalEntry {
+            id: path.into(),
+            time: Utc::now(),
+            method: "POST".into(),
+            path: path.into(),
+            query: None,
+            headers: vec![],
+            body: String::new(),
+            body_bytes: 0,
+            body_truncated: false,
+            client_key: None,
+            outcome: JournalOutcome {
+                status: Some(200),
+                response_code: Some("2007300".into()),
+                response_message: None,
+                fault: None,
+            },
+            decided_by: "issued",
+            reason: None,
+            string_to_sign: None,
+            scenario: None,
+            duration_micros: 1,
+        }
+    }
+
+    #[test]
+    fn it_keeps_the_newest_entries_and_counts_what_it_drops() {
+        let j = Journal::new(2, 100);
+        for p in ["a", "b", "c"] {
+            j.record(entry(p));
+        }
+        let paths: Vec<String> = j.list(10, |_| true).into_iter().map(|e| e.path).collect();
+        assert_eq!(paths, ["c", "b"]);
+        let s = j.stats();
+        assert_eq!((s.held, s.recorded, s.dropped), (2, 3, 1));
+        assert_eq!(s.recorded, s.held as u64 + s.dropped);
+    }
+
+    #[test]
+    fn capacity_zero_keeps_nothing_but_counts_everything() {
+        let j = Journal::new(0, 100);
+        j.record(entry("a"));
+        assert!(j.list(10, |_| true).is_empty());
+        let s = j.stats();
+        assert_eq!((s.held, s.recorded, s.dropped), (0, 1, 1));
+    }
+
+    #[test]
+    fn bodies_are_cut_at_the_limit_on_a_character_boundary() {
+        let j = Journal::new(1, 4);
+        assert_eq!(j.body_text(b"abc"), ("abc".into(), false));
+        assert_eq!(j.body_text("abcdé".as_bytes()), ("abcd".into(), true));
+        assert_eq!(j.body_text("abcé".as_bytes()), ("abc".into(), true));
+    }
+}

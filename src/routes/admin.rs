@@ -1,0 +1,385 @@
+//! `/__admin`: scenarios, clients and the request journal at runtime.
+//! Every answer is SNAP-shaped JSON with service code 00.
+
+use super::respond;
+use crate::clients::{Client, ClientEntry};
+use crate::journal::JournalEntry;
+use crate::pipeline::State;
+use crate::render::render_with;
+use crate::scenarios::{Scenario, ScenarioSpec};
+use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+
+/// Largest admin request body (a scenario or a PEM is far smaller).
+const MAX_ADMIN_BODY: usize = 256 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig, prefix: &str) {
+    cfg.service(
+        web::scope(prefix)
+            .route("/scenarios", web::get().to(list_scenarios))
+            .route("/scenarios", web::post().to(add_scenario))
+            .route("/scenarios/reset", web::post().to(reset_scenarios))
+            .route("/scenarios/reload", web::post().to(reload_scenarios))
+            .route("/scenarios/{name}", web::delete().to(remove_scenario))
+            .route("/clients", web::get().to(list_clients))
+            .route("/clients", web::post().to(add_client))
+            .route("/clients/reload", web::post().to(reload_clients))
+            .route("/clients/{client_key}", web::delete().to(remove_client))
+            .route("/requests", web::get().to(list_requests))
+            .route("/requests", web::delete().to(clear_requests))
+            .route("/reset", web::post().to(reset_all))
+            .default_service(web::to(unknown)),
+    );
+}
+
+fn ok(status: u16, fields: Value) -> HttpResponse {
+    let extra = match fields {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let code = ResponseCode::new(status, SERVICE_GENERAL, 0);
+    respond(render_with(
+        code,
+        code.standard_message().unwrap_or("Successful"),
+        &extra,
+    ))
+}
+
+fn error(status: u16, case: u8, message: &str, detail: impl Into<String>) -> HttpResponse {
+    let mut extra = Map::new();
+    extra.insert("error".into(), Value::from(detail.into()));
+    respond(render_with(
+        ResponseCode::new(status, SERVICE_GENERAL, case),
+        message,
+        &extra,
+    ))
+}
+
+/// `Err` holds the answer to send when the admin token is required and
+/// missing or wrong.
+fn authorize(req: &HttpRequest, state: &State) -> Result<(), HttpResponse> {
+    let Some(expected) = &state.config.admin_token else {
+        return Ok(());
+    };
+    let presented = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(error(
+            401,
+            0,
+            "Unauthorized",
+            "the admin API needs Authorization: Bearer <admin token> (--admin-token)",
+        ))
+    }
+}
+
+/// Compares without an early exit, so the time taken does not reveal how
+/// much of the token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i % b.len().max(1)).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, HttpResponse> {
+    let bytes = match payload.to_bytes_limited(MAX_ADMIN_BODY).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
+            return Err(error(
+                400,
+                0,
+                "Bad Request",
+                format!("the body could not be read: {e}"),
+            ))
+        }
+        Err(_) => {
+            return Err(error(
+                400,
+                0,
+                "Bad Request",
+                format!("admin bodies are limited to {MAX_ADMIN_BODY} bytes"),
+            ))
+        }
+    };
+    serde_json::from_slice(&bytes)
+        .map_err(|e| error(400, 0, "Bad Request", format!("invalid JSON body: {e}")))
+}
+
+macro_rules! authorized {
+    ($req:expr, $state:expr) => {
+        if let Err(denied) = authorize(&$req, &$state) {
+            return denied;
+        }
+    };
+}
+
+fn scenario_json(scenario: &Scenario, source: &str) -> Value {
+    let mut v = serde_json::to_value(&scenario.spec).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("source".into(), source.into());
+        m.insert("remaining".into(), json!(scenario.remaining()));
+    }
+    v
+}
+
+async fn list_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    let set = state.scenarios.read().unwrap_or_else(|p| p.into_inner());
+    let list: Vec<Value> = set
+        .listing()
+        .map(|(s, src)| scenario_json(s, src))
+        .collect();
+    ok(200, json!({ "scenarios": list }))
+}
+
+async fn add_scenario(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> HttpResponse {
+    authorized!(req, state);
+    let spec: ScenarioSpec = match json_body(payload).await {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let scenario = match Scenario::new(spec) {
+        Ok(s) => s,
+        Err(e) => return error(400, 0, "Bad Request", format!("invalid scenario: {e}")),
+    };
+    let listed = scenario_json(&scenario, "runtime");
+    state
+        .scenarios
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .add(scenario);
+    log::info!("admin: scenario {} added", listed["name"]);
+    ok(201, json!({ "scenario": listed }))
+}
+
+async fn remove_scenario(
+    req: HttpRequest,
+    name: web::Path<String>,
+    state: web::Data<State>,
+) -> HttpResponse {
+    authorized!(req, state);
+    let removed = state
+        .scenarios
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&name);
+    if removed {
+        ok(200, json!({ "removed": name.as_str() }))
+    } else {
+        error(
+            404,
+            0,
+            "Not Found",
+            format!("no scenario named {:?}", name.as_str()),
+        )
+    }
+}
+
+async fn reset_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    let mut set = state.scenarios.write().unwrap_or_else(|p| p.into_inner());
+    set.reset();
+    ok(200, json!({ "scenarios": set.len() }))
+}
+
+async fn reload_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    match state.reload_scenarios() {
+        Ok(n) => ok(200, json!({ "scenarios": n })),
+        Err(e) => error(
+            400,
+            0,
+            "Bad Request",
+            format!("reload failed, the previous scenarios stay in force: {e}"),
+        ),
+    }
+}
+
+async fn list_clients(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    let clients = state.clients.read().unwrap_or_else(|p| p.into_inner());
+    let list: Vec<Value> = clients
+        .sorted()
+        .iter()
+        .map(|c| {
+            json!({
+                "clientKey": c.client_key,
+                "name": c.name,
+                "enabled": c.enabled,
+                "publicKeySource": c.public_key_source,
+                "publicKeyFingerprint": c.public_key.fingerprint(),
+                "publicKeyBits": c.public_key.bits(),
+                "hasClientSecret": c.client_secret.is_some(),
+            })
+        })
+        .collect();
+    ok(200, json!({ "clients": list }))
+}
+
+async fn add_client(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> HttpResponse {
+    authorized!(req, state);
+    let entry: ClientEntry = match json_body(payload).await {
+        Ok(e) => e,
+        Err(e) => return e,
+    };
+    // Only inline PEMs: a path would let the admin API read server files.
+    if !entry.public_key.contains("-----BEGIN") {
+        return error(
+            400,
+            0,
+            "Bad Request",
+            "publicKey must be the PEM itself (-----BEGIN PUBLIC KEY-----...), not a path",
+        );
+    }
+    let client_key = entry.client_key.clone();
+    let client = match Client::from_entry(entry, &state.config.keys_dir) {
+        Ok(c) => c,
+        Err(e) => return error(400, 0, "Bad Request", format!("client {client_key:?}: {e}")),
+    };
+    let fingerprint = client.public_key.fingerprint().to_owned();
+    let replaced = state
+        .clients
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(client)
+        .is_some();
+    log::info!("admin: client {client_key} registered ({fingerprint})");
+    ok(
+        201,
+        json!({ "clientKey": client_key, "publicKeyFingerprint": fingerprint, "replaced": replaced }),
+    )
+}
+
+async fn remove_client(
+    req: HttpRequest,
+    client_key: web::Path<String>,
+    state: web::Data<State>,
+) -> HttpResponse {
+    authorized!(req, state);
+    let removed = state
+        .clients
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&client_key)
+        .is_some();
+    if removed {
+        ok(200, json!({ "removed": client_key.as_str() }))
+    } else {
+        error(
+            404,
+            0,
+            "Not Found",
+            format!("no client {:?}", client_key.as_str()),
+        )
+    }
+}
+
+async fn reload_clients(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    match state.reload_clients() {
+        Ok(n) => ok(200, json!({ "clients": n })),
+        Err(e) => error(
+            400,
+            0,
+            "Bad Request",
+            format!("reload failed, the previous clients stay registered: {e}"),
+        ),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestFilter {
+    client_key: Option<String>,
+    response_code: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    let filter = match web::Query::<RequestFilter>::from_query(req.query_string()) {
+        Ok(q) => q.into_inner(),
+        Err(e) => return error(400, 0, "Bad Request", format!("query: {e}")),
+    };
+    let keep = |e: &JournalEntry| {
+        filter
+            .client_key
+            .as_deref()
+            .is_none_or(|k| e.client_key.as_deref() == Some(k))
+            && filter
+                .response_code
+                .as_deref()
+                .is_none_or(|c| e.outcome.response_code.as_deref() == Some(c))
+    };
+    let entries = state.journal.list(filter.limit.unwrap_or(usize::MAX), keep);
+    let stats = state.journal.stats();
+    ok(
+        200,
+        json!({
+            "capacity": stats.capacity,
+            "held": stats.held,
+            "recorded": stats.recorded,
+            "dropped": stats.dropped,
+            "requests": entries,
+        }),
+    )
+}
+
+async fn clear_requests(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    state.journal.clear();
+    ok(200, json!({ "cleared": true }))
+}
+
+async fn reset_all(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    state
+        .scenarios
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .reset();
+    state.journal.clear();
+    ok(200, json!({ "reset": true }))
+}
+
+async fn unknown(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    error(
+        404,
+        0,
+        "Not Found",
+        format!("no admin endpoint {} {}", req.method(), req.path()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn token_comparison_is_exact() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+        assert!(!constant_time_eq(b"secret", b"secret2"));
+        assert!(!constant_time_eq(b"", b"secret"));
+        assert!(!constant_time_eq(b"secret", b""));
+    }
+}

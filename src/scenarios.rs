@@ -1,0 +1,595 @@
+//! Scenario fixtures: rules that make the mock answer with a chosen SNAP
+//! code, a delay, or a transport fault, so clients can test their retry
+//! and error handling. No HTTP types: the route supplies a [`MatchContext`]
+//! and carries out the [`Action`].
+
+use crate::snap::response_code::ResponseCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The request header that picks a scenario by name.
+pub const SELECTOR_HEADER: &str = "X-Mock-Scenario";
+
+/// When a scenario is consulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Before any validation: answers whatever the signature, like an
+    /// outage or a gateway in front of the provider. The default.
+    #[default]
+    Before,
+    /// Only for requests that passed every check and would get a token.
+    After,
+}
+
+/// A transport-level failure instead of an HTTP answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// The connection is reset (TCP RST) without an answer.
+    ConnectionReset,
+    /// The connection is closed without an answer.
+    EmptyResponse,
+    /// A complete HTTP answer whose JSON body is cut off mid-object.
+    MalformedJson,
+    /// The head promises more body bytes than are sent before the close.
+    TruncatedBody,
+}
+
+impl Fault {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConnectionReset => "connection_reset",
+            Self::EmptyResponse => "empty_response",
+            Self::MalformedJson => "malformed_json",
+            Self::TruncatedBody => "truncated_body",
+        }
+    }
+}
+
+/// Conditions; all given ones must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Match {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    /// Header name (any case) → exact value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_type: Option<String>,
+}
+
+/// A forced SNAP answer.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Respond {
+    pub response_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_message: Option<String>,
+    /// Extra body fields after responseCode and responseMessage.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub body: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// A scenario as written in `scenarios.json` or posted to the admin API.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScenarioSpec {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Absent: the scenario applies only when selected by name with the
+    /// `X-Mock-Scenario` header. Present (even `{}`): it also applies to
+    /// every request that satisfies all its conditions.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<Match>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respond: Option<Respond>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+    /// Apply to the next N matching requests, then fall through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    #[serde(default)]
+    pub when: Phase,
+}
+
+/// What a scenario makes the server do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Answer with this code, message, extra fields and headers.
+    Respond {
+        code: ResponseCode,
+        message: String,
+        body: Map<String, Value>,
+        headers: Vec<(String, String)>,
+    },
+    /// Fail at the transport level.
+    Fault(Fault),
+    /// Only wait; the request then goes on as if no scenario matched.
+    DelayOnly,
+}
+
+/// A validated scenario with its `times` counter.
+#[derive(Debug)]
+pub struct Scenario {
+    pub spec: ScenarioSpec,
+    pub action: Action,
+    pub delay: Duration,
+    remaining: Option<AtomicU32>,
+}
+
+impl Scenario {
+    /// Validates a spec: known code or an explicit message, one action.
+    pub fn new(spec: ScenarioSpec) -> Result<Self, String> {
+        if spec.name.trim().is_empty() {
+            return Err("name is empty".into());
+        }
+        let action = match (&spec.respond, spec.fault) {
+            (Some(_), Some(_)) => {
+                return Err("give either respond or fault, not both".into());
+            }
+            (Some(r), None) => {
+                let code: ResponseCode = r
+                    .response_code
+                    .parse()
+                    .map_err(|e| format!("responseCode {:?}: {e}", r.response_code))?;
+                let message = match (&r.response_message, code.standard_message()) {
+                    (Some(m), _) => m.clone(),
+                    (None, Some(m)) => m.to_owned(),
+                    (None, None) => {
+                        return Err(format!(
+                            "responseCode {code} is not in the SNAP code table; give a responseMessage for it"
+                        ))
+                    }
+                };
+                Action::Respond {
+                    code,
+                    message,
+                    body: r.body.clone(),
+                    headers: r
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                }
+            }
+            (None, Some(f)) => Action::Fault(f),
+            (None, None) if spec.delay_ms.is_some() => Action::DelayOnly,
+            (None, None) => return Err("give respond, fault or delayMs".into()),
+        };
+        if let Action::Respond { headers, .. } = &action {
+            for (k, v) in headers {
+                let valid_name = !k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+                if !valid_name || v.bytes().any(|b| b.is_ascii_control()) {
+                    return Err(format!(
+                        "response header {k:?}: {v:?} is not a valid HTTP header"
+                    ));
+                }
+            }
+        }
+        let delay = Duration::from_millis(spec.delay_ms.unwrap_or(0));
+        if delay > Duration::from_secs(600) {
+            return Err("delayMs is capped at 600000 (10 minutes)".into());
+        }
+        let remaining = spec.times.map(AtomicU32::new);
+        Ok(Self {
+            spec,
+            action,
+            delay,
+            remaining,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// How many more requests it applies to; `None` for always.
+    pub fn remaining(&self) -> Option<u32> {
+        self.remaining.as_ref().map(|r| r.load(Ordering::Relaxed))
+    }
+
+    fn matches(&self, ctx: &MatchContext<'_>) -> bool {
+        let Some(m) = &self.spec.matcher else {
+            return false;
+        };
+        m.client_key
+            .as_deref()
+            .is_none_or(|k| ctx.client_key == Some(k))
+            && m.path.as_deref().is_none_or(|p| p == ctx.path)
+            && m.grant_type
+                .as_deref()
+                .is_none_or(|g| ctx.grant_type == Some(g))
+            && m.headers
+                .iter()
+                .all(|(name, value)| (ctx.header)(name) == Some(value.as_str()))
+    }
+
+    /// Takes one use; false when `times` is used up.
+    fn take(&self) -> bool {
+        match &self.remaining {
+            None => true,
+            Some(r) => r
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+                .is_ok(),
+        }
+    }
+}
+
+/// What a scenario can look at.
+pub struct MatchContext<'a> {
+    pub path: &'a str,
+    pub client_key: Option<&'a str>,
+    pub grant_type: Option<&'a str>,
+    /// Header lookup by name, any case.
+    pub header: &'a dyn Fn(&str) -> Option<&'a str>,
+    /// The `X-Mock-Scenario` value, if any.
+    pub selector: Option<&'a str>,
+}
+
+/// Why a request named a scenario that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownScenario(pub String);
+
+/// Scenarios in force: runtime additions (newest first), then the file's
+/// in file order.
+#[derive(Debug, Default)]
+pub struct ScenarioSet {
+    runtime: Vec<Arc<Scenario>>,
+    from_file: Vec<Arc<Scenario>>,
+    /// The file's scenarios as loaded, for [`ScenarioSet::reset`].
+    loaded: Vec<ScenarioSpec>,
+}
+
+impl ScenarioSet {
+    /// Parses a scenarios fixture; errors name the entry.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            #[serde(rename = "$comment", default)]
+            _comment: Option<Value>,
+            scenarios: Vec<Value>,
+        }
+        let file: File = serde_json::from_str(text).map_err(|e| {
+            format!("not a valid scenarios fixture ({e}); expected {{\"scenarios\": [...]}}")
+        })?;
+        let mut set = Self::default();
+        for (i, value) in file.scenarios.into_iter().enumerate() {
+            let name = value
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let label = format!("scenario #{} {name:?}", i + 1);
+            let spec: ScenarioSpec =
+                serde_json::from_value(value).map_err(|e| format!("{label}: {e}"))?;
+            let scenario = Scenario::new(spec).map_err(|e| format!("{label}: {e}"))?;
+            if set.get(scenario.name()).is_some() {
+                return Err(format!("{label}: the name is used twice"));
+            }
+            set.loaded.push(scenario.spec.clone());
+            set.from_file.push(Arc::new(scenario));
+        }
+        Ok(set)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read the scenarios fixture: {e}", path.display()))?;
+        Self::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Back to the file's scenarios as loaded: runtime additions removed,
+    /// removed ones restored, every `times` counter full again.
+    pub fn reset(&mut self) {
+        self.runtime.clear();
+        self.from_file = self
+            .loaded
+            .iter()
+            .filter_map(|spec| Scenario::new(spec.clone()).ok().map(Arc::new))
+            .collect();
+    }
+
+    /// Scenarios in precedence order with where each came from.
+    pub fn listing(&self) -> impl Iterator<Item = (&Arc<Scenario>, &'static str)> {
+        self.runtime
+            .iter()
+            .map(|s| (s, "runtime"))
+            .chain(self.from_file.iter().map(|s| (s, "file")))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Scenario>> {
+        self.runtime.iter().chain(self.from_file.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.runtime.len() + self.from_file.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<Scenario>> {
+        self.iter().find(|s| s.name() == name)
+    }
+
+    /// Whether any scenario looks at `grantType` (the body is then parsed
+    /// before validation; otherwise it need not be).
+    pub fn needs_grant_type(&self) -> bool {
+        self.iter().any(|s| {
+            s.spec
+                .matcher
+                .as_ref()
+                .is_some_and(|m| m.grant_type.is_some())
+        })
+    }
+
+    /// Adds a scenario ahead of all others; a scenario of the same name is
+    /// replaced.
+    pub fn add(&mut self, scenario: Scenario) {
+        let name = scenario.name().to_owned();
+        self.remove(&name);
+        self.runtime.insert(0, Arc::new(scenario));
+    }
+
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.len();
+        self.runtime.retain(|s| s.name() != name);
+        self.from_file.retain(|s| s.name() != name);
+        before != self.len()
+    }
+
+    /// The scenario that applies to this request in this phase, using up
+    /// one of its `times`. A selector names the scenario outright; without
+    /// one the first scenario whose conditions hold wins.
+    pub fn select(
+        &self,
+        phase: Phase,
+        ctx: &MatchContext<'_>,
+    ) -> Result<Option<Arc<Scenario>>, UnknownScenario> {
+        if let Some(name) = ctx.selector {
+            let Some(s) = self.get(name) else {
+                let known: Vec<&str> = self.iter().map(|s| s.name()).collect();
+                return Err(UnknownScenario(format!(
+                    "{SELECTOR_HEADER} names {name:?}, which is not a loaded scenario (loaded: {})",
+                    known.join(", ")
+                )));
+            };
+            return Ok((s.spec.when == phase && s.take()).then(|| s.clone()));
+        }
+        Ok(self
+            .iter()
+            .find(|s| s.spec.when == phase && s.matches(ctx) && s.take())
+            .cloned())
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Before => "before",
+            Self::After => "after",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(json: &str) -> ScenarioSet {
+        ScenarioSet::from_json(json).unwrap()
+    }
+
+    fn no_headers(_: &str) -> Option<&'static str> {
+        None
+    }
+
+    fn ctx(
+        client_key: Option<&'static str>,
+        selector: Option<&'static str>,
+    ) -> MatchContext<'static> {
+        MatchContext {
+            path: "/v1.0/access-token/b2b",
+            client_key,
+            grant_type: Some("client_credentials"),
+            header: &no_headers,
+            selector,
+        }
+    }
+
+    #[test]
+    fn a_known_code_takes_its_standard_message() {
+        let s =
+            set(r#"{"scenarios":[{"name":"x","match":{},"respond":{"responseCode":"4297300"}}]}"#);
+        let hit = s.select(Phase::Before, &ctx(None, None)).unwrap().unwrap();
+        match &hit.action {
+            Action::Respond { code, message, .. } => {
+                assert_eq!(code.to_string(), "4297300");
+                assert_eq!(message, "Too Many Requests");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn times_applies_n_times_then_falls_through() {
+        let s = set(r#"{"scenarios":[
+                {"name":"twice","match":{"clientKey":"c"},"respond":{"responseCode":"5007300"},"times":2},
+                {"name":"always","match":{"clientKey":"c"},"respond":{"responseCode":"5047300"}}
+            ]}"#);
+        let names: Vec<String> = (0..4)
+            .map(|_| {
+                s.select(Phase::Before, &ctx(Some("c"), None))
+                    .unwrap()
+                    .unwrap()
+                    .name()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(names, ["twice", "twice", "always", "always"]);
+    }
+
+    #[test]
+    fn all_conditions_must_hold_and_the_first_match_wins() {
+        let s = set(r#"{"scenarios":[
+                {"name":"a","match":{"clientKey":"c","grantType":"other"},"respond":{"responseCode":"5007300"}},
+                {"name":"b","match":{"clientKey":"c"},"respond":{"responseCode":"5007301"}},
+                {"name":"c","match":{"clientKey":"c"},"respond":{"responseCode":"5007302"}}
+            ]}"#);
+        let hit = s
+            .select(Phase::Before, &ctx(Some("c"), None))
+            .unwrap()
+            .unwrap();
+        assert_eq!(hit.name(), "b");
+        assert!(s
+            .select(Phase::Before, &ctx(Some("d"), None))
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn a_scenario_without_match_is_reached_only_by_its_selector() {
+        let s = set(r#"{"scenarios":[{"name":"x","respond":{"responseCode":"5007300"}}]}"#);
+        assert!(s
+            .select(Phase::Before, &ctx(Some("c"), None))
+            .unwrap()
+            .is_none());
+        assert!(s
+            .select(Phase::Before, &ctx(None, Some("x")))
+            .unwrap()
+            .is_some());
+        let e = s.select(Phase::Before, &ctx(None, Some("y"))).unwrap_err();
+        assert!(e.0.contains("\"y\"") && e.0.contains("x"), "{}", e.0);
+    }
+
+    #[test]
+    fn a_selected_scenario_applies_only_in_its_phase() {
+        let s = set(
+            r#"{"scenarios":[{"name":"x","when":"after","respond":{"responseCode":"5007300"}}]}"#,
+        );
+        assert!(s
+            .select(Phase::Before, &ctx(None, Some("x")))
+            .unwrap()
+            .is_none());
+        assert!(s
+            .select(Phase::After, &ctx(None, Some("x")))
+            .unwrap()
+            .is_some());
+    }
+
+    #[test]
+    fn headers_match_by_name_in_any_case() {
+        let s = set(
+            r#"{"scenarios":[{"name":"x","match":{"headers":{"X-Tenant":"t1"}},"respond":{"responseCode":"5007300"}}]}"#,
+        );
+        let lookup = |name: &str| name.eq_ignore_ascii_case("x-tenant").then_some("t1");
+        let c = MatchContext {
+            header: &lookup,
+            ..ctx(None, None)
+        };
+        assert!(s.select(Phase::Before, &c).unwrap().is_some());
+    }
+
+    #[test]
+    fn bad_fixtures_name_the_entry_and_the_problem() {
+        let cases = [
+            (
+                r#"{"scenarios":[{"name":"x","respond":{"responseCode":"4187300"}}]}"#,
+                "not in the SNAP code table",
+            ),
+            (
+                r#"{"scenarios":[{"name":"x","respond":{"responseCode":"41873"}}]}"#,
+                "7 digits",
+            ),
+            (
+                r#"{"scenarios":[{"name":"x","fault":"explode"}]}"#,
+                "unknown variant",
+            ),
+            (
+                r#"{"scenarios":[{"name":"x"}]}"#,
+                "respond, fault or delayMs",
+            ),
+            (
+                r#"{"scenarios":[{"name":"x","fault":"empty_response","respond":{"responseCode":"5007300"}}]}"#,
+                "not both",
+            ),
+            (
+                r#"{"scenarios":[{"name":"x","delayMs":1},{"name":"x","delayMs":1}]}"#,
+                "used twice",
+            ),
+            (
+                r#"{"scenarios":[{"name":"x","delayMs":1,"tiems":2}]}"#,
+                "tiems",
+            ),
+            (
+                r#"{"scenarios":[{"name":"x","respond":{"responseCode":"5007300","headers":{"Bad Name":"v"}}}]}"#,
+                "valid HTTP header",
+            ),
+            ("{", "not a valid scenarios fixture"),
+        ];
+        for (json, expected) in cases {
+            let e = ScenarioSet::from_json(json).unwrap_err();
+            assert!(e.contains(expected), "{json}: {e}");
+            if !json.starts_with("{\"scenarios\":[{\"name\":\"x\",\"delayMs\":1},") && json != "{" {
+                assert!(e.contains("scenario #1 \"x\""), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn runtime_additions_come_first_and_replace_by_name() {
+        let mut s = set(
+            r#"{"scenarios":[{"name":"file","match":{},"respond":{"responseCode":"5007300"}}]}"#,
+        );
+        let spec: ScenarioSpec = serde_json::from_str(
+            r#"{"name":"new","match":{},"respond":{"responseCode":"5007301"}}"#,
+        )
+        .unwrap();
+        s.add(Scenario::new(spec.clone()).unwrap());
+        assert_eq!(
+            s.select(Phase::Before, &ctx(None, None))
+                .unwrap()
+                .unwrap()
+                .name(),
+            "new"
+        );
+        s.add(Scenario::new(spec).unwrap());
+        assert_eq!(s.len(), 2);
+        assert!(s.remove("new"));
+        assert!(!s.remove("new"));
+        assert_eq!(
+            s.select(Phase::Before, &ctx(None, None))
+                .unwrap()
+                .unwrap()
+                .name(),
+            "file"
+        );
+    }
+
+    #[test]
+    fn a_delay_alone_is_a_delay_only_action() {
+        let s = set(r#"{"scenarios":[{"name":"slow","match":{},"delayMs":250}]}"#);
+        let hit = s.select(Phase::Before, &ctx(None, None)).unwrap().unwrap();
+        assert_eq!(hit.action, Action::DelayOnly);
+        assert_eq!(hit.delay, Duration::from_millis(250));
+    }
+}
