@@ -40,6 +40,9 @@ pub async fn access_token(
         Ok(Some(scenario)) => {
             trace.scenario = Some(scenario.name().to_owned());
             answer = apply(&scenario).await;
+            if answer.is_some() {
+                trace.decided_by = "scenario";
+            }
         }
         Ok(None) => {}
     }
@@ -59,12 +62,13 @@ pub async fn access_token(
             trace.decided_by = verdict.outcome.check();
             let mut after = None;
             if matches!(verdict.outcome, Outcome::Token { .. }) {
-                match select(&state, &req, Phase::After, body_bytes) {
-                    Ok(Some(scenario)) => {
-                        trace.scenario = Some(scenario.name().to_owned());
-                        after = apply(&scenario).await;
+                // An unknown selector was already answered before validation.
+                if let Ok(Some(scenario)) = select(&state, &req, Phase::After, body_bytes) {
+                    trace.scenario = Some(scenario.name().to_owned());
+                    after = apply(&scenario).await;
+                    if after.is_some() {
+                        trace.decided_by = "scenario";
                     }
-                    Ok(None) | Err(_) => {}
                 }
             }
             after.unwrap_or_else(|| {
@@ -78,11 +82,6 @@ pub async fn access_token(
             })
         }
     };
-    if matches!(answer, Answer::Fault(_))
-        || trace.scenario.is_some() && trace.decided_by == "issued"
-    {
-        trace.decided_by = "scenario";
-    }
     journal_request(&state, &req, body_bytes, &answer, &trace, started);
     match answer {
         Answer::Rendered(r) => respond(r),

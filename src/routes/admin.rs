@@ -57,28 +57,24 @@ fn error(status: u16, case: u8, message: &str, detail: impl Into<String>) -> Htt
     ))
 }
 
-/// `Err` holds the answer to send when the admin token is required and
-/// missing or wrong.
-fn authorize(req: &HttpRequest, state: &State) -> Result<(), HttpResponse> {
-    let Some(expected) = &state.config.admin_token else {
-        return Ok(());
-    };
+/// The answer to send when the admin token is required and missing or
+/// wrong; `None` lets the request through.
+fn denied(req: &HttpRequest, state: &State) -> Option<HttpResponse> {
+    let expected = state.config.admin_token.as_ref()?;
     let presented = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
-        Ok(())
-    } else {
-        Err(error(
+    (!constant_time_eq(presented.as_bytes(), expected.as_bytes())).then(|| {
+        error(
             401,
             0,
             "Unauthorized",
             "the admin API needs Authorization: Bearer <admin token> (--admin-token)",
-        ))
-    }
+        )
+    })
 }
 
 /// Compares without an early exit, so the time taken does not reveal how
@@ -91,33 +87,39 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, HttpResponse> {
+async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, Box<HttpResponse>> {
     let bytes = match payload.to_bytes_limited(MAX_ADMIN_BODY).await {
         Ok(Ok(b)) => b,
         Ok(Err(e)) => {
-            return Err(error(
+            return Err(Box::new(error(
                 400,
                 0,
                 "Bad Request",
                 format!("the body could not be read: {e}"),
-            ))
+            )))
         }
         Err(_) => {
-            return Err(error(
+            return Err(Box::new(error(
                 400,
                 0,
                 "Bad Request",
                 format!("admin bodies are limited to {MAX_ADMIN_BODY} bytes"),
-            ))
+            )))
         }
     };
-    serde_json::from_slice(&bytes)
-        .map_err(|e| error(400, 0, "Bad Request", format!("invalid JSON body: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Box::new(error(
+            400,
+            0,
+            "Bad Request",
+            format!("invalid JSON body: {e}"),
+        ))
+    })
 }
 
 macro_rules! authorized {
     ($req:expr, $state:expr) => {
-        if let Err(denied) = authorize(&$req, &$state) {
+        if let Some(denied) = denied(&$req, &$state) {
             return denied;
         }
     };
@@ -150,7 +152,7 @@ async fn add_scenario(
     authorized!(req, state);
     let spec: ScenarioSpec = match json_body(payload).await {
         Ok(s) => s,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let scenario = match Scenario::new(spec) {
         Ok(s) => s,
@@ -238,7 +240,7 @@ async fn add_client(
     authorized!(req, state);
     let entry: ClientEntry = match json_body(payload).await {
         Ok(e) => e,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     // Only inline PEMs: a path would let the admin API read server files.
     if !entry.public_key.contains("-----BEGIN") {

@@ -192,3 +192,51 @@ pub fn with_header(
     }
     headers
 }
+
+/// Sends `request` over a fresh TCP connection and reads until the server
+/// closes it: the bytes, or the error the socket gave.
+pub fn raw_exchange(addr: std::net::SocketAddr, request: &str) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(request.as_bytes())?;
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// A token request as raw HTTP/1.1 text with `Connection: close`.
+pub fn raw_token_request(path: &str, client_key: &str, extra_headers: &str) -> String {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         X-TIMESTAMP: {}\r\nX-CLIENT-KEY: {client_key}\r\nX-SIGNATURE: AAAA\r\n{extra_headers}\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{BODY}",
+        now_timestamp(),
+        BODY.len()
+    )
+}
+
+/// Admin API call; `body` is JSON text.
+pub fn admin(server: &MockServer, method: &str, path: &str, body: Option<&str>) -> Answer {
+    let url = format!("{}/__admin{path}", server.uri());
+    send(
+        method,
+        &url,
+        &[("Content-Type", "application/json")],
+        body.map(str::as_bytes),
+    )
+}
+
+/// A token request from `client_key` with a scenario selector, correctly
+/// signed with the demo key.
+pub fn request_with_scenario(
+    server: &MockServer,
+    client_key: &str,
+    scenario: Option<&str>,
+) -> Answer {
+    let mut headers = signed_headers(DEMO_PRIVATE_KEY, client_key, &now_timestamp());
+    if let Some(name) = scenario {
+        headers.push(("X-Mock-Scenario".into(), name.into()));
+    }
+    post_with(&server.token_url(), &headers, BODY)
+}

@@ -1,0 +1,436 @@
+//! The admin API and the request journal, over real HTTP.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::process::{Command, Stdio};
+
+fn requests(server: &snap_mock::MockServer, query: &str) -> Value {
+    let answer = admin(server, "GET", &format!("/requests{query}"), None);
+    answer.expect(200, "2000000", "Successful");
+    answer.json()
+}
+
+#[test]
+fn the_journal_records_a_success_a_signature_failure_and_a_scenario_newest_first() {
+    let server = start();
+    request_token(&server.token_url());
+    let ts = now_timestamp();
+    let bad = with_header(
+        signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &ts),
+        "X-SIGNATURE",
+        Some(&sign(PKCS1_PRIVATE_KEY, DEMO_CLIENT, &ts)),
+    );
+    post_with(&server.token_url(), &bad, BODY);
+    request_with_scenario(&server, DEMO_CLIENT, Some("general-error"));
+
+    let journal = requests(&server, "");
+    let entries = journal["requests"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(journal["recorded"], 3);
+    assert_eq!(journal["dropped"], 0);
+
+    let scenario = &entries[0];
+    assert_eq!(scenario["scenario"], "general-error");
+    assert_eq!(scenario["outcome"]["responseCode"], "5007300");
+    assert_eq!(scenario["decidedBy"], "scenario");
+
+    let failure = &entries[1];
+    assert_eq!(failure["outcome"]["status"], 401);
+    assert_eq!(failure["outcome"]["responseCode"], "4017300");
+    assert_eq!(
+        failure["outcome"]["responseMessage"],
+        "Unauthorized. Invalid Signature"
+    );
+    assert_eq!(failure["decidedBy"], "signature");
+    assert_eq!(failure["stringToSign"], format!("{DEMO_CLIENT}|{ts}"));
+    assert_eq!(failure["clientKey"], DEMO_CLIENT);
+    assert!(
+        failure["reason"].as_str().unwrap().contains("SHA256:"),
+        "{failure}"
+    );
+    assert_eq!(failure["method"], "POST");
+    assert_eq!(failure["path"], FINPAY_PATH);
+    assert_eq!(failure["body"], BODY);
+    let headers = failure["headers"].as_array().unwrap();
+    assert!(
+        headers
+            .iter()
+            .any(|h| h[0] == "x-timestamp" && h[1] == ts.as_str()),
+        "{headers:?}"
+    );
+
+    let success = &entries[2];
+    assert_eq!(success["outcome"]["responseCode"], "2007300");
+    assert_eq!(success["decidedBy"], "issued");
+    assert!(success["time"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn the_journal_filters_by_client_key_and_code_and_clears() {
+    let server = start();
+    request_token(&server.token_url());
+    request_with_scenario(&server, "mock-5007300", None);
+    request_with_scenario(&server, "mock-5007300", None);
+    assert_eq!(
+        requests(&server, "?clientKey=mock-5007300")["requests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        requests(&server, "?responseCode=2007300")["requests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        requests(&server, "?limit=1")["requests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    admin(&server, "DELETE", "/requests", None).expect(200, "2000000", "Successful");
+    let cleared = requests(&server, "");
+    assert_eq!(cleared["requests"].as_array().unwrap().len(), 0);
+    assert_eq!(cleared["recorded"], 0);
+}
+
+#[test]
+fn the_journal_is_bounded_and_counts_what_it_dropped() {
+    let server = start_with(|c| c.journal_capacity = 2);
+    for _ in 0..5 {
+        request_with_scenario(&server, "mock-4097300", None);
+    }
+    let j = requests(&server, "");
+    assert_eq!(j["requests"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (j["recorded"].as_u64(), j["dropped"].as_u64()),
+        (Some(5), Some(3))
+    );
+    let off = start_with(|c| c.journal_capacity = 0);
+    request_token(&off.token_url());
+    let j = requests(&off, "");
+    assert_eq!(j["requests"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        (j["recorded"].as_u64(), j["dropped"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+#[test]
+fn long_bodies_are_cut_in_the_journal() {
+    let server = start_with(|c| c.journal_body_limit = 10);
+    request_token(&server.token_url());
+    let entry = &requests(&server, "")["requests"][0];
+    assert_eq!(entry["body"], &BODY[..10]);
+    assert_eq!(entry["bodyTruncated"], true);
+    assert_eq!(entry["bodyBytes"], BODY.len());
+}
+
+#[test]
+fn scenarios_are_added_listed_and_removed_at_runtime() {
+    let server = start();
+    let listed = admin(&server, "GET", "/scenarios", None).json();
+    let names: Vec<&str> = listed["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"general-error") && names.contains(&"timeout"),
+        "{names:?}"
+    );
+
+    admin(
+        &server,
+        "POST",
+        "/scenarios",
+        Some(r#"{"name":"demo-down","match":{"clientKey":"demo-client"},"respond":{"responseCode":"5007300"},"times":1}"#),
+    )
+    .expect(201, "2010000", "Successful");
+    let first = &admin(&server, "GET", "/scenarios", None).json()["scenarios"][0];
+    assert_eq!(
+        (
+            first["name"].as_str(),
+            first["source"].as_str(),
+            first["remaining"].as_u64()
+        ),
+        (Some("demo-down"), Some("runtime"), Some(1))
+    );
+    request_token(&server.token_url()).expect(500, "5007300", "General Error");
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+
+    admin(
+        &server,
+        "POST",
+        "/scenarios",
+        Some(
+            r#"{"name":"demo-down","match":{"clientKey":"demo-client"},"respond":{"responseCode":"4297300"}}"#,
+        ),
+    );
+    request_token(&server.token_url()).expect(429, "4297300", "Too Many Requests");
+    admin(&server, "DELETE", "/scenarios/demo-down", None).expect(200, "2000000", "Successful");
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    admin(&server, "DELETE", "/scenarios/demo-down", None).expect(404, "4040000", "Not Found");
+}
+
+#[test]
+fn invalid_runtime_scenarios_are_refused_with_the_reason() {
+    let server = start();
+    for (body, expected) in [
+        (
+            r#"{"name":"x","respond":{"responseCode":"4187300"}}"#,
+            "not in the SNAP code table",
+        ),
+        (r#"{"name":"x","fault":"explode"}"#, "unknown variant"),
+        (r#"not json"#, "invalid JSON"),
+    ] {
+        let answer = admin(&server, "POST", "/scenarios", Some(body));
+        answer.expect(400, "4000000", "Bad Request");
+        assert!(
+            answer.json()["error"].as_str().unwrap().contains(expected),
+            "{}",
+            answer.text
+        );
+    }
+}
+
+#[test]
+fn reset_restores_the_file_scenarios_and_drops_runtime_ones() {
+    let server = start();
+    admin(&server, "DELETE", "/scenarios/general-error", None).expect(200, "2000000", "Successful");
+    admin(
+        &server,
+        "POST",
+        "/scenarios",
+        Some(r#"{"name":"extra","delayMs":1}"#),
+    );
+    admin(&server, "POST", "/scenarios/reset", None).expect(200, "2000000", "Successful");
+    let names: Vec<String> = admin(&server, "GET", "/scenarios", None).json()["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(names.contains(&"general-error".to_owned()));
+    assert!(!names.contains(&"extra".to_owned()));
+}
+
+#[test]
+fn reload_reads_the_file_again_and_a_broken_file_keeps_the_previous_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenarios.json");
+    std::fs::write(&file, r#"{"scenarios":[{"name":"one","match":{"clientKey":"x"},"respond":{"responseCode":"5007300"}}]}"#).unwrap();
+    let server = start_with(|c| c.scenarios_file = Some(file.clone()));
+    std::fs::write(&file, r#"{"scenarios":[{"name":"two","match":{"clientKey":"x"},"respond":{"responseCode":"5007301"}}]}"#).unwrap();
+    admin(&server, "POST", "/scenarios/reload", None).expect(200, "2000000", "Successful");
+    request_with_scenario(&server, "x", None).expect(500, "5007301", "Internal Server Error");
+
+    std::fs::write(
+        &file,
+        r#"{"scenarios":[{"name":"three","respond":{"responseCode":"9"}}]}"#,
+    )
+    .unwrap();
+    let answer = admin(&server, "POST", "/scenarios/reload", None);
+    answer.expect(400, "4000000", "Bad Request");
+    let error = answer.json()["error"].as_str().unwrap().to_owned();
+    assert!(
+        error.contains("scenarios.json") && error.contains("scenario #1 \"three\""),
+        "{error}"
+    );
+    request_with_scenario(&server, "x", None).expect(500, "5007301", "Internal Server Error");
+}
+
+#[test]
+fn clients_are_registered_listed_and_removed_at_runtime() {
+    let server = start();
+    let pem = std::fs::read_to_string("keys/other-client.public.pem").unwrap();
+    let body = serde_json::json!({"clientKey": "runtime-client", "publicKey": pem, "name": "added by a test"});
+    let answer = admin(&server, "POST", "/clients", Some(&body.to_string()));
+    answer.expect(201, "2010000", "Successful");
+    assert!(answer.json()["publicKeyFingerprint"]
+        .as_str()
+        .unwrap()
+        .starts_with("SHA256:"));
+
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, "runtime-client", &now_timestamp());
+    post_with(&server.token_url(), &headers, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+
+    let clients = admin(&server, "GET", "/clients", None).json();
+    let keys: Vec<&str> = clients["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["clientKey"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"runtime-client") && keys.contains(&DEMO_CLIENT),
+        "{keys:?}"
+    );
+
+    admin(&server, "DELETE", "/clients/runtime-client", None).expect(200, "2000000", "Successful");
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, "runtime-client", &now_timestamp());
+    post_with(&server.token_url(), &headers, BODY).expect(
+        401,
+        "4017300",
+        "Unauthorized. Unknown Client",
+    );
+}
+
+#[test]
+fn registering_a_client_by_path_or_with_a_broken_key_is_refused() {
+    let server = start();
+    for (body, expected) in [
+        (
+            r#"{"clientKey":"c","publicKey":"/etc/passwd"}"#,
+            "not a path",
+        ),
+        (
+            r#"{"clientKey":"c","publicKey":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"}"#,
+            "public key",
+        ),
+        (
+            r#"{"clientKey":"has space","publicKey":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"}"#,
+            "printable ASCII",
+        ),
+    ] {
+        let answer = admin(&server, "POST", "/clients", Some(body));
+        answer.expect(400, "4000000", "Bad Request");
+        assert!(
+            answer.json()["error"].as_str().unwrap().contains(expected),
+            "{}",
+            answer.text
+        );
+    }
+}
+
+#[test]
+fn the_admin_api_can_be_turned_off() {
+    let server = start_with(|c| c.admin = snap_mock::AdminMode::Off);
+    admin(&server, "GET", "/requests", None).expect(404, "4040000", "Not Found");
+    admin(&server, "POST", "/scenarios", Some("{}")).expect(404, "4040000", "Not Found");
+}
+
+#[test]
+fn with_a_token_the_admin_api_needs_it() {
+    let server = start_with(|c| c.admin_token = Some("s3cret".into()));
+    admin(&server, "GET", "/requests", None).expect(401, "4010000", "Unauthorized");
+    let url = format!("{}/__admin/requests", server.uri());
+    send("GET", &url, &[("Authorization", "Bearer wrong")], None).expect(
+        401,
+        "4010000",
+        "Unauthorized",
+    );
+    send("GET", &url, &[("Authorization", "Bearer s3cret")], None).expect(
+        200,
+        "2000000",
+        "Successful",
+    );
+}
+
+#[test]
+fn the_admin_prefix_is_configurable() {
+    let server = start_with(|c| c.admin_prefix = "/_mock".into());
+    get(&format!("{}/_mock/scenarios", server.uri())).expect(200, "2000000", "Successful");
+    get(&format!("{}/__admin/scenarios", server.uri())).expect(404, "4040000", "Not Found");
+    get(&format!("{}/_mock/nope", server.uri())).expect(404, "4040000", "Not Found");
+}
+
+#[test]
+fn a_bad_scenarios_file_stops_start_up_naming_the_file_and_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenarios.json");
+    std::fs::write(
+        &file,
+        r#"{"scenarios":[{"name":"ok","delayMs":1},{"name":"broken","fault":"meltdown"}]}"#,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .args(["--port", "0", "--scenarios"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(file.to_str().unwrap()) && stderr.contains("scenario #2 \"broken\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("meltdown") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sighup_reloads_the_scenarios_and_keeps_them_when_the_file_breaks() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenarios.json");
+    std::fs::write(&file, r#"{"scenarios":[]}"#).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .args(["--port", "0", "--scenarios"])
+        .arg(&file)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let uri = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let url = format!("{uri}{FINPAY_PATH}");
+    let hup = |pid: u32| {
+        assert!(Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success())
+    };
+    let wait_for = |status: u16| {
+        for _ in 0..100 {
+            let headers = signed_headers(DEMO_PRIVATE_KEY, "hup-client", &now_timestamp());
+            if post_with(&url, &headers, BODY).status == status {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    };
+    assert!(wait_for(401));
+    std::fs::write(&file, r#"{"scenarios":[{"name":"n","match":{"clientKey":"hup-client"},"respond":{"responseCode":"4097300"}}]}"#).unwrap();
+    hup(child.id());
+    assert!(wait_for(409), "SIGHUP did not load the new scenario");
+    std::fs::write(&file, "{ broken").unwrap();
+    hup(child.id());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        wait_for(409),
+        "a broken file must leave the previous scenarios in force"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

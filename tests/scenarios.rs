@@ -1,0 +1,264 @@
+//! Error simulation: every shipped scenario over real HTTP, `times`,
+//! selectors, phases, and runtime changes through the admin API.
+
+mod common;
+
+use common::*;
+use std::time::{Duration, Instant};
+
+#[test]
+fn every_shipped_code_scenario_answers_by_client_key_and_by_selector() {
+    let server = start();
+    let cases = [
+        (
+            "mock-4017300-signature",
+            "unauthorized-signature",
+            401,
+            "4017300",
+            "Unauthorized. Invalid Signature",
+        ),
+        (
+            "mock-4017300-client",
+            "unauthorized-unknown-client",
+            401,
+            "4017300",
+            "Unauthorized. Unknown Client",
+        ),
+        (
+            "mock-4017300-timestamp",
+            "unauthorized-timestamp",
+            401,
+            "4017300",
+            "Unauthorized. Invalid Timestamp",
+        ),
+        ("mock-4097300", "conflict", 409, "4097300", "Conflict"),
+        (
+            "mock-4297300",
+            "too-many-requests",
+            429,
+            "4297300",
+            "Too Many Requests",
+        ),
+        (
+            "mock-5007300",
+            "general-error",
+            500,
+            "5007300",
+            "General Error",
+        ),
+        (
+            "mock-5007301",
+            "internal-server-error",
+            500,
+            "5007301",
+            "Internal Server Error",
+        ),
+        (
+            "mock-5007302",
+            "external-server-error",
+            500,
+            "5007302",
+            "External Server Error",
+        ),
+    ];
+    for (client_key, name, status, code, message) in cases {
+        // By client key: no registration and no valid signature needed.
+        let headers = with_header(
+            signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp()),
+            "X-CLIENT-KEY",
+            Some(client_key),
+        );
+        post_with(&server.token_url(), &headers, BODY).expect(status, code, message);
+        // By selector, on a request that would otherwise succeed.
+        request_with_scenario(&server, DEMO_CLIENT, Some(name)).expect(status, code, message);
+    }
+}
+
+#[test]
+fn too_many_requests_carries_retry_after() {
+    let server = start();
+    let answer = request_with_scenario(&server, DEMO_CLIENT, Some("too-many-requests"));
+    answer.expect(429, "4297300", "Too Many Requests");
+    assert_eq!(answer.header("Retry-After"), Some("1"));
+}
+
+#[test]
+fn the_timeout_scenario_answers_5047300_after_its_delay() {
+    let server = start();
+    let started = Instant::now();
+    let answer = request_with_scenario(&server, DEMO_CLIENT, Some("timeout"));
+    answer.expect(504, "5047300", "Timeout");
+    assert!(
+        started.elapsed() >= Duration::from_millis(5000),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn the_slow_token_scenario_delays_then_issues_a_token() {
+    let server = start();
+    let started = Instant::now();
+    request_with_scenario(&server, DEMO_CLIENT, Some("slow-token")).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    assert!(started.elapsed() >= Duration::from_millis(2000));
+}
+
+#[test]
+fn fail_twice_then_succeed_falls_through_after_two_requests() {
+    let server = start();
+    let statuses: Vec<u16> = (0..4)
+        .map(|_| request_with_scenario(&server, "mock-flaky", None).status)
+        .collect();
+    assert_eq!(statuses, [500, 500, 200, 200]);
+    // Reset refills the counter.
+    admin(&server, "POST", "/scenarios/reset", None).expect(200, "2000000", "Successful");
+    assert_eq!(
+        request_with_scenario(&server, "mock-flaky", None).status,
+        500
+    );
+}
+
+#[test]
+fn a_connection_reset_fault_resets_the_connection() {
+    let server = start();
+    let result = raw_exchange(
+        server.address(),
+        &raw_token_request(FINPAY_PATH, "mock-fault-reset", ""),
+    );
+    match result {
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+        Ok(bytes) => panic!(
+            "expected a reset, got {} bytes: {:?}",
+            bytes.len(),
+            String::from_utf8_lossy(&bytes)
+        ),
+    }
+}
+
+#[test]
+fn an_empty_response_fault_closes_without_a_byte() {
+    let server = start();
+    let bytes = raw_exchange(
+        server.address(),
+        &raw_token_request(FINPAY_PATH, "mock-fault-empty", ""),
+    )
+    .expect("a clean close");
+    assert!(bytes.is_empty(), "{:?}", String::from_utf8_lossy(&bytes));
+}
+
+fn split_response(bytes: &[u8]) -> (String, Vec<u8>) {
+    let text = String::from_utf8_lossy(bytes);
+    let end = text.find("\r\n\r\n").expect("a response head");
+    (text[..end].to_owned(), bytes[end + 4..].to_vec())
+}
+
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .expect("content-length")
+}
+
+#[test]
+fn a_malformed_json_fault_sends_a_complete_answer_that_is_not_json() {
+    let server = start();
+    let bytes = raw_exchange(
+        server.address(),
+        &raw_token_request(FINPAY_PATH, "mock-fault-malformed", ""),
+    )
+    .expect("an answer");
+    let (head, body) = split_response(&bytes);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(content_length(&head), body.len());
+    assert!(serde_json::from_slice::<serde_json::Value>(&body).is_err());
+    assert!(body.starts_with(b"{\"responseCode\""));
+}
+
+#[test]
+fn a_truncated_body_fault_sends_less_than_it_promises() {
+    let server = start();
+    let bytes = raw_exchange(
+        server.address(),
+        &raw_token_request(FINPAY_PATH, "mock-fault-truncated", ""),
+    )
+    .expect("a partial answer");
+    let (head, body) = split_response(&bytes);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        !body.is_empty() && body.len() < content_length(&head),
+        "{} of {}",
+        body.len(),
+        content_length(&head)
+    );
+}
+
+#[test]
+fn an_unknown_selector_is_a_loud_bad_request() {
+    let server = start_with(|c| c.explain = true);
+    let answer = request_with_scenario(&server, DEMO_CLIENT, Some("no-such-scenario"));
+    answer.expect(400, "4007300", "Bad Request");
+    let diagnosis = answer.json()["diagnosis"].as_str().unwrap().to_owned();
+    assert!(
+        diagnosis.contains("no-such-scenario") && diagnosis.contains("general-error"),
+        "{diagnosis}"
+    );
+}
+
+#[test]
+fn an_after_scenario_applies_only_to_requests_that_pass_validation() {
+    let server = start();
+    let mut bad = signed_headers(PKCS1_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp());
+    bad.push(("X-Mock-Scenario".into(), "rate-limited-after-auth".into()));
+    post_with(&server.token_url(), &bad, BODY).expect(
+        401,
+        "4017300",
+        "Unauthorized. Invalid Signature",
+    );
+    let answer = request_with_scenario(&server, DEMO_CLIENT, Some("rate-limited-after-auth"));
+    answer.expect(429, "4297300", "Too Many Requests");
+    assert_eq!(answer.header("Retry-After"), Some("2"));
+}
+
+#[test]
+fn scenarios_match_on_headers_path_and_grant_type_together() {
+    let server = start_with(|c| {
+        c.scenarios_file = None;
+        c.extra_token_paths = vec!["/v1.0/access-token/b2b".into()];
+    });
+    admin(
+        &server,
+        "POST",
+        "/scenarios",
+        Some(r#"{"name":"tenant-b-down","match":{"headers":{"X-Tenant":"b"},"path":"/v1.0/access-token/b2b","grantType":"client_credentials"},"respond":{"responseCode":"5007302","responseMessage":"Bank B offline","body":{"additionalInfo":{"bank":"B"}}}}"#),
+    )
+    .expect(201, "2010000", "Successful");
+    let mut headers = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp());
+    headers.push(("X-Tenant".into(), "b".into()));
+    let hit = post_with(
+        &format!("{}/v1.0/access-token/b2b", server.uri()),
+        &headers,
+        BODY,
+    );
+    hit.expect(500, "5007302", "Bank B offline");
+    assert_eq!(hit.json()["additionalInfo"]["bank"], "B");
+    // Another path, or another header value: no match, a token.
+    post_with(&server.token_url(), &headers, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    let other = with_header(headers, "X-Tenant", Some("a"));
+    post_with(
+        &format!("{}/v1.0/access-token/b2b", server.uri()),
+        &other,
+        BODY,
+    )
+    .expect(200, "2007300", "Request has been processed successfully");
+}
