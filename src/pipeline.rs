@@ -6,6 +6,7 @@ use crate::clients::ClientRegistry;
 use crate::config::Config;
 use crate::journal::Journal;
 use crate::scenarios::ScenarioSet;
+use crate::snap::diagnosis::diagnose_asymmetric;
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::{ResponseCode, ServiceCode, SERVICE_ACCESS_TOKEN_B2B};
 use crate::snap::signature::verify_asymmetric;
@@ -160,15 +161,33 @@ impl State {
             ));
         }
         let sts = string_to_sign.insert(request.string_to_sign());
-        verify_asymmetric(&client.public_key, sts, request.signature).map_err(|e| {
-            unauthorized(
+        if verify_asymmetric(&client.public_key, sts, request.signature).is_err() {
+            // Only failures pay for the diagnosis.
+            let others: Vec<_> = clients
+                .sorted()
+                .into_iter()
+                .filter(|c| c.client_key != client.client_key)
+                .collect();
+            let others: Vec<_> = others
+                .iter()
+                .map(|c| (c.client_key.as_str(), &c.public_key))
+                .collect();
+            let diagnosis = diagnose_asymmetric(
+                &client.public_key,
+                request.client_key,
+                request.timestamp,
+                request.signature,
+                &others,
+            );
+            return Err(unauthorized(
                 UnauthorizedReason::InvalidSignature,
                 format!(
-                    "{e}; string-to-sign {sts:?}; key {}",
+                    "{diagnosis}; string-to-sign {sts:?}; key of {:?} {}",
+                    client.client_key,
                     client.public_key.fingerprint()
                 ),
-            )
-        })?;
+            ));
+        }
         drop(clients);
 
         let window = self.config.timestamp_window;

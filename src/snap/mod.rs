@@ -3,6 +3,7 @@
 //! here is unit-tested directly; the HTTP layer only moves bytes in and out.
 
 pub mod access_token;
+pub mod diagnosis;
 pub mod error;
 pub mod keys;
 pub mod profile;

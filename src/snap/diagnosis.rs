@@ -1,0 +1,565 @@
+//! Why a SNAP signature failed, in words a developer can act on.
+//!
+//! Providers answer every signature mistake with the same `Unauthorized`.
+//! Here the failure path opens the signature with the public key (one
+//! modular exponentiation) and reads what is inside: the padding says
+//! PKCS#1 v1.5 or PSS, the DigestInfo says which hash, and the hash can be
+//! matched against plausible wrong strings-to-sign. None of this runs for
+//! a signature that verifies.
+
+use super::keys::ClientPublicKey;
+use super::timestamp::{parse_timestamp, TimestampMode};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine;
+use chrono::{DateTime, FixedOffset, Timelike};
+use rsa::traits::PublicKeyParts;
+use rsa::BigUint;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+
+/// The hash inside a PKCS#1 v1.5 signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hash {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "SHA-1",
+            Self::Sha256 => "SHA-256",
+            Self::Sha384 => "SHA-384",
+            Self::Sha512 => "SHA-512",
+        }
+    }
+
+    fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            Self::Sha1 => sha1::Sha1::digest(data).to_vec(),
+            Self::Sha256 => Sha256::digest(data).to_vec(),
+            Self::Sha384 => Sha384::digest(data).to_vec(),
+            Self::Sha512 => Sha512::digest(data).to_vec(),
+        }
+    }
+}
+
+/// DER DigestInfo prefixes (RFC 8017 §9.2 note 1).
+const DIGEST_INFOS: [(Hash, &[u8]); 4] = [
+    (
+        Hash::Sha1,
+        &[
+            0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
+            0x14,
+        ],
+    ),
+    (
+        Hash::Sha256,
+        &[
+            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x01, 0x05, 0x00, 0x04, 0x20,
+        ],
+    ),
+    (
+        Hash::Sha384,
+        &[
+            0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x02, 0x05, 0x00, 0x04, 0x30,
+        ],
+    ),
+    (
+        Hash::Sha512,
+        &[
+            0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x03, 0x05, 0x00, 0x04, 0x40,
+        ],
+    ),
+];
+
+/// What the signature block turned out to hold under a key.
+#[derive(Debug, PartialEq, Eq)]
+enum Opened {
+    /// PKCS#1 v1.5 with a DigestInfo for `Hash` and this hash value.
+    Pkcs1(Hash, Vec<u8>),
+    /// PKCS#1 v1.5 padding around a bare hash (NONEwithRSA over a digest).
+    Pkcs1Raw(Vec<u8>),
+    /// Ends in 0xbc: the PSS encoding.
+    Pss,
+    /// No structure: not made with this key's private half.
+    Noise,
+}
+
+fn open(key: &ClientPublicKey, signature: &[u8]) -> Opened {
+    let rsa = key.rsa();
+    let s = BigUint::from_bytes_be(signature);
+    if &s >= rsa.n() {
+        return Opened::Noise;
+    }
+    let Ok(m) = rsa::hazmat::rsa_encrypt(rsa, &s) else {
+        return Opened::Noise;
+    };
+    let k = rsa.size();
+    let raw = m.to_bytes_be();
+    if raw.len() > k {
+        return Opened::Noise;
+    }
+    let mut em = vec![0u8; k - raw.len()];
+    em.extend_from_slice(&raw);
+    if em.len() > 11 && em[0] == 0 && em[1] == 1 {
+        let ps_len = em[2..].iter().take_while(|b| **b == 0xff).count();
+        let sep = 2 + ps_len;
+        if ps_len >= 8 && em.get(sep) == Some(&0) {
+            let t = &em[sep + 1..];
+            for (hash, prefix) in DIGEST_INFOS {
+                if let Some(h) = t.strip_prefix(prefix) {
+                    return Opened::Pkcs1(hash, h.to_vec());
+                }
+            }
+            return Opened::Pkcs1Raw(t.to_vec());
+        }
+    }
+    if em.last() == Some(&0xbc) {
+        return Opened::Pss;
+    }
+    Opened::Noise
+}
+
+/// How the `X-SIGNATURE` text decodes, and what was odd about it.
+fn decode(signature: &[u8], expected_len: usize) -> (Option<Vec<u8>>, Option<String>) {
+    let text = String::from_utf8_lossy(signature);
+    let trimmed = text.trim();
+    // Hex digits are also base64 characters, so hex is tried first.
+    if let Some(bytes) = hex_decode(trimmed).filter(|b| b.len() == expected_len) {
+        return (
+            Some(bytes),
+            Some(
+                "X-SIGNATURE is hex; SNAP wants the raw signature bytes in standard base64".into(),
+            ),
+        );
+    }
+    if let Ok(bytes) = STANDARD.decode(trimmed) {
+        if trimmed.len() != text.len() {
+            return (
+                Some(bytes),
+                Some("X-SIGNATURE has surrounding whitespace".into()),
+            );
+        }
+        // base64 of a hex string: the signature was hex-encoded, then base64'd.
+        if bytes.len() == expected_len * 2 && bytes.iter().all(u8::is_ascii_hexdigit) {
+            let hex = String::from_utf8_lossy(&bytes).into_owned();
+            return (
+                hex_decode(&hex),
+                Some("X-SIGNATURE is base64 of a hex string; encode the raw signature bytes with base64 once".into()),
+            );
+        }
+        return (Some(bytes), None);
+    }
+    if let Ok(bytes) = URL_SAFE
+        .decode(trimmed)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(trimmed))
+    {
+        return (
+            Some(bytes),
+            Some("X-SIGNATURE is URL-safe base64 (- and _); SNAP uses the standard alphabet (+ and /) with = padding".into()),
+        );
+    }
+    if let Ok(bytes) = STANDARD_NO_PAD.decode(trimmed.trim_end_matches('=')) {
+        return (
+            Some(bytes),
+            Some("X-SIGNATURE lacks its = padding; SNAP uses padded standard base64".into()),
+        );
+    }
+    (None, Some("X-SIGNATURE is neither base64 nor hex".into()))
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// Other ways a client may have written the same instant.
+fn timestamp_forms(raw: &str) -> Vec<(String, String)> {
+    let Ok(t) = parse_timestamp(raw, TimestampMode::Lenient) else {
+        return Vec::new();
+    };
+    let offsets = [
+        (t.offset().local_minus_utc(), "the offset it was sent in"),
+        (0, "UTC"),
+        (7 * 3600, "+07:00 (WIB)"),
+        (8 * 3600, "+08:00 (WITA)"),
+        (9 * 3600, "+09:00 (WIT)"),
+    ];
+    let mut forms = Vec::new();
+    let mut push = |s: String, why: String| {
+        if s != raw && !forms.iter().any(|(f, _): &(String, String)| *f == s) {
+            forms.push((s, why));
+        }
+    };
+    let millis_candidates: Vec<u32> = if t.nanosecond() == 0 && !raw.contains('.') {
+        // The header has no fraction; the signed string may have had one.
+        (0..1000).collect()
+    } else {
+        vec![t.timestamp_subsec_millis()]
+    };
+    for (secs, zone) in offsets {
+        let Some(offset) = FixedOffset::east_opt(secs) else {
+            continue;
+        };
+        let local: DateTime<FixedOffset> = t.with_timezone(&offset);
+        let base = local.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let tz_colon = local.format("%:z").to_string();
+        let tz_plain = local.format("%z").to_string();
+        let zulu = secs == 0;
+        push(
+            format!("{base}{tz_colon}"),
+            format!("without fractional seconds, in {zone}"),
+        );
+        push(
+            format!("{base}{tz_plain}"),
+            format!("with offset {tz_plain} (no colon), in {zone}"),
+        );
+        if zulu {
+            push(
+                format!("{base}Z"),
+                "without fractional seconds, with Z".into(),
+            );
+        }
+        push(base.clone(), format!("without any offset, in {zone}"));
+        push(
+            local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            format!("with a space and no offset, in {zone}"),
+        );
+        for ms in &millis_candidates {
+            push(
+                format!("{base}.{ms:03}{tz_colon}"),
+                format!("with milliseconds, in {zone}"),
+            );
+            if zulu {
+                push(format!("{base}.{ms:03}Z"), "with milliseconds and Z".into());
+            }
+        }
+    }
+    forms
+}
+
+/// Finds the string the client actually signed, given its hash.
+fn find_signed_string(
+    hash: Hash,
+    value: &[u8],
+    client_key: &str,
+    timestamp: &str,
+    other_client_keys: &[&str],
+) -> Option<String> {
+    let matches = |s: &str| hash.digest(s.as_bytes()) == value;
+    let expected = format!("{client_key}|{timestamp}");
+    if matches(&expected) {
+        return Some(format!("the string-to-sign itself {expected:?}"));
+    }
+    let simple = [
+        (
+            format!("{expected}\n"),
+            "a trailing newline (echo without -n?)".to_string(),
+        ),
+        (format!("{expected}\r\n"), "a trailing CRLF".to_string()),
+        (
+            format!("{timestamp}|{client_key}"),
+            "timestamp and client key swapped".to_string(),
+        ),
+        (
+            format!("{client_key}{timestamp}"),
+            "no | between client key and timestamp".to_string(),
+        ),
+        (
+            format!("{client_key}:{timestamp}"),
+            "':' instead of '|'".to_string(),
+        ),
+        (
+            format!("{client_key},{timestamp}"),
+            "',' instead of '|'".to_string(),
+        ),
+        (
+            format!("{client_key} | {timestamp}"),
+            "spaces around '|'".to_string(),
+        ),
+        (client_key.to_string(), "the client key alone".to_string()),
+        (timestamp.to_string(), "the timestamp alone".to_string()),
+        (
+            format!("{}|{timestamp}", client_key.to_lowercase()),
+            "the client key in lower case".to_string(),
+        ),
+        (
+            format!("{}|{timestamp}", client_key.to_uppercase()),
+            "the client key in upper case".to_string(),
+        ),
+    ];
+    for (candidate, why) in simple {
+        if matches(&candidate) {
+            return Some(format!("{candidate:?}: {why}"));
+        }
+    }
+    for other in other_client_keys {
+        let candidate = format!("{other}|{timestamp}");
+        if matches(&candidate) {
+            return Some(format!(
+                "{candidate:?}: another client key ({other:?}) in the string-to-sign"
+            ));
+        }
+    }
+    for (form, why) in timestamp_forms(timestamp) {
+        let candidate = format!("{client_key}|{form}");
+        if matches(&candidate) {
+            return Some(format!(
+                "{candidate:?}: the same instant written differently ({why}); sign the X-TIMESTAMP header value byte for byte"
+            ));
+        }
+    }
+    None
+}
+
+/// The diagnosis of a signature that did not verify under `key`.
+///
+/// `others` are the other registered clients (key and public key), to tell
+/// "signed with another client's key" apart from "wrong key pair".
+pub fn diagnose_asymmetric(
+    key: &ClientPublicKey,
+    client_key: &str,
+    timestamp: &str,
+    signature: &[u8],
+    others: &[(&str, &ClientPublicKey)],
+) -> String {
+    let expected_len = key.signature_len();
+    let (bytes, encoding_note) = decode(signature, expected_len);
+    let Some(bytes) = bytes else {
+        return encoding_note.unwrap_or_default();
+    };
+    let mut notes: Vec<String> = encoding_note.into_iter().collect();
+    let other_keys: Vec<&str> = others.iter().map(|(k, _)| *k).collect();
+
+    if bytes.len() != expected_len {
+        let mut msg = format!(
+            "the signature is {} bytes ({} bits) but the registered key of {client_key:?} is {} bits",
+            bytes.len(),
+            bytes.len() * 8,
+            key.bits()
+        );
+        if let Some((other, _)) = others
+            .iter()
+            .find(|(_, k)| k.signature_len() == bytes.len() && open(k, &bytes) != Opened::Noise)
+        {
+            msg.push_str(&format!(
+                "; it was made with the private key of client {other:?}"
+            ));
+        } else {
+            msg.push_str("; was it signed with a different key?");
+        }
+        notes.push(msg);
+        return notes.join("; ");
+    }
+
+    let verdict = match open(key, &bytes) {
+        Opened::Pkcs1(Hash::Sha256, h) => {
+            match find_signed_string(Hash::Sha256, &h, client_key, timestamp, &other_keys) {
+                Some(what) if what.starts_with("the string-to-sign itself") => {
+                    "the signature verifies once its encoding is fixed".to_string()
+                }
+                Some(what) => format!("signed with the right key and algorithm, but over {what}"),
+                None => format!(
+                    "signed with the right key (SHA256withRSA), but over a different string than {:?}; sign exactly X-CLIENT-KEY + \"|\" + X-TIMESTAMP as sent",
+                    format!("{client_key}|{timestamp}")
+                ),
+            }
+        }
+        Opened::Pkcs1(hash, h) => {
+            let over = find_signed_string(hash, &h, client_key, timestamp, &other_keys)
+                .map(|w| format!(" (over {w})"))
+                .unwrap_or_default();
+            format!(
+                "signed with {} (SHA{}withRSA){over}; SNAP uses SHA-256 (SHA256withRSA)",
+                hash.name(),
+                hash.name().trim_start_matches("SHA-")
+            )
+        }
+        Opened::Pkcs1Raw(h) => {
+            let over =
+                if Sha256::digest(format!("{client_key}|{timestamp}")).as_slice() == h.as_slice() {
+                    " of the right SHA-256 hash"
+                } else {
+                    ""
+                };
+            format!(
+                "the signature holds a bare hash{over} without the DigestInfo (NONEwithRSA / raw RSA); sign with SHA256withRSA so the algorithm identifier is included"
+            )
+        }
+        Opened::Pss => {
+            let digest = Sha256::digest(format!("{client_key}|{timestamp}"));
+            let verifies = key
+                .rsa()
+                .verify(rsa::Pss::new::<Sha256>(), &digest, &bytes)
+                .is_ok();
+            if verifies {
+                "signed with RSASSA-PSS (SHA-256); SNAP uses RSASSA-PKCS1-v1_5 (SHA256withRSA)"
+                    .to_string()
+            } else {
+                "the signature looks like RSASSA-PSS; SNAP uses RSASSA-PKCS1-v1_5 (SHA256withRSA)"
+                    .to_string()
+            }
+        }
+        Opened::Noise => {
+            let by_other = others.iter().find(|(_, k)| {
+                k.signature_len() == bytes.len() && open(k, &bytes) != Opened::Noise
+            });
+            match by_other {
+                Some((other, k)) => format!(
+                    "made with the private key of client {other:?} ({}), not the key registered for {client_key:?}",
+                    k.fingerprint()
+                ),
+                None => format!(
+                    "does not verify under the registered key ({}); check the key pair: the private key that signs must belong to the public key registered for {client_key:?}",
+                    key.fingerprint()
+                ),
+            }
+        }
+    };
+    notes.push(verdict);
+    notes.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snap::keys::parse_private_key;
+    use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+
+    const CK: &str = "demo-client";
+    const TS: &str = "2024-03-01T15:27:49+07:00";
+
+    fn keys() -> (
+        RsaPrivateKey,
+        ClientPublicKey,
+        RsaPrivateKey,
+        ClientPublicKey,
+    ) {
+        let a = parse_private_key(include_str!("../../keys/demo-client.private.pem")).unwrap();
+        let b = parse_private_key(include_str!("../../keys/other-client.private.pem")).unwrap();
+        let pa = ClientPublicKey::from_rsa(a.to_public_key()).unwrap();
+        let pb = ClientPublicKey::from_rsa(b.to_public_key()).unwrap();
+        (a, pa, b, pb)
+    }
+
+    fn pkcs1<D: Digest + rsa::pkcs8::AssociatedOid>(key: &RsaPrivateKey, msg: &str) -> Vec<u8> {
+        key.sign(Pkcs1v15Sign::new::<D>(), &D::digest(msg.as_bytes()))
+            .unwrap()
+    }
+
+    fn diagnose(sig: &[u8]) -> String {
+        let (_, pa, _, pb) = keys();
+        diagnose_asymmetric(&pa, CK, TS, sig, &[("other-client", &pb)])
+    }
+
+    fn b64(bytes: &[u8]) -> Vec<u8> {
+        STANDARD.encode(bytes).into_bytes()
+    }
+
+    #[test]
+    fn hex_and_url_safe_and_unpadded_encodings_are_named() {
+        let (a, ..) = keys();
+        let sig = pkcs1::<Sha256>(&a, &format!("{CK}|{TS}"));
+        let hex: String = sig.iter().map(|b| format!("{b:02x}")).collect();
+        assert!(diagnose(hex.as_bytes()).contains("is hex"));
+        let url = URL_SAFE.encode(&sig);
+        if url.contains(['-', '_']) {
+            assert!(diagnose(url.as_bytes()).contains("URL-safe"));
+        }
+        let unpadded = STANDARD_NO_PAD.encode(&sig);
+        assert!(
+            diagnose(unpadded.as_bytes()).contains("padding"),
+            "{}",
+            diagnose(unpadded.as_bytes())
+        );
+        assert!(diagnose(b"!!!").contains("neither base64 nor hex"));
+    }
+
+    #[test]
+    fn a_signature_of_the_wrong_length_is_named() {
+        assert!(diagnose(&b64(&[1u8; 128])).contains("128 bytes (1024 bits)"));
+    }
+
+    #[test]
+    fn the_same_instant_written_differently_is_found() {
+        let (a, ..) = keys();
+        let sig = pkcs1::<Sha256>(&a, &format!("{CK}|2024-03-01T08:27:49Z"));
+        let d = diagnose(&b64(&sig));
+        assert!(
+            d.contains("2024-03-01T08:27:49Z") && d.contains("same instant"),
+            "{d}"
+        );
+        let sig = pkcs1::<Sha256>(&a, &format!("{CK}|2024-03-01T15:27:49.123+07:00"));
+        let d = diagnose(&b64(&sig));
+        assert!(
+            d.contains(".123+07:00") && d.contains("milliseconds"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn another_client_key_in_the_string_is_found() {
+        let (a, ..) = keys();
+        let sig = pkcs1::<Sha256>(&a, &format!("other-client|{TS}"));
+        let d = diagnose(&b64(&sig));
+        assert!(d.contains("another client key (\"other-client\")"), "{d}");
+    }
+
+    #[test]
+    fn a_trailing_newline_is_found() {
+        let (a, ..) = keys();
+        let sig = pkcs1::<Sha256>(&a, &format!("{CK}|{TS}\n"));
+        assert!(diagnose(&b64(&sig)).contains("trailing newline"));
+    }
+
+    #[test]
+    fn another_clients_private_key_is_named() {
+        let (_, _, b, _) = keys();
+        let sig = pkcs1::<Sha256>(&b, &format!("{CK}|{TS}"));
+        let d = diagnose(&b64(&sig));
+        assert!(d.contains("private key of client \"other-client\""), "{d}");
+    }
+
+    #[test]
+    fn sha1_and_sha512_are_named() {
+        let (a, ..) = keys();
+        let d = diagnose(&b64(&pkcs1::<sha1::Sha1>(&a, &format!("{CK}|{TS}"))));
+        assert!(d.contains("SHA-1") && d.contains("SHA1withRSA"), "{d}");
+        let d = diagnose(&b64(&pkcs1::<Sha512>(&a, &format!("{CK}|{TS}"))));
+        assert!(d.contains("SHA-512"), "{d}");
+    }
+
+    #[test]
+    fn pss_is_named() {
+        let (a, ..) = keys();
+        let digest = Sha256::digest(format!("{CK}|{TS}"));
+        let sig = a
+            .sign_with_rng(&mut rand::thread_rng(), rsa::Pss::new::<Sha256>(), &digest)
+            .unwrap();
+        let d = diagnose(&b64(&sig));
+        assert!(d.contains("RSASSA-PSS (SHA-256)"), "{d}");
+    }
+
+    #[test]
+    fn an_unrelated_key_is_a_key_pair_problem() {
+        let mut rng = rand::thread_rng();
+        let stranger = RsaPrivateKey::new(&mut rng, 2048).unwrap();
+        let sig = pkcs1::<Sha256>(&stranger, &format!("{CK}|{TS}"));
+        let d = diagnose(&b64(&sig));
+        assert!(
+            d.contains("does not verify under the registered key")
+                && d.contains("check the key pair"),
+            "{d}"
+        );
+    }
+}
