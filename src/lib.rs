@@ -35,6 +35,7 @@ pub mod scenarios;
 pub mod server;
 pub mod snap;
 pub mod tokens;
+pub mod tools;
 
 pub use config::{AdminMode, Config, DEFAULT_TOKEN_PATHS};
 pub use server::{MockServer, StartError};

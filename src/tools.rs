@@ -1,0 +1,440 @@
+//! The integrator tools behind `snap-mock keygen | sign | token | verify |
+//! healthcheck`: plain functions the CLI wraps and the tests call.
+
+use crate::clients::ClientRegistry;
+use crate::snap::keys::{parse_private_key, parse_public_key, ClientPublicKey};
+use crate::snap::signature::{sign_asymmetric, string_to_sign, verify_asymmetric};
+use crate::snap::timestamp::format_snap_timestamp;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::RsaPrivateKey;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A freshly generated client key pair on disk.
+#[derive(Debug)]
+pub struct GeneratedClient {
+    pub client_key: String,
+    pub private_key_path: PathBuf,
+    pub public_key_path: PathBuf,
+    /// The `clients.json` entry for it.
+    pub entry: Value,
+}
+
+/// Generates an RSA key pair for a new client: private key as PKCS#8 PEM,
+/// public key as SPKI PEM, never overwriting existing files.
+pub fn keygen(
+    client_key: &str,
+    bits: usize,
+    out_dir: &Path,
+    keys_dir: &Path,
+) -> Result<GeneratedClient, String> {
+    if !matches!(bits, 2048 | 3072 | 4096) {
+        return Err(format!("--bits must be 2048, 3072 or 4096, not {bits}"));
+    }
+    if client_key.is_empty() || !client_key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+        return Err(format!(
+            "client key {client_key:?} must be printable ASCII without spaces"
+        ));
+    }
+    let safe_name: String = client_key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let private_key_path = out_dir.join(format!("{safe_name}.private.pem"));
+    let public_key_path = out_dir.join(format!("{safe_name}.public.pem"));
+    for p in [&private_key_path, &public_key_path] {
+        if p.exists() {
+            return Err(format!(
+                "{} already exists; not overwriting it",
+                p.display()
+            ));
+        }
+    }
+    std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let key = RsaPrivateKey::new(&mut rand::thread_rng(), bits)
+        .map_err(|e| format!("key generation failed: {e}"))?;
+    let private_pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| format!("cannot encode the private key: {e}"))?;
+    let public_pem = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| format!("cannot encode the public key: {e}"))?;
+    write_new(&private_key_path, private_pem.as_bytes(), true)?;
+    write_new(&public_key_path, public_pem.as_bytes(), false)?;
+    // Inside the keys directory the fixture names the file; elsewhere, the path.
+    let public_ref = if same_dir(out_dir, keys_dir) {
+        format!("{safe_name}.public.pem")
+    } else {
+        public_key_path.display().to_string()
+    };
+    Ok(GeneratedClient {
+        client_key: client_key.to_owned(),
+        private_key_path,
+        public_key_path,
+        entry: json!({ "clientKey": client_key, "publicKey": public_ref }),
+    })
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn write_new(path: &Path, data: &[u8], private: bool) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(data)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Adds `entry` to the clients fixture at `path`, inserting it as text at
+/// the end of the `clients` array so the rest of the file (other entries,
+/// comments, formatting) stays as it was. The result is validated before
+/// it is written.
+pub fn register_client(path: &Path, keys_dir: &Path, entry: &Value) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let client_key = entry["clientKey"].as_str().unwrap_or_default();
+    let current = ClientRegistry::from_json(&text, keys_dir)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if current.get(client_key).is_some() {
+        return Err(format!(
+            "{}: client {client_key:?} is already registered",
+            path.display()
+        ));
+    }
+    let (open, close) = clients_array_span(&text)
+        .ok_or_else(|| format!("{}: no \"clients\" array found", path.display()))?;
+    let inner = &text[open + 1..close];
+    let entry_text = serde_json::to_string_pretty(entry)
+        .map_err(|e| e.to_string())?
+        .replace('\n', "\n    ");
+    let mut updated = String::with_capacity(text.len() + entry_text.len() + 16);
+    if inner.trim().is_empty() {
+        updated.push_str(&text[..=open]);
+        updated.push_str("\n    ");
+        updated.push_str(&entry_text);
+        updated.push_str("\n  ");
+        updated.push_str(&text[close..]);
+    } else {
+        let last = open + 1 + inner.trim_end().len();
+        updated.push_str(&text[..last]);
+        updated.push_str(",\n    ");
+        updated.push_str(&entry_text);
+        updated.push_str(&text[last..]);
+    }
+    ClientRegistry::from_json(&updated, keys_dir).map_err(|e| {
+        format!(
+            "the updated fixture would not load ({e}); {} left unchanged",
+            path.display()
+        )
+    })?;
+    std::fs::write(path, updated).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Byte offsets of the `[` and `]` of the top-level `"clients"` array.
+fn clients_array_span(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    let mut key_at_depth1: Option<(usize, usize)> = None;
+    let mut open = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if depth == 1 {
+                    key_at_depth1 = Some((start + 1, i));
+                }
+            }
+            b'[' | b'{' => {
+                if bytes[i] == b'['
+                    && depth == 1
+                    && open.is_none()
+                    && key_at_depth1.is_some_and(|(s, e)| &text[s..e] == "clients")
+                {
+                    open = Some((i, depth));
+                }
+                depth += 1;
+            }
+            b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if let Some((o, d)) = open {
+                    if bytes[i] == b']' && depth == d {
+                        return Some((o, i));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The headers of a signed token request.
+#[derive(Debug, Clone)]
+pub struct SignedHeaders {
+    pub timestamp: String,
+    pub client_key: String,
+    pub signature: String,
+    pub string_to_sign: String,
+}
+
+/// Signs `client_key|timestamp` (timestamp: now, `+07:00`, unless given).
+pub fn sign_request(
+    private_key_pem: &str,
+    client_key: &str,
+    timestamp: Option<&str>,
+) -> Result<SignedHeaders, String> {
+    let key = parse_private_key(private_key_pem).map_err(|e| e.0)?;
+    let timestamp = timestamp
+        .map(str::to_owned)
+        .unwrap_or_else(|| format_snap_timestamp(&chrono::Utc::now()));
+    let sts = string_to_sign(client_key, &timestamp);
+    let signature = sign_asymmetric(&key, &sts).map_err(|e| format!("signing failed: {e}"))?;
+    Ok(SignedHeaders {
+        timestamp,
+        client_key: client_key.to_owned(),
+        signature,
+        string_to_sign: sts,
+    })
+}
+
+/// The request body the tools send.
+pub const TOKEN_BODY: &str = r#"{"grantType":"client_credentials","additionalInfo":{}}"#;
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+impl SignedHeaders {
+    pub fn as_headers(&self) -> String {
+        format!(
+            "X-TIMESTAMP: {}\nX-CLIENT-KEY: {}\nX-SIGNATURE: {}\n",
+            self.timestamp, self.client_key, self.signature
+        )
+    }
+
+    pub fn as_curl(&self, url: &str) -> String {
+        format!(
+            "curl -sS -X POST {} \\\n  -H 'Content-Type: application/json' \\\n  -H {} \\\n  -H {} \\\n  -H {} \\\n  -d {}\n",
+            shell_quote(url),
+            shell_quote(&format!("X-TIMESTAMP: {}", self.timestamp)),
+            shell_quote(&format!("X-CLIENT-KEY: {}", self.client_key)),
+            shell_quote(&format!("X-SIGNATURE: {}", self.signature)),
+            shell_quote(TOKEN_BODY)
+        )
+    }
+
+    pub fn as_json(&self) -> Value {
+        json!({
+            "X-TIMESTAMP": self.timestamp,
+            "X-CLIENT-KEY": self.client_key,
+            "X-SIGNATURE": self.signature,
+            "stringToSign": self.string_to_sign,
+        })
+    }
+}
+
+/// The result of a reference token request.
+#[derive(Debug)]
+pub struct TokenResult {
+    pub status: u16,
+    pub body: Value,
+    pub raw_body: String,
+    /// The JWT's header and claims, decoded but not verified.
+    pub claims: Option<(Value, Value)>,
+}
+
+impl TokenResult {
+    pub fn succeeded(&self) -> bool {
+        self.body["responseCode"] == "2007300"
+    }
+}
+
+/// Performs a whole B2B token request against `url`.
+pub fn request_token(
+    url: &str,
+    headers: &SignedHeaders,
+    timeout: Duration,
+) -> Result<TokenResult, String> {
+    let agent = ureq::AgentBuilder::new().timeout(timeout).build();
+    let result = agent
+        .post(url)
+        .set("Content-Type", "application/json")
+        .set("X-TIMESTAMP", &headers.timestamp)
+        .set("X-CLIENT-KEY", &headers.client_key)
+        .set("X-SIGNATURE", &headers.signature)
+        .send_string(TOKEN_BODY);
+    let response = match result {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => return Err(format!("request to {url} failed: {e}")),
+    };
+    let status = response.status();
+    let raw_body = response
+        .into_string()
+        .map_err(|e| format!("reading the answer failed: {e}"))?;
+    let body: Value = serde_json::from_str(&raw_body).unwrap_or(Value::Null);
+    let claims = body["accessToken"].as_str().and_then(decode_jwt_unverified);
+    Ok(TokenResult {
+        status,
+        body,
+        raw_body,
+        claims,
+    })
+}
+
+/// Header and claims of a JWT, without checking its signature.
+pub fn decode_jwt_unverified(token: &str) -> Option<(Value, Value)> {
+    let mut parts = token.split('.');
+    let mut part = || -> Option<Value> {
+        let bytes = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    };
+    Some((part()?, part()?))
+}
+
+/// Offline check of a signature, with the server's diagnosis on failure.
+pub fn verify_offline(
+    public_key_pem: &str,
+    client_key: &str,
+    timestamp: &str,
+    signature: &str,
+) -> Result<String, String> {
+    let key = ClientPublicKey::from_rsa(parse_public_key(public_key_pem).map_err(|e| e.0)?)
+        .map_err(|e| e.0)?;
+    let sts = string_to_sign(client_key, timestamp);
+    match verify_asymmetric(&key, &sts, signature.as_bytes()) {
+        Ok(()) => Ok(format!(
+            "valid: a SHA256withRSA (PKCS#1 v1.5) signature of {sts:?} under {}",
+            key.fingerprint()
+        )),
+        Err(_) => Err(format!(
+            "invalid: {}; string-to-sign {sts:?}; key {}",
+            crate::snap::diagnosis::diagnose_asymmetric(
+                &key,
+                client_key,
+                timestamp,
+                signature.as_bytes(),
+                &[]
+            ),
+            key.fingerprint()
+        )),
+    }
+}
+
+/// `GET /health` with a short timeout: true when it answers 200.
+pub fn healthcheck(url: &str, timeout: Duration) -> Result<(), String> {
+    let agent = ureq::AgentBuilder::new().timeout(timeout).build();
+    match agent.get(url).call() {
+        Ok(r) if r.status() == 200 => Ok(()),
+        Ok(r) => Err(format!("{url} answered {}", r.status())),
+        Err(e) => Err(format!("{url}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clients_array_is_found_past_strings_that_mention_it() {
+        let text = r#"{"$comment": "the \"clients\" [array] lists...", "clients": [ {"a": [1]} ], "x": []}"#;
+        let (open, close) = clients_array_span(text).unwrap();
+        assert_eq!(&text[open..=close], r#"[ {"a": [1]} ]"#);
+    }
+
+    #[test]
+    fn registering_keeps_the_rest_of_the_file_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("keys");
+        let path = dir.path().join("clients.json");
+        let original = "{\n  \"$comment\": \"keep me\",\n  \"clients\": [\n    {\"clientKey\": \"a\", \"publicKey\": \"demo-client.public.pem\"}\n  ],\n  \"extra\": 1\n}\n";
+        std::fs::write(&path, original).unwrap();
+        let entry = json!({"clientKey": "b", "publicKey": "other-client.public.pem"});
+        register_client(&path, &keys, &entry).unwrap();
+        let updated = std::fs::read_to_string(&path).unwrap();
+        assert!(updated.starts_with("{\n  \"$comment\": \"keep me\",\n  \"clients\": [\n    {\"clientKey\": \"a\", \"publicKey\": \"demo-client.public.pem\"},\n    {"), "{updated}");
+        assert!(
+            updated.ends_with("\n  ],\n  \"extra\": 1\n}\n"),
+            "{updated}"
+        );
+        let reg = ClientRegistry::from_json(&updated, &keys).unwrap();
+        assert!(reg.get("a").is_some() && reg.get("b").is_some());
+        let again = register_client(&path, &keys, &entry).unwrap_err();
+        assert!(again.contains("already registered"), "{again}");
+    }
+
+    #[test]
+    fn registering_into_an_empty_array_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("keys");
+        let path = dir.path().join("clients.json");
+        std::fs::write(&path, "{\"clients\": []}").unwrap();
+        register_client(
+            &path,
+            &keys,
+            &json!({"clientKey": "b", "publicKey": "other-client.public.pem"}),
+        )
+        .unwrap();
+        let reg =
+            ClientRegistry::from_json(&std::fs::read_to_string(&path).unwrap(), &keys).unwrap();
+        assert_eq!(reg.len(), 1);
+    }
+
+    #[test]
+    fn a_registration_that_would_break_the_fixture_leaves_it_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("keys");
+        let path = dir.path().join("clients.json");
+        std::fs::write(&path, "{\"clients\": []}").unwrap();
+        let e = register_client(
+            &path,
+            &keys,
+            &json!({"clientKey": "b", "publicKey": "missing.pem"}),
+        )
+        .unwrap_err();
+        assert!(e.contains("left unchanged"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"clients\": []}");
+    }
+
+    #[test]
+    fn curl_output_quotes_for_the_shell() {
+        let h = SignedHeaders {
+            timestamp: "t".into(),
+            client_key: "it's".into(),
+            signature: "s".into(),
+            string_to_sign: "it's|t".into(),
+        };
+        assert!(h.as_curl("http://x").contains(r"'X-CLIENT-KEY: it'\''s'"));
+    }
+}

@@ -1,0 +1,360 @@
+//! The integrator tools end to end: keygen → register → sign → token, the
+//! offline verifier, the health check, and the server's signature diagnosis
+//! as seen in the journal.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_snap-mock");
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN).args(args).output().expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn keygen_register_sign_and_token_get_2007300_from_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let clients = dir.path().join("clients.json");
+    std::fs::write(&clients, "{\n  \"clients\": []\n}\n").unwrap();
+    let (code, out, err) = run(&[
+        "keygen",
+        "--client-key",
+        "acme-123",
+        "--out",
+        keys.to_str().unwrap(),
+        "--keys-dir",
+        keys.to_str().unwrap(),
+        "--register",
+        "--clients",
+        clients.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("\"clientKey\": \"acme-123\"") && out.contains("registered"),
+        "{out}"
+    );
+    let private = keys.join("acme-123.private.pem");
+    let private_pem = std::fs::read_to_string(&private).unwrap();
+    assert!(private_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    assert!(std::fs::read_to_string(keys.join("acme-123.public.pem"))
+        .unwrap()
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&private).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    let server = start_with(|c| {
+        c.clients_file = clients.clone();
+        c.keys_dir = keys.clone();
+    });
+    // sign → the printed headers get a token.
+    let (code, out, _) = run(&[
+        "sign",
+        "--private-key",
+        private.to_str().unwrap(),
+        "--client-key",
+        "acme-123",
+    ]);
+    assert_eq!(code, 0);
+    let headers: Vec<(String, String)> = out
+        .lines()
+        .filter_map(|l| {
+            l.split_once(": ")
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        })
+        .collect();
+    assert_eq!(headers.len(), 3, "{out}");
+    let mut headers = headers;
+    headers.push(("Content-Type".into(), "application/json".into()));
+    post_with(&server.token_url(), &headers, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+
+    // token → exit 0 with the decoded claims.
+    let (code, out, err) = run(&[
+        "token",
+        "--url",
+        &server.token_url(),
+        "--private-key",
+        private.to_str().unwrap(),
+        "--client-key",
+        "acme-123",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("\"responseCode\": \"2007300\"") && out.contains("\"aud\": \"acme-123\""),
+        "{out}"
+    );
+
+    // Keygen never overwrites.
+    let (code, _, err) = run(&[
+        "keygen",
+        "--client-key",
+        "acme-123",
+        "--out",
+        keys.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists"), "{err}");
+}
+
+#[test]
+fn sign_prints_a_curl_command_that_works_and_json() {
+    let server = start();
+    let (code, out, _) = run(&[
+        "sign",
+        "--private-key",
+        "keys/demo-client.private.pem",
+        "--client-key",
+        DEMO_CLIENT,
+        "--format",
+        "curl",
+        "--url",
+        &server.token_url(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("curl "), "{out}");
+    let curl = Command::new("sh")
+        .arg("-c")
+        .arg(&out)
+        .output()
+        .expect("sh and curl run");
+    let body: serde_json::Value = serde_json::from_slice(&curl.stdout).expect("curl got JSON");
+    assert_eq!(body["responseCode"], "2007300", "{body}");
+
+    let (code, out, _) = run(&[
+        "sign",
+        "--private-key",
+        "keys/other-client.private.pem",
+        "--client-key",
+        PKCS1_CLIENT,
+        "--timestamp",
+        "2024-03-01T15:27:49+07:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["stringToSign"],
+        format!("{PKCS1_CLIENT}|2024-03-01T15:27:49+07:00")
+    );
+    assert_eq!(
+        json["X-SIGNATURE"],
+        sign(PKCS1_PRIVATE_KEY, PKCS1_CLIENT, "2024-03-01T15:27:49+07:00")
+    );
+}
+
+#[test]
+fn sign_accepts_a_pkcs1_private_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkcs1 = dir.path().join("pkcs1.pem");
+    let status = Command::new("openssl")
+        .args([
+            "rsa",
+            "-in",
+            "keys/demo-client.private.pem",
+            "-traditional",
+            "-out",
+        ])
+        .arg(&pkcs1)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(std::fs::read_to_string(&pkcs1)
+        .unwrap()
+        .starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+    let (code, out, _) = run(&[
+        "sign",
+        "--private-key",
+        pkcs1.to_str().unwrap(),
+        "--client-key",
+        DEMO_CLIENT,
+        "--timestamp",
+        "2024-03-01T15:27:49+07:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["X-SIGNATURE"],
+        sign(DEMO_PRIVATE_KEY, DEMO_CLIENT, "2024-03-01T15:27:49+07:00")
+    );
+}
+
+#[test]
+fn token_exits_1_on_an_error_answer_and_2_without_an_answer() {
+    let server = start();
+    let (code, out, _) = run(&[
+        "token",
+        "--url",
+        &server.token_url(),
+        "--private-key",
+        "keys/demo-client.private.pem",
+        "--client-key",
+        "mock-5007300",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("5007300"), "{out}");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (code, _, err) = run(&[
+        "token",
+        "--url",
+        &format!("http://{closed}/pg/snap/oauth/v1.0/access-token/b2b"),
+        "--private-key",
+        "keys/demo-client.private.pem",
+        "--client-key",
+        DEMO_CLIENT,
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn verify_says_valid_or_names_the_mistake() {
+    let ts = "2024-03-01T15:27:49+07:00";
+    let good = sign(DEMO_PRIVATE_KEY, DEMO_CLIENT, ts);
+    let args = |sig: &str, ts: &str| {
+        run(&[
+            "verify",
+            "--public-key",
+            "keys/demo-client.public.pem",
+            "--client-key",
+            DEMO_CLIENT,
+            "--timestamp",
+            ts,
+            "--signature",
+            sig,
+        ])
+    };
+    let (code, out, _) = args(&good, ts);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("valid"), "{out}");
+
+    let (code, out, _) = args(&good, "2024-03-01T08:27:49Z");
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("same instant written differently") && out.contains(ts),
+        "{out}"
+    );
+
+    let (code, out, _) = args(&sign(PKCS1_PRIVATE_KEY, DEMO_CLIENT, ts), ts);
+    assert_eq!(code, 1);
+    assert!(out.contains("check the key pair"), "{out}");
+}
+
+#[test]
+fn the_server_diagnoses_wrong_signers_in_the_journal_and_with_explain() {
+    let server = start_with(|c| c.explain = true);
+    let ts = now_timestamp();
+    let utc = chrono::DateTime::parse_from_rfc3339(&ts)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let good = sign(DEMO_PRIVATE_KEY, DEMO_CLIENT, &ts);
+    let raw = base64_decode(&good);
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let cases: Vec<(String, &str)> = vec![
+        (hex, "is hex"),
+        (good.replace('+', "-").replace('/', "_"), "URL-safe"),
+        (
+            sign(DEMO_PRIVATE_KEY, DEMO_CLIENT, &utc),
+            "same instant written differently",
+        ),
+        (
+            sign(DEMO_PRIVATE_KEY, PKCS1_CLIENT, &ts),
+            "another client key",
+        ),
+        (
+            sign(PKCS1_PRIVATE_KEY, DEMO_CLIENT, &ts),
+            "private key of client \"demo-client-pkcs1\"",
+        ),
+    ];
+    for (signature, expected) in cases {
+        if expected == "URL-safe" && !signature.contains(['-', '_']) {
+            continue;
+        }
+        let headers = with_header(
+            signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &ts),
+            "X-SIGNATURE",
+            Some(&signature),
+        );
+        let answer = post_with(&server.token_url(), &headers, BODY);
+        answer.expect(401, "4017300", "Unauthorized. Invalid Signature");
+        let diagnosis = answer.json()["diagnosis"].as_str().unwrap().to_owned();
+        assert!(diagnosis.contains(expected), "{expected}: {diagnosis}");
+        let journal = admin(&server, "GET", "/requests?limit=1", None).json();
+        let reason = journal["requests"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(reason.contains(expected), "{expected}: {reason}");
+    }
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+#[test]
+fn healthcheck_exits_0_for_a_live_server_and_1_otherwise() {
+    let server = start();
+    let (code, _, err) = run(&["healthcheck", "--url", &format!("{}/health", server.uri())]);
+    assert_eq!(code, 0, "{err}");
+    let port = server.address().port().to_string();
+    let out = Command::new(BIN)
+        .arg("healthcheck")
+        .env("SNAP_MOCK_PORT", &port)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    drop(server);
+    let (code, _, err) = run(&["healthcheck", "--port", &port, "--timeout-ms", "500"]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for (sub, expected) in [
+        ("keygen", "--register"),
+        ("sign", "--format"),
+        ("token", "Exit status"),
+        ("verify", "--signature"),
+        ("healthcheck", "--timeout-ms"),
+        ("serve", "--profile"),
+    ] {
+        let (code, out, _) = run(&[sub, "--help"]);
+        assert_eq!(code, 0, "{sub}");
+        assert!(
+            out.contains(expected),
+            "{sub} --help lacks {expected}: {out}"
+        );
+    }
+    let (_, out, _) = run(&["--help"]);
+    for sub in ["keygen", "sign", "token", "verify", "healthcheck", "serve"] {
+        assert!(out.contains(sub), "--help lists {sub}");
+    }
+}
