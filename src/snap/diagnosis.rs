@@ -11,7 +11,7 @@ use super::keys::ClientPublicKey;
 use super::timestamp::{parse_timestamp, TimestampMode};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
-use chrono::{DateTime, FixedOffset, Timelike};
+use chrono::{DateTime, FixedOffset};
 use rsa::traits::PublicKeyParts;
 use rsa::BigUint;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -183,11 +183,15 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Other ways a client may have written the same instant.
-fn timestamp_forms(raw: &str) -> Vec<(String, String)> {
-    let Ok(t) = parse_timestamp(raw, TimestampMode::Lenient) else {
-        return Vec::new();
-    };
+/// Other ways a client may have written the same instant, each offered to
+/// `check` until it returns true; gives the form and what differs.
+///
+/// When the header has no fraction, the signed string may have had
+/// milliseconds the header dropped: all 1000 are tried. Each candidate is
+/// assembled from pre-formatted parts, so the whole search stays in the
+/// low milliseconds on the failure path.
+fn find_timestamp_form(raw: &str, mut check: impl FnMut(&str) -> bool) -> Option<(String, String)> {
+    let t = parse_timestamp(raw, TimestampMode::Lenient).ok()?;
     let offsets = [
         (t.offset().local_minus_utc(), "the offset it was sent in"),
         (0, "UTC"),
@@ -195,17 +199,9 @@ fn timestamp_forms(raw: &str) -> Vec<(String, String)> {
         (8 * 3600, "+08:00 (WITA)"),
         (9 * 3600, "+09:00 (WIT)"),
     ];
-    let mut forms = Vec::new();
-    let mut push = |s: String, why: String| {
-        if s != raw && !forms.iter().any(|(f, _): &(String, String)| *f == s) {
-            forms.push((s, why));
-        }
-    };
-    let millis_candidates: Vec<u32> = if t.nanosecond() == 0 && !raw.contains('.') {
-        // The header has no fraction; the signed string may have had one.
-        (0..1000).collect()
-    } else {
-        vec![t.timestamp_subsec_millis()]
+    let header_has_fraction = raw.contains('.');
+    let mut try_form = |s: &str, why: &dyn Fn() -> String| -> Option<(String, String)> {
+        (s != raw && check(s)).then(|| (s.to_owned(), why()))
     };
     for (secs, zone) in offsets {
         let Some(offset) = FixedOffset::east_opt(secs) else {
@@ -215,37 +211,57 @@ fn timestamp_forms(raw: &str) -> Vec<(String, String)> {
         let base = local.format("%Y-%m-%dT%H:%M:%S").to_string();
         let tz_colon = local.format("%:z").to_string();
         let tz_plain = local.format("%z").to_string();
-        let zulu = secs == 0;
-        push(
-            format!("{base}{tz_colon}"),
-            format!("without fractional seconds, in {zone}"),
-        );
-        push(
-            format!("{base}{tz_plain}"),
-            format!("with offset {tz_plain} (no colon), in {zone}"),
-        );
-        if zulu {
-            push(
-                format!("{base}Z"),
-                "without fractional seconds, with Z".into(),
-            );
+        let mut tzs = vec![(tz_colon.clone(), format!("in {zone}"))];
+        if secs == 0 {
+            tzs.push(("Z".to_owned(), "with Z".to_owned()));
         }
-        push(base.clone(), format!("without any offset, in {zone}"));
-        push(
-            local.format("%Y-%m-%d %H:%M:%S").to_string(),
-            format!("with a space and no offset, in {zone}"),
-        );
-        for ms in &millis_candidates {
-            push(
-                format!("{base}.{ms:03}{tz_colon}"),
-                format!("with milliseconds, in {zone}"),
-            );
-            if zulu {
-                push(format!("{base}.{ms:03}Z"), "with milliseconds and Z".into());
+        for (tz, where_) in &tzs {
+            let found = try_form(&format!("{base}{tz}"), &|| {
+                format!("without fractional seconds, {where_}")
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+        let other_forms = [
+            (
+                format!("{base}{tz_plain}"),
+                format!("with offset {tz_plain} (no colon), in {zone}"),
+            ),
+            (base.clone(), format!("without any offset, in {zone}")),
+            (
+                local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                format!("with a space and no offset, in {zone}"),
+            ),
+        ];
+        for (form, why) in other_forms {
+            if let Some(found) = try_form(&form, &|| why.clone()) {
+                return Some(found);
+            }
+        }
+        let millis: Box<dyn Iterator<Item = u32>> = if header_has_fraction {
+            Box::new(std::iter::once(t.timestamp_subsec_millis()))
+        } else {
+            Box::new(0..1000)
+        };
+        let mut candidate = String::with_capacity(base.len() + 10);
+        for ms in millis {
+            for (tz, where_) in &tzs {
+                candidate.clear();
+                candidate.push_str(&base);
+                candidate.push('.');
+                candidate.push(char::from(b'0' + (ms / 100) as u8));
+                candidate.push(char::from(b'0' + (ms / 10 % 10) as u8));
+                candidate.push(char::from(b'0' + (ms % 10) as u8));
+                candidate.push_str(tz);
+                let found = try_form(&candidate, &|| format!("with milliseconds, {where_}"));
+                if found.is_some() {
+                    return found;
+                }
             }
         }
     }
-    forms
+    None
 }
 
 /// Finds the string the client actually signed, given its hash.
@@ -311,15 +327,18 @@ fn find_signed_string(
             ));
         }
     }
-    for (form, why) in timestamp_forms(timestamp) {
-        let candidate = format!("{client_key}|{form}");
-        if matches(&candidate) {
-            return Some(format!(
-                "{candidate:?}: the same instant written differently ({why}); sign the X-TIMESTAMP header value byte for byte"
-            ));
-        }
-    }
-    None
+    let prefix = format!("{client_key}|");
+    let mut buffer = String::new();
+    let (form, why) = find_timestamp_form(timestamp, |form| {
+        buffer.clear();
+        buffer.push_str(&prefix);
+        buffer.push_str(form);
+        matches(&buffer)
+    })?;
+    Some(format!(
+        "{:?}: the same instant written differently ({why}); sign the X-TIMESTAMP header value byte for byte",
+        format!("{prefix}{form}")
+    ))
 }
 
 /// The diagnosis of a signature that did not verify under `key`.
