@@ -148,6 +148,7 @@ def main():
         idle_rss = rss_kib(server.pid, "VmRSS")
         env = {"SNAP_TS": s["X-TIMESTAMP"], "SNAP_CLIENT_KEY": s["X-CLIENT-KEY"], "SNAP_SIG": s["X-SIGNATURE"]}
         rows = []
+        total_cpu0 = cpu_seconds(server.pid)
         for conns in (1, 8, 32, 64):
             cpu0 = cpu_seconds(server.pid)
             r = wrk(port, conns, args.duration, env)
@@ -156,13 +157,15 @@ def main():
                 raise SystemExit("load run at %d connections had failures: %r" % (conns, r))
             r["cpu_us"] = cpu * 1e6 / r["requests"]
             rows.append((conns, r))
+        total_cpu = cpu_seconds(server.pid) - total_cpu0
         canned = wrk(port, 32, args.duration, {**env, "SNAP_CLIENT_KEY": "mock-5007300"})
         peak_rss = rss_kib(server.pid, "VmHWM")
     finally:
         server.terminate()
         server.wait()
 
-    best_cpu = min(r["cpu_us"] for _, r in rows)
+    tokens = sum(r["requests"] for _, r in rows)
+    overall_cpu = total_cpu * 1e6 / tokens
     print("## snap-mock load benchmark (%s, %d cores)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count()))
     print()
     print("RSA limit (openssl speed rsa2048, same run): sign %.0f µs + verify %.0f µs = %.0f µs" % (sign_us, verify_us, rsa_limit))
@@ -174,7 +177,7 @@ def main():
     print()
     print("| figure | value | target |")
     print("|---|---|---|")
-    print("| server CPU per token (best level) | %.0f µs = %.2f × RSA limit | ≤ 1.30 × |" % (best_cpu, best_cpu / rsa_limit))
+    print("| server CPU per token, whole load run (%d tokens) | %.0f µs = %.2f × RSA limit | ≤ 1.30 × |" % (tokens, overall_cpu, overall_cpu / rsa_limit))
     print("| start-up to first token (median of 10) | %.1f ms (runs: %s) | ≤ 20 ms |" % (start_median, " ".join("%.1f" % t for t in start_all)))
     print("| idle RSS | %.1f MiB | ≤ 15 MiB |" % (idle_rss / 1024))
     print("| peak RSS after 64 connections | %.1f MiB | ≤ 40 MiB |" % (peak_rss / 1024))

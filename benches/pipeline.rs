@@ -89,6 +89,27 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    let mut config = snap_mock::Config::for_tests();
+    config.timestamp_window = std::time::Duration::ZERO;
+    let state = snap_mock::server::load_state(config).unwrap();
+    let mut whole = c.benchmark_group("pipeline");
+    whole.sample_size(30);
+    whole.bench_function("access_token (parse, verify, issue; no HTTP)", |b| {
+        b.iter(|| {
+            let verdict = state.access_token(black_box(&raw), now);
+            assert_eq!(verdict.outcome.check(), "issued");
+            let r = snap_mock::render::render_outcome(
+                &FINPAY,
+                &verdict.outcome,
+                verdict.client_key.as_deref(),
+                false,
+                now,
+            );
+            black_box(r.body.len())
+        })
+    });
+    whole.finish();
+
     let bad = sign_asymmetric(&client_private, "demo-client|2026-11-25T17:40:36Z").unwrap();
     let mut failure = c.benchmark_group("failure_path");
     failure.sample_size(20);

@@ -1,0 +1,269 @@
+//! The container image, for real: run with `--network host` on a free port,
+//! health, a token, a shipped error fixture, a mounted fixtures directory,
+//! SIGTERM/SIGINT as PID 1, and the image size.
+//!
+//! These need a Docker engine and a built image, so plain `cargo test` lists
+//! them as ignored. `.ci/run` builds the image and runs them with
+//! `SNAP_MOCK_DOCKER_IMAGE=snap-mock:ci cargo test --test docker -- --ignored`.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const IGNORE: &str =
+    "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)";
+
+fn docker() -> Command {
+    Command::new(std::env::var("DOCKER").unwrap_or_else(|_| "docker".into()))
+}
+
+fn image() -> String {
+    std::env::var("SNAP_MOCK_DOCKER_IMAGE").expect(IGNORE)
+}
+
+fn docker_out(args: &[&str]) -> String {
+    let out = docker().args(args).output().expect("docker runs");
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A container removed on drop, whatever the test did.
+struct Container {
+    name: String,
+    port: u16,
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = docker().args(["rm", "-f", &self.name]).output();
+    }
+}
+
+impl Container {
+    fn run(extra: &[&str]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let name = format!("snap-mock-test-{port}");
+        let port_env = format!("SNAP_MOCK_PORT={port}");
+        let mut args = vec![
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--network",
+            "host",
+            "-e",
+            &port_env,
+        ];
+        args.extend_from_slice(extra);
+        let image = image();
+        args.push(&image);
+        docker_out(&args);
+        let c = Self { name, port };
+        c.wait_healthy();
+        c
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn wait_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let status = docker_out(&["inspect", "-f", "{{.State.Health.Status}}", &self.name]);
+            if status == "healthy" {
+                return;
+            }
+            assert_ne!(
+                status,
+                "unhealthy",
+                "logs: {}",
+                docker_out(&["logs", &self.name])
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!(
+            "not healthy within 30 s; logs: {}",
+            docker_out(&["logs", &self.name])
+        );
+    }
+
+    /// Sends `signal`, returns (exit code, seconds until the container stopped).
+    fn stop_with(&self, signal: &str) -> (i64, f64) {
+        let started = Instant::now();
+        docker_out(&["kill", "--signal", signal, &self.name]);
+        let code = docker_out(&["wait", &self.name]);
+        (code.parse().unwrap(), started.elapsed().as_secs_f64())
+    }
+}
+
+#[test]
+#[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
+fn the_image_serves_tokens_and_shipped_errors_and_stops_on_sigterm() {
+    let c = Container::run(&[]);
+    request_token(&c.url(FINPAY_PATH)).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    let headers = signed_headers(DEMO_PRIVATE_KEY, "mock-4297300", &now_timestamp());
+    let answer = post_with(&c.url(FINPAY_PATH), &headers, BODY);
+    answer.expect(429, "4297300", "Too Many Requests");
+    let logs = docker_out(&["logs", &c.name]);
+    assert!(
+        logs.contains("client=demo-client -> 2007300"),
+        "logs go to stdout: {logs}"
+    );
+    let (code, secs) = c.stop_with("TERM");
+    assert_eq!(code, 0);
+    assert!(secs < 1.5, "SIGTERM took {secs:.2} s");
+}
+
+#[test]
+#[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
+fn sigint_stops_the_container_with_exit_code_zero() {
+    let c = Container::run(&[]);
+    let (code, secs) = c.stop_with("INT");
+    assert_eq!(code, 0);
+    assert!(secs < 1.5, "SIGINT took {secs:.2} s");
+}
+
+#[test]
+#[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
+fn a_mounted_fixtures_directory_replaces_the_demo_fixtures() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pem = std::fs::read_to_string("keys/other-client.public.pem").unwrap();
+    let clients =
+        serde_json::json!({"clients": [{"clientKey": "custom-client", "publicKey": pem}]});
+    std::fs::write(dir.path().join("clients.json"), clients.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("scenarios.json"),
+        r#"{"scenarios":[{"name":"custom-outage","match":{"clientKey":"custom-down"},"respond":{"responseCode":"5007302","responseMessage":"Custom upstream down"}}]}"#,
+    )
+    .unwrap();
+    // The container runs as an unprivileged user: make the mount readable.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for f in ["clients.json", "scenarios.json"] {
+        std::fs::set_permissions(dir.path().join(f), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+    }
+    let mount = format!("{}:/etc/snap-mock/fixtures:ro", dir.path().display());
+    let c = Container::run(&["-v", &mount, "-e", "SNAP_MOCK_PROFILE=snap-bi"]);
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, "custom-client", &now_timestamp());
+    post_with(&c.url(FINPAY_PATH), &headers, BODY).expect(200, "2007300", "Successful");
+    request_token(&c.url(FINPAY_PATH)).expect(401, "4017300", "Unauthorized. [Unknown client]");
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, "custom-down", &now_timestamp());
+    post_with(&c.url(FINPAY_PATH), &headers, BODY).expect(500, "5007302", "Custom upstream down");
+    let (code, _) = c.stop_with("TERM");
+    assert_eq!(code, 0);
+}
+
+#[test]
+#[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
+fn the_image_is_small_and_runs_as_a_non_root_user() {
+    let size: u64 = docker_out(&["image", "inspect", "-f", "{{.Size}}", &image()])
+        .parse()
+        .unwrap();
+    assert!(size <= 15_000_000, "image is {size} bytes");
+    let user = docker_out(&["image", "inspect", "-f", "{{.Config.User}}", &image()]);
+    assert_eq!(user, "65532:65532");
+    let exposed = docker_out(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{json .Config.ExposedPorts}}",
+        &image(),
+    ]);
+    assert!(exposed.contains("8080/tcp"), "{exposed}");
+}
+
+#[test]
+#[ignore = "needs a Docker engine, docker-compose and SNAP_MOCK_DOCKER_IMAGE (.ci/run runs it)"]
+fn the_compose_file_in_the_repo_starts_a_working_service() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let project = format!("snapmocktest{port}");
+    let compose = |args: &[&str]| {
+        let out = Command::new("docker-compose")
+            .args(["-f", "examples/docker-compose.yml", "-p", &project])
+            .args(args)
+            .env("SNAP_MOCK_IMAGE", image())
+            .env("SNAP_MOCK_PORT", port.to_string())
+            .env("SNAP_MOCK_ADMIN_TOKEN", "t0ken")
+            .output()
+            .expect("docker-compose runs");
+        assert!(
+            out.status.success(),
+            "docker-compose {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    struct Down<F: Fn(&[&str])>(F);
+    impl<F: Fn(&[&str])> Drop for Down<F> {
+        fn drop(&mut self) {
+            (self.0)(&["down", "--timeout", "2"]);
+        }
+    }
+    compose(&["up", "-d"]);
+    let _down = Down(compose);
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "compose service did not listen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    request_token(&format!("{url}{FINPAY_PATH}")).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    send("GET", &format!("{url}/__admin/requests"), &[], None).expect(
+        401,
+        "4010000",
+        "Unauthorized",
+    );
+    send(
+        "GET",
+        &format!("{url}/__admin/requests"),
+        &[("Authorization", "Bearer t0ken")],
+        None,
+    )
+    .expect(200, "2000000", "Successful");
+}
+
+#[test]
+#[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run runs it)"]
+fn the_testcontainers_example_passes_against_the_image() {
+    let image = image();
+    let (name, tag) = image.split_once(':').unwrap_or((&image, "latest"));
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "test",
+            "--manifest-path",
+            "examples/testcontainers/Cargo.toml",
+        ])
+        .env("SNAP_MOCK_IMAGE", name)
+        .env("SNAP_MOCK_TAG", tag)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
