@@ -36,7 +36,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the mock server (the default when no subcommand is given).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Generate a client key pair (PKCS#8 private, SPKI public) and print its clients.json entry.
     Keygen(KeygenArgs),
     /// Compute X-TIMESTAMP and X-SIGNATURE for a token request.
@@ -303,6 +303,15 @@ pub struct ServeArgs {
         value_name = "FILE"
     )]
     scenarios: PathBuf,
+    /// Transactional endpoints protected by the token and the symmetric
+    /// signature; an empty value serves none.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_ENDPOINTS",
+        default_value = "fixtures/endpoints.json",
+        value_name = "FILE"
+    )]
+    endpoints: PathBuf,
     /// Admin API: auto (on for a loopback address or with --admin-token, off
     /// otherwise), on, off.
     #[arg(long, env = "SNAP_MOCK_ADMIN", default_value = "auto", value_parser = parse_admin_mode)]
@@ -395,6 +404,7 @@ impl ServeArgs {
             keep_alive: Duration::from_secs(self.keep_alive),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
             scenarios_file: Some(self.scenarios).filter(|p| !p.as_os_str().is_empty()),
+            endpoints_file: Some(self.endpoints).filter(|p| !p.as_os_str().is_empty()),
             admin: if self.no_admin {
                 AdminMode::Off
             } else {
@@ -417,7 +427,7 @@ impl ServeArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Serve(args)) => serve(*args),
         Some(Command::Keygen(args)) => keygen(args),
         Some(Command::Sign(args)) => sign(args),
         Some(Command::Token(args)) => token(args),

@@ -51,6 +51,8 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// The scenarios fixture; `None` starts with no scenarios.
     pub scenarios_file: Option<PathBuf>,
+    /// Transactional endpoints to protect; `None` serves none.
+    pub endpoints_file: Option<PathBuf>,
     pub admin: AdminMode,
     /// Where the admin API is mounted.
     pub admin_prefix: String,
@@ -110,6 +112,7 @@ impl Default for Config {
             keep_alive: Duration::from_secs(5),
             shutdown_timeout: Duration::from_secs(1),
             scenarios_file: Some(PathBuf::from("fixtures/scenarios.json")),
+            endpoints_file: Some(PathBuf::from("fixtures/endpoints.json")),
             admin: AdminMode::Auto,
             admin_prefix: "/__admin".into(),
             admin_token: None,

@@ -27,6 +27,7 @@
 pub mod cli;
 pub mod clients;
 pub mod config;
+pub mod endpoints;
 pub mod journal;
 pub mod pipeline;
 pub mod render;

@@ -22,6 +22,8 @@ pub struct State {
     pub tokens: TokenIssuer,
     pub scenarios: RwLock<ScenarioSet>,
     pub journal: Journal,
+    pub endpoints: Vec<std::sync::Arc<crate::endpoints::Endpoint>>,
+    pub external_ids: std::sync::Mutex<ExternalIds>,
 }
 
 impl State {
@@ -57,6 +59,8 @@ pub enum Outcome {
         service: ServiceCode,
         token: IssuedToken,
     },
+    /// A transactional call passed every check.
+    Accepted { service: ServiceCode },
     /// The request broke a rule.
     Rejected(SnapError),
 }
@@ -64,7 +68,9 @@ pub enum Outcome {
 impl Outcome {
     pub fn response_code(&self) -> ResponseCode {
         match self {
-            Self::Token { service, .. } => ResponseCode::new(200, *service, 0),
+            Self::Token { service, .. } | Self::Accepted { service } => {
+                ResponseCode::new(200, *service, 0)
+            }
             Self::Rejected(e) => e.response_code(),
         }
     }
@@ -73,6 +79,7 @@ impl Outcome {
     pub fn check(&self) -> &'static str {
         match self {
             Self::Token { .. } => "issued",
+            Self::Accepted { .. } => "accepted",
             Self::Rejected(e) => e.failure.check(),
         }
     }
@@ -220,4 +227,212 @@ impl State {
 /// `500xx01 Internal Server Error`: something in the mock itself failed.
 pub fn internal_error(detail: String) -> SnapError {
     SnapError::new(SERVICE, Failure::Internal, detail)
+}
+
+/// A transactional call as it came off the wire.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RawTransactionalRequest<'a> {
+    pub method: &'a str,
+    /// Path and query exactly as sent: what the client signed.
+    pub relative_url: &'a str,
+    pub authorization: Option<&'a [u8]>,
+    pub x_timestamp: Option<&'a [u8]>,
+    pub x_signature: Option<&'a [u8]>,
+    pub x_partner_id: Option<&'a [u8]>,
+    pub x_external_id: Option<&'a [u8]>,
+    pub channel_id: Option<&'a [u8]>,
+    pub body: &'a [u8],
+}
+
+/// `X-EXTERNAL-ID`s seen today, per partner.
+#[derive(Debug, Default)]
+pub struct ExternalIds {
+    seen: std::collections::HashMap<(String, String), chrono::NaiveDate>,
+}
+
+impl ExternalIds {
+    /// Records the id; false when the partner already used it today.
+    pub fn record(&mut self, partner: &str, external_id: &str, today: chrono::NaiveDate) -> bool {
+        if self.seen.len() > 100_000 {
+            self.seen.retain(|_, day| *day == today);
+        }
+        let key = (partner.to_owned(), external_id.to_owned());
+        match self.seen.get(&key) {
+            Some(day) if *day == today => false,
+            _ => {
+                self.seen.insert(key, today);
+                true
+            }
+        }
+    }
+}
+
+fn header_text<'a>(
+    value: Option<&'a [u8]>,
+    field: &'static str,
+    service: ServiceCode,
+) -> Result<&'a str, SnapError> {
+    let v = value
+        .filter(|v| !v.iter().all(u8::is_ascii_whitespace))
+        .ok_or_else(|| {
+            SnapError::new(
+                service,
+                Failure::InvalidMandatoryField(field),
+                format!("header {field} is missing or empty"),
+            )
+        })?;
+    std::str::from_utf8(v).map_err(|_| {
+        SnapError::new(
+            service,
+            Failure::InvalidFieldFormat(field),
+            format!("header {field} is not UTF-8 text"),
+        )
+    })
+}
+
+impl State {
+    /// The checks of a protected transactional call, in order: bearer
+    /// token present and valid, mandatory headers, timestamp, symmetric
+    /// signature, freshness, X-EXTERNAL-ID unique per partner per day.
+    pub fn transactional(
+        &self,
+        service: ServiceCode,
+        raw: &RawTransactionalRequest<'_>,
+        now: DateTime<Utc>,
+        external_ids: &std::sync::Mutex<ExternalIds>,
+    ) -> Verdict {
+        let mut verdict = Verdict {
+            outcome: Outcome::Rejected(SnapError::new(service, Failure::BadRequest, "")),
+            client_key: None,
+            string_to_sign: None,
+        };
+        verdict.outcome =
+            match self.check_transactional(service, raw, now, external_ids, &mut verdict) {
+                Ok(()) => Outcome::Accepted { service },
+                Err(e) => Outcome::Rejected(e),
+            };
+        verdict
+    }
+
+    fn check_transactional(
+        &self,
+        service: ServiceCode,
+        raw: &RawTransactionalRequest<'_>,
+        now: DateTime<Utc>,
+        external_ids: &std::sync::Mutex<ExternalIds>,
+        verdict: &mut Verdict,
+    ) -> Result<(), SnapError> {
+        let fail = |failure, detail: String| SnapError::new(service, failure, detail);
+        let authorization = raw
+            .authorization
+            .filter(|v| !v.iter().all(u8::is_ascii_whitespace))
+            .ok_or_else(|| {
+                fail(
+                    Failure::TokenNotFound,
+                    "no Authorization: Bearer <access token> header".into(),
+                )
+            })?;
+        let authorization = String::from_utf8_lossy(authorization);
+        let token = match authorization.split_once(' ') {
+            Some((scheme, token))
+                if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+            {
+                token.trim()
+            }
+            _ => {
+                return Err(fail(
+                    Failure::InvalidToken,
+                    "Authorization must be \"Bearer <access token>\"".into(),
+                ))
+            }
+        };
+        let claims = self.tokens.introspect(token, now).map_err(|why| {
+            fail(
+                Failure::InvalidToken,
+                format!("the bearer token is not valid here: {why}"),
+            )
+        })?;
+        verdict.client_key = Some(claims.aud.clone());
+
+        let timestamp = header_text(raw.x_timestamp, "X-TIMESTAMP", service)?;
+        let signature = header_text(raw.x_signature, "X-SIGNATURE", service)?;
+        let partner = header_text(raw.x_partner_id, "X-PARTNER-ID", service)?;
+        let external_id = header_text(raw.x_external_id, "X-EXTERNAL-ID", service)?;
+        header_text(raw.channel_id, "CHANNEL-ID", service)?;
+        let instant = crate::snap::timestamp::parse_timestamp(
+            timestamp,
+            self.config.parse_rules.timestamp_mode,
+        )
+        .map_err(|e| fail(Failure::InvalidFieldFormat("X-TIMESTAMP"), e.0))?;
+
+        let secret = {
+            let clients = self.clients.read().unwrap_or_else(|p| p.into_inner());
+            let client = clients.get(&claims.aud).ok_or_else(|| {
+                fail(
+                    Failure::Unauthorized(UnauthorizedReason::UnknownClient),
+                    format!(
+                        "the token's client {:?} is no longer registered",
+                        claims.aud
+                    ),
+                )
+            })?;
+            client.client_secret.clone().ok_or_else(|| {
+                fail(
+                    Failure::Unauthorized(UnauthorizedReason::InvalidSignature),
+                    format!("client {:?} has no clientSecret in the clients fixture, so no symmetric signature can verify", claims.aud),
+                )
+            })?
+        };
+        use crate::snap::symmetric;
+        let sts = verdict.string_to_sign.insert(symmetric::string_to_sign(
+            raw.method,
+            raw.relative_url,
+            token,
+            &symmetric::minify_body(raw.body),
+            timestamp,
+        ));
+        if !symmetric::verify_symmetric(secret.as_bytes(), sts, signature.as_bytes()) {
+            let diagnosis = symmetric::diagnose_symmetric(
+                secret.as_bytes(),
+                raw.method,
+                raw.relative_url,
+                token,
+                raw.body,
+                timestamp,
+                signature.as_bytes(),
+            );
+            return Err(fail(
+                Failure::Unauthorized(UnauthorizedReason::InvalidSignature),
+                diagnosis,
+            ));
+        }
+        let window = self.config.timestamp_window;
+        if !window.is_zero() {
+            let skew = now
+                .signed_duration_since(instant)
+                .num_seconds()
+                .unsigned_abs();
+            if skew > window.as_secs() {
+                return Err(fail(
+                    Failure::Unauthorized(UnauthorizedReason::InvalidTimestamp),
+                    format!(
+                        "X-TIMESTAMP is {skew} s away from the server clock; the window is ±{} s",
+                        window.as_secs()
+                    ),
+                ));
+            }
+        }
+        let today = now.with_timezone(&crate::snap::timestamp::WIB).date_naive();
+        let fresh = external_ids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .record(partner, external_id, today);
+        if !fresh {
+            return Err(fail(
+                Failure::Conflict,
+                format!("X-EXTERNAL-ID {external_id:?} was already used by partner {partner:?} today ({today})"),
+            ));
+        }
+        Ok(())
+    }
 }

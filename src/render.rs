@@ -53,6 +53,14 @@ pub fn render_outcome(
             }
             r
         }
+        Outcome::Accepted { .. } => {
+            let code = outcome.response_code();
+            render_with(
+                code,
+                code.standard_message().unwrap_or("Successful"),
+                &Map::new(),
+            )
+        }
         Outcome::Rejected(error) => render_error(profile, error, explain),
     }
 }

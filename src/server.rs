@@ -23,6 +23,7 @@ pub enum StartError {
     Clients(String),
     SigningKey(String),
     Scenarios(String),
+    Endpoints(String),
     Bind(String),
 }
 
@@ -33,6 +34,7 @@ impl fmt::Display for StartError {
             Self::Clients(e) => write!(f, "clients fixture: {e}"),
             Self::SigningKey(e) => write!(f, "signing key: {e}"),
             Self::Scenarios(e) => write!(f, "scenarios fixture: {e}"),
+            Self::Endpoints(e) => write!(f, "endpoints fixture: {e}"),
             Self::Bind(e) => write!(f, "cannot listen: {e}"),
         }
     }
@@ -56,12 +58,18 @@ pub fn load_state(config: Config) -> Result<State, StartError> {
         None => ScenarioSet::default(),
     };
     let journal = Journal::new(config.journal_capacity, config.journal_body_limit);
+    let endpoints = match &config.endpoints_file {
+        Some(path) => crate::endpoints::load(path).map_err(StartError::Endpoints)?,
+        None => Vec::new(),
+    };
     Ok(State {
         config,
         clients: RwLock::new(clients),
         tokens,
         scenarios: RwLock::new(scenarios),
         journal,
+        endpoints,
+        external_ids: Default::default(),
     })
 }
 

@@ -17,6 +17,7 @@ use jsonwebtoken::jwk::{
     AlgorithmParameters, CommonParameters, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse,
     RSAKeyParameters, RSAKeyType, ThumbprintHash,
 };
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use rsa::pkcs8::EncodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,9 @@ impl std::error::Error for TokenError {}
 /// Signs access tokens with the server's key.
 pub struct TokenIssuer {
     key_pair: RsaKeyPair,
+    /// For introspection: tokens are checked with `jsonwebtoken`, as a
+    /// client's own verifier would.
+    decoding_key: DecodingKey,
     rng: SystemRandom,
     /// `base64url({"typ":"JWT","alg":"RS256","kid":...})`, computed once.
     header_b64: String,
@@ -132,10 +136,13 @@ impl TokenIssuer {
             .thumbprint(ThumbprintHash::SHA256)
             .map_err(|e| KeyError(format!("cannot compute the key id: {e}")))?;
         jwk.common.key_id = Some(kid.clone());
+        let decoding_key = DecodingKey::from_jwk(&jwk)
+            .map_err(|e| KeyError(format!("cannot build the verification key: {e}")))?;
         let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "kid": kid});
         let header_b64 = URL_SAFE_NO_PAD.encode(header.to_string());
         Ok(Self {
             key_pair,
+            decoding_key,
             rng: SystemRandom::new(),
             header_b64,
             jwk,
@@ -215,6 +222,41 @@ impl TokenIssuer {
     }
 }
 
+impl TokenIssuer {
+    /// Checks a token the way a resource server would: signed by this
+    /// server's key (RS256, matching `kid`), `nbf` and `exp` around `now`,
+    /// `iss` when configured. `Err` says why it is not active.
+    pub fn introspect(&self, token: &str, now: DateTime<Utc>) -> Result<AccessTokenClaims, String> {
+        let header = jsonwebtoken::decode_header(token).map_err(|e| format!("not a JWT: {e}"))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(format!("alg is {:?}, tokens here are RS256", header.alg));
+        }
+        if header.kid.as_deref() != Some(self.kid()) {
+            return Err("kid does not name this server's signing key".into());
+        }
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_aud = false;
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.required_spec_claims.clear();
+        if let Some(iss) = &self.issuer {
+            validation.set_issuer(&[iss]);
+        }
+        let claims =
+            jsonwebtoken::decode::<AccessTokenClaims>(token, &self.decoding_key, &validation)
+                .map_err(|e| format!("signature or claims rejected: {e}"))?
+                .claims;
+        let now = now.timestamp();
+        if now >= claims.exp {
+            return Err(format!("expired {} s ago", now - claims.exp));
+        }
+        if now < claims.nbf {
+            return Err("not valid yet (nbf is in the future)".into());
+        }
+        Ok(claims)
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -228,7 +270,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+    use jsonwebtoken::{decode, decode_header};
 
     fn issuer() -> TokenIssuer {
         let pem = include_str!("../keys/signing-key.pem");
@@ -281,6 +323,45 @@ mod tests {
         let pem = include_str!("../keys/demo-client.public.pem");
         let e = TokenIssuer::from_pem(pem, None, 900).unwrap_err();
         assert!(e.0.contains("private key is needed"), "{e}");
+    }
+
+    #[test]
+    fn introspection_accepts_a_fresh_token_and_says_why_others_are_not_active() {
+        let issuer = issuer();
+        let now = Utc::now();
+        let token = issuer.issue("demo-client", now).unwrap();
+        assert_eq!(
+            issuer.introspect(&token.access_token, now).unwrap(),
+            token.claims
+        );
+        let later = now + chrono::Duration::seconds(901);
+        assert!(issuer
+            .introspect(&token.access_token, later)
+            .unwrap_err()
+            .contains("expired"));
+        let mut tampered = token.access_token.clone();
+        tampered.pop();
+        tampered.push(if token.access_token.ends_with('A') {
+            'B'
+        } else {
+            'A'
+        });
+        assert!(issuer.introspect(&tampered, now).is_err());
+        assert!(issuer
+            .introspect("not-a-jwt", now)
+            .unwrap_err()
+            .contains("not a JWT"));
+        let other = TokenIssuer::from_pem(
+            include_str!("../keys/demo-client.private.pem"),
+            Some("snap-mock".into()),
+            900,
+        )
+        .unwrap();
+        let foreign = other.issue("demo-client", now).unwrap();
+        assert!(issuer
+            .introspect(&foreign.access_token, now)
+            .unwrap_err()
+            .contains("kid"));
     }
 
     #[test]

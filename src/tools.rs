@@ -378,14 +378,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("keys");
         let path = dir.path().join("clients.json");
-        let original = "{\n  \"$comment\": \"keep me\",\n  \"clients\": [\n    {\"clientKey\": \"a\", \"publicKey\": \"demo-client.public.pem\"}\n  ],\n  \"extra\": 1\n}\n";
+        let original = "{\n  \"clients\": [\n    {\"clientKey\": \"a\", \"publicKey\": \"demo-client.public.pem\"}\n  ],\n  \"$comment\": \"keep [me] as I am\"\n}\n";
         std::fs::write(&path, original).unwrap();
         let entry = json!({"clientKey": "b", "publicKey": "other-client.public.pem"});
         register_client(&path, &keys, &entry).unwrap();
         let updated = std::fs::read_to_string(&path).unwrap();
-        assert!(updated.starts_with("{\n  \"$comment\": \"keep me\",\n  \"clients\": [\n    {\"clientKey\": \"a\", \"publicKey\": \"demo-client.public.pem\"},\n    {"), "{updated}");
+        assert!(updated.starts_with("{\n  \"clients\": [\n    {\"clientKey\": \"a\", \"publicKey\": \"demo-client.public.pem\"},\n    {"), "{updated}");
         assert!(
-            updated.ends_with("\n  ],\n  \"extra\": 1\n}\n"),
+            updated.ends_with("\n  ],\n  \"$comment\": \"keep [me] as I am\"\n}\n"),
             "{updated}"
         );
         let reg = ClientRegistry::from_json(&updated, &keys).unwrap();

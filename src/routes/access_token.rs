@@ -105,7 +105,7 @@ fn raw_request<'a>(req: &'a HttpRequest, body: &'a Bytes) -> RawTokenRequest<'a>
 }
 
 /// The scenario for this request and phase, if any.
-fn select(
+pub(super) fn select(
     state: &State,
     req: &HttpRequest,
     phase: Phase,
@@ -140,7 +140,7 @@ fn select(
 }
 
 /// Waits the scenario's delay, then gives its answer (`None`: go on).
-async fn apply(scenario: &Scenario) -> Option<Answer> {
+pub(super) async fn apply(scenario: &Scenario) -> Option<Answer> {
     if !scenario.delay.is_zero() {
         actix_web::rt::time::sleep(scenario.delay).await;
     }

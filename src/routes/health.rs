@@ -28,3 +28,12 @@ pub async fn jwks(state: web::Data<State>) -> HttpResponse {
     extra.insert("keys".into(), keys);
     respond(render_with(OK, "Successful", &extra))
 }
+
+/// `GET /openapi.json`: the OpenAPI document of this server, as kept in the
+/// repository. The one answer that is not SNAP-shaped: an OpenAPI document
+/// may not carry extra root members.
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(include_str!("../../openapi.json"))
+}

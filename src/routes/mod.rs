@@ -5,6 +5,8 @@ mod access_token;
 mod admin;
 mod faults;
 mod health;
+mod introspect;
+mod transactional;
 
 pub use faults::remember_socket;
 
@@ -35,6 +37,32 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     cfg.service(
         web::resource("/.well-known/jwks.json")
             .route(web::get().to(health::jwks))
+            .default_service(web::to(method_not_allowed::<SERVICE_GENERAL>)),
+    );
+    for endpoint in &state.endpoints {
+        let method = actix_web::http::Method::from_bytes(endpoint.method.as_bytes())
+            .unwrap_or(actix_web::http::Method::POST);
+        let service = endpoint.spec.service_code;
+        cfg.service(
+            web::resource(endpoint.spec.path.as_str())
+                .app_data(web::Data::new(endpoint.clone()))
+                .route(web::method(method).to(transactional::transactional))
+                .default_service(web::to(
+                    move |req: HttpRequest, state: web::Data<State>| async move {
+                        let detail = format!("{} is not supported on {}", req.method(), req.path());
+                        general_error(&state, &req, service, Failure::MethodNotAllowed, detail)
+                    },
+                )),
+        );
+    }
+    cfg.service(
+        web::resource("/introspect")
+            .route(web::post().to(introspect::introspect))
+            .default_service(web::to(method_not_allowed::<SERVICE_GENERAL>)),
+    );
+    cfg.service(
+        web::resource("/openapi.json")
+            .route(web::get().to(health::openapi))
             .default_service(web::to(method_not_allowed::<SERVICE_GENERAL>)),
     );
     if state.config.admin_enabled() {

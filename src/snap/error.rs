@@ -16,6 +16,13 @@ pub enum Failure {
     InvalidMandatoryField(&'static str),
     /// `401xx00 Unauthorized. [reason]`.
     Unauthorized(UnauthorizedReason),
+    /// `401xx01 Invalid Token (B2B)`: the bearer token is not one this
+    /// server issued, or it expired.
+    InvalidToken,
+    /// `401xx03 Token Not Found (B2B)`: no `Authorization: Bearer` header.
+    TokenNotFound,
+    /// `409xx00 Conflict`: `X-EXTERNAL-ID` reused by the partner today.
+    Conflict,
     /// `404xx00`: no endpoint at this path (not a SNAP case; service `00`).
     NotFound,
     /// `405xx00 Requested Function Is Not Supported`: wrong HTTP method.
@@ -41,6 +48,9 @@ impl Failure {
             Self::InvalidFieldFormat(_) => (400, 1),
             Self::InvalidMandatoryField(_) => (400, 2),
             Self::Unauthorized(_) => (401, 0),
+            Self::InvalidToken => (401, 1),
+            Self::TokenNotFound => (401, 3),
+            Self::Conflict => (409, 0),
             Self::NotFound => (404, 0),
             Self::MethodNotAllowed => (405, 0),
             Self::Internal => (500, 1),
@@ -62,6 +72,8 @@ impl Failure {
             Self::Unauthorized(UnauthorizedReason::UnknownClient) => "client",
             Self::Unauthorized(UnauthorizedReason::InvalidSignature) => "signature",
             Self::Unauthorized(UnauthorizedReason::InvalidTimestamp) => "freshness",
+            Self::InvalidToken | Self::TokenNotFound => "token",
+            Self::Conflict => "external-id",
             Self::NotFound => "route",
             Self::MethodNotAllowed => "method",
             Self::Internal => "internal",

@@ -9,6 +9,7 @@ pub mod keys;
 pub mod profile;
 pub mod response_code;
 pub mod signature;
+pub mod symmetric;
 pub mod timestamp;
 
 pub use access_token::{AccessTokenRequest, ContentTypeRule, ParseRules, RawTokenRequest};

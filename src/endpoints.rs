@@ -1,0 +1,120 @@
+//! Transactional SNAP endpoints declared in `fixtures/endpoints.json`: each
+//! is protected by the B2B token and the symmetric signature, and answers
+//! a canned success body when the client gets everything right.
+
+use crate::snap::response_code::{ResponseCode, ServiceCode};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EndpointSpec {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub method: String,
+    pub path: String,
+    /// The SNAP service code (2 digits) used in every answer's responseCode.
+    pub service_code: ServiceCode,
+    /// The success body. `responseCode` defaults to `200{svc}00` and
+    /// `responseMessage` to `Successful`.
+    #[serde(default)]
+    pub response: Map<String, Value>,
+}
+
+/// A validated endpoint.
+#[derive(Debug)]
+pub struct Endpoint {
+    pub spec: EndpointSpec,
+    pub method: String,
+    pub success_code: ResponseCode,
+    pub success_message: String,
+}
+
+impl Endpoint {
+    pub fn new(spec: EndpointSpec) -> Result<Self, String> {
+        let method = spec.method.to_ascii_uppercase();
+        if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
+            return Err(format!(
+                "method {:?} is not GET, POST, PUT, PATCH or DELETE",
+                spec.method
+            ));
+        }
+        if !spec.path.starts_with('/') || spec.path.contains(['{', '}', '?', '#', ' ']) {
+            return Err(format!(
+                "path {:?} must be an absolute path without query",
+                spec.path
+            ));
+        }
+        if spec.service_code > 99 {
+            return Err(format!(
+                "serviceCode {} must be two digits",
+                spec.service_code
+            ));
+        }
+        let success_code = match spec.response.get("responseCode") {
+            Some(Value::String(s)) => s
+                .parse::<ResponseCode>()
+                .map_err(|e| format!("responseCode {s:?}: {e}"))?,
+            Some(other) => return Err(format!("responseCode must be a string, got {other}")),
+            None => ResponseCode::new(200, spec.service_code, 0),
+        };
+        let success_message = match spec.response.get("responseMessage") {
+            Some(Value::String(s)) => s.clone(),
+            _ => success_code
+                .standard_message()
+                .unwrap_or("Successful")
+                .to_owned(),
+        };
+        Ok(Self {
+            spec,
+            method,
+            success_code,
+            success_message,
+        })
+    }
+}
+
+/// Parses an endpoints fixture; errors name the entry.
+pub fn load(path: &Path) -> Result<Vec<Arc<Endpoint>>, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(rename = "$comment", default)]
+        _comment: Option<Value>,
+        endpoints: Vec<Value>,
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read the endpoints fixture: {e}", path.display()))?;
+    let file: File = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: not a valid endpoints fixture ({e}); expected {{\"endpoints\": [...]}}",
+            path.display()
+        )
+    })?;
+    let mut out: Vec<Arc<Endpoint>> = Vec::new();
+    for (i, value) in file.endpoints.into_iter().enumerate() {
+        let name = value
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let label = format!("{}: endpoint #{} {name:?}", path.display(), i + 1);
+        let spec: EndpointSpec =
+            serde_json::from_value(value).map_err(|e| format!("{label}: {e}"))?;
+        let endpoint = Endpoint::new(spec).map_err(|e| format!("{label}: {e}"))?;
+        if out
+            .iter()
+            .any(|e| e.spec.path == endpoint.spec.path && e.method == endpoint.method)
+        {
+            return Err(format!(
+                "{label}: {} {} is declared twice",
+                endpoint.method, endpoint.spec.path
+            ));
+        }
+        out.push(Arc::new(endpoint));
+    }
+    Ok(out)
+}

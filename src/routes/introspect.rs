@@ -1,0 +1,79 @@
+//! `POST /introspect`: RFC 7662-style token introspection, for test doubles
+//! of resource servers that need to know whether a token from this mock is
+//! valid and what it says.
+
+use super::respond;
+use crate::pipeline::State;
+use crate::render::render_with;
+use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+#[derive(serde::Deserialize)]
+struct TokenParam {
+    token: String,
+}
+
+/// Takes `token` as a form field (RFC 7662) or a JSON member.
+pub async fn introspect(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> HttpResponse {
+    let body = match payload.to_bytes_limited(16 * 1024).await {
+        Ok(Ok(b)) => b,
+        _ => return bad_request("the body could not be read or is over 16 KiB"),
+    };
+    let text = String::from_utf8_lossy(&body);
+    let is_json = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let token = if is_json {
+        serde_json::from_str::<TokenParam>(&text).ok()
+    } else {
+        web::Query::<TokenParam>::from_query(&text)
+            .ok()
+            .map(|q| q.into_inner())
+    };
+    let Some(TokenParam { token }) = token else {
+        return bad_request("send token=<access token> (form) or {\"token\": \"...\"} (JSON)");
+    };
+    let token = token.strip_prefix("Bearer ").unwrap_or(&token);
+    let fields = match state.tokens.introspect(token, chrono::Utc::now()) {
+        Ok(c) => json!({
+            "active": true,
+            "client_id": c.aud,
+            "aud": c.aud,
+            "scope": c.scopes.join(" "),
+            "token_type": "Bearer",
+            "exp": c.exp,
+            "iat": c.iat,
+            "nbf": c.nbf,
+            "sub": c.sub,
+            "jti": c.jti,
+            "iss": c.iss,
+        }),
+        Err(reason) => json!({ "active": false, "reason": reason }),
+    };
+    let extra = match fields {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    respond(render_with(
+        ResponseCode::new(200, SERVICE_GENERAL, 0),
+        "Successful",
+        &extra,
+    ))
+}
+
+fn bad_request(detail: &str) -> HttpResponse {
+    let mut extra = Map::new();
+    extra.insert("error".into(), detail.into());
+    respond(render_with(
+        ResponseCode::new(400, SERVICE_GENERAL, 0),
+        "Bad Request",
+        &extra,
+    ))
+}

@@ -1,0 +1,114 @@
+//! Protected transactional endpoints from `fixtures/endpoints.json`.
+
+use super::access_token::{apply, select};
+use super::faults::respond_with_fault;
+use super::{journal_request, respond, Answer, Trace};
+use crate::endpoints::Endpoint;
+use crate::pipeline::{Outcome, RawTransactionalRequest, State};
+use crate::render::{render_error, render_with};
+use crate::scenarios::Phase;
+use crate::snap::error::{Failure, SnapError};
+use actix_web::{web, HttpRequest, HttpResponse};
+use std::sync::Arc;
+use std::time::Instant;
+
+pub async fn transactional(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+    endpoint: web::Data<Arc<Endpoint>>,
+) -> HttpResponse {
+    let started = Instant::now();
+    let service = endpoint.spec.service_code;
+    let cap = state.config.max_body_bytes;
+    let body = match payload.to_bytes_limited(cap).await {
+        Ok(Ok(body)) => Ok(body),
+        _ => Err(SnapError::new(
+            service,
+            Failure::BadRequest,
+            format!("the body could not be read or is larger than {cap} bytes"),
+        )),
+    };
+    let body_bytes: &[u8] = body.as_deref().unwrap_or_default();
+    let mut trace = Trace::default();
+    let mut answer = None;
+    match select(&state, &req, Phase::Before, body_bytes) {
+        Err(e) => {
+            trace.decided_by = e.failure.check();
+            trace.reason = Some(e.detail.clone());
+            let e = SnapError { service, ..e };
+            answer = Some(Answer::Rendered(render_error(
+                state.config.profile,
+                &e,
+                state.config.explain,
+            )));
+        }
+        Ok(Some(scenario)) => {
+            trace.scenario = Some(scenario.name().to_owned());
+            answer = apply(&scenario).await;
+            if answer.is_some() {
+                trace.decided_by = "scenario";
+            }
+        }
+        Ok(None) => {}
+    }
+    let answer = match answer {
+        Some(a) => a,
+        None => {
+            let header = |name: &str| req.headers().get(name).map(|v| v.as_bytes());
+            let relative_url = req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str())
+                .unwrap_or(req.path());
+            let verdict = match &body {
+                Ok(body) => {
+                    let raw = RawTransactionalRequest {
+                        method: req.method().as_str(),
+                        relative_url,
+                        authorization: header("authorization"),
+                        x_timestamp: header("x-timestamp"),
+                        x_signature: header("x-signature"),
+                        x_partner_id: header("x-partner-id"),
+                        x_external_id: header("x-external-id"),
+                        channel_id: header("channel-id"),
+                        body,
+                    };
+                    state.transactional(service, &raw, chrono::Utc::now(), &state.external_ids)
+                }
+                Err(e) => crate::pipeline::Verdict::rejected(e.clone()),
+            };
+            trace.client_key = verdict.client_key.clone();
+            trace.string_to_sign = verdict.string_to_sign.clone();
+            trace.decided_by = verdict.outcome.check();
+            match &verdict.outcome {
+                Outcome::Rejected(e) => {
+                    trace.reason = Some(e.detail.clone());
+                    Answer::Rendered(render_error(state.config.profile, e, state.config.explain))
+                }
+                _ => {
+                    let mut after = None;
+                    if let Ok(Some(scenario)) = select(&state, &req, Phase::After, body_bytes) {
+                        trace.scenario = Some(scenario.name().to_owned());
+                        after = apply(&scenario).await;
+                        if after.is_some() {
+                            trace.decided_by = "scenario";
+                        }
+                    }
+                    after.unwrap_or_else(|| {
+                        Answer::Rendered(render_with(
+                            endpoint.success_code,
+                            &endpoint.success_message,
+                            &endpoint.spec.response,
+                        ))
+                    })
+                }
+            }
+        }
+    };
+    journal_request(&state, &req, body_bytes, &answer, &trace, started);
+    match answer {
+        Answer::Rendered(r) => respond(r),
+        Answer::Fault(f) => respond_with_fault(&req, f),
+    }
+}

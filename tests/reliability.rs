@@ -1,0 +1,261 @@
+//! Limits, faults and shutdown: slowloris, keep-alive, oversized heads,
+//! graceful stop under load, admin exposure, reloads with broken files.
+
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Reads until the server closes the connection; returns what it sent and
+/// when it closed, or None when it stayed open past `limit`.
+fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<(Vec<u8>, Duration)> {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while started.elapsed() < limit {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some((out, started.elapsed())),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return Some((out, started.elapsed())),
+        }
+    }
+    None
+}
+
+#[test]
+fn a_client_that_sends_its_head_a_byte_at_a_time_is_cut_off_at_the_request_timeout() {
+    let server = start_with(|c| c.client_request_timeout = Duration::from_millis(1000));
+    let mut stream = TcpStream::connect(server.address()).unwrap();
+    let started = Instant::now();
+    let head = b"POST /pg/snap/oauth/v1.0/access-token/b2b HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    let mut closed = false;
+    for byte in head
+        .iter()
+        .chain(b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter())
+    {
+        if stream.write_all(&[*byte]).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        if started.elapsed() > Duration::from_secs(4) {
+            break;
+        }
+    }
+    let after = if closed {
+        Some((Vec::new(), started.elapsed()))
+    } else {
+        read_until_closed(&mut stream, Duration::from_secs(3)).map(|(b, _)| (b, started.elapsed()))
+    };
+    let (bytes, at) = after.expect("the slow client was never cut off");
+    assert!(
+        at < Duration::from_millis(3500),
+        "cut off only after {at:?}"
+    );
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    // The server still serves everyone else.
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+}
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_after_the_keep_alive_time() {
+    let server = start_with(|c| c.keep_alive = Duration::from_secs(1));
+    let mut stream = TcpStream::connect(server.address()).unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (bytes, closed_after) =
+        read_until_closed(&mut stream, Duration::from_secs(5)).expect("closed");
+    assert!(String::from_utf8_lossy(&bytes).starts_with("HTTP/1.1 200"));
+    assert!(
+        closed_after >= Duration::from_millis(500) && closed_after < Duration::from_millis(3000),
+        "closed after {closed_after:?}"
+    );
+}
+
+#[test]
+fn oversized_or_too_many_headers_are_refused_and_the_server_stays_up() {
+    let server = start();
+    let many: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let huge = format!("X-Big: {}\r\n", "a".repeat(128 * 1024));
+    for extra in [many, huge] {
+        let request =
+            format!("POST {FINPAY_PATH} HTTP/1.1\r\nHost: x\r\n{extra}Content-Length: 0\r\n\r\n");
+        let answer = raw_exchange(server.address(), &request);
+        if let Ok(bytes) = answer {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                text.is_empty() || text.starts_with("HTTP/1.1 4"),
+                "{}",
+                &text[..text.len().min(200)]
+            );
+        }
+    }
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+}
+
+#[test]
+fn sigterm_under_load_answers_every_accepted_request_then_exits_zero() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .args(["--port", "0", "--shutdown-timeout", "5"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let uri = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    // Every demo-client request takes 800 ms, then gets its token.
+    send(
+        "POST",
+        &format!("{uri}/__admin/scenarios"),
+        &[("Content-Type", "application/json")],
+        Some(br#"{"name":"slow","match":{"clientKey":"demo-client"},"delayMs":800}"#),
+    )
+    .expect(201, "2010000", "Successful");
+    let url = format!("{uri}{FINPAY_PATH}");
+    let workers: Vec<_> = (0..16)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || request_token(&url).status)
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let stop = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let statuses: Vec<u16> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    assert_eq!(
+        statuses,
+        vec![200; 16],
+        "every in-flight request is answered"
+    );
+    let deadline = Instant::now() + Duration::from_secs(6);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "still running 6 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    assert!(
+        stop.elapsed() < Duration::from_secs(5),
+        "exit took {:?}",
+        stop.elapsed()
+    );
+}
+
+#[test]
+fn the_admin_api_is_off_by_default_on_a_non_loopback_address_unless_protected() {
+    let open = start_with(|c| c.host = "0.0.0.0".parse().unwrap());
+    let url = |s: &snap_mock::MockServer| {
+        format!("http://127.0.0.1:{}/__admin/requests", s.address().port())
+    };
+    get(&url(&open)).expect(404, "4040000", "Not Found");
+    // The token endpoint is served as usual.
+    request_token(&format!(
+        "http://127.0.0.1:{}{FINPAY_PATH}",
+        open.address().port()
+    ))
+    .expect(200, "2007300", "Request has been processed successfully");
+    let protected = start_with(|c| {
+        c.host = "0.0.0.0".parse().unwrap();
+        c.admin_token = Some("tok".into());
+    });
+    get(&url(&protected)).expect(401, "4010000", "Unauthorized");
+    send(
+        "GET",
+        &url(&protected),
+        &[("Authorization", "Bearer tok")],
+        None,
+    )
+    .expect(200, "2000000", "Successful");
+    let forced = start_with(|c| {
+        c.host = "0.0.0.0".parse().unwrap();
+        c.admin = snap_mock::AdminMode::On;
+    });
+    get(&url(&forced)).expect(200, "2000000", "Successful");
+}
+
+#[test]
+fn a_key_file_that_disappears_keeps_the_client_and_a_reload_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("keys/demo-client.public.pem", dir.path().join("demo.pem")).unwrap();
+    let clients = dir.path().join("clients.json");
+    std::fs::write(
+        &clients,
+        r#"{"clients":[{"clientKey":"demo-client","publicKey":"demo.pem"}]}"#,
+    )
+    .unwrap();
+    let server = start_with(|c| {
+        c.clients_file = clients.clone();
+        c.keys_dir = dir.path().to_path_buf();
+    });
+    std::fs::remove_file(dir.path().join("demo.pem")).unwrap();
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    let answer = admin(&server, "POST", "/clients/reload", None);
+    answer.expect(400, "4000000", "Bad Request");
+    let error = answer.json()["error"].as_str().unwrap().to_owned();
+    assert!(
+        error.contains("demo.pem") && error.contains("previous clients stay"),
+        "{error}"
+    );
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    // Fixed again, the reload takes.
+    std::fs::copy("keys/demo-client.public.pem", dir.path().join("demo.pem")).unwrap();
+    admin(&server, "POST", "/clients/reload", None).expect(200, "2000000", "Successful");
+}
+
+#[test]
+fn admin_uploads_are_size_limited() {
+    let server = start();
+    let big = format!(
+        r#"{{"name":"x","delayMs":1,"description":"{}"}}"#,
+        "a".repeat(300 * 1024)
+    );
+    let answer = admin(&server, "POST", "/scenarios", Some(&big));
+    answer.expect(400, "4000000", "Bad Request");
+    assert!(answer.json()["error"].as_str().unwrap().contains("limited"));
+}

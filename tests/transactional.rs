@@ -1,0 +1,222 @@
+//! A client's whole SNAP handshake: B2B token, then signed transactional
+//! calls to the endpoints of fixtures/endpoints.json, and each way of
+//! getting it wrong.
+
+mod common;
+
+use common::*;
+use snap_mock::snap::symmetric::{hmac_sha512_base64, minify_body, string_to_sign};
+
+const QRIS: &str = "/v1.0/qr/qr-mpm-generate";
+const SECRET: &str = "demo-client-secret";
+const QRIS_BODY: &str = r#"{ "partnerReferenceNo": "2020102900000000000001", "amount": { "value": "12345678.00", "currency": "IDR" }, "merchantId": "008830" }"#;
+
+fn token(server: &snap_mock::MockServer) -> String {
+    request_token(&server.token_url()).json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Headers of a correctly signed transactional call.
+fn signed(token: &str, path: &str, body: &str, external_id: &str) -> Vec<(String, String)> {
+    let ts = now_timestamp();
+    let sts = string_to_sign("POST", path, token, &minify_body(body.as_bytes()), &ts);
+    vec![
+        ("Authorization".into(), format!("Bearer {token}")),
+        ("X-TIMESTAMP".into(), ts),
+        (
+            "X-SIGNATURE".into(),
+            hmac_sha512_base64(SECRET.as_bytes(), &sts),
+        ),
+        ("X-PARTNER-ID".into(), "partner-001".into()),
+        ("X-EXTERNAL-ID".into(), external_id.into()),
+        ("CHANNEL-ID".into(), "95221".into()),
+        ("Content-Type".into(), "application/json".into()),
+    ]
+}
+
+#[test]
+fn token_then_signed_call_gets_the_canned_body_and_a_reused_external_id_conflicts() {
+    let server = start();
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    let answer = post_with(
+        &url,
+        &signed(&token, QRIS, QRIS_BODY, "ext-0001"),
+        QRIS_BODY,
+    );
+    answer.expect(200, "2004700", "Successful");
+    assert_eq!(answer.json()["merchantName"], "SNAP MOCK");
+    assert!(answer.json()["qrContent"]
+        .as_str()
+        .unwrap()
+        .starts_with("000201"));
+
+    post_with(
+        &url,
+        &signed(&token, QRIS, QRIS_BODY, "ext-0001"),
+        QRIS_BODY,
+    )
+    .expect(409, "4094700", "Conflict");
+    post_with(
+        &url,
+        &signed(&token, QRIS, QRIS_BODY, "ext-0002"),
+        QRIS_BODY,
+    )
+    .expect(200, "2004700", "Successful");
+
+    // The second fixture endpoint, with its own service code and a query.
+    let va = "/v1.0/transfer-va/inquiry?channel=mobile";
+    let body = r#"{"partnerServiceId":"   12345","customerNo":"123456789012345678"}"#;
+    let answer = post_with(
+        &format!("{}{va}", server.uri()),
+        &signed(&token, va, body, "ext-0003"),
+        body,
+    );
+    answer.expect(200, "2002400", "Successful");
+    assert_eq!(
+        answer.json()["virtualAccountData"]["virtualAccountName"],
+        "Snap Mock Customer"
+    );
+}
+
+#[test]
+fn each_token_mistake_has_its_code() {
+    let server = start_with(|c| c.token_lifetime = std::time::Duration::from_secs(1));
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    let headers = signed(&token, QRIS, QRIS_BODY, "ext-1");
+    post_with(
+        &url,
+        &with_header(headers.clone(), "Authorization", None),
+        QRIS_BODY,
+    )
+    .expect(401, "4014703", "Token Not Found (B2B)");
+    post_with(
+        &url,
+        &with_header(headers.clone(), "Authorization", Some(&token)),
+        QRIS_BODY,
+    )
+    .expect(401, "4014701", "Invalid Token (B2B)");
+    post_with(
+        &url,
+        &with_header(headers.clone(), "Authorization", Some("Bearer not.a.token")),
+        QRIS_BODY,
+    )
+    .expect(401, "4014701", "Invalid Token (B2B)");
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    post_with(&url, &headers, QRIS_BODY).expect(401, "4014701", "Invalid Token (B2B)");
+}
+
+#[test]
+fn each_missing_header_is_named_with_the_service_code() {
+    let server = start();
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    for (i, header) in [
+        "X-TIMESTAMP",
+        "X-SIGNATURE",
+        "X-PARTNER-ID",
+        "X-EXTERNAL-ID",
+        "CHANNEL-ID",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let headers = with_header(
+            signed(&token, QRIS, QRIS_BODY, &format!("ext-{i}")),
+            header,
+            None,
+        );
+        post_with(&url, &headers, QRIS_BODY).expect(
+            400,
+            "4004702",
+            &format!("Invalid Mandatory Field {header}"),
+        );
+    }
+}
+
+#[test]
+fn signature_mistakes_are_unauthorized_and_diagnosed() {
+    let server = start_with(|c| c.explain = true);
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    let ts = now_timestamp();
+    let sha = |b: &[u8]| {
+        snap_mock::snap::symmetric::lower_hex(&<sha2::Sha256 as sha2::Digest>::digest(b))
+    };
+    let cases = [
+        (
+            format!("POST:{QRIS}:{token}:{}:{ts}", sha(QRIS_BODY.as_bytes())),
+            "not minified",
+        ),
+        (
+            format!(
+                "POST:{QRIS}:{token}:{}:{ts}",
+                sha(&minify_body(QRIS_BODY.as_bytes())).to_uppercase()
+            ),
+            "upper-case",
+        ),
+        (
+            format!(
+                "POST:{QRIS}:Bearer {token}:{}:{ts}",
+                sha(&minify_body(QRIS_BODY.as_bytes()))
+            ),
+            "Bearer",
+        ),
+        (
+            format!("POST:{QRIS}:{token}:{}:{ts}", sha(b"{}")),
+            "check the secret",
+        ),
+    ];
+    for (i, (sts, expected)) in cases.iter().enumerate() {
+        let mut headers = signed(&token, QRIS, QRIS_BODY, &format!("sig-{i}"));
+        headers = with_header(headers, "X-TIMESTAMP", Some(&ts));
+        headers = with_header(
+            headers,
+            "X-SIGNATURE",
+            Some(&hmac_sha512_base64(SECRET.as_bytes(), sts)),
+        );
+        let answer = post_with(&url, &headers, QRIS_BODY);
+        answer.expect(401, "4014700", "Unauthorized. Invalid Signature");
+        let diagnosis = answer.json()["diagnosis"].as_str().unwrap().to_owned();
+        assert!(diagnosis.contains(expected), "{expected}: {diagnosis}");
+    }
+    // A rejected call does not use up its X-EXTERNAL-ID.
+    post_with(&url, &signed(&token, QRIS, QRIS_BODY, "sig-0"), QRIS_BODY).expect(
+        200,
+        "2004700",
+        "Successful",
+    );
+}
+
+#[test]
+fn transactional_calls_are_journalled_and_scenarios_apply() {
+    let server = start();
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    post_with(&url, &signed(&token, QRIS, QRIS_BODY, "j-1"), QRIS_BODY);
+    let entry = &admin(&server, "GET", "/requests?limit=1", None).json()["requests"][0];
+    assert_eq!(entry["path"], QRIS);
+    assert_eq!(entry["decidedBy"], "accepted");
+    assert_eq!(entry["clientKey"], DEMO_CLIENT);
+    assert!(entry["stringToSign"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("POST:{QRIS}:{token}:")));
+
+    admin(
+        &server,
+        "POST",
+        "/scenarios",
+        Some(
+            r#"{"name":"qris-down","match":{"path":"/v1.0/qr/qr-mpm-generate"},"respond":{"responseCode":"5004700"}}"#,
+        ),
+    );
+    post_with(&url, &signed(&token, QRIS, QRIS_BODY, "j-2"), QRIS_BODY).expect(
+        500,
+        "5004700",
+        "General Error",
+    );
+}
