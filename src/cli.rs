@@ -300,7 +300,8 @@ pub struct ServeArgs {
         long,
         env = "SNAP_MOCK_SCENARIOS",
         default_value = "fixtures/scenarios.json",
-        value_name = "FILE"
+        value_name = "FILE",
+        value_parser = path_or_empty
     )]
     scenarios: PathBuf,
     /// Transactional endpoints protected by the token and the symmetric
@@ -309,7 +310,8 @@ pub struct ServeArgs {
         long,
         env = "SNAP_MOCK_ENDPOINTS",
         default_value = "fixtures/endpoints.json",
-        value_name = "FILE"
+        value_name = "FILE",
+        value_parser = path_or_empty
     )]
     endpoints: PathBuf,
     /// Admin API: auto (on for a loopback address or with --admin-token, off
@@ -355,6 +357,11 @@ pub struct ServeArgs {
 
 fn parse_admin_mode(s: &str) -> Result<AdminMode, String> {
     s.parse()
+}
+
+/// A path, where an empty value means "none".
+fn path_or_empty(s: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(s))
 }
 
 fn parse_bits(s: &str) -> Result<usize, String> {

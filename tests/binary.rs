@@ -243,3 +243,12 @@ fn an_invalid_flag_value_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("finpay, snap-bi, bca"));
 }
+
+#[test]
+fn an_empty_scenarios_or_endpoints_path_loads_none() {
+    let server = spawn(&["--port", "0", "--scenarios", "", "--endpoints", ""], &[]);
+    let headers = signed_headers(DEMO_PRIVATE_KEY, "mock-5007300", &now_timestamp());
+    // Without the shipped scenarios, this client key is simply unknown.
+    post_with(&format!("{}{FINPAY_PATH}", server.uri), &headers, BODY).expect(401, "4017300", "Unauthorized. Unknown Client");
+    send("POST", &format!("{}/v1.0/qr/qr-mpm-generate", server.uri), &[], Some(b"{}")).expect(404, "4040000", "Not Found");
+}
