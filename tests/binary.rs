@@ -249,6 +249,16 @@ fn an_empty_scenarios_or_endpoints_path_loads_none() {
     let server = spawn(&["--port", "0", "--scenarios", "", "--endpoints", ""], &[]);
     let headers = signed_headers(DEMO_PRIVATE_KEY, "mock-5007300", &now_timestamp());
     // Without the shipped scenarios, this client key is simply unknown.
-    post_with(&format!("{}{FINPAY_PATH}", server.uri), &headers, BODY).expect(401, "4017300", "Unauthorized. Unknown Client");
-    send("POST", &format!("{}/v1.0/qr/qr-mpm-generate", server.uri), &[], Some(b"{}")).expect(404, "4040000", "Not Found");
+    post_with(&format!("{}{FINPAY_PATH}", server.uri), &headers, BODY).expect(
+        401,
+        "4017300",
+        "Unauthorized. Unknown Client",
+    );
+    send(
+        "POST",
+        &format!("{}/v1.0/qr/qr-mpm-generate", server.uri),
+        &[],
+        Some(b"{}"),
+    )
+    .expect(404, "4040000", "Not Found");
 }
