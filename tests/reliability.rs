@@ -259,3 +259,47 @@ fn admin_uploads_are_size_limited() {
     answer.expect(400, "4000000", "Bad Request");
     assert!(answer.json()["error"].as_str().unwrap().contains("limited"));
 }
+
+#[test]
+fn a_body_announced_over_the_cap_is_refused_at_once_and_a_stalled_body_is_cut_off() {
+    let server = start_with(|c| c.client_request_timeout = Duration::from_millis(1000));
+    let ts = now_timestamp();
+    let head = |length: usize| {
+        format!(
+            "POST {FINPAY_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-TIMESTAMP: {ts}\r\n\
+             X-CLIENT-KEY: demo-client\r\nX-SIGNATURE: {}\r\nContent-Length: {length}\r\n\r\n{{",
+            sign(DEMO_PRIVATE_KEY, DEMO_CLIENT, &ts)
+        )
+    };
+    for (length, within) in [
+        (999_999_999, Duration::from_millis(900)),
+        (100, Duration::from_millis(2500)),
+    ] {
+        let mut stream = TcpStream::connect(server.address()).unwrap();
+        let started = Instant::now();
+        stream.write_all(head(length).as_bytes()).unwrap();
+        // Time to the answer; the close may follow a little later.
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let mut bytes = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&bytes).contains("responseMessage")
+            && started.elapsed() < Duration::from_secs(4)
+        {
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            started.elapsed() < within,
+            "{length}: took {:?}",
+            started.elapsed()
+        );
+        assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+        assert!(text.contains(r#""responseCode":"4007300""#), "{text}");
+    }
+}

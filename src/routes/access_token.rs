@@ -1,5 +1,5 @@
 use super::faults::respond_with_fault;
-use super::{journal_request, respond, Answer, Trace};
+use super::{journal_request, read_body, respond, Answer, Trace};
 use crate::pipeline::{Outcome, State, Verdict};
 use crate::render::{render_outcome, render_with, Rendered};
 use crate::scenarios::{Action, MatchContext, Phase, Scenario, SELECTOR_HEADER};
@@ -21,13 +21,9 @@ pub async fn access_token(
 ) -> HttpResponse {
     let started = Instant::now();
     let cap = state.config.max_body_bytes;
-    let body = match payload.to_bytes_limited(cap).await {
-        Ok(Ok(body)) => Ok(body),
-        Ok(Err(e)) => Err(bad_request(format!("the body could not be read: {e}"))),
-        Err(_) => Err(bad_request(format!(
-            "the body is larger than the {cap}-byte cap (--max-body-bytes)"
-        ))),
-    };
+    let body = read_body(&req, payload, cap, state.config.client_request_timeout)
+        .await
+        .map_err(|e| bad_request(format!("{e} (--max-body-bytes {cap})")));
     let body_bytes: &[u8] = body.as_deref().unwrap_or_default();
     let mut trace = Trace {
         client_key: header(&req, "x-client-key").map(str::to_owned),

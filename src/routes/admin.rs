@@ -1,7 +1,7 @@
 //! `/__admin`: scenarios, clients and the request journal at runtime.
 //! Every answer is SNAP-shaped JSON with service code 00.
 
-use super::respond;
+use super::{read_body, respond};
 use crate::clients::{Client, ClientEntry};
 use crate::journal::JournalEntry;
 use crate::pipeline::State;
@@ -87,26 +87,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, Box<HttpResponse>> {
-    let bytes = match payload.to_bytes_limited(MAX_ADMIN_BODY).await {
-        Ok(Ok(b)) => b,
-        Ok(Err(e)) => {
-            return Err(Box::new(error(
-                400,
-                0,
-                "Bad Request",
-                format!("the body could not be read: {e}"),
-            )))
-        }
-        Err(_) => {
-            return Err(Box::new(error(
-                400,
-                0,
-                "Bad Request",
-                format!("admin bodies are limited to {MAX_ADMIN_BODY} bytes"),
-            )))
-        }
-    };
+async fn json_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &State,
+) -> Result<T, Box<HttpResponse>> {
+    let bytes = read_body(
+        req,
+        payload,
+        MAX_ADMIN_BODY,
+        state.config.client_request_timeout,
+    )
+    .await
+    .map_err(|e| {
+        Box::new(error(
+            400,
+            0,
+            "Bad Request",
+            format!("{e}; admin bodies are limited to {MAX_ADMIN_BODY} bytes"),
+        ))
+    })?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Box::new(error(
             400,
@@ -150,7 +150,7 @@ async fn add_scenario(
     state: web::Data<State>,
 ) -> HttpResponse {
     authorized!(req, state);
-    let spec: ScenarioSpec = match json_body(payload).await {
+    let spec: ScenarioSpec = match json_body(&req, payload, &state).await {
         Ok(s) => s,
         Err(e) => return *e,
     };
@@ -238,7 +238,7 @@ async fn add_client(
     state: web::Data<State>,
 ) -> HttpResponse {
     authorized!(req, state);
-    let entry: ClientEntry = match json_body(payload).await {
+    let entry: ClientEntry = match json_body(&req, payload, &state).await {
         Ok(e) => e,
         Err(e) => return *e,
     };

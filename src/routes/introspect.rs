@@ -2,7 +2,7 @@
 //! of resource servers that need to know whether a token from this mock is
 //! valid and what it says.
 
-use super::respond;
+use super::{read_body, respond};
 use crate::pipeline::State;
 use crate::render::render_with;
 use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
@@ -20,9 +20,16 @@ pub async fn introspect(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
-    let body = match payload.to_bytes_limited(16 * 1024).await {
-        Ok(Ok(b)) => b,
-        _ => return bad_request("the body could not be read or is over 16 KiB"),
+    let body = match read_body(
+        &req,
+        payload,
+        16 * 1024,
+        state.config.client_request_timeout,
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(e) => return bad_request(&e),
     };
     let text = String::from_utf8_lossy(&body);
     let is_json = req

@@ -71,6 +71,38 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     cfg.app_data(state);
 }
 
+/// Reads a request body of at most `cap` bytes within `timeout`. A body
+/// announced larger than the cap is refused before a byte is read, and one
+/// that trickles in slower than the timeout is cut off: the head timeout
+/// (`--request-timeout-ms`) guards the body too. `Err` says why, in words.
+pub(crate) async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    cap: usize,
+    timeout: std::time::Duration,
+) -> Result<bytes::Bytes, String> {
+    let announced = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > cap as u64) {
+        return Err(format!(
+            "the body is larger than the {cap}-byte cap (Content-Length {})",
+            announced.unwrap_or_default()
+        ));
+    }
+    match actix_web::rt::time::timeout(timeout, payload.to_bytes_limited(cap)).await {
+        Ok(Ok(Ok(body))) => Ok(body),
+        Ok(Ok(Err(e))) => Err(format!("the body could not be read: {e}")),
+        Ok(Err(_)) => Err(format!("the body is larger than the {cap}-byte cap")),
+        Err(_) => Err(format!(
+            "the body did not arrive within {} ms (--request-timeout-ms)",
+            timeout.as_millis()
+        )),
+    }
+}
+
 /// Turns a rendered answer into an HTTP response.
 pub(crate) fn respond(rendered: Rendered) -> HttpResponse {
     let status =

@@ -2,7 +2,7 @@
 
 use super::access_token::{apply, select};
 use super::faults::respond_with_fault;
-use super::{journal_request, respond, Answer, Trace};
+use super::{journal_request, read_body, respond, Answer, Trace};
 use crate::endpoints::Endpoint;
 use crate::pipeline::{Outcome, RawTransactionalRequest, State};
 use crate::render::{render_error, render_with};
@@ -21,14 +21,9 @@ pub async fn transactional(
     let started = Instant::now();
     let service = endpoint.spec.service_code;
     let cap = state.config.max_body_bytes;
-    let body = match payload.to_bytes_limited(cap).await {
-        Ok(Ok(body)) => Ok(body),
-        _ => Err(SnapError::new(
-            service,
-            Failure::BadRequest,
-            format!("the body could not be read or is larger than {cap} bytes"),
-        )),
-    };
+    let body = read_body(&req, payload, cap, state.config.client_request_timeout)
+        .await
+        .map_err(|e| SnapError::new(service, Failure::BadRequest, e));
     let body_bytes: &[u8] = body.as_deref().unwrap_or_default();
     let mut trace = Trace::default();
     let mut answer = None;
