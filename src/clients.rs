@@ -18,6 +18,7 @@ pub struct Client {
     pub public_key_source: String,
     pub client_secret: Option<String>,
     pub enabled: bool,
+    pub auth_codes: std::collections::BTreeMap<String, String>,
 }
 
 /// A client entry of `clients.json`.
@@ -36,6 +37,10 @@ pub struct ClientEntry {
     pub client_secret: Option<String>,
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
+    /// B2B2C: authorization codes this client may exchange, each mapped to
+    /// the customer id that becomes the token's `sub`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub auth_codes: std::collections::BTreeMap<String, String>,
 }
 
 fn enabled_by_default() -> bool {
@@ -92,6 +97,7 @@ impl Client {
             public_key_source: source,
             client_secret: entry.client_secret,
             enabled: entry.enabled,
+            auth_codes: entry.auth_codes,
         })
     }
 }

@@ -154,6 +154,15 @@ impl Config {
         }
     }
 
+    /// The B2B2C twin of every token path that ends in `/access-token/b2b`.
+    pub fn token_paths_b2b2c(&self) -> Vec<String> {
+        self.token_paths()
+            .into_iter()
+            .filter(|p| p.ends_with("/access-token/b2b"))
+            .map(|p| format!("{p}2c"))
+            .collect()
+    }
+
     /// Checks what types cannot: paths start with `/`, limits are usable.
     pub fn validate(&self) -> Result<(), String> {
         for p in &self.extra_token_paths {

@@ -24,6 +24,37 @@ pub struct State {
     pub journal: Journal,
     pub endpoints: Vec<std::sync::Arc<crate::endpoints::Endpoint>>,
     pub external_ids: std::sync::Mutex<ExternalIds>,
+    pub refresh_tokens: std::sync::Mutex<RefreshTokens>,
+}
+
+/// B2B2C refresh tokens issued and not yet used.
+#[derive(Debug, Default)]
+pub struct RefreshTokens {
+    live: std::collections::HashMap<String, RefreshGrant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub client_key: String,
+    pub customer: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How long a B2B2C refresh token lives.
+pub const REFRESH_TOKEN_LIFETIME_DAYS: i64 = 30;
+
+impl RefreshTokens {
+    /// Takes a refresh token out (it is single-use: refreshing rotates it).
+    pub fn take(&mut self, token: &str) -> Option<RefreshGrant> {
+        self.live.remove(token)
+    }
+
+    pub fn insert(&mut self, token: String, grant: RefreshGrant, now: DateTime<Utc>) {
+        if self.live.len() > 100_000 {
+            self.live.retain(|_, g| g.expires_at > now);
+        }
+        self.live.insert(token, grant);
+    }
 }
 
 impl State {
@@ -59,6 +90,12 @@ pub enum Outcome {
         service: ServiceCode,
         token: IssuedToken,
     },
+    /// A B2B2C (customer) token was issued with a refresh token.
+    CustomerToken {
+        token: IssuedToken,
+        refresh_token: String,
+        refresh_expires_at: DateTime<Utc>,
+    },
     /// A transactional call passed every check.
     Accepted { service: ServiceCode },
     /// The request broke a rule.
@@ -71,6 +108,11 @@ impl Outcome {
             Self::Token { service, .. } | Self::Accepted { service } => {
                 ResponseCode::new(200, *service, 0)
             }
+            Self::CustomerToken { .. } => ResponseCode::new(
+                200,
+                crate::snap::response_code::SERVICE_ACCESS_TOKEN_B2B2C,
+                0,
+            ),
             Self::Rejected(e) => e.response_code(),
         }
     }
@@ -78,7 +120,7 @@ impl Outcome {
     /// The pipeline step that decided (`issued` for a success).
     pub fn check(&self) -> &'static str {
         match self {
-            Self::Token { .. } => "issued",
+            Self::Token { .. } | Self::CustomerToken { .. } => "issued",
             Self::Accepted { .. } => "accepted",
             Self::Rejected(e) => e.failure.check(),
         }
@@ -127,27 +169,29 @@ impl State {
             client_key: Some(request.client_key.to_owned()),
             string_to_sign: None,
         };
-        verdict.outcome = match self.authenticate(&request, now, &mut verdict.string_to_sign) {
-            Ok(()) => match self.tokens.issue(request.client_key, now) {
-                Ok(token) => Outcome::Token {
-                    service: SERVICE,
-                    token,
+        verdict.outcome =
+            match self.authenticate(SERVICE, &request, now, &mut verdict.string_to_sign) {
+                Ok(()) => match self.tokens.issue(request.client_key, now) {
+                    Ok(token) => Outcome::Token {
+                        service: SERVICE,
+                        token,
+                    },
+                    Err(e) => Outcome::Rejected(internal_error(e.to_string())),
                 },
-                Err(e) => Outcome::Rejected(internal_error(e.to_string())),
-            },
-            Err(e) => Outcome::Rejected(e),
-        };
+                Err(e) => Outcome::Rejected(e),
+            };
         verdict
     }
 
     fn authenticate(
         &self,
+        service: ServiceCode,
         request: &AccessTokenRequest<'_>,
         now: DateTime<Utc>,
         string_to_sign: &mut Option<String>,
     ) -> Result<(), SnapError> {
         let unauthorized =
-            |reason, detail: String| SnapError::new(SERVICE, Failure::Unauthorized(reason), detail);
+            |reason, detail: String| SnapError::new(service, Failure::Unauthorized(reason), detail);
         // A poisoned lock only means a panic elsewhere while the registry
         // was held; the data is still a valid registry.
         let clients = self.clients.read().unwrap_or_else(|p| p.into_inner());
@@ -221,6 +265,130 @@ impl State {
             }
         }
         Ok(())
+    }
+}
+
+impl State {
+    /// `POST .../v1.0/access-token/b2b2c`: the B2B checks (headers,
+    /// client, signature, freshness), then the grant: an `authCode` from
+    /// the client's `authCodes`, or a refresh token this server issued to
+    /// the same client (used once: refreshing rotates it).
+    pub fn access_token_b2b2c(&self, raw: &RawTokenRequest<'_>, now: DateTime<Utc>) -> Verdict {
+        use crate::snap::access_token::Grant;
+        use crate::snap::response_code::SERVICE_ACCESS_TOKEN_B2B2C as B2B2C;
+        let request = match AccessTokenRequest::parse_b2b2c(raw, &self.config.parse_rules) {
+            Ok(r) => r,
+            Err(e) => {
+                let mut verdict = Verdict::rejected(e);
+                verdict.client_key = raw
+                    .x_client_key
+                    .map(|k| String::from_utf8_lossy(k).into_owned());
+                return verdict;
+            }
+        };
+        let mut verdict = Verdict {
+            outcome: Outcome::Rejected(SnapError::new(B2B2C, Failure::BadRequest, "")),
+            client_key: Some(request.client_key.to_owned()),
+            string_to_sign: None,
+        };
+        if let Err(e) = self.authenticate(B2B2C, &request, now, &mut verdict.string_to_sign) {
+            verdict.outcome = Outcome::Rejected(e);
+            return verdict;
+        }
+        let customer = match &request.grant {
+            Grant::AuthorizationCode(code) => {
+                let clients = self.clients.read().unwrap_or_else(|p| p.into_inner());
+                let customer = clients
+                    .get(request.client_key)
+                    .and_then(|c| c.auth_codes.get(code).cloned());
+                match customer {
+                    Some(c) => c,
+                    None => {
+                        verdict.outcome = Outcome::Rejected(SnapError::new(
+                            B2B2C,
+                            Failure::Unauthorized(UnauthorizedReason::InvalidAuthCode),
+                            format!(
+                                "authCode {code:?} is not in the authCodes of client {:?} (clients fixture)",
+                                request.client_key
+                            ),
+                        ));
+                        return verdict;
+                    }
+                }
+            }
+            Grant::RefreshToken(token) => {
+                let grant = self
+                    .refresh_tokens
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take(token);
+                match grant {
+                    Some(g) if g.client_key == request.client_key && g.expires_at > now => {
+                        g.customer
+                    }
+                    Some(g) if g.client_key != request.client_key => {
+                        verdict.outcome = Outcome::Rejected(SnapError::new(
+                            B2B2C,
+                            Failure::InvalidCustomerToken,
+                            format!("the refresh token was issued to client {:?}", g.client_key),
+                        ));
+                        return verdict;
+                    }
+                    Some(_) => {
+                        verdict.outcome = Outcome::Rejected(SnapError::new(
+                            B2B2C,
+                            Failure::InvalidCustomerToken,
+                            "the refresh token expired",
+                        ));
+                        return verdict;
+                    }
+                    None => {
+                        verdict.outcome = Outcome::Rejected(SnapError::new(
+                            B2B2C,
+                            Failure::InvalidCustomerToken,
+                            "the refresh token was not issued by this server, or was already used (refreshing rotates it)",
+                        ));
+                        return verdict;
+                    }
+                }
+            }
+            Grant::ClientCredentials => {
+                verdict.outcome = Outcome::Rejected(SnapError::new(
+                    B2B2C,
+                    Failure::InvalidFieldFormat("grantType"),
+                    "client_credentials belongs to the B2B endpoint",
+                ));
+                return verdict;
+            }
+        };
+        let issued = self
+            .tokens
+            .issue_for(request.client_key, &customer, &["customer"], now)
+            .and_then(|token| Ok((token, self.tokens.random_hex(32)?)));
+        verdict.outcome = match issued {
+            Ok((token, refresh_token)) => {
+                let refresh_expires_at = now + chrono::Duration::days(REFRESH_TOKEN_LIFETIME_DAYS);
+                self.refresh_tokens
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(
+                        refresh_token.clone(),
+                        RefreshGrant {
+                            client_key: request.client_key.to_owned(),
+                            customer,
+                            expires_at: refresh_expires_at,
+                        },
+                        now,
+                    );
+                Outcome::CustomerToken {
+                    token,
+                    refresh_token,
+                    refresh_expires_at,
+                }
+            }
+            Err(e) => Outcome::Rejected(SnapError::new(B2B2C, Failure::Internal, e.to_string())),
+        };
+        verdict
     }
 }
 

@@ -53,6 +53,28 @@ pub fn render_outcome(
             }
             r
         }
+        Outcome::CustomerToken {
+            token,
+            refresh_token,
+            refresh_expires_at,
+        } => {
+            let code = outcome.response_code();
+            let access_expiry = now + chrono::Duration::seconds(token.expires_in as i64);
+            let body = profile.customer_token_body(
+                code,
+                &token.access_token,
+                &format_snap_timestamp(&access_expiry),
+                refresh_token,
+                &format_snap_timestamp(refresh_expires_at),
+            );
+            let mut r = Rendered::json(code, profile.success_message.to_owned(), &body);
+            r.headers
+                .push(("X-TIMESTAMP".into(), format_snap_timestamp(&now)));
+            if let Some(k) = client_key {
+                r.headers.push(("X-CLIENT-KEY".into(), k.to_owned()));
+            }
+            r
+        }
         Outcome::Accepted { .. } => {
             let code = outcome.response_code();
             render_with(

@@ -70,6 +70,7 @@ pub fn load_state(config: Config) -> Result<State, StartError> {
         journal,
         endpoints,
         external_ids: Default::default(),
+        refresh_tokens: Default::default(),
     })
 }
 

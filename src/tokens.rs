@@ -167,6 +167,15 @@ impl TokenIssuer {
         &self.jwk
     }
 
+    /// A random opaque token (hex), e.g. a B2B2C refresh token.
+    pub fn random_hex(&self, bytes: usize) -> Result<String, TokenError> {
+        let mut buf = vec![0u8; bytes];
+        self.rng
+            .fill(&mut buf)
+            .map_err(|_| TokenError("the system random generator failed".into()))?;
+        Ok(hex(&buf))
+    }
+
     pub fn jwks(&self) -> JwkSet {
         JwkSet {
             keys: vec![self.jwk.clone()],
@@ -175,6 +184,17 @@ impl TokenIssuer {
 
     /// Issues a token for `client_key`, valid from `now` for the lifetime.
     pub fn issue(&self, client_key: &str, now: DateTime<Utc>) -> Result<IssuedToken, TokenError> {
+        self.issue_for(client_key, "", &["request"], now)
+    }
+
+    /// Issues a token with a subject (a B2B2C customer) and scopes.
+    pub fn issue_for(
+        &self,
+        client_key: &str,
+        subject: &str,
+        scopes: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, TokenError> {
         let mut jti = [0u8; 40];
         self.rng
             .fill(&mut jti)
@@ -187,8 +207,8 @@ impl TokenIssuer {
             iat,
             nbf: iat,
             exp: iat.saturating_add(i64::try_from(self.lifetime_secs).unwrap_or(i64::MAX)),
-            sub: String::new(),
-            scopes: vec!["request".to_owned()],
+            sub: subject.to_owned(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         };
         let payload = serde_json::to_vec(&claims)
             .map_err(|e| TokenError(format!("cannot encode the claims: {e}")))?;

@@ -19,11 +19,40 @@ pub async fn access_token(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
+    token_endpoint(req, payload, state, false).await
+}
+
+/// `POST {prefix}/v1.0/access-token/b2b2c`: the same, for customer tokens.
+pub async fn access_token_b2b2c(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> HttpResponse {
+    token_endpoint(req, payload, state, true).await
+}
+
+async fn token_endpoint(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+    b2b2c: bool,
+) -> HttpResponse {
+    let service = if b2b2c {
+        crate::snap::response_code::SERVICE_ACCESS_TOKEN_B2B2C
+    } else {
+        SERVICE_ACCESS_TOKEN_B2B
+    };
     let started = Instant::now();
     let cap = state.config.max_body_bytes;
     let body = read_body(&req, payload, cap, state.config.client_request_timeout)
         .await
-        .map_err(|e| bad_request(format!("{e} (--max-body-bytes {cap})")));
+        .map_err(|e| {
+            SnapError::new(
+                service,
+                Failure::BadRequest,
+                format!("{e} (--max-body-bytes {cap})"),
+            )
+        });
     let body_bytes: &[u8] = body.as_deref().unwrap_or_default();
     let mut trace = Trace {
         client_key: header(&req, "x-client-key").map(str::to_owned),
@@ -32,7 +61,7 @@ pub async fn access_token(
 
     let mut answer = None;
     match select(&state, &req, Phase::Before, body_bytes) {
-        Err(e) => answer = Some(reject(&state, &mut trace, e)),
+        Err(e) => answer = Some(reject(&state, &mut trace, SnapError { service, ..e })),
         Ok(Some(scenario)) => {
             trace.scenario = Some(scenario.name().to_owned());
             answer = apply(&scenario).await;
@@ -48,6 +77,7 @@ pub async fn access_token(
         Some(a) => a,
         None => {
             let verdict = match &body {
+                Ok(body) if b2b2c => state.access_token_b2b2c(&raw_request(&req, body), now),
                 Ok(body) => state.access_token(&raw_request(&req, body), now),
                 Err(e) => Verdict::rejected(e.clone()),
             };
@@ -57,7 +87,10 @@ pub async fn access_token(
             }
             trace.decided_by = verdict.outcome.check();
             let mut after = None;
-            if matches!(verdict.outcome, Outcome::Token { .. }) {
+            if matches!(
+                verdict.outcome,
+                Outcome::Token { .. } | Outcome::CustomerToken { .. }
+            ) {
                 // An unknown selector was already answered before validation.
                 if let Ok(Some(scenario)) = select(&state, &req, Phase::After, body_bytes) {
                     trace.scenario = Some(scenario.name().to_owned());

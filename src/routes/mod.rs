@@ -29,6 +29,15 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
                 .default_service(web::to(method_not_allowed::<SERVICE_ACCESS_TOKEN_B2B>)),
         );
     }
+    for path in state.config.token_paths_b2b2c() {
+        cfg.service(
+            web::resource(path)
+                .route(web::post().to(access_token::access_token_b2b2c))
+                .default_service(web::to(
+                    method_not_allowed::<{ crate::snap::response_code::SERVICE_ACCESS_TOKEN_B2B2C }>,
+                )),
+        );
+    }
     cfg.service(
         web::resource("/health")
             .route(web::get().to(health::health))

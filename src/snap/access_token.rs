@@ -3,6 +3,7 @@
 
 use super::error::{Failure, SnapError};
 use super::response_code::SERVICE_ACCESS_TOKEN_B2B as SERVICE;
+use super::response_code::SERVICE_ACCESS_TOKEN_B2B2C as SERVICE_B2B2C;
 use super::signature::string_to_sign;
 use super::timestamp::{parse_timestamp, TimestampMode};
 use chrono::{DateTime, FixedOffset};
@@ -90,6 +91,19 @@ pub struct AccessTokenRequest<'a> {
     pub grant_type_field: &'static str,
     /// `additionalInfo`, whatever its type; never a reason to reject.
     pub additional_info: Option<Value>,
+    /// What the client asks for.
+    pub grant: Grant,
+}
+
+/// The grant of a token request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// B2B: `client_credentials`.
+    ClientCredentials,
+    /// B2B2C: `AUTHORIZATION_CODE` with this `authCode`.
+    AuthorizationCode(String),
+    /// B2B2C: `REFRESH_TOKEN` with this `refreshToken`.
+    RefreshToken(String),
 }
 
 fn mandatory<'a>(value: Option<&'a [u8]>, field: &'static str) -> Result<&'a [u8], SnapError> {
@@ -121,6 +135,60 @@ impl<'a> AccessTokenRequest<'a> {
     /// mandatory headers, X-TIMESTAMP format, X-CLIENT-KEY format,
     /// Content-Type, body, grantType.
     pub fn parse(raw: &RawTokenRequest<'a>, rules: &ParseRules) -> Result<Self, SnapError> {
+        let (mut request, body) = Self::parse_common(raw, rules)?;
+        let (grant_type_field, grant_type) = find_grant_type(&body, rules)?;
+        check_grant_type(grant_type_field, grant_type)?;
+        request.grant_type_field = grant_type_field;
+        Ok(request)
+    }
+
+    /// The B2B2C token request (`.../access-token/b2b2c`, service 74): the
+    /// same headers and signature, and a grant of `AUTHORIZATION_CODE` with
+    /// `authCode` or `REFRESH_TOKEN` with `refreshToken`.
+    pub fn parse_b2b2c(raw: &RawTokenRequest<'a>, rules: &ParseRules) -> Result<Self, SnapError> {
+        let to_b2b2c = |e: SnapError| SnapError {
+            service: SERVICE_B2B2C,
+            ..e
+        };
+        let (mut request, body) = Self::parse_common(raw, rules).map_err(to_b2b2c)?;
+        let err = |failure, detail: String| SnapError::new(SERVICE_B2B2C, failure, detail);
+        let text_field = |name: &'static str| -> Result<String, SnapError> {
+            match body.get(name) {
+                None | Some(Value::Null) => Err(err(
+                    Failure::InvalidMandatoryField(name),
+                    format!("the body has no {name}"),
+                )),
+                Some(Value::String(s)) if s.is_empty() => Err(err(
+                    Failure::InvalidMandatoryField(name),
+                    format!("{name} is empty"),
+                )),
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(other) => Err(err(
+                    Failure::InvalidFieldFormat(name),
+                    format!("{name} must be a string, got {}", json_type(other)),
+                )),
+            }
+        };
+        let grant_type = text_field("grantType")?;
+        request.grant = if grant_type.eq_ignore_ascii_case("AUTHORIZATION_CODE") {
+            Grant::AuthorizationCode(text_field("authCode")?)
+        } else if grant_type.eq_ignore_ascii_case("REFRESH_TOKEN") {
+            Grant::RefreshToken(text_field("refreshToken")?)
+        } else {
+            return Err(err(
+                Failure::InvalidFieldFormat("grantType"),
+                format!("grantType is {grant_type:?}; the B2B2C endpoint takes AUTHORIZATION_CODE or REFRESH_TOKEN"),
+            ));
+        };
+        Ok(request)
+    }
+
+    /// Headers, timestamp, content type and body: what both token requests
+    /// share.
+    fn parse_common(
+        raw: &RawTokenRequest<'a>,
+        rules: &ParseRules,
+    ) -> Result<(Self, Map<String, Value>), SnapError> {
         let timestamp = mandatory(raw.x_timestamp, "X-TIMESTAMP")?;
         let client_key = mandatory(raw.x_client_key, "X-CLIENT-KEY")?;
         let signature = mandatory(raw.x_signature, "X-SIGNATURE")?;
@@ -143,17 +211,16 @@ impl<'a> AccessTokenRequest<'a> {
         check_content_type(raw.content_type, rules.content_type)?;
 
         let body = parse_body(raw.body)?;
-        let (grant_type_field, grant_type) = find_grant_type(&body, rules)?;
-        check_grant_type(grant_type_field, grant_type)?;
-
-        Ok(Self {
+        let request = Self {
             client_key,
             timestamp,
             timestamp_instant,
             signature,
-            grant_type_field,
+            grant_type_field: "grantType",
             additional_info: body.get("additionalInfo").cloned(),
-        })
+            grant: Grant::ClientCredentials,
+        };
+        Ok((request, body))
     }
 
     pub fn string_to_sign(&self) -> String {
@@ -481,6 +548,39 @@ mod tests {
         r.content_type = Some(b"application/x-www-form-urlencoded");
         assert_eq!(failure(r, lenient), InvalidFieldFormat("Content-Type"));
         assert!(AccessTokenRequest::parse(&r, &ignore).is_ok());
+    }
+
+    #[test]
+    fn b2b2c_grants_need_their_code_or_token_and_answer_in_service_74() {
+        let ok = |body: &'static [u8]| {
+            AccessTokenRequest::parse_b2b2c(
+                &RawTokenRequest { body, ..raw(BODY) },
+                &ParseRules::default(),
+            )
+        };
+        assert_eq!(
+            ok(br#"{"grantType":"AUTHORIZATION_CODE","authCode":"abc"}"#)
+                .unwrap()
+                .grant,
+            Grant::AuthorizationCode("abc".into())
+        );
+        assert_eq!(
+            ok(br#"{"grantType":"REFRESH_TOKEN","refreshToken":"r"}"#)
+                .unwrap()
+                .grant,
+            Grant::RefreshToken("r".into())
+        );
+        let e = ok(br#"{"grantType":"AUTHORIZATION_CODE"}"#).unwrap_err();
+        assert_eq!(
+            (e.failure.clone(), e.response_code().to_string()),
+            (InvalidMandatoryField("authCode"), "4007402".to_string())
+        );
+        let e = ok(br#"{"grantType":"client_credentials"}"#).unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4007401");
+        let mut r = raw(br#"{"grantType":"REFRESH_TOKEN","refreshToken":"r"}"#);
+        r.x_signature = None;
+        let e = AccessTokenRequest::parse_b2b2c(&r, &ParseRules::default()).unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4007402");
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub enum Failure {
     /// `401xx01 Invalid Token (B2B)`: the bearer token is not one this
     /// server issued, or it expired.
     InvalidToken,
+    /// `401xx02 Invalid Customer Token`: a B2B2C refresh token that this
+    /// server did not issue to this client, or that expired or was used.
+    InvalidCustomerToken,
     /// `401xx03 Token Not Found (B2B)`: no `Authorization: Bearer` header.
     TokenNotFound,
     /// `409xx00 Conflict`: `X-EXTERNAL-ID` reused by the partner today.
@@ -38,6 +41,8 @@ pub enum UnauthorizedReason {
     UnknownClient,
     InvalidSignature,
     InvalidTimestamp,
+    /// B2B2C: the `authCode` is not one the client may exchange.
+    InvalidAuthCode,
 }
 
 impl Failure {
@@ -49,6 +54,7 @@ impl Failure {
             Self::InvalidMandatoryField(_) => (400, 2),
             Self::Unauthorized(_) => (401, 0),
             Self::InvalidToken => (401, 1),
+            Self::InvalidCustomerToken => (401, 2),
             Self::TokenNotFound => (401, 3),
             Self::Conflict => (409, 0),
             Self::NotFound => (404, 0),
@@ -72,7 +78,8 @@ impl Failure {
             Self::Unauthorized(UnauthorizedReason::UnknownClient) => "client",
             Self::Unauthorized(UnauthorizedReason::InvalidSignature) => "signature",
             Self::Unauthorized(UnauthorizedReason::InvalidTimestamp) => "freshness",
-            Self::InvalidToken | Self::TokenNotFound => "token",
+            Self::InvalidToken | Self::TokenNotFound | Self::InvalidCustomerToken => "token",
+            Self::Unauthorized(UnauthorizedReason::InvalidAuthCode) => "authCode",
             Self::Conflict => "external-id",
             Self::NotFound => "route",
             Self::MethodNotAllowed => "method",

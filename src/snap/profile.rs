@@ -122,6 +122,11 @@ impl Profile {
             (Failure::Unauthorized(InvalidTimestamp), Finpay) => {
                 "Unauthorized. Invalid Timestamp".into()
             }
+            (Failure::Unauthorized(InvalidAuthCode), Finpay) => {
+                "Unauthorized. Invalid Auth Code".into()
+            }
+            (Failure::Unauthorized(InvalidAuthCode), _) => "Unauthorized. [Auth code]".into(),
+            (Failure::InvalidCustomerToken, _) => "Invalid Customer Token".into(),
             (Failure::Unauthorized(InvalidSignature), _) => "Unauthorized. [Signature]".into(),
             (Failure::Unauthorized(UnknownClient), _) => "Unauthorized. [Unknown client]".into(),
             (Failure::Unauthorized(InvalidTimestamp), _) => "Unauthorized. [Timestamp]".into(),
@@ -161,6 +166,29 @@ impl Profile {
         if self.additional_info {
             body.insert("additionalInfo".into(), Value::Object(Map::new()));
         }
+        Value::Object(body)
+    }
+}
+
+impl Profile {
+    /// The success body of the B2B2C access token.
+    pub fn customer_token_body(
+        &self,
+        code: ResponseCode,
+        access_token: &str,
+        access_token_expiry: &str,
+        refresh_token: &str,
+        refresh_token_expiry: &str,
+    ) -> Value {
+        let mut body = Map::new();
+        body.insert("responseCode".into(), code.to_string().into());
+        body.insert("responseMessage".into(), self.success_message.into());
+        body.insert("accessToken".into(), access_token.into());
+        body.insert("tokenType".into(), self.token_type.into());
+        body.insert("accessTokenExpiryTime".into(), access_token_expiry.into());
+        body.insert("refreshToken".into(), refresh_token.into());
+        body.insert("refreshTokenExpiryTime".into(), refresh_token_expiry.into());
+        body.insert("additionalInfo".into(), Value::Object(Map::new()));
         Value::Object(body)
     }
 }

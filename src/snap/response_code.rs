@@ -8,6 +8,8 @@ pub type ServiceCode = u8;
 
 /// Service code of `POST .../v1.0/access-token/b2b`.
 pub const SERVICE_ACCESS_TOKEN_B2B: ServiceCode = 73;
+/// Service code of `POST .../v1.0/access-token/b2b2c`.
+pub const SERVICE_ACCESS_TOKEN_B2B2C: ServiceCode = 74;
 /// Service code used for answers that belong to no SNAP service
 /// (unknown path, health, admin). SNAP reserves `00` for general codes.
 pub const SERVICE_GENERAL: ServiceCode = 0;
