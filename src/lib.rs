@@ -10,13 +10,22 @@
 //!
 //! ## In-process, like `wiremock::MockServer`
 //!
-//! ```no_run
+//! ```
 //! use snap_mock::{Config, MockServer};
+//! use std::io::{Read, Write};
 //!
 //! // Bundled test fixtures, a free port on 127.0.0.1.
 //! let server = MockServer::start(Config::for_tests()).expect("snap-mock starts");
-//! let token_url = server.token_url();
-//! // ... point the client under test at `token_url` ...
+//! assert!(server.token_url().ends_with("/pg/snap/oauth/v1.0/access-token/b2b"));
+//!
+//! // Point the client under test at `server.token_url()`; here, a raw health check.
+//! let mut conn = std::net::TcpStream::connect(server.address()).unwrap();
+//! conn.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+//! let mut answer = String::new();
+//! conn.read_to_string(&mut answer).unwrap();
+//! assert!(answer.starts_with("HTTP/1.1 200"));
+//! assert!(answer.contains(r#""responseCode":"2000000""#));
+//!
 //! server.stop();
 //! ```
 //!
