@@ -88,6 +88,21 @@ def startup_ms(s, runs=10):
     return statistics.median(times), times
 
 
+def start_server(s):
+    """The release server on a free port, answering; returns (process, port)."""
+    port = free_port()
+    server = subprocess.Popen([BIN, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
+    for _ in range(200):
+        try:
+            exchange(port, raw_request(s))
+            return server, port
+        except OSError:
+            time.sleep(0.01)
+    server.terminate()
+    raise SystemExit("the server did not answer within 2 s")
+
+
 def cpu_seconds(pid):
     fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK
@@ -134,16 +149,8 @@ def main():
     s = signed()
     start_median, start_all = startup_ms(s)
 
-    port = free_port()
-    server = subprocess.Popen([BIN, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
+    server, port = start_server(s)
     try:
-        for _ in range(200):
-            try:
-                exchange(port, raw_request(s))
-                break
-            except OSError:
-                time.sleep(0.01)
         time.sleep(0.5)
         idle_rss = rss_kib(server.pid, "VmRSS")
         env = {"SNAP_TS": s["X-TIMESTAMP"], "SNAP_CLIENT_KEY": s["X-CLIENT-KEY"], "SNAP_SIG": s["X-SIGNATURE"]}

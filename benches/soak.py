@@ -12,7 +12,7 @@ journal's accounting (held + dropped = recorded, recorded >= answered).
 import argparse, json, os, re, subprocess, sys, threading, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from load import BIN, ROOT, exchange, free_port, raw_request, rss_kib, signed  # noqa: E402
+from load import ROOT, exchange, raw_request, rss_kib, signed, start_server  # noqa: E402
 
 
 def main():
@@ -24,16 +24,8 @@ def main():
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
     s = signed()
-    port = free_port()
-    server = subprocess.Popen([BIN, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
+    server, port = start_server(s)
     try:
-        for _ in range(200):
-            try:
-                exchange(port, raw_request(s))
-                break
-            except OSError:
-                time.sleep(0.01)
         urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/__admin/requests" % port, method="DELETE")).read()
         rss = {"start": rss_kib(server.pid, "VmRSS")}
         mid = threading.Timer(args.duration / 2, lambda: rss.__setitem__("middle", rss_kib(server.pid, "VmRSS")))

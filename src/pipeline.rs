@@ -10,7 +10,7 @@ use crate::snap::diagnosis::diagnose_asymmetric;
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::{ResponseCode, ServiceCode, SERVICE_ACCESS_TOKEN_B2B};
 use crate::snap::signature::verify_asymmetric;
-use crate::snap::{AccessTokenRequest, RawTokenRequest};
+use crate::snap::{AccessTokenRequest, ParseRules, RawTokenRequest};
 use crate::tokens::{IssuedToken, TokenIssuer};
 use chrono::{DateTime, Utc};
 use std::sync::RwLock;
@@ -153,34 +153,49 @@ const SERVICE: ServiceCode = SERVICE_ACCESS_TOKEN_B2B;
 impl State {
     /// Runs the B2B access-token checks in their documented order.
     pub fn access_token(&self, raw: &RawTokenRequest<'_>, now: DateTime<Utc>) -> Verdict {
-        let request = match AccessTokenRequest::parse(raw, &self.config.parse_rules) {
-            Ok(r) => r,
-            Err(e) => {
-                // Keep whatever client key was sent, for the log and journal.
-                let mut verdict = Verdict::rejected(e);
-                verdict.client_key = raw
-                    .x_client_key
-                    .map(|k| String::from_utf8_lossy(k).into_owned());
-                return verdict;
-            }
+        let (request, mut verdict) =
+            match self.parse_and_authenticate(SERVICE, raw, now, AccessTokenRequest::parse) {
+                Ok(parsed) => parsed,
+                Err(verdict) => return *verdict,
+            };
+        verdict.outcome = match self.tokens.issue(request.client_key, now) {
+            Ok(token) => Outcome::Token {
+                service: SERVICE,
+                token,
+            },
+            Err(e) => Outcome::Rejected(internal_error(e.to_string())),
         };
+        verdict
+    }
+
+    /// The steps both token endpoints share: parse (with `parse`), then
+    /// client, signature and freshness in `service`. `Err` is the finished
+    /// verdict of a rejected request; `Ok` carries the verdict so far.
+    fn parse_and_authenticate<'r>(
+        &self,
+        service: ServiceCode,
+        raw: &RawTokenRequest<'r>,
+        now: DateTime<Utc>,
+        parse: fn(&RawTokenRequest<'r>, &ParseRules) -> Result<AccessTokenRequest<'r>, SnapError>,
+    ) -> Result<(AccessTokenRequest<'r>, Verdict), Box<Verdict>> {
+        let request = parse(raw, &self.config.parse_rules).map_err(|e| {
+            // Keep whatever client key was sent, for the log and journal.
+            let mut verdict = Verdict::rejected(e);
+            verdict.client_key = raw
+                .x_client_key
+                .map(|k| String::from_utf8_lossy(k).into_owned());
+            Box::new(verdict)
+        })?;
         let mut verdict = Verdict {
-            outcome: Outcome::Rejected(SnapError::new(SERVICE, Failure::BadRequest, "")),
+            outcome: Outcome::Rejected(SnapError::new(service, Failure::BadRequest, "")),
             client_key: Some(request.client_key.to_owned()),
             string_to_sign: None,
         };
-        verdict.outcome =
-            match self.authenticate(SERVICE, &request, now, &mut verdict.string_to_sign) {
-                Ok(()) => match self.tokens.issue(request.client_key, now) {
-                    Ok(token) => Outcome::Token {
-                        service: SERVICE,
-                        token,
-                    },
-                    Err(e) => Outcome::Rejected(internal_error(e.to_string())),
-                },
-                Err(e) => Outcome::Rejected(e),
-            };
-        verdict
+        if let Err(e) = self.authenticate(service, &request, now, &mut verdict.string_to_sign) {
+            verdict.outcome = Outcome::Rejected(e);
+            return Err(Box::new(verdict));
+        }
+        Ok((request, verdict))
     }
 
     fn authenticate(
@@ -276,25 +291,11 @@ impl State {
     pub fn access_token_b2b2c(&self, raw: &RawTokenRequest<'_>, now: DateTime<Utc>) -> Verdict {
         use crate::snap::access_token::Grant;
         use crate::snap::response_code::SERVICE_ACCESS_TOKEN_B2B2C as B2B2C;
-        let request = match AccessTokenRequest::parse_b2b2c(raw, &self.config.parse_rules) {
-            Ok(r) => r,
-            Err(e) => {
-                let mut verdict = Verdict::rejected(e);
-                verdict.client_key = raw
-                    .x_client_key
-                    .map(|k| String::from_utf8_lossy(k).into_owned());
-                return verdict;
-            }
-        };
-        let mut verdict = Verdict {
-            outcome: Outcome::Rejected(SnapError::new(B2B2C, Failure::BadRequest, "")),
-            client_key: Some(request.client_key.to_owned()),
-            string_to_sign: None,
-        };
-        if let Err(e) = self.authenticate(B2B2C, &request, now, &mut verdict.string_to_sign) {
-            verdict.outcome = Outcome::Rejected(e);
-            return verdict;
-        }
+        let (request, mut verdict) =
+            match self.parse_and_authenticate(B2B2C, raw, now, AccessTokenRequest::parse_b2b2c) {
+                Ok(parsed) => parsed,
+                Err(verdict) => return *verdict,
+            };
         let customer = match &request.grant {
             Grant::AuthorizationCode(code) => {
                 let clients = self.clients.read().unwrap_or_else(|p| p.into_inner());

@@ -59,18 +59,9 @@ async fn token_endpoint(
         ..Trace::default()
     };
 
-    let mut answer = None;
-    match select(&state, &req, Phase::Before, body_bytes) {
-        Err(e) => answer = Some(reject(&state, &mut trace, SnapError { service, ..e })),
-        Ok(Some(scenario)) => {
-            trace.scenario = Some(scenario.name().to_owned());
-            answer = apply(&scenario).await;
-            if answer.is_some() {
-                trace.decided_by = "scenario";
-            }
-        }
-        Ok(None) => {}
-    }
+    let answer = scenario_answer(&state, &req, Phase::Before, body_bytes, &mut trace)
+        .await
+        .unwrap_or_else(|e| Some(reject(&state, &mut trace, SnapError { service, ..e })));
 
     let now = Utc::now();
     let answer = match answer {
@@ -92,13 +83,9 @@ async fn token_endpoint(
                 Outcome::Token { .. } | Outcome::CustomerToken { .. }
             ) {
                 // An unknown selector was already answered before validation.
-                if let Ok(Some(scenario)) = select(&state, &req, Phase::After, body_bytes) {
-                    trace.scenario = Some(scenario.name().to_owned());
-                    after = apply(&scenario).await;
-                    if after.is_some() {
-                        trace.decided_by = "scenario";
-                    }
-                }
+                after = scenario_answer(&state, &req, Phase::After, body_bytes, &mut trace)
+                    .await
+                    .unwrap_or_default();
             }
             after.unwrap_or_else(|| {
                 Answer::Rendered(render_outcome(
@@ -134,7 +121,7 @@ fn raw_request<'a>(req: &'a HttpRequest, body: &'a Bytes) -> RawTokenRequest<'a>
 }
 
 /// The scenario for this request and phase, if any.
-pub(super) fn select(
+fn select(
     state: &State,
     req: &HttpRequest,
     phase: Phase,
@@ -168,8 +155,28 @@ pub(super) fn select(
     scenarios.select(phase, &ctx).map_err(|e| bad_request(e.0))
 }
 
+/// Consults the scenarios for `phase` and carries out the one that applies,
+/// noting it in `trace`. `Ok(None)`: no scenario answers, go on.
+pub(super) async fn scenario_answer(
+    state: &State,
+    req: &HttpRequest,
+    phase: Phase,
+    body: &[u8],
+    trace: &mut Trace,
+) -> Result<Option<Answer>, SnapError> {
+    let Some(scenario) = select(state, req, phase, body)? else {
+        return Ok(None);
+    };
+    trace.scenario = Some(scenario.name().to_owned());
+    let answer = apply(&scenario).await;
+    if answer.is_some() {
+        trace.decided_by = "scenario";
+    }
+    Ok(answer)
+}
+
 /// Waits the scenario's delay, then gives its answer (`None`: go on).
-pub(super) async fn apply(scenario: &Scenario) -> Option<Answer> {
+async fn apply(scenario: &Scenario) -> Option<Answer> {
     if !scenario.delay.is_zero() {
         actix_web::rt::time::sleep(scenario.delay).await;
     }

@@ -1,6 +1,6 @@
 //! Protected transactional endpoints from `fixtures/endpoints.json`.
 
-use super::access_token::{apply, select};
+use super::access_token::scenario_answer;
 use super::faults::respond_with_fault;
 use super::{journal_request, read_body, respond, Answer, Trace};
 use crate::endpoints::Endpoint;
@@ -26,27 +26,19 @@ pub async fn transactional(
         .map_err(|e| SnapError::new(service, Failure::BadRequest, e));
     let body_bytes: &[u8] = body.as_deref().unwrap_or_default();
     let mut trace = Trace::default();
-    let mut answer = None;
-    match select(&state, &req, Phase::Before, body_bytes) {
+    let answer = match scenario_answer(&state, &req, Phase::Before, body_bytes, &mut trace).await {
+        Ok(answer) => answer,
         Err(e) => {
             trace.decided_by = e.failure.check();
             trace.reason = Some(e.detail.clone());
             let e = SnapError { service, ..e };
-            answer = Some(Answer::Rendered(render_error(
+            Some(Answer::Rendered(render_error(
                 state.config.profile,
                 &e,
                 state.config.explain,
-            )));
+            )))
         }
-        Ok(Some(scenario)) => {
-            trace.scenario = Some(scenario.name().to_owned());
-            answer = apply(&scenario).await;
-            if answer.is_some() {
-                trace.decided_by = "scenario";
-            }
-        }
-        Ok(None) => {}
-    }
+    };
     let answer = match answer {
         Some(a) => a,
         None => {
@@ -82,14 +74,9 @@ pub async fn transactional(
                     Answer::Rendered(render_error(state.config.profile, e, state.config.explain))
                 }
                 _ => {
-                    let mut after = None;
-                    if let Ok(Some(scenario)) = select(&state, &req, Phase::After, body_bytes) {
-                        trace.scenario = Some(scenario.name().to_owned());
-                        after = apply(&scenario).await;
-                        if after.is_some() {
-                            trace.decided_by = "scenario";
-                        }
-                    }
+                    let after = scenario_answer(&state, &req, Phase::After, body_bytes, &mut trace)
+                        .await
+                        .unwrap_or_default();
                     after.unwrap_or_else(|| {
                         Answer::Rendered(render_with(
                             endpoint.success_code,
