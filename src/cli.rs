@@ -264,6 +264,22 @@ pub struct ServeArgs {
         value_name = "BYTES"
     )]
     max_body_bytes: usize,
+    /// Most request headers accepted; more get 431 (the HTTP layer stops at 96).
+    #[arg(
+        long,
+        env = "SNAP_MOCK_MAX_HEADERS",
+        default_value_t = 64,
+        value_name = "N"
+    )]
+    max_headers: usize,
+    /// Most bytes of request headers accepted; more get 431 (the HTTP layer stops at 32 KiB).
+    #[arg(
+        long,
+        env = "SNAP_MOCK_MAX_HEADER_BYTES",
+        default_value_t = 16384,
+        value_name = "BYTES"
+    )]
+    max_header_bytes: usize,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SNAP_MOCK_WORKERS")]
     workers: Option<usize>,
@@ -405,6 +421,8 @@ impl ServeArgs {
             token_lifetime: Duration::from_secs(self.token_ttl),
             issuer: Some(self.issuer).filter(|s| !s.is_empty()),
             max_body_bytes: self.max_body_bytes,
+            max_headers: self.max_headers,
+            max_header_bytes: self.max_header_bytes,
             workers: self.workers,
             explain: self.explain,
             client_request_timeout: Duration::from_millis(self.request_timeout_ms),

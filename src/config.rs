@@ -38,6 +38,11 @@ pub struct Config {
     pub issuer: Option<String>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Most request headers accepted (the HTTP layer caps it at 96).
+    pub max_headers: usize,
+    /// Most bytes of request headers accepted (names, values and
+    /// separators; the HTTP layer caps the head at 32 KiB).
+    pub max_header_bytes: usize,
     /// HTTP worker threads; `None` uses one per available core.
     pub workers: Option<usize>,
     /// Add a `diagnosis` field to error bodies (local debugging only: real
@@ -106,6 +111,8 @@ impl Default for Config {
             token_lifetime: Duration::from_secs(900),
             issuer: Some("snap-mock".into()),
             max_body_bytes: 64 * 1024,
+            max_headers: 64,
+            max_header_bytes: 16 * 1024,
             workers: None,
             explain: false,
             client_request_timeout: Duration::from_secs(5),

@@ -106,10 +106,23 @@ impl Bound {
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         let data = web::Data::from(state);
+        let (max_headers, max_header_bytes) = (config.max_headers, config.max_header_bytes);
         let server = HttpServer::new(move || {
             App::new()
                 .configure(|cfg| routes::configure(cfg, data.clone()))
                 .default_service(web::to(routes::not_found))
+                .wrap_fn(move |req, srv| {
+                    use actix_web::dev::Service;
+                    use futures_util::future::{Either, FutureExt};
+                    match routes::oversized_head(&req, max_headers, max_header_bytes) {
+                        Some(answer) => Either::Left(std::future::ready(Ok(req
+                            .into_response(answer)
+                            .map_into_right_body()))),
+                        None => {
+                            Either::Right(srv.call(req).map(|r| r.map(|r| r.map_into_left_body())))
+                        }
+                    }
+                })
         })
         .on_connect(routes::remember_socket)
         .workers(workers)

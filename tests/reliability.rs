@@ -303,3 +303,44 @@ fn a_body_announced_over_the_cap_is_refused_at_once_and_a_stalled_body_is_cut_of
         assert!(text.contains(r#""responseCode":"4007300""#), "{text}");
     }
 }
+
+#[test]
+fn header_limits_are_configurable_and_answer_snap_json() {
+    let defaults = start();
+    let many: Vec<(String, String)> = (0..70)
+        .map(|i| (format!("X-H{i}"), "v".to_string()))
+        .collect();
+    let h: Vec<(&str, &str)> = many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let answer = send("POST", &defaults.token_url(), &h, Some(BODY.as_bytes()));
+    answer.expect(431, "4310000", "Request Header Fields Too Large");
+    assert!(answer.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("--max-headers"));
+
+    let strict = start_with(|c| {
+        c.max_headers = 8;
+        c.max_header_bytes = 1000;
+    });
+    let signed = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp());
+    post_with(&strict.token_url(), &signed, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    let padded = with_header(signed.clone(), "X-Pad", Some(&"p".repeat(700)));
+    post_with(&strict.token_url(), &padded, BODY).expect(
+        431,
+        "4310000",
+        "Request Header Fields Too Large",
+    );
+    let mut crowded = signed;
+    for i in 0..6 {
+        crowded.push((format!("X-Extra-{i}"), "1".into()));
+    }
+    post_with(&strict.token_url(), &crowded, BODY).expect(
+        431,
+        "4310000",
+        "Request Header Fields Too Large",
+    );
+}

@@ -112,6 +112,40 @@ pub(crate) async fn read_body(
     }
 }
 
+/// The answer to a request whose head exceeds the configured limits
+/// (`--max-headers`, `--max-header-bytes`): `431` as SNAP JSON. The HTTP
+/// layer's own hard limits (96 headers, 32 KiB) sit above these.
+pub fn oversized_head(
+    req: &actix_web::dev::ServiceRequest,
+    max_headers: usize,
+    max_header_bytes: usize,
+) -> Option<HttpResponse> {
+    let count = req.headers().len();
+    let bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if count <= max_headers && bytes <= max_header_bytes {
+        return None;
+    }
+    let detail = format!(
+        "the request has {count} headers, {bytes} bytes; the limits are {max_headers} and {max_header_bytes} (--max-headers, --max-header-bytes)"
+    );
+    log::info!(
+        "{} {} -> 4310000 decided_by=headers reason: {detail}",
+        req.method(),
+        req.path()
+    );
+    let mut extra = serde_json::Map::new();
+    extra.insert("error".into(), detail.into());
+    Some(respond(crate::render::render_with(
+        crate::snap::ResponseCode::new(431, SERVICE_GENERAL, 0),
+        "Request Header Fields Too Large",
+        &extra,
+    )))
+}
+
 /// Turns a rendered answer into an HTTP response.
 pub(crate) fn respond(rendered: Rendered) -> HttpResponse {
     let status =
