@@ -14,6 +14,11 @@ pub const DEFAULT_TOKEN_PATHS: [&str; 2] = [
     "/oauth/v1.0/access-token/b2b",
 ];
 
+/// Where the optional fixtures are looked for by default; when no file is
+/// there the server starts without scenarios or endpoints.
+pub const DEFAULT_SCENARIOS_FILE: &str = "fixtures/scenarios.json";
+pub const DEFAULT_ENDPOINTS_FILE: &str = "fixtures/endpoints.json";
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Address to bind; 127.0.0.1 by default (0.0.0.0 in the container).
@@ -118,8 +123,8 @@ impl Default for Config {
             client_request_timeout: Duration::from_secs(5),
             keep_alive: Duration::from_secs(5),
             shutdown_timeout: Duration::from_secs(1),
-            scenarios_file: Some(PathBuf::from("fixtures/scenarios.json")),
-            endpoints_file: Some(PathBuf::from("fixtures/endpoints.json")),
+            scenarios_file: Some(PathBuf::from(DEFAULT_SCENARIOS_FILE)),
+            endpoints_file: Some(PathBuf::from(DEFAULT_ENDPOINTS_FILE)),
             admin: AdminMode::Auto,
             admin_prefix: "/__admin".into(),
             admin_token: None,

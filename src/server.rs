@@ -2,7 +2,7 @@
 //! ([`MockServer`]) or as the binary's foreground server.
 
 use crate::clients::ClientRegistry;
-use crate::config::Config;
+use crate::config::{Config, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
 use crate::journal::Journal;
 use crate::pipeline::State;
 use crate::routes;
@@ -42,6 +42,17 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
+/// True when `path` is the default location of an optional fixture and no
+/// file is there: a mounted fixtures directory with only `clients.json` is
+/// a complete configuration. A path given explicitly must exist.
+fn absent_default(path: &std::path::Path, default: &str) -> bool {
+    let absent = path == std::path::Path::new(default) && !path.exists();
+    if absent {
+        log::info!("no {default}; starting without it");
+    }
+    absent
+}
+
 /// Loads fixtures and keys: everything that can fail before binding.
 pub fn load_state(config: Config) -> Result<State, StartError> {
     config.validate().map_err(StartError::Config)?;
@@ -54,11 +65,13 @@ pub fn load_state(config: Config) -> Result<State, StartError> {
     )
     .map_err(|e| StartError::SigningKey(e.0))?;
     let scenarios = match &config.scenarios_file {
+        Some(path) if absent_default(path, DEFAULT_SCENARIOS_FILE) => ScenarioSet::default(),
         Some(path) => ScenarioSet::load(path).map_err(StartError::Scenarios)?,
         None => ScenarioSet::default(),
     };
     let journal = Journal::new(config.journal_capacity, config.journal_body_limit);
     let endpoints = match &config.endpoints_file {
+        Some(path) if absent_default(path, DEFAULT_ENDPOINTS_FILE) => Vec::new(),
         Some(path) => crate::endpoints::load(path).map_err(StartError::Endpoints)?,
         None => Vec::new(),
     };

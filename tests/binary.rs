@@ -262,3 +262,63 @@ fn an_empty_scenarios_or_endpoints_path_loads_none() {
     )
     .expect(404, "4040000", "Not Found");
 }
+
+#[test]
+fn a_directory_with_only_a_clients_fixture_is_enough_but_an_explicit_missing_file_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("fixtures")).unwrap();
+    std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+    std::fs::copy(
+        "keys/signing-key.pem",
+        dir.path().join("keys/signing-key.pem"),
+    )
+    .unwrap();
+    let pem = std::fs::read_to_string("keys/demo-client.public.pem").unwrap();
+    let clients = serde_json::json!({"clients": [{"clientKey": "demo-client", "publicKey": pem}]});
+    std::fs::write(
+        dir.path().join("fixtures/clients.json"),
+        clients.to_string(),
+    )
+    .unwrap();
+
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let uri = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_owned();
+    request_token(&format!("{uri}{FINPAY_PATH}")).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let out = Command::new(BIN)
+        .args([
+            "--port",
+            "0",
+            "--scenarios",
+            "fixtures/scenarios.json",
+            "--endpoints",
+            "nope/endpoints.json",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nope/endpoints.json"), "{stderr}");
+}
