@@ -67,7 +67,14 @@ struct KeygenArgs {
     /// Also add the client to the clients fixture (other entries and formatting are kept).
     #[arg(long)]
     register: bool,
-    /// The clients fixture that --register edits.
+    #[command(flatten)]
+    fixtures: ClientFixtureArgs,
+}
+
+/// Where the clients fixture and its key files are (`serve` and `keygen`).
+#[derive(Args, Debug, Clone)]
+struct ClientFixtureArgs {
+    /// The clients fixture: client keys and their public keys (keygen --register edits it).
     #[arg(
         long,
         env = "SNAP_MOCK_CLIENTS",
@@ -75,7 +82,7 @@ struct KeygenArgs {
         value_name = "FILE"
     )]
     clients: PathBuf,
-    /// Where relative publicKey paths in the clients fixture point.
+    /// Directory that relative publicKey paths in the clients fixture point into.
     #[arg(
         long,
         env = "SNAP_MOCK_KEYS_DIR",
@@ -190,22 +197,8 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free port (printed at start-up).
     #[arg(long, short, env = "SNAP_MOCK_PORT", default_value_t = 8080)]
     port: u16,
-    /// The clients fixture: client keys and their public keys.
-    #[arg(
-        long,
-        env = "SNAP_MOCK_CLIENTS",
-        default_value = "fixtures/clients.json",
-        value_name = "FILE"
-    )]
-    clients: PathBuf,
-    /// Directory that relative publicKey paths in the clients fixture point into.
-    #[arg(
-        long,
-        env = "SNAP_MOCK_KEYS_DIR",
-        default_value = "keys",
-        value_name = "DIR"
-    )]
-    keys_dir: PathBuf,
+    #[command(flatten)]
+    fixtures: ClientFixtureArgs,
     /// RSA private key (PKCS#8 or PKCS#1 PEM, 2048-8192 bits) that signs issued tokens.
     #[arg(
         long,
@@ -408,8 +401,8 @@ impl ServeArgs {
         Config {
             host: self.host,
             port: self.port,
-            clients_file: self.clients,
-            keys_dir: self.keys_dir,
+            clients_file: self.fixtures.clients,
+            keys_dir: self.fixtures.keys_dir,
             signing_key: self.signing_key,
             profile: self.profile,
             extra_token_paths: self
@@ -475,7 +468,8 @@ fn keygen(args: KeygenArgs) -> ExitCode {
     let client_key = args
         .client_key
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let generated = match tools::keygen(&client_key, args.bits, &args.out, &args.keys_dir) {
+    let generated = match tools::keygen(&client_key, args.bits, &args.out, &args.fixtures.keys_dir)
+    {
         Ok(g) => g,
         Err(e) => return fail(e),
     };
@@ -490,17 +484,21 @@ fn keygen(args: KeygenArgs) -> ExitCode {
     );
     let entry = serde_json::to_string_pretty(&generated.entry).unwrap_or_default();
     if args.register {
-        if let Err(e) = tools::register_client(&args.clients, &args.keys_dir, &generated.entry) {
+        if let Err(e) = tools::register_client(
+            &args.fixtures.clients,
+            &args.fixtures.keys_dir,
+            &generated.entry,
+        ) {
             return fail(e);
         }
         println!(
             "registered in {}; restart snap-mock or send it SIGHUP to load it:",
-            args.clients.display()
+            args.fixtures.clients.display()
         );
     } else {
         println!(
             "add this to the \"clients\" array of {} (or rerun with --register):",
-            args.clients.display()
+            args.fixtures.clients.display()
         );
     }
     println!("{entry}");

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn requests(server: &snap_mock::MockServer, query: &str) -> Value {
     let answer = admin(server, "GET", &format!("/requests{query}"), None);
@@ -382,26 +382,13 @@ fn a_bad_scenarios_file_stops_start_up_naming_the_file_and_the_entry() {
 
 #[test]
 fn sighup_reloads_the_scenarios_and_keeps_them_when_the_file_breaks() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("scenarios.json");
     std::fs::write(&file, r#"{"scenarios":[]}"#).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
-        .args(["--port", "0", "--scenarios"])
-        .arg(&file)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let uri = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let server = spawn_binary(|cmd| {
+        cmd.args(["--port", "0", "--scenarios"]).arg(&file);
+    });
+    let uri = server.uri.clone();
     let url = format!("{uri}{FINPAY_PATH}");
     let hup = |pid: u32| {
         assert!(Command::new("kill")
@@ -422,15 +409,13 @@ fn sighup_reloads_the_scenarios_and_keeps_them_when_the_file_breaks() {
     };
     assert!(wait_for(401));
     std::fs::write(&file, r#"{"scenarios":[{"name":"n","match":{"clientKey":"hup-client"},"respond":{"responseCode":"4097300"}}]}"#).unwrap();
-    hup(child.id());
+    hup(server.child.id());
     assert!(wait_for(409), "SIGHUP did not load the new scenario");
     std::fs::write(&file, "{ broken").unwrap();
-    hup(child.id());
+    hup(server.child.id());
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert!(
         wait_for(409),
         "a broken file must leave the previous scenarios in force"
     );
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -4,51 +4,19 @@
 mod common;
 
 use common::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_snap-mock");
 
-struct Running {
-    child: Child,
-    uri: String,
-    first_line: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the binary and reads the address from its first stdout line.
+/// Starts the binary with these arguments and environment.
 fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("first line");
-    let uri = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    Running {
-        child,
-        uri,
-        first_line: line,
-    }
+    spawn_binary(|cmd| {
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+    })
 }
 
 fn terminate(child: &Child, signal: &str) {
@@ -281,30 +249,16 @@ fn a_directory_with_only_a_clients_fixture_is_enough_but_an_explicit_missing_fil
     )
     .unwrap();
 
-    let mut child = Command::new(BIN)
-        .args(["--port", "0"])
-        .current_dir(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let uri = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .to_owned();
+    let server = spawn_binary(|cmd| {
+        cmd.args(["--port", "0"]).current_dir(dir.path());
+    });
+    let uri = server.uri.clone();
     request_token(&format!("{uri}{FINPAY_PATH}")).expect(
         200,
         "2007300",
         "Request has been processed successfully",
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
 
     let out = Command::new(BIN)
         .args([

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Reads until the server closes the connection; returns what it sent and
@@ -119,22 +119,10 @@ fn oversized_or_too_many_headers_are_refused_and_the_server_stays_up() {
 
 #[test]
 fn sigterm_under_load_answers_every_accepted_request_then_exits_zero() {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
-        .args(["--port", "0", "--shutdown-timeout", "5"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let uri = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let mut server = spawn_binary(|cmd| {
+        cmd.args(["--port", "0", "--shutdown-timeout", "5"]);
+    });
+    let uri = server.uri.clone();
     // Every demo-client request takes 800 ms, then gets its token.
     send(
         "POST",
@@ -153,7 +141,7 @@ fn sigterm_under_load_answers_every_accepted_request_then_exits_zero() {
     std::thread::sleep(Duration::from_millis(300));
     let stop = Instant::now();
     assert!(Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap()
         .success());
@@ -165,7 +153,7 @@ fn sigterm_under_load_answers_every_accepted_request_then_exits_zero() {
     );
     let deadline = Instant::now() + Duration::from_secs(6);
     let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = server.child.try_wait().unwrap() {
             break s;
         }
         assert!(Instant::now() < deadline, "still running 6 s after SIGTERM");

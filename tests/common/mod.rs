@@ -240,3 +240,46 @@ pub fn request_with_scenario(
     }
     post_with(&server.token_url(), &headers, BODY)
 }
+
+/// A `snap-mock` process started by a test; killed on drop.
+pub struct Running {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`, from the start-up line.
+    pub uri: String,
+    pub first_line: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the `snap-mock` binary (`RUST_LOG=warn`, stdout piped), after
+/// `configure` adds arguments, environment or a working directory, and reads
+/// the bound address from its first stdout line.
+pub fn spawn_binary(configure: impl FnOnce(&mut std::process::Command)) -> Running {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_snap-mock"));
+    cmd.env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    configure(&mut cmd);
+    let mut child = cmd.spawn().expect("binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let uri = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    Running {
+        child,
+        uri,
+        first_line: line,
+    }
+}
