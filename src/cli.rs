@@ -505,10 +505,21 @@ fn keygen(args: KeygenArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Reads a private key file and signs `client_key|timestamp` (`sign`, `token`).
+fn sign_with_key_file(
+    private_key: &std::path::Path,
+    client_key: &str,
+    timestamp: Option<&str>,
+) -> Result<tools::SignedHeaders, String> {
+    read(private_key).and_then(|pem| tools::sign_request(&pem, client_key, timestamp))
+}
+
 fn sign(args: SignArgs) -> ExitCode {
-    let signed = match read(&args.private_key)
-        .and_then(|pem| tools::sign_request(&pem, &args.client_key, args.timestamp.as_deref()))
-    {
+    let signed = match sign_with_key_file(
+        &args.private_key,
+        &args.client_key,
+        args.timestamp.as_deref(),
+    ) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -524,9 +535,11 @@ fn sign(args: SignArgs) -> ExitCode {
 }
 
 fn token(args: TokenArgs) -> ExitCode {
-    let signed = match read(&args.private_key)
-        .and_then(|pem| tools::sign_request(&pem, &args.client_key, args.timestamp.as_deref()))
-    {
+    let signed = match sign_with_key_file(
+        &args.private_key,
+        &args.client_key,
+        args.timestamp.as_deref(),
+    ) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
