@@ -1,6 +1,9 @@
 //! The command line: `snap-mock [serve]` and the integrator tools.
 
-use crate::config::{AdminMode, Config};
+use crate::config::{
+    AdminMode, Config, Source, DEFAULT_CLIENTS_FILE, DEFAULT_ENDPOINTS_FILE,
+    DEFAULT_SCENARIOS_FILE, DEFAULT_SIGNING_KEY_FILE,
+};
 use crate::server::Bound;
 use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
 use crate::tools;
@@ -78,7 +81,7 @@ struct ClientFixtureArgs {
     #[arg(
         long,
         env = "SNAP_MOCK_CLIENTS",
-        default_value = "fixtures/clients.json",
+        default_value = DEFAULT_CLIENTS_FILE,
         value_name = "FILE"
     )]
     clients: PathBuf,
@@ -203,7 +206,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "SNAP_MOCK_SIGNING_KEY",
-        default_value = "keys/signing-key.pem",
+        default_value = DEFAULT_SIGNING_KEY_FILE,
         value_name = "FILE"
     )]
     signing_key: PathBuf,
@@ -308,7 +311,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "SNAP_MOCK_SCENARIOS",
-        default_value = "fixtures/scenarios.json",
+        default_value = DEFAULT_SCENARIOS_FILE,
         value_name = "FILE",
         value_parser = path_or_empty
     )]
@@ -318,7 +321,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "SNAP_MOCK_ENDPOINTS",
-        default_value = "fixtures/endpoints.json",
+        default_value = DEFAULT_ENDPOINTS_FILE,
         value_name = "FILE",
         value_parser = path_or_empty
     )]
@@ -401,9 +404,9 @@ impl ServeArgs {
         Config {
             host: self.host,
             port: self.port,
-            clients_file: self.fixtures.clients,
+            clients: Source::File(self.fixtures.clients),
             keys_dir: self.fixtures.keys_dir,
-            signing_key: self.signing_key,
+            signing_key: Source::File(self.signing_key),
             profile: self.profile,
             extra_token_paths: self
                 .token_paths
@@ -421,8 +424,13 @@ impl ServeArgs {
             client_request_timeout: Duration::from_millis(self.request_timeout_ms),
             keep_alive: Duration::from_secs(self.keep_alive),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
-            scenarios_file: Some(self.scenarios).filter(|p| !p.as_os_str().is_empty()),
-            endpoints_file: Some(self.endpoints).filter(|p| !p.as_os_str().is_empty()),
+            scenarios: Some(self.scenarios)
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Source::File),
+            endpoints: Some(self.endpoints)
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Source::File),
+            clock: Default::default(),
             admin: if self.no_admin {
                 AdminMode::Off
             } else {
@@ -617,12 +625,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let config = &bound.state.config;
-    let clients = bound
-        .state
-        .clients
-        .read()
-        .map(|c| c.len())
-        .unwrap_or_default();
+    let clients = bound.state.stores.clients.len();
     println!(
         "snap-mock listening on http://{} (profile {}, {} client{}); token paths: {}",
         bound.address,
@@ -660,7 +663,7 @@ fn serve(args: ServeArgs) -> ExitCode {
 /// SIGHUP re-reads the scenarios and clients fixtures; a broken file is
 /// reported and the previous state stays in force.
 #[cfg(unix)]
-async fn reload_on_sighup(state: std::sync::Arc<crate::pipeline::State>) {
+async fn reload_on_sighup(state: std::sync::Arc<crate::state::State>) {
     use tokio::signal::unix::{signal, SignalKind};
     let Ok(mut hup) = signal(SignalKind::hangup()) else {
         log::warn!("cannot install the SIGHUP handler; reload through the admin API");

@@ -4,7 +4,6 @@
 use crate::snap::keys::ClientPublicKey;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -55,22 +54,16 @@ struct ClientsFile {
     clients: Vec<ClientEntry>,
 }
 
-/// A problem with the clients fixture or a key it names; the text names
-/// the file and the client.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientsError(pub String);
-
-impl fmt::Display for ClientsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ClientsError {}
-
 impl Client {
-    /// Builds a client from an entry, reading its key file if it names one.
+    /// Builds a client from an entry, reading its key file (relative to
+    /// `keys_dir`) if it names one.
     pub fn from_entry(entry: ClientEntry, keys_dir: &Path) -> Result<Self, String> {
+        Self::from_entry_with(entry, &|name| read_key_file(keys_dir, name))
+    }
+
+    /// Builds a client from an entry; `key_file` turns a `publicKey` that is
+    /// not a PEM into the PEM and a description of where it came from.
+    pub fn from_entry_with(entry: ClientEntry, key_file: &KeyFiles<'_>) -> Result<Self, String> {
         if entry.client_key.is_empty() {
             return Err("clientKey is empty".into());
         }
@@ -83,10 +76,7 @@ impl Client {
         let (pem, source) = if entry.public_key.contains("-----BEGIN") {
             (entry.public_key.clone(), "inline".to_string())
         } else {
-            let path = resolve(keys_dir, &entry.public_key);
-            let pem = std::fs::read_to_string(&path)
-                .map_err(|e| format!("public key file {}: {e}", path.display()))?;
-            (pem, path.display().to_string())
+            key_file(&entry.public_key)?
         };
         let public_key =
             ClientPublicKey::from_pem(&pem).map_err(|e| format!("public key ({source}): {e}"))?;
@@ -102,13 +92,19 @@ impl Client {
     }
 }
 
-fn resolve(base: &Path, path: &str) -> PathBuf {
-    let p = Path::new(path);
-    if p.is_absolute() {
+/// Resolves a `publicKey` that names a key file: its PEM and its source.
+pub type KeyFiles<'a> = dyn Fn(&str) -> Result<(String, String), String> + 'a;
+
+fn read_key_file(keys_dir: &Path, name: &str) -> Result<(String, String), String> {
+    let p = Path::new(name);
+    let path: PathBuf = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        base.join(p)
-    }
+        keys_dir.join(p)
+    };
+    let pem = std::fs::read_to_string(&path)
+        .map_err(|e| format!("public key file {}: {e}", path.display()))?;
+    Ok((pem, path.display().to_string()))
 }
 
 /// All registered clients, looked up by client key.
@@ -118,16 +114,14 @@ pub struct ClientRegistry {
 }
 
 impl ClientRegistry {
-    /// Loads `clients.json`; key paths resolve against `keys_dir`.
-    pub fn load(path: &Path, keys_dir: &Path) -> Result<Self, ClientsError> {
-        let file = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ClientsError(format!("{file}: cannot read the clients fixture: {e}")))?;
-        Self::from_json(&text, keys_dir).map_err(|e| ClientsError(format!("{file}: {e}")))
+    /// Parses the text of a clients fixture; key paths resolve against
+    /// `keys_dir`.
+    pub fn from_json(text: &str, keys_dir: &Path) -> Result<Self, String> {
+        Self::from_json_with(text, &|name| read_key_file(keys_dir, name))
     }
 
-    /// Parses the text of a clients fixture.
-    pub fn from_json(text: &str, keys_dir: &Path) -> Result<Self, String> {
+    /// Parses the text of a clients fixture, with key files from `key_file`.
+    pub fn from_json_with(text: &str, key_file: &KeyFiles<'_>) -> Result<Self, String> {
         let parsed: ClientsFile = serde_json::from_str(text).map_err(|e| {
             format!(
                 "not a valid clients fixture ({e}); expected {{\"clients\": [{{\"clientKey\": ..., \"publicKey\": ...}}]}}"
@@ -140,7 +134,7 @@ impl ClientRegistry {
                 return Err(format!("{label}: clientKey registered twice"));
             }
             let client =
-                Client::from_entry(entry, keys_dir).map_err(|e| format!("{label}: {e}"))?;
+                Client::from_entry_with(entry, key_file).map_err(|e| format!("{label}: {e}"))?;
             registry.insert(client);
         }
         Ok(registry)
@@ -162,10 +156,6 @@ impl ClientRegistry {
 
     pub fn len(&self) -> usize {
         self.by_key.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
     }
 
     /// Clients sorted by client key.

@@ -2,6 +2,7 @@
 //! their `SNAP_MOCK_*` environment twins) fills it; tests and embedders
 //! build it directly.
 
+use crate::clock::Clock;
 use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
@@ -14,10 +15,36 @@ pub const DEFAULT_TOKEN_PATHS: [&str; 2] = [
     "/oauth/v1.0/access-token/b2b",
 ];
 
-/// Where the optional fixtures are looked for by default; when no file is
-/// there the server starts without scenarios or endpoints.
+/// Where the CLI looks for its files by default. The clients fixture must
+/// exist; when no scenarios or endpoints file is at its default path the
+/// server starts without them.
+pub const DEFAULT_CLIENTS_FILE: &str = "fixtures/clients.json";
+pub const DEFAULT_SIGNING_KEY_FILE: &str = "keys/signing-key.pem";
 pub const DEFAULT_SCENARIOS_FILE: &str = "fixtures/scenarios.json";
 pub const DEFAULT_ENDPOINTS_FILE: &str = "fixtures/endpoints.json";
+
+/// Where a fixture or key comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The demo data compiled into the crate (`fixtures/`, `keys/`): works
+    /// from any directory.
+    Bundled,
+    /// A file; a relative path resolves against the working directory.
+    File(PathBuf),
+    /// The content itself: JSON for a fixture, a PEM for a key.
+    Inline(String),
+}
+
+impl Source {
+    /// Where it came from, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Bundled => "bundled".into(),
+            Self::File(p) => p.display().to_string(),
+            Self::Inline(_) => "inline".into(),
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -26,11 +53,12 @@ pub struct Config {
     /// Port to bind; 0 picks a free one.
     pub port: u16,
     /// The clients fixture.
-    pub clients_file: PathBuf,
-    /// Where relative `publicKey` paths in the clients fixture point.
+    pub clients: Source,
+    /// Where relative `publicKey` paths in a clients file (or inline
+    /// fixture) point; the bundled fixture uses the bundled keys.
     pub keys_dir: PathBuf,
     /// The RS256 signing key (PKCS#8 or PKCS#1 PEM).
-    pub signing_key: PathBuf,
+    pub signing_key: Source,
     pub profile: &'static Profile,
     /// Extra token paths, served besides [`DEFAULT_TOKEN_PATHS`].
     pub extra_token_paths: Vec<String>,
@@ -60,9 +88,9 @@ pub struct Config {
     /// On stop, requests in flight get this long to finish.
     pub shutdown_timeout: Duration,
     /// The scenarios fixture; `None` starts with no scenarios.
-    pub scenarios_file: Option<PathBuf>,
+    pub scenarios: Option<Source>,
     /// Transactional endpoints to protect; `None` serves none.
-    pub endpoints_file: Option<PathBuf>,
+    pub endpoints: Option<Source>,
     pub admin: AdminMode,
     /// Where the admin API is mounted.
     pub admin_prefix: String,
@@ -72,6 +100,8 @@ pub struct Config {
     pub journal_capacity: usize,
     /// Request bodies longer than this are cut in the journal.
     pub journal_body_limit: usize,
+    /// The server's clock; keep a clone to move time forward in tests.
+    pub clock: Clock,
 }
 
 /// Whether the admin API is served.
@@ -102,9 +132,9 @@ impl Default for Config {
         Self {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 8080,
-            clients_file: PathBuf::from("fixtures/clients.json"),
+            clients: Source::Bundled,
             keys_dir: PathBuf::from("keys"),
-            signing_key: PathBuf::from("keys/signing-key.pem"),
+            signing_key: Source::Bundled,
             profile: &crate::snap::profile::FINPAY,
             extra_token_paths: Vec::new(),
             parse_rules: ParseRules {
@@ -123,21 +153,21 @@ impl Default for Config {
             client_request_timeout: Duration::from_secs(5),
             keep_alive: Duration::from_secs(5),
             shutdown_timeout: Duration::from_secs(1),
-            scenarios_file: Some(PathBuf::from(DEFAULT_SCENARIOS_FILE)),
-            endpoints_file: Some(PathBuf::from(DEFAULT_ENDPOINTS_FILE)),
+            scenarios: Some(Source::Bundled),
+            endpoints: Some(Source::Bundled),
             admin: AdminMode::Auto,
             admin_prefix: "/__admin".into(),
             admin_token: None,
             journal_capacity: 1000,
             journal_body_limit: 4096,
+            clock: Clock::default(),
         }
     }
 }
 
 impl Config {
-    /// A server on a free port of 127.0.0.1 with the bundled fixtures: what
-    /// tests want. Paths are relative to the crate root, where `cargo test`
-    /// runs.
+    /// A server on a free port of 127.0.0.1 with one worker and the bundled
+    /// fixtures and keys: what tests want, from any directory.
     pub fn for_tests() -> Self {
         Self {
             port: 0,

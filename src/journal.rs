@@ -6,6 +6,8 @@ use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use crate::snap::step::Step;
+use crate::store::JournalStore;
 
 /// What the server answered.
 #[derive(Debug, Clone, Serialize)]
@@ -41,9 +43,8 @@ pub struct JournalEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_key: Option<String>,
     pub outcome: JournalOutcome,
-    /// The pipeline step that decided: headers, timestamp, body, grantType,
-    /// client, signature, freshness, issued, scenario, route, method.
-    pub decided_by: &'static str,
+    /// The lifecycle step that decided (README: "decidedBy").
+    pub decided_by: Step,
     /// Why, in words, for rejections.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -73,7 +74,7 @@ pub struct JournalStats {
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    pub body_limit: usize,
+    body_limit: usize,
     entries: Mutex<VecDeque<JournalEntry>>,
     recorded: AtomicU64,
     dropped: AtomicU64,
@@ -90,24 +91,23 @@ impl Journal {
         }
     }
 
-    pub fn enabled(&self) -> bool {
+    fn entries(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl JournalStore for Journal {
+    fn enabled(&self) -> bool {
         self.capacity > 0
     }
 
-    pub fn record(&self, entry: JournalEntry) {
-        self.record_with(|| entry)
+    fn body_limit(&self) -> usize {
+        self.body_limit
     }
 
-    /// Records the entry `build` makes; with the journal disabled the entry
-    /// is never built, only counted.
-    pub fn record_with(&self, build: impl FnOnce() -> JournalEntry) {
+    fn record(&self, entry: JournalEntry) {
         self.recorded.fetch_add(1, Ordering::Relaxed);
-        if self.capacity == 0 {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        let entry = build();
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut entries = self.entries();
         entries.push_front(entry);
         if entries.len() > self.capacity {
             entries.pop_back();
@@ -115,10 +115,13 @@ impl Journal {
         }
     }
 
-    /// Entries newest first that satisfy `keep`, at most `limit`.
-    pub fn list(&self, limit: usize, keep: impl Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
+    fn count_unrecorded(&self) {
+        self.recorded.fetch_add(1, Ordering::Relaxed);
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn list(&self, limit: usize, keep: &dyn Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
+        self.entries()
             .iter()
             .filter(|e| keep(e))
             .take(limit)
@@ -126,37 +129,35 @@ impl Journal {
             .collect()
     }
 
-    pub fn clear(&self) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.clear();
+    fn clear(&self) {
+        self.entries().clear();
         self.recorded.store(0, Ordering::Relaxed);
         self.dropped.store(0, Ordering::Relaxed);
     }
 
-    pub fn stats(&self) -> JournalStats {
-        let held = self.entries.lock().map(|e| e.len()).unwrap_or_default();
+    fn stats(&self) -> JournalStats {
         JournalStats {
             capacity: self.capacity,
-            held,
+            held: self.entries().len(),
             recorded: self.recorded.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
         }
     }
+}
 
-    /// The body as journal text: lossy UTF-8, cut at the limit on a
-    /// character boundary.
-    pub fn body_text(&self, body: &[u8]) -> (String, bool) {
-        let cut = body.len() > self.body_limit;
-        let slice = &body[..body.len().min(self.body_limit)];
-        let mut text = String::from_utf8_lossy(slice).into_owned();
-        if cut {
-            // A multi-byte character split by the cut shows as U+FFFD.
-            while text.ends_with('\u{fffd}') && !slice.ends_with("\u{fffd}".as_bytes()) {
-                text.pop();
-            }
+/// The body as journal text: lossy UTF-8, cut at `limit` on a character
+/// boundary; true when it was cut.
+pub fn body_text(body: &[u8], limit: usize) -> (String, bool) {
+    let cut = body.len() > limit;
+    let slice = &body[..body.len().min(limit)];
+    let mut text = String::from_utf8_lossy(slice).into_owned();
+    if cut {
+        // A multi-byte character split by the cut shows as U+FFFD.
+        while text.ends_with('\u{fffd}') && !slice.ends_with("\u{fffd}".as_bytes()) {
+            text.pop();
         }
-        (text, cut)
     }
+    (text, cut)
 }
 
 #[cfg(test)]
@@ -181,7 +182,7 @@ mod tests {
                 response_message: None,
                 fault: None,
             },
-            decided_by: "issued",
+            decided_by: Step::Issued,
             reason: None,
             string_to_sign: None,
             scenario: None,
@@ -195,7 +196,7 @@ mod tests {
         for p in ["a", "b", "c"] {
             j.record(entry(p));
         }
-        let paths: Vec<String> = j.list(10, |_| true).into_iter().map(|e| e.path).collect();
+        let paths: Vec<String> = j.list(10, &|_| true).into_iter().map(|e| e.path).collect();
         assert_eq!(paths, ["c", "b"]);
         let s = j.stats();
         assert_eq!((s.held, s.recorded, s.dropped), (2, 3, 1));
@@ -205,17 +206,17 @@ mod tests {
     #[test]
     fn capacity_zero_keeps_nothing_but_counts_everything() {
         let j = Journal::new(0, 100);
-        j.record(entry("a"));
-        assert!(j.list(10, |_| true).is_empty());
+        assert!(!j.enabled());
+        j.count_unrecorded();
+        assert!(j.list(10, &|_| true).is_empty());
         let s = j.stats();
         assert_eq!((s.held, s.recorded, s.dropped), (0, 1, 1));
     }
 
     #[test]
     fn bodies_are_cut_at_the_limit_on_a_character_boundary() {
-        let j = Journal::new(1, 4);
-        assert_eq!(j.body_text(b"abc"), ("abc".into(), false));
-        assert_eq!(j.body_text("abcdé".as_bytes()), ("abcd".into(), true));
-        assert_eq!(j.body_text("abcé".as_bytes()), ("abc".into(), true));
+        assert_eq!(body_text(b"abc", 4), ("abc".into(), false));
+        assert_eq!(body_text("abcdé".as_bytes(), 4), ("abcd".into(), true));
+        assert_eq!(body_text("abcé".as_bytes(), 4), ("abc".into(), true));
     }
 }

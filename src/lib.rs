@@ -1,10 +1,10 @@
 //! # snap-mock
 //!
 //! A mock of the SNAP (Standar Nasional Open API Pembayaran, Bank Indonesia)
-//! B2B access-token endpoint, for integration tests of code that talks to
+//! access-token endpoints, for integration tests of code that talks to
 //! Finpay, BCA, BRI, DOKU, Midtrans and the other SNAP providers.
 //!
-//! It verifies the request signature for real against registered client
+//! It verifies request signatures for real against registered client
 //! public keys, issues RS256 JWTs that tests can verify against its JWKS,
 //! and answers every SNAP error with the provider's code and message.
 //!
@@ -14,7 +14,7 @@
 //! use snap_mock::{Config, MockServer};
 //! use std::io::{Read, Write};
 //!
-//! // Bundled test fixtures, a free port on 127.0.0.1.
+//! // The bundled demo client, scenarios and keys; a free port on 127.0.0.1.
 //! let server = MockServer::start(Config::for_tests()).expect("snap-mock starts");
 //! assert!(server.token_url().ends_with("/pg/snap/oauth/v1.0/access-token/b2b"));
 //!
@@ -31,22 +31,94 @@
 //!
 //! [`MockServer::start`] is synchronous and owns its runtime, so it works the
 //! same from a plain `#[test]`, `#[tokio::test]` or `#[actix_web::test]`.
-//! Dropping the server stops it.
+//! Dropping the server stops it. [`Config::default`] names no file: the demo
+//! fixtures and keys are compiled in, so it works from any directory.
+//!
+//! ## Your own client, a scenario, and the journal
+//!
+//! ```
+//! use snap_mock::{snap_timestamp, ClientKeyPair, Config, MockServer};
+//!
+//! let server = MockServer::start(Config::for_tests()).unwrap();
+//! let keys = ClientKeyPair::generate(2048).unwrap();
+//! server
+//!     .register_client("my-client", &keys.public_key_pem().unwrap(), Some("my-secret"))
+//!     .unwrap();
+//! // The next token request of my-client is refused with 429.
+//! server
+//!     .add_scenario_json(
+//!         r#"{"name": "rate-limited", "match": {"clientKey": "my-client"},
+//!             "respond": {"responseCode": "4297300"}, "times": 1}"#,
+//!     )
+//!     .unwrap();
+//!
+//! // ... the code under test signs and sends its token request ...
+//! let timestamp = snap_timestamp(server.clock().now());
+//! let signature = keys.sign_token_request("my-client", &timestamp).unwrap();
+//! # let _ = signature;
+//!
+//! // What did the server see, and why did it answer as it did?
+//! for entry in server.requests() {
+//!     println!("{} {} -> {:?} ({})", entry.method, entry.path, entry.outcome.response_code, entry.decided_by);
+//! }
+//! server.reset(); // scenarios back to the fixture, journal cleared
+//! ```
+//!
+//! ## Features
+//!
+//! `cli` (default): the `snap-mock` binary, its integrator tools (`keygen`,
+//! `sign`, `token`, `verify`, `healthcheck`) with their HTTP client, and
+//! logging to stdout. `default-features = false` gives the server alone.
 
-pub mod cli;
-pub mod clients;
-pub mod config;
-pub mod endpoints;
-pub mod journal;
-pub mod pipeline;
-pub mod render;
+mod checks;
+mod clients;
+mod clock;
+mod config;
+mod embedded;
+mod endpoints;
+mod journal;
+mod lifecycle;
+mod render;
 mod routes;
-pub mod scenarios;
-pub mod server;
-pub mod snap;
-pub mod tokens;
-pub mod tools;
+mod scenarios;
+mod server;
+mod signing;
+mod snap;
+mod state;
+mod store;
+mod tokens;
 
-pub use config::{AdminMode, Config, DEFAULT_TOKEN_PATHS};
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
+#[cfg(feature = "cli")]
+mod tools;
+
+pub use clock::Clock;
+pub use config::{AdminMode, Config, Source, DEFAULT_TOKEN_PATHS};
+pub use journal::{JournalEntry, JournalOutcome};
+pub use scenarios::{Fault, Match, Phase, Respond, ScenarioSpec};
 pub use server::{MockServer, StartError};
-pub use snap::{ResponseCode, SnapError};
+pub use signing::{
+    hmac_signature, service_string_to_sign, snap_timestamp, token_string_to_sign, ClientKeyPair,
+};
+pub use snap::step::Step;
+pub use snap::{ContentTypeRule, ParseRules, Profile, ResponseCode, TimestampMode};
+
+/// The bundled demo client: its key, private key (a published test key,
+/// never use it anywhere real) and client secret.
+pub const DEMO_CLIENT_KEY: &str = "demo-client";
+pub const DEMO_CLIENT_PRIVATE_KEY: &str = embedded::DEMO_PRIVATE_KEY;
+pub const DEMO_CLIENT_SECRET: &str = "demo-client-secret";
+
+/// Internals for this crate's benchmarks and property tests. Not part of
+/// the API: anything here may change in any release.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::snap::keys::{parse_public_key, ClientPublicKey};
+    pub use crate::snap::signature::verify_asymmetric;
+    pub use crate::snap::timestamp::parse_timestamp;
+    pub use crate::snap::{AccessTokenRequest, RawTokenRequest};
+    pub use crate::tokens::{AccessTokenClaims, TokenIssuer};
+    pub const SIGNING_KEY: &str = crate::embedded::SIGNING_KEY;
+}

@@ -1,9 +1,9 @@
 //! The one place an outcome becomes a status, headers and a SNAP body.
 
-use crate::pipeline::Outcome;
+use crate::tokens::IssuedToken;
 use crate::snap::profile::error_body;
 use crate::snap::timestamp::format_snap_timestamp;
-use crate::snap::{Profile, ResponseCode, SnapError};
+use crate::snap::{Profile, ResponseCode, ServiceCode, SnapError};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -32,59 +32,48 @@ impl Rendered {
     }
 }
 
-/// Renders a pipeline outcome through the profile.
-pub fn render_outcome(
+/// The standard's response headers of the token endpoints.
+fn token_headers(r: &mut Rendered, client_key: &str, now: DateTime<Utc>) {
+    r.headers
+        .push(("X-TIMESTAMP".into(), format_snap_timestamp(&now)));
+    r.headers.push(("X-CLIENT-KEY".into(), client_key.to_owned()));
+}
+
+/// A B2B access token through the profile.
+pub fn render_token(
     profile: &Profile,
-    outcome: &Outcome,
-    client_key: Option<&str>,
-    explain: bool,
+    service: ServiceCode,
+    token: &IssuedToken,
     now: DateTime<Utc>,
 ) -> Rendered {
-    match outcome {
-        Outcome::Token { token, .. } => {
-            let code = outcome.response_code();
-            let body = profile.access_token_body(code, &token.access_token, token.expires_in);
-            let mut r = Rendered::json(code, profile.success_message.to_owned(), &body);
-            // The standard's response headers for the token endpoint.
-            r.headers
-                .push(("X-TIMESTAMP".into(), format_snap_timestamp(&now)));
-            if let Some(k) = client_key {
-                r.headers.push(("X-CLIENT-KEY".into(), k.to_owned()));
-            }
-            r
-        }
-        Outcome::CustomerToken {
-            token,
-            refresh_token,
-            refresh_expires_at,
-        } => {
-            let code = outcome.response_code();
-            let access_expiry = now + chrono::Duration::seconds(token.expires_in as i64);
-            let body = profile.customer_token_body(
-                code,
-                &token.access_token,
-                &format_snap_timestamp(&access_expiry),
-                refresh_token,
-                &format_snap_timestamp(refresh_expires_at),
-            );
-            let mut r = Rendered::json(code, profile.success_message.to_owned(), &body);
-            r.headers
-                .push(("X-TIMESTAMP".into(), format_snap_timestamp(&now)));
-            if let Some(k) = client_key {
-                r.headers.push(("X-CLIENT-KEY".into(), k.to_owned()));
-            }
-            r
-        }
-        Outcome::Accepted { .. } => {
-            let code = outcome.response_code();
-            render_with(
-                code,
-                code.standard_message().unwrap_or("Successful"),
-                &Map::new(),
-            )
-        }
-        Outcome::Rejected(error) => render_error(profile, error, explain),
-    }
+    let code = ResponseCode::new(200, service, 0);
+    let body = profile.access_token_body(code, &token.access_token, token.expires_in);
+    let mut r = Rendered::json(code, profile.success_message.to_owned(), &body);
+    token_headers(&mut r, &token.claims.aud, now);
+    r
+}
+
+/// A B2B2C (customer) access token with its refresh token.
+pub fn render_customer_token(
+    profile: &Profile,
+    service: ServiceCode,
+    token: &IssuedToken,
+    refresh_token: &str,
+    refresh_expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Rendered {
+    let code = ResponseCode::new(200, service, 0);
+    let access_expiry = now + chrono::Duration::seconds(token.expires_in as i64);
+    let body = profile.customer_token_body(
+        code,
+        &token.access_token,
+        &format_snap_timestamp(&access_expiry),
+        refresh_token,
+        &format_snap_timestamp(&refresh_expires_at),
+    );
+    let mut r = Rendered::json(code, profile.success_message.to_owned(), &body);
+    token_headers(&mut r, &token.claims.aud, now);
+    r
 }
 
 /// Renders a rejection; under `explain` the body adds a `diagnosis`.

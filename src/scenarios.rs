@@ -4,12 +4,11 @@
 //! and carries out the [`Action`].
 
 use crate::snap::response_code::ResponseCode;
+use crate::store::ScenarioCounters;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -123,13 +122,13 @@ pub enum Action {
     DelayOnly,
 }
 
-/// A validated scenario with its `times` counter.
+/// A validated scenario. Its `times` are counted in a
+/// [`ScenarioCounters`] store, by name.
 #[derive(Debug)]
 pub struct Scenario {
     pub spec: ScenarioSpec,
     pub action: Action,
     pub delay: Duration,
-    remaining: Option<AtomicU32>,
 }
 
 impl Scenario {
@@ -187,12 +186,10 @@ impl Scenario {
         if delay > Duration::from_secs(600) {
             return Err("delayMs is capped at 600000 (10 minutes)".into());
         }
-        let remaining = spec.times.map(AtomicU32::new);
         Ok(Self {
             spec,
             action,
             delay,
-            remaining,
         })
     }
 
@@ -201,8 +198,10 @@ impl Scenario {
     }
 
     /// How many more requests it applies to; `None` for always.
-    pub fn remaining(&self) -> Option<u32> {
-        self.remaining.as_ref().map(|r| r.load(Ordering::Relaxed))
+    pub fn remaining(&self, counters: &dyn ScenarioCounters) -> Option<u32> {
+        self.spec
+            .times
+            .map(|times| counters.remaining(self.name(), times))
     }
 
     fn matches(&self, ctx: &MatchContext<'_>) -> bool {
@@ -222,13 +221,10 @@ impl Scenario {
     }
 
     /// Takes one use; false when `times` is used up.
-    fn take(&self) -> bool {
-        match &self.remaining {
-            None => true,
-            Some(r) => r
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-                .is_ok(),
-        }
+    fn take(&self, counters: &dyn ScenarioCounters) -> bool {
+        self.spec
+            .times
+            .is_none_or(|times| counters.take(self.name(), times))
     }
 }
 
@@ -249,7 +245,7 @@ pub struct UnknownScenario(pub String);
 
 /// Scenarios in force: runtime additions (newest first), then the file's
 /// in file order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ScenarioSet {
     runtime: Vec<Arc<Scenario>>,
     from_file: Vec<Arc<Scenario>>,
@@ -288,12 +284,6 @@ impl ScenarioSet {
             set.from_file.push(Arc::new(scenario));
         }
         Ok(set)
-    }
-
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read the scenarios fixture: {e}", path.display()))?;
-        Self::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Back to the file's scenarios as loaded: runtime additions removed,
@@ -364,6 +354,7 @@ impl ScenarioSet {
         &self,
         phase: Phase,
         ctx: &MatchContext<'_>,
+        counters: &dyn ScenarioCounters,
     ) -> Result<Option<Arc<Scenario>>, UnknownScenario> {
         if let Some(name) = ctx.selector {
             let Some(s) = self.get(name) else {
@@ -373,11 +364,11 @@ impl ScenarioSet {
                     known.join(", ")
                 )));
             };
-            return Ok((s.spec.when == phase && s.take()).then(|| s.clone()));
+            return Ok((s.spec.when == phase && s.take(counters)).then(|| s.clone()));
         }
         Ok(self
             .iter()
-            .find(|s| s.spec.when == phase && s.matches(ctx) && s.take())
+            .find(|s| s.spec.when == phase && s.matches(ctx) && s.take(counters))
             .cloned())
     }
 }
@@ -394,6 +385,7 @@ impl fmt::Display for Phase {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::memory::Counters;
 
     fn set(json: &str) -> ScenarioSet {
         ScenarioSet::from_json(json).unwrap()
@@ -418,9 +410,10 @@ mod tests {
 
     #[test]
     fn a_known_code_takes_its_standard_message() {
+        let counters = Counters::default();
         let s =
             set(r#"{"scenarios":[{"name":"x","match":{},"respond":{"responseCode":"4297300"}}]}"#);
-        let hit = s.select(Phase::Before, &ctx(None, None)).unwrap().unwrap();
+        let hit = s.select(Phase::Before, &ctx(None, None), &counters).unwrap().unwrap();
         match &hit.action {
             Action::Respond { code, message, .. } => {
                 assert_eq!(code.to_string(), "4297300");
@@ -432,13 +425,14 @@ mod tests {
 
     #[test]
     fn times_applies_n_times_then_falls_through() {
+        let counters = Counters::default();
         let s = set(r#"{"scenarios":[
                 {"name":"twice","match":{"clientKey":"c"},"respond":{"responseCode":"5007300"},"times":2},
                 {"name":"always","match":{"clientKey":"c"},"respond":{"responseCode":"5047300"}}
             ]}"#);
         let names: Vec<String> = (0..4)
             .map(|_| {
-                s.select(Phase::Before, &ctx(Some("c"), None))
+                s.select(Phase::Before, &ctx(Some("c"), None), &counters)
                     .unwrap()
                     .unwrap()
                     .name()
@@ -450,54 +444,58 @@ mod tests {
 
     #[test]
     fn all_conditions_must_hold_and_the_first_match_wins() {
+        let counters = Counters::default();
         let s = set(r#"{"scenarios":[
                 {"name":"a","match":{"clientKey":"c","grantType":"other"},"respond":{"responseCode":"5007300"}},
                 {"name":"b","match":{"clientKey":"c"},"respond":{"responseCode":"5007301"}},
                 {"name":"c","match":{"clientKey":"c"},"respond":{"responseCode":"5007302"}}
             ]}"#);
         let hit = s
-            .select(Phase::Before, &ctx(Some("c"), None))
+            .select(Phase::Before, &ctx(Some("c"), None), &counters)
             .unwrap()
             .unwrap();
         assert_eq!(hit.name(), "b");
         assert!(s
-            .select(Phase::Before, &ctx(Some("d"), None))
+            .select(Phase::Before, &ctx(Some("d"), None), &counters)
             .unwrap()
             .is_none());
     }
 
     #[test]
     fn a_scenario_without_match_is_reached_only_by_its_selector() {
+        let counters = Counters::default();
         let s = set(r#"{"scenarios":[{"name":"x","respond":{"responseCode":"5007300"}}]}"#);
         assert!(s
-            .select(Phase::Before, &ctx(Some("c"), None))
+            .select(Phase::Before, &ctx(Some("c"), None), &counters)
             .unwrap()
             .is_none());
         assert!(s
-            .select(Phase::Before, &ctx(None, Some("x")))
+            .select(Phase::Before, &ctx(None, Some("x")), &counters)
             .unwrap()
             .is_some());
-        let e = s.select(Phase::Before, &ctx(None, Some("y"))).unwrap_err();
+        let e = s.select(Phase::Before, &ctx(None, Some("y")), &counters).unwrap_err();
         assert!(e.0.contains("\"y\"") && e.0.contains("x"), "{}", e.0);
     }
 
     #[test]
     fn a_selected_scenario_applies_only_in_its_phase() {
+        let counters = Counters::default();
         let s = set(
             r#"{"scenarios":[{"name":"x","when":"after","respond":{"responseCode":"5007300"}}]}"#,
         );
         assert!(s
-            .select(Phase::Before, &ctx(None, Some("x")))
+            .select(Phase::Before, &ctx(None, Some("x")), &counters)
             .unwrap()
             .is_none());
         assert!(s
-            .select(Phase::After, &ctx(None, Some("x")))
+            .select(Phase::After, &ctx(None, Some("x")), &counters)
             .unwrap()
             .is_some());
     }
 
     #[test]
     fn headers_match_by_name_in_any_case() {
+        let counters = Counters::default();
         let s = set(
             r#"{"scenarios":[{"name":"x","match":{"headers":{"X-Tenant":"t1"}},"respond":{"responseCode":"5007300"}}]}"#,
         );
@@ -506,7 +504,7 @@ mod tests {
             header: &lookup,
             ..ctx(None, None)
         };
-        assert!(s.select(Phase::Before, &c).unwrap().is_some());
+        assert!(s.select(Phase::Before, &c, &counters).unwrap().is_some());
     }
 
     #[test]
@@ -557,6 +555,7 @@ mod tests {
 
     #[test]
     fn runtime_additions_come_first_and_replace_by_name() {
+        let counters = Counters::default();
         let mut s = set(
             r#"{"scenarios":[{"name":"file","match":{},"respond":{"responseCode":"5007300"}}]}"#,
         );
@@ -566,7 +565,7 @@ mod tests {
         .unwrap();
         s.add(Scenario::new(spec.clone()).unwrap());
         assert_eq!(
-            s.select(Phase::Before, &ctx(None, None))
+            s.select(Phase::Before, &ctx(None, None), &counters)
                 .unwrap()
                 .unwrap()
                 .name(),
@@ -577,7 +576,7 @@ mod tests {
         assert!(s.remove("new"));
         assert!(!s.remove("new"));
         assert_eq!(
-            s.select(Phase::Before, &ctx(None, None))
+            s.select(Phase::Before, &ctx(None, None), &counters)
                 .unwrap()
                 .unwrap()
                 .name(),
@@ -587,8 +586,9 @@ mod tests {
 
     #[test]
     fn a_delay_alone_is_a_delay_only_action() {
+        let counters = Counters::default();
         let s = set(r#"{"scenarios":[{"name":"slow","match":{},"delayMs":250}]}"#);
-        let hit = s.select(Phase::Before, &ctx(None, None)).unwrap().unwrap();
+        let hit = s.select(Phase::Before, &ctx(None, None), &counters).unwrap().unwrap();
         assert_eq!(hit.action, Action::DelayOnly);
         assert_eq!(hit.delay, Duration::from_millis(250));
     }

@@ -1,18 +1,17 @@
 //! Builds the actix application from a [`Config`] and runs it, in-process
 //! ([`MockServer`]) or as the binary's foreground server.
 
-use crate::clients::ClientRegistry;
-use crate::config::{Config, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
-use crate::journal::Journal;
-use crate::pipeline::State;
+use crate::clients::{Client, ClientEntry};
+use crate::config::Config;
+use crate::journal::JournalEntry;
 use crate::routes;
-use crate::scenarios::ScenarioSet;
-use crate::tokens::TokenIssuer;
+use crate::scenarios::{Scenario, ScenarioSpec};
+use crate::state::State;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use std::fmt;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::{mpsc, Arc, RwLock};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 
 /// Why the server could not start. The message names the file and the
@@ -42,51 +41,6 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// True when `path` is the default location of an optional fixture and no
-/// file is there: a mounted fixtures directory with only `clients.json` is
-/// a complete configuration. A path given explicitly must exist.
-fn absent_default(path: &std::path::Path, default: &str) -> bool {
-    let absent = path == std::path::Path::new(default) && !path.exists();
-    if absent {
-        log::info!("no {default}; starting without it");
-    }
-    absent
-}
-
-/// Loads fixtures and keys: everything that can fail before binding.
-pub fn load_state(config: Config) -> Result<State, StartError> {
-    config.validate().map_err(StartError::Config)?;
-    let clients = ClientRegistry::load(&config.clients_file, &config.keys_dir)
-        .map_err(|e| StartError::Clients(e.0))?;
-    let tokens = TokenIssuer::from_pem_file(
-        &config.signing_key,
-        config.issuer.clone(),
-        config.token_lifetime.as_secs(),
-    )
-    .map_err(|e| StartError::SigningKey(e.0))?;
-    let scenarios = match &config.scenarios_file {
-        Some(path) if absent_default(path, DEFAULT_SCENARIOS_FILE) => ScenarioSet::default(),
-        Some(path) => ScenarioSet::load(path).map_err(StartError::Scenarios)?,
-        None => ScenarioSet::default(),
-    };
-    let journal = Journal::new(config.journal_capacity, config.journal_body_limit);
-    let endpoints = match &config.endpoints_file {
-        Some(path) if absent_default(path, DEFAULT_ENDPOINTS_FILE) => Vec::new(),
-        Some(path) => crate::endpoints::load(path).map_err(StartError::Endpoints)?,
-        None => Vec::new(),
-    };
-    Ok(State {
-        config,
-        clients: RwLock::new(clients),
-        tokens,
-        scenarios: RwLock::new(scenarios),
-        journal,
-        endpoints,
-        external_ids: Default::default(),
-        refresh_tokens: Default::default(),
-    })
-}
-
 /// A bound, configured server that has not started serving yet.
 pub struct Bound {
     pub state: Arc<State>,
@@ -96,7 +50,7 @@ pub struct Bound {
 
 impl Bound {
     pub fn new(config: Config) -> Result<Self, StartError> {
-        let state = Arc::new(load_state(config)?);
+        let state = Arc::new(State::load(config)?);
         let addr = SocketAddr::new(state.config.host, state.config.port);
         let listener =
             TcpListener::bind(addr).map_err(|e| StartError::Bind(format!("{addr}: {e}")))?;
@@ -119,15 +73,15 @@ impl Bound {
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         let data = web::Data::from(state);
-        let (max_headers, max_header_bytes) = (config.max_headers, config.max_header_bytes);
         let server = HttpServer::new(move || {
+            let limits = data.clone();
             App::new()
                 .configure(|cfg| routes::configure(cfg, data.clone()))
                 .default_service(web::to(routes::not_found))
                 .wrap_fn(move |req, srv| {
                     use actix_web::dev::Service;
                     use futures_util::future::{Either, FutureExt};
-                    match routes::oversized_head(&req, max_headers, max_header_bytes) {
+                    match routes::oversized_head(&limits, req.request()) {
                         Some(answer) => Either::Left(std::future::ready(Ok(req
                             .into_response(answer)
                             .map_into_right_body()))),
@@ -226,9 +180,73 @@ impl MockServer {
         format!("{}{}", self.uri(), self.token_paths[0])
     }
 
-    /// The server's shared state (client registry, token issuer).
-    pub fn state(&self) -> &State {
-        &self.state
+    /// The server's clock: [`Clock::advance`](crate::Clock::advance) lets
+    /// time pass (tokens expire, timestamps go stale) without sleeping.
+    pub fn clock(&self) -> &crate::Clock {
+        &self.state.clock
+    }
+
+    /// Registers (or replaces) a client: its key, its public key PEM (SPKI
+    /// or PKCS#1), and the secret of the symmetric signature of service
+    /// calls, if it makes any.
+    pub fn register_client(
+        &self,
+        client_key: &str,
+        public_key_pem: &str,
+        client_secret: Option<&str>,
+    ) -> Result<(), String> {
+        let entry = ClientEntry {
+            client_key: client_key.to_owned(),
+            public_key: public_key_pem.to_owned(),
+            name: None,
+            description: None,
+            client_secret: client_secret.map(str::to_owned),
+            enabled: true,
+            auth_codes: Default::default(),
+        };
+        if !entry.public_key.contains("-----BEGIN") {
+            return Err("public_key_pem must be a PEM (-----BEGIN PUBLIC KEY-----...)".into());
+        }
+        let client = Client::from_entry(entry, std::path::Path::new(""))
+            .map_err(|e| format!("client {client_key:?}: {e}"))?;
+        self.state.stores.clients.register(client);
+        Ok(())
+    }
+
+    /// Unregisters a client; false when there was none with that key.
+    pub fn remove_client(&self, client_key: &str) -> bool {
+        self.state.stores.clients.remove(client_key)
+    }
+
+    /// Adds a scenario ahead of all others (one of the same name is
+    /// replaced, its `times` refilled).
+    pub fn add_scenario(&self, spec: ScenarioSpec) -> Result<(), String> {
+        let scenario = Scenario::new(spec).map_err(|e| format!("invalid scenario: {e}"))?;
+        self.state.stores.counters.refill(scenario.name());
+        self.state.stores.scenarios.add(scenario);
+        Ok(())
+    }
+
+    /// Adds a scenario written as JSON, as in the scenarios fixture.
+    pub fn add_scenario_json(&self, json: &str) -> Result<(), String> {
+        let spec = serde_json::from_str(json).map_err(|e| format!("invalid scenario: {e}"))?;
+        self.add_scenario(spec)
+    }
+
+    /// Removes a scenario; false when there was none with that name.
+    pub fn remove_scenario(&self, name: &str) -> bool {
+        self.state.stores.scenarios.remove(name)
+    }
+
+    /// The request journal, newest first.
+    pub fn requests(&self) -> Vec<JournalEntry> {
+        self.state.stores.journal.list(usize::MAX, &|_| true)
+    }
+
+    /// Scenarios back to the fixture as loaded (`times` refilled) and the
+    /// journal cleared, as `POST /__admin/reset` does.
+    pub fn reset(&self) {
+        self.state.reset();
     }
 
     /// Stops gracefully: requests in flight are answered first.

@@ -9,7 +9,7 @@
 
 use crate::snap::keys::{parse_private_key, KeyError};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+use aws_lc_rs::signature::{KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -18,11 +18,8 @@ use jsonwebtoken::jwk::{
     RSAKeyParameters, RSAKeyType, ThumbprintHash,
 };
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use rsa::pkcs8::EncodePrivateKey;
-use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::path::Path;
 
 /// The claims of an issued access token, shaped like Finpay's sample
 /// (Laravel Passport): `aud` is the client key, `sub` is empty, `scopes`
@@ -85,39 +82,19 @@ impl fmt::Debug for TokenIssuer {
 }
 
 impl TokenIssuer {
-    /// Loads the signing key from a PEM file (PKCS#8 or PKCS#1).
-    pub fn from_pem_file(
-        path: &Path,
-        issuer: Option<String>,
-        lifetime_secs: u64,
-    ) -> Result<Self, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            KeyError(format!(
-                "{}: cannot read the signing key: {e}",
-                path.display()
-            ))
-        })?;
-        Self::from_pem(&text, issuer, lifetime_secs)
-            .map_err(|e| KeyError(format!("{}: {e}", path.display())))
-    }
-
     pub fn from_pem(
         text: &str,
         issuer: Option<String>,
         lifetime_secs: u64,
     ) -> Result<Self, KeyError> {
-        let private = parse_private_key(text)?;
-        let bits = private.size() * 8;
+        let key_pair = parse_private_key(text)?;
+        let bits = key_pair.public_modulus_len() * 8;
         if !(2048..=8192).contains(&bits) {
             return Err(KeyError(format!(
                 "the signing key has {bits} bits; RS256 signing keys must have 2048 to 8192 bits"
             )));
         }
-        let pkcs8 = private
-            .to_pkcs8_der()
-            .map_err(|e| KeyError(format!("cannot encode the signing key: {e}")))?;
-        let key_pair = RsaKeyPair::from_pkcs8(pkcs8.as_bytes())
-            .map_err(|e| KeyError(format!("the signing key was rejected: {e}")))?;
+        let public = key_pair.public_key();
 
         let mut jwk = Jwk {
             common: CommonParameters {
@@ -127,8 +104,8 @@ impl TokenIssuer {
             },
             algorithm: AlgorithmParameters::RSA(RSAKeyParameters {
                 key_type: RSAKeyType::RSA,
-                n: URL_SAFE_NO_PAD.encode(private.n().to_bytes_be()),
-                e: URL_SAFE_NO_PAD.encode(private.e().to_bytes_be()),
+                n: URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+                e: URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
             }),
         };
         // RFC 7638 thumbprint: stable across restarts and unique per key.

@@ -2,13 +2,12 @@
 //! healthcheck`: plain functions the CLI wraps and the tests call.
 
 use crate::clients::ClientRegistry;
-use crate::snap::keys::{parse_private_key, parse_public_key, ClientPublicKey};
-use crate::snap::signature::{sign_asymmetric, string_to_sign, verify_asymmetric};
+use crate::signing::ClientKeyPair;
+use crate::snap::keys::{parse_public_key, ClientPublicKey};
+use crate::snap::signature::{string_to_sign, verify_asymmetric};
 use crate::snap::timestamp::format_snap_timestamp;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -60,15 +59,9 @@ pub fn keygen(
         }
     }
     std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let key = RsaPrivateKey::new(&mut rand::thread_rng(), bits)
-        .map_err(|e| format!("key generation failed: {e}"))?;
-    let private_pem = key
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| format!("cannot encode the private key: {e}"))?;
-    let public_pem = key
-        .to_public_key()
-        .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| format!("cannot encode the public key: {e}"))?;
+    let key = ClientKeyPair::generate(bits).map_err(|e| e.0)?;
+    let private_pem = key.private_key_pem().map_err(|e| e.0)?;
+    let public_pem = key.public_key_pem().map_err(|e| e.0)?;
     write_new(&private_key_path, private_pem.as_bytes(), true)?;
     write_new(&public_key_path, public_pem.as_bytes(), false)?;
     // Inside the keys directory the fixture names the file; elsewhere, the path.
@@ -215,12 +208,12 @@ pub fn sign_request(
     client_key: &str,
     timestamp: Option<&str>,
 ) -> Result<SignedHeaders, String> {
-    let key = parse_private_key(private_key_pem).map_err(|e| e.0)?;
+    let key = ClientKeyPair::from_pem(private_key_pem).map_err(|e| e.0)?;
     let timestamp = timestamp
         .map(str::to_owned)
         .unwrap_or_else(|| format_snap_timestamp(&chrono::Utc::now()));
     let sts = string_to_sign(client_key, &timestamp);
-    let signature = sign_asymmetric(&key, &sts).map_err(|e| format!("signing failed: {e}"))?;
+    let signature = key.sign(&sts).map_err(|e| format!("signing failed: {e}"))?;
     Ok(SignedHeaders {
         timestamp,
         client_key: client_key.to_owned(),

@@ -4,7 +4,7 @@
 use super::{read_body, respond};
 use crate::clients::{Client, ClientEntry};
 use crate::journal::JournalEntry;
-use crate::pipeline::State;
+use crate::state::State;
 use crate::render::render_with;
 use crate::scenarios::{Scenario, ScenarioSpec};
 use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
@@ -125,21 +125,22 @@ macro_rules! authorized {
     };
 }
 
-fn scenario_json(scenario: &Scenario, source: &str) -> Value {
+fn scenario_json(scenario: &Scenario, source: &str, state: &State) -> Value {
     let mut v = serde_json::to_value(&scenario.spec).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("source".into(), source.into());
-        m.insert("remaining".into(), json!(scenario.remaining()));
+        let remaining = scenario.remaining(state.stores.counters.as_ref());
+        m.insert("remaining".into(), json!(remaining));
     }
     v
 }
 
 async fn list_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    let set = state.scenarios.read().unwrap_or_else(|p| p.into_inner());
+    let set = state.stores.scenarios.snapshot();
     let list: Vec<Value> = set
         .listing()
-        .map(|(s, src)| scenario_json(s, src))
+        .map(|(s, src)| scenario_json(s, src, &state))
         .collect();
     ok(200, json!({ "scenarios": list }))
 }
@@ -158,12 +159,9 @@ async fn add_scenario(
         Ok(s) => s,
         Err(e) => return error(400, 0, "Bad Request", format!("invalid scenario: {e}")),
     };
-    let listed = scenario_json(&scenario, "runtime");
-    state
-        .scenarios
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .add(scenario);
+    state.stores.counters.refill(scenario.name());
+    let listed = scenario_json(&scenario, "runtime", &state);
+    state.stores.scenarios.add(scenario);
     log::info!("admin: scenario {} added", listed["name"]);
     ok(201, json!({ "scenario": listed }))
 }
@@ -174,11 +172,7 @@ async fn remove_scenario(
     state: web::Data<State>,
 ) -> HttpResponse {
     authorized!(req, state);
-    let removed = state
-        .scenarios
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&name);
+    let removed = state.stores.scenarios.remove(&name);
     if removed {
         ok(200, json!({ "removed": name.as_str() }))
     } else {
@@ -193,9 +187,9 @@ async fn remove_scenario(
 
 async fn reset_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    let mut set = state.scenarios.write().unwrap_or_else(|p| p.into_inner());
-    set.reset();
-    ok(200, json!({ "scenarios": set.len() }))
+    state.stores.scenarios.reset();
+    state.stores.counters.refill_all();
+    ok(200, json!({ "scenarios": state.stores.scenarios.snapshot().len() }))
 }
 
 async fn reload_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
@@ -213,9 +207,10 @@ async fn reload_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResp
 
 async fn list_clients(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    let clients = state.clients.read().unwrap_or_else(|p| p.into_inner());
-    let list: Vec<Value> = clients
-        .sorted()
+    let list: Vec<Value> = state
+        .stores
+        .clients
+        .all()
         .iter()
         .map(|c| {
             json!({
@@ -257,12 +252,7 @@ async fn add_client(
         Err(e) => return error(400, 0, "Bad Request", format!("client {client_key:?}: {e}")),
     };
     let fingerprint = client.public_key.fingerprint().to_owned();
-    let replaced = state
-        .clients
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(client)
-        .is_some();
+    let replaced = state.stores.clients.register(client);
     log::info!("admin: client {client_key} registered ({fingerprint})");
     ok(
         201,
@@ -276,12 +266,7 @@ async fn remove_client(
     state: web::Data<State>,
 ) -> HttpResponse {
     authorized!(req, state);
-    let removed = state
-        .clients
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&client_key)
-        .is_some();
+    let removed = state.stores.clients.remove(&client_key);
     if removed {
         ok(200, json!({ "removed": client_key.as_str() }))
     } else {
@@ -331,8 +316,9 @@ async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpRespons
                 .as_deref()
                 .is_none_or(|c| e.outcome.response_code.as_deref() == Some(c))
     };
-    let entries = state.journal.list(filter.limit.unwrap_or(usize::MAX), keep);
-    let stats = state.journal.stats();
+    let journal = &state.stores.journal;
+    let entries = journal.list(filter.limit.unwrap_or(usize::MAX), &keep);
+    let stats = journal.stats();
     ok(
         200,
         json!({
@@ -347,18 +333,13 @@ async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpRespons
 
 async fn clear_requests(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    state.journal.clear();
+    state.stores.journal.clear();
     ok(200, json!({ "cleared": true }))
 }
 
 async fn reset_all(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    state
-        .scenarios
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .reset();
-    state.journal.clear();
+    state.reset();
     ok(200, json!({ "reset": true }))
 }
 

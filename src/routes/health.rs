@@ -1,5 +1,5 @@
 use super::respond;
-use crate::pipeline::State;
+use crate::state::State;
 use crate::render::render_with;
 use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
 use actix_web::{web, HttpResponse};
@@ -9,7 +9,7 @@ const OK: ResponseCode = ResponseCode::new(200, SERVICE_GENERAL, 0);
 
 /// `GET /health`: up, and what is loaded.
 pub async fn health(state: web::Data<State>) -> HttpResponse {
-    let clients = state.clients.read().map(|c| c.len()).unwrap_or_default();
+    let clients = state.stores.clients.len();
     let mut extra = Map::new();
     extra.insert("status".into(), "UP".into());
     extra.insert("version".into(), env!("CARGO_PKG_VERSION").into());
@@ -32,7 +32,7 @@ pub async fn jwks(state: web::Data<State>) -> HttpResponse {
 /// `GET /openapi.json`: the OpenAPI document of this server, as kept in the
 /// repository. The one answer that is not SNAP-shaped: an OpenAPI document
 /// may not carry extra root members.
-pub async fn openapi() -> HttpResponse {
+pub async fn openapi(_: web::Data<State>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(include_str!("../../openapi.json"))

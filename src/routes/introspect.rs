@@ -3,7 +3,7 @@
 //! valid and what it says.
 
 use super::{read_body, respond};
-use crate::pipeline::State;
+use crate::state::State;
 use crate::render::render_with;
 use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -48,7 +48,7 @@ pub async fn introspect(
         return bad_request("send token=<access token> (form) or {\"token\": \"...\"} (JSON)");
     };
     let token = token.strip_prefix("Bearer ").unwrap_or(&token);
-    let fields = match state.tokens.introspect(token, chrono::Utc::now()) {
+    let fields = match state.tokens.introspect(token, state.clock.now()) {
         Ok(c) => json!({
             "active": true,
             "client_id": c.aud,

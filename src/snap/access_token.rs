@@ -5,7 +5,9 @@ use super::error::{Failure, SnapError};
 use super::response_code::SERVICE_ACCESS_TOKEN_B2B as SERVICE;
 use super::response_code::SERVICE_ACCESS_TOKEN_B2B2C as SERVICE_B2B2C;
 use super::signature::string_to_sign;
-use super::timestamp::{parse_timestamp, TimestampMode};
+use super::timestamp::TimestampMode;
+use super::response_code::ServiceCode;
+use crate::checks;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 use std::str::FromStr;
@@ -106,28 +108,12 @@ pub enum Grant {
     RefreshToken(String),
 }
 
-fn mandatory<'a>(value: Option<&'a [u8]>, field: &'static str) -> Result<&'a [u8], SnapError> {
-    match value {
-        Some(v) if !v.iter().all(u8::is_ascii_whitespace) => Ok(v),
-        Some(_) => Err(SnapError::new(
-            SERVICE,
-            Failure::InvalidMandatoryField(field),
-            format!("header {field} is present but empty"),
-        )),
-        None => Err(SnapError::new(
-            SERVICE,
-            Failure::InvalidMandatoryField(field),
-            format!("header {field} is missing"),
-        )),
-    }
+fn bad_request(service: ServiceCode, detail: impl Into<String>) -> SnapError {
+    SnapError::new(service, Failure::BadRequest, detail)
 }
 
-fn bad_request(detail: impl Into<String>) -> SnapError {
-    SnapError::new(SERVICE, Failure::BadRequest, detail)
-}
-
-fn invalid_format(field: &'static str, detail: impl Into<String>) -> SnapError {
-    SnapError::new(SERVICE, Failure::InvalidFieldFormat(field), detail)
+fn invalid_format(service: ServiceCode, field: &'static str, detail: impl Into<String>) -> SnapError {
+    SnapError::new(service, Failure::InvalidFieldFormat(field), detail)
 }
 
 impl<'a> AccessTokenRequest<'a> {
@@ -135,9 +121,9 @@ impl<'a> AccessTokenRequest<'a> {
     /// mandatory headers, X-TIMESTAMP format, X-CLIENT-KEY format,
     /// Content-Type, body, grantType.
     pub fn parse(raw: &RawTokenRequest<'a>, rules: &ParseRules) -> Result<Self, SnapError> {
-        let (mut request, body) = Self::parse_common(raw, rules)?;
-        let (grant_type_field, grant_type) = find_grant_type(&body, rules)?;
-        check_grant_type(grant_type_field, grant_type)?;
+        let (mut request, body) = Self::parse_common(raw, rules, SERVICE)?;
+        let (grant_type_field, grant_type) = find_grant_type(&body, rules, SERVICE)?;
+        check_grant_type(grant_type_field, grant_type, SERVICE)?;
         request.grant_type_field = grant_type_field;
         Ok(request)
     }
@@ -146,11 +132,7 @@ impl<'a> AccessTokenRequest<'a> {
     /// same headers and signature, and a grant of `AUTHORIZATION_CODE` with
     /// `authCode` or `REFRESH_TOKEN` with `refreshToken`.
     pub fn parse_b2b2c(raw: &RawTokenRequest<'a>, rules: &ParseRules) -> Result<Self, SnapError> {
-        let to_b2b2c = |e: SnapError| SnapError {
-            service: SERVICE_B2B2C,
-            ..e
-        };
-        let (mut request, body) = Self::parse_common(raw, rules).map_err(to_b2b2c)?;
+        let (mut request, body) = Self::parse_common(raw, rules, SERVICE_B2B2C)?;
         let err = |failure, detail: String| SnapError::new(SERVICE_B2B2C, failure, detail);
         let text_field = |name: &'static str| -> Result<String, SnapError> {
             match body.get(name) {
@@ -188,29 +170,31 @@ impl<'a> AccessTokenRequest<'a> {
     fn parse_common(
         raw: &RawTokenRequest<'a>,
         rules: &ParseRules,
+        service: ServiceCode,
     ) -> Result<(Self, Map<String, Value>), SnapError> {
-        let timestamp = mandatory(raw.x_timestamp, "X-TIMESTAMP")?;
-        let client_key = mandatory(raw.x_client_key, "X-CLIENT-KEY")?;
-        let signature = mandatory(raw.x_signature, "X-SIGNATURE")?;
+        let timestamp = checks::mandatory(raw.x_timestamp, "X-TIMESTAMP", service)?;
+        let client_key = checks::mandatory(raw.x_client_key, "X-CLIENT-KEY", service)?;
+        let signature = checks::mandatory(raw.x_signature, "X-SIGNATURE", service)?;
 
-        let timestamp = std::str::from_utf8(timestamp)
-            .map_err(|_| invalid_format("X-TIMESTAMP", "X-TIMESTAMP is not UTF-8 text"))?;
-        let timestamp_instant = parse_timestamp(timestamp, rules.timestamp_mode)
-            .map_err(|e| invalid_format("X-TIMESTAMP", e.0))?;
+        let timestamp = std::str::from_utf8(timestamp).map_err(|_| {
+            invalid_format(service, "X-TIMESTAMP", "X-TIMESTAMP is not UTF-8 text")
+        })?;
+        let timestamp_instant = checks::timestamp(timestamp, rules.timestamp_mode, service)?;
 
         let client_key = std::str::from_utf8(client_key)
             .ok()
             .filter(|k| k.bytes().all(|b| (0x20..0x7f).contains(&b)))
             .ok_or_else(|| {
                 invalid_format(
+                    service,
                     "X-CLIENT-KEY",
                     "X-CLIENT-KEY must be printable ASCII (a client id such as a UUID)",
                 )
             })?;
 
-        check_content_type(raw.content_type, rules.content_type)?;
+        check_content_type(raw.content_type, rules.content_type, service)?;
 
-        let body = parse_body(raw.body)?;
+        let body = parse_body(raw.body, service)?;
         let request = Self {
             client_key,
             timestamp,
@@ -228,7 +212,11 @@ impl<'a> AccessTokenRequest<'a> {
     }
 }
 
-fn check_content_type(value: Option<&[u8]>, rule: ContentTypeRule) -> Result<(), SnapError> {
+fn check_content_type(
+    value: Option<&[u8]>,
+    rule: ContentTypeRule,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
     let is_json = |v: &[u8]| {
         let mime = v.split(|b| *b == b';').next().unwrap_or_default();
         mime.trim_ascii().eq_ignore_ascii_case(b"application/json")
@@ -236,12 +224,13 @@ fn check_content_type(value: Option<&[u8]>, rule: ContentTypeRule) -> Result<(),
     match (rule, value) {
         (ContentTypeRule::Ignore, _) | (ContentTypeRule::Lenient, None) => Ok(()),
         (ContentTypeRule::Strict, None) => Err(SnapError::new(
-            SERVICE,
+            service,
             Failure::InvalidMandatoryField("Content-Type"),
             "header Content-Type is missing (strict content-type rule); send application/json",
         )),
         (_, Some(v)) if is_json(v) => Ok(()),
         (_, Some(v)) => Err(invalid_format(
+            service,
             "Content-Type",
             format!(
                 "Content-Type is {:?}; the token endpoint takes application/json",
@@ -251,31 +240,33 @@ fn check_content_type(value: Option<&[u8]>, rule: ContentTypeRule) -> Result<(),
     }
 }
 
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, SnapError> {
+fn parse_body(body: &[u8], service: ServiceCode) -> Result<Map<String, Value>, SnapError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(bad_request(
+            service,
             r#"the body is empty; send {"grantType":"client_credentials"}"#,
         ));
     }
     let text = std::str::from_utf8(body).map_err(|e| {
-        bad_request(format!(
+        bad_request(service, format!(
             "the body is not UTF-8 (invalid byte at offset {})",
             e.valid_up_to()
         ))
     })?;
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(bad_request(format!(
+        Ok(other) => Err(bad_request(service, format!(
             "the body is JSON but not an object (it is {})",
             json_type(&other)
         ))),
-        Err(e) => Err(bad_request(format!("the body is not valid JSON: {e}"))),
+        Err(e) => Err(bad_request(service, format!("the body is not valid JSON: {e}"))),
     }
 }
 
 fn find_grant_type<'b>(
     body: &'b Map<String, Value>,
     rules: &ParseRules,
+    service: ServiceCode,
 ) -> Result<(&'static str, &'b Value), SnapError> {
     if let Some(v) = body.get("grantType") {
         return Ok(("grantType", v));
@@ -286,7 +277,7 @@ fn find_grant_type<'b>(
     match legacy {
         Some((name, v)) if rules.accept_legacy_grant_type => Ok((name, v)),
         Some((name, _)) => Err(SnapError::new(
-            SERVICE,
+            service,
             Failure::InvalidMandatoryField("grantType"),
             format!(
                 "the body has {name:?} but not \"grantType\"; SNAP v1.0.2 spells it grantType \
@@ -294,18 +285,22 @@ fn find_grant_type<'b>(
             ),
         )),
         None => Err(SnapError::new(
-            SERVICE,
+            service,
             Failure::InvalidMandatoryField("grantType"),
             "the body has no grantType",
         )),
     }
 }
 
-fn check_grant_type(field: &'static str, value: &Value) -> Result<(), SnapError> {
+fn check_grant_type(
+    field: &'static str,
+    value: &Value,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
     let text = match value {
         Value::Null => {
             return Err(SnapError::new(
-                SERVICE,
+                service,
                 Failure::InvalidMandatoryField("grantType"),
                 format!("{field} is null"),
             ))
@@ -313,6 +308,7 @@ fn check_grant_type(field: &'static str, value: &Value) -> Result<(), SnapError>
         Value::String(s) => s,
         other => {
             return Err(invalid_format(
+                service,
                 "grantType",
                 format!("{field} must be a string, got {}", json_type(other)),
             ))
@@ -320,7 +316,7 @@ fn check_grant_type(field: &'static str, value: &Value) -> Result<(), SnapError>
     };
     if text.is_empty() {
         return Err(SnapError::new(
-            SERVICE,
+            service,
             Failure::InvalidMandatoryField("grantType"),
             format!("{field} is empty"),
         ));
@@ -328,12 +324,14 @@ fn check_grant_type(field: &'static str, value: &Value) -> Result<(), SnapError>
     let chars = text.chars().count();
     if chars > GRANT_TYPE_MAX_LEN {
         return Err(invalid_format(
+            service,
             "grantType",
             format!("{field} is {chars} characters long; the maximum is {GRANT_TYPE_MAX_LEN}"),
         ));
     }
     if text != CLIENT_CREDENTIALS {
         return Err(invalid_format(
+            service,
             "grantType",
             format!(
                 "{field} is {text:?}; the B2B token endpoint accepts only \"{CLIENT_CREDENTIALS}\""

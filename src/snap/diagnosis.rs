@@ -452,8 +452,15 @@ pub fn diagnose_asymmetric(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snap::keys::parse_private_key;
+    // The mistakes diagnosed here (SHA-1, PSS, raw RSA, ...) cannot be made
+    // with aws-lc-rs, which signs only correctly; so these tests forge them
+    // with the `rsa` crate, over the published test keys. Test code only.
+    use rsa::pkcs8::DecodePrivateKey;
     use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+
+    fn parse_private_key(pem: &str) -> Result<RsaPrivateKey, rsa::pkcs8::Error> {
+        RsaPrivateKey::from_pkcs8_pem(pem)
+    }
 
     const CK: &str = "demo-client";
     const TS: &str = "2024-03-01T15:27:49+07:00";

@@ -1,6 +1,7 @@
 //! The one error type of the protocol layer.
 
 use super::response_code::{ResponseCode, ServiceCode};
+use super::step::Step;
 use std::fmt;
 
 /// What went wrong, in SNAP terms. Each variant knows its response code;
@@ -30,6 +31,9 @@ pub enum Failure {
     NotFound,
     /// `405xx00 Requested Function Is Not Supported`: wrong HTTP method.
     MethodNotAllowed,
+    /// `431xx00 Request Header Fields Too Large`: more or larger headers
+    /// than `--max-headers` / `--max-header-bytes` allow.
+    HeaderFieldsTooLarge,
     /// `500xx01 Internal Server Error`: the mock itself failed (e.g. the
     /// system random generator); never caused by the request.
     Internal,
@@ -59,31 +63,33 @@ impl Failure {
             Self::Conflict => (409, 0),
             Self::NotFound => (404, 0),
             Self::MethodNotAllowed => (405, 0),
+            Self::HeaderFieldsTooLarge => (431, 0),
             Self::Internal => (500, 1),
         };
         ResponseCode::new(status, service, case)
     }
 
-    /// The pipeline step that produced this failure, as shown in the journal
-    /// and the log (`check=signature`).
-    pub fn check(&self) -> &'static str {
+    /// The lifecycle step that produced this failure, as the journal and
+    /// the log name it.
+    pub fn step(&self) -> Step {
         match self {
-            Self::BadRequest => "body",
+            Self::BadRequest => Step::Body,
             Self::InvalidFieldFormat(f) | Self::InvalidMandatoryField(f) => match *f {
-                "grantType" => "grantType",
-                "Content-Type" => "content-type",
-                "X-TIMESTAMP" => "timestamp",
-                _ => "headers",
+                "grantType" => Step::GrantType,
+                "Content-Type" => Step::ContentType,
+                "X-TIMESTAMP" => Step::Timestamp,
+                _ => Step::Headers,
             },
-            Self::Unauthorized(UnauthorizedReason::UnknownClient) => "client",
-            Self::Unauthorized(UnauthorizedReason::InvalidSignature) => "signature",
-            Self::Unauthorized(UnauthorizedReason::InvalidTimestamp) => "freshness",
-            Self::InvalidToken | Self::TokenNotFound | Self::InvalidCustomerToken => "token",
-            Self::Unauthorized(UnauthorizedReason::InvalidAuthCode) => "authCode",
-            Self::Conflict => "external-id",
-            Self::NotFound => "route",
-            Self::MethodNotAllowed => "method",
-            Self::Internal => "internal",
+            Self::Unauthorized(UnauthorizedReason::UnknownClient) => Step::Client,
+            Self::Unauthorized(UnauthorizedReason::InvalidSignature) => Step::Signature,
+            Self::Unauthorized(UnauthorizedReason::InvalidTimestamp) => Step::Freshness,
+            Self::InvalidToken | Self::TokenNotFound | Self::InvalidCustomerToken => Step::Token,
+            Self::Unauthorized(UnauthorizedReason::InvalidAuthCode) => Step::AuthCode,
+            Self::Conflict => Step::ExternalId,
+            Self::NotFound => Step::Route,
+            Self::MethodNotAllowed => Step::Method,
+            Self::HeaderFieldsTooLarge => Step::HeaderLimits,
+            Self::Internal => Step::Internal,
         }
     }
 }
@@ -117,7 +123,7 @@ impl fmt::Display for SnapError {
             f,
             "{} ({}): {}",
             self.response_code(),
-            self.failure.check(),
+            self.failure.step(),
             self.detail
         )
     }

@@ -7,10 +7,11 @@
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
+use aws_lc_rs::signature::RsaKeyPair;
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use rsa::RsaPublicKey;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -88,17 +89,19 @@ pub fn parse_public_key(text: &str) -> Result<RsaPublicKey, KeyError> {
 }
 
 /// Reads an RSA private key: PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1
-/// (`BEGIN RSA PRIVATE KEY`), or either as bare base64 DER.
-pub fn parse_private_key(text: &str) -> Result<RsaPrivateKey, KeyError> {
+/// (`BEGIN RSA PRIVATE KEY`), or either as bare base64 DER. Private keys
+/// go straight to aws-lc-rs: every private-key operation (signing,
+/// generation) happens there, none in the `rsa` crate (RUSTSEC-2023-0071).
+pub fn parse_private_key(text: &str) -> Result<RsaKeyPair, KeyError> {
     let (label, der) = pem_to_der(text)?;
-    let pkcs8 = || RsaPrivateKey::from_pkcs8_der(&der);
-    let pkcs1 = || RsaPrivateKey::from_pkcs1_der(&der);
+    let pkcs8 = || RsaKeyPair::from_pkcs8(&der);
+    let pkcs1 = || RsaKeyPair::from_der(&der);
     match label.as_deref() {
         Some("PRIVATE KEY") => {
-            pkcs8().map_err(|e| KeyError(format!("not an RSA PKCS#8 private key: {e}")))
+            pkcs8().map_err(|e| KeyError(format!("not a usable RSA PKCS#8 private key: {e}")))
         }
         Some("RSA PRIVATE KEY") => {
-            pkcs1().map_err(|e| KeyError(format!("not a PKCS#1 RSA private key: {e}")))
+            pkcs1().map_err(|e| KeyError(format!("not a usable PKCS#1 RSA private key: {e}")))
         }
         Some("ENCRYPTED PRIVATE KEY") => Err(KeyError(
             "the key is encrypted; decrypt it with `openssl pkey -in KEY -out PLAIN`".into(),
@@ -113,6 +116,18 @@ pub fn parse_private_key(text: &str) -> Result<RsaPrivateKey, KeyError> {
             "unexpected PEM label {l:?}; expected PRIVATE KEY or RSA PRIVATE KEY"
         ))),
     }
+}
+
+/// A PEM block with 64-character lines.
+pub fn to_pem(label: &str, der: &[u8]) -> String {
+    let b64 = STANDARD.encode(der);
+    let mut pem = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+        pem.push('\n');
+    }
+    pem.push_str(&format!("-----END {label}-----\n"));
+    pem
 }
 
 /// `SHA256:<base64>` of the key's SubjectPublicKeyInfo DER, the form

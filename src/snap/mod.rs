@@ -9,11 +9,12 @@ pub mod keys;
 pub mod profile;
 pub mod response_code;
 pub mod signature;
+pub mod step;
 pub mod symmetric;
 pub mod timestamp;
 
 pub use access_token::{AccessTokenRequest, ContentTypeRule, ParseRules, RawTokenRequest};
-pub use error::{Failure, SnapError, UnauthorizedReason};
+pub use error::SnapError;
 pub use profile::Profile;
 pub use response_code::{ResponseCode, ServiceCode};
 pub use timestamp::TimestampMode;

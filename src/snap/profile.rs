@@ -135,6 +135,7 @@ impl Profile {
             (Failure::Conflict, _) => "Conflict".into(),
             (Failure::NotFound, _) => "Not Found".into(),
             (Failure::MethodNotAllowed, _) => "Requested Function Is Not Supported".into(),
+            (Failure::HeaderFieldsTooLarge, _) => "Request Header Fields Too Large".into(),
             (Failure::Internal, _) => "Internal Server Error".into(),
         }
     }

@@ -66,19 +66,6 @@ pub fn verify_asymmetric(
     }
 }
 
-/// Signs `string_to_sign` the way a SNAP client must: SHA256withRSA
-/// (PKCS#1 v1.5), standard base64. Used by the `sign` tool and by tests;
-/// never on the server's request path.
-pub fn sign_asymmetric(
-    key: &rsa::RsaPrivateKey,
-    string_to_sign: &str,
-) -> Result<String, rsa::Error> {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(string_to_sign.as_bytes());
-    let signature = key.sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &digest)?;
-    Ok(STANDARD.encode(signature))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

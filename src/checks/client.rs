@@ -1,0 +1,149 @@
+use crate::clients::Client;
+use crate::snap::diagnosis::diagnose_asymmetric;
+use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
+use crate::snap::response_code::ServiceCode;
+use crate::snap::signature::verify_asymmetric;
+use crate::store::ClientStore;
+use std::sync::Arc;
+
+fn unauthorized(service: ServiceCode, reason: UnauthorizedReason, detail: String) -> SnapError {
+    SnapError::new(service, Failure::Unauthorized(reason), detail)
+}
+
+/// The enabled client with this key (`401xx00` otherwise: a disabled
+/// client is answered as if unknown).
+pub fn client(
+    clients: &dyn ClientStore,
+    client_key: &str,
+    service: ServiceCode,
+) -> Result<Arc<Client>, SnapError> {
+    let unknown = |detail| unauthorized(service, UnauthorizedReason::UnknownClient, detail);
+    let client = clients.get(client_key).ok_or_else(|| {
+        unknown(format!(
+            "no client is registered with X-CLIENT-KEY {client_key:?} ({} registered)",
+            clients.len()
+        ))
+    })?;
+    if !client.enabled {
+        return Err(unknown(format!(
+            "client {client_key:?} is registered but disabled"
+        )));
+    }
+    Ok(client)
+}
+
+/// The client's secret for the symmetric signature (`401xx00` when the
+/// client has none: no symmetric signature could ever verify).
+pub fn client_secret(client: &Client, service: ServiceCode) -> Result<&str, SnapError> {
+    client.client_secret.as_deref().ok_or_else(|| {
+        unauthorized(
+            service,
+            UnauthorizedReason::InvalidSignature,
+            format!(
+                "client {:?} has no clientSecret in the clients fixture, so no symmetric signature can verify",
+                client.client_key
+            ),
+        )
+    })
+}
+
+/// `X-SIGNATURE` is SHA256withRSA over `string_to_sign` under the client's
+/// registered key (`401xx00` otherwise, with the diagnosis of what the
+/// client most likely did). `others` lists the other registered clients,
+/// asked for only on failure.
+pub fn asymmetric_signature(
+    client: &Client,
+    timestamp: &str,
+    string_to_sign: &str,
+    signature: &[u8],
+    others: impl FnOnce() -> Vec<Arc<Client>>,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    if verify_asymmetric(&client.public_key, string_to_sign, signature).is_ok() {
+        return Ok(());
+    }
+    let others: Vec<Arc<Client>> = others()
+        .into_iter()
+        .filter(|c| c.client_key != client.client_key)
+        .collect();
+    let others: Vec<_> = others
+        .iter()
+        .map(|c| (c.client_key.as_str(), &c.public_key))
+        .collect();
+    let diagnosis = diagnose_asymmetric(
+        &client.public_key,
+        &client.client_key,
+        timestamp,
+        signature,
+        &others,
+    );
+    Err(unauthorized(
+        service,
+        UnauthorizedReason::InvalidSignature,
+        format!(
+            "{diagnosis}; string-to-sign {string_to_sign:?}; key of {:?} {}",
+            client.client_key,
+            client.public_key.fingerprint()
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signing::ClientKeyPair;
+    use crate::snap::signature::string_to_sign;
+    use crate::store::memory::Clients;
+
+    fn store() -> Clients {
+        Clients::new(crate::embedded::clients().unwrap())
+    }
+
+    #[test]
+    fn an_unknown_client_is_unauthorized_in_the_given_service() {
+        let e = client(&store(), "nobody", 47).unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4014700");
+        assert!(e.detail.contains("\"nobody\""), "{}", e.detail);
+    }
+
+    #[test]
+    fn a_disabled_client_is_answered_as_unknown() {
+        let e = client(&store(), "disabled-client", 73).unwrap_err();
+        assert_eq!(
+            e.failure,
+            Failure::Unauthorized(UnauthorizedReason::UnknownClient)
+        );
+        assert!(e.detail.contains("disabled"), "{}", e.detail);
+    }
+
+    #[test]
+    fn a_client_without_a_secret_cannot_sign_symmetrically() {
+        let c = client(&store(), "mock-flaky", 47).unwrap();
+        let e = client_secret(&c, 47).unwrap_err();
+        assert!(e.detail.contains("no clientSecret"), "{}", e.detail);
+        let demo = client(&store(), "demo-client", 47).unwrap();
+        assert_eq!(client_secret(&demo, 47), Ok("demo-client-secret"));
+    }
+
+    #[test]
+    fn a_good_signature_verifies_and_another_clients_key_is_named() {
+        let clients = store();
+        let demo = client(&clients, "demo-client", 73).unwrap();
+        let ts = "2026-11-25T12:00:00+07:00";
+        let sts = string_to_sign("demo-client", ts);
+        let own = ClientKeyPair::from_pem(crate::embedded::DEMO_PRIVATE_KEY).unwrap();
+        let good = own.sign(&sts).unwrap();
+        assert_eq!(
+            asymmetric_signature(&demo, ts, &sts, good.as_bytes(), || clients.all(), 73),
+            Ok(())
+        );
+
+        let other = ClientKeyPair::from_pem(crate::embedded::OTHER_PRIVATE_KEY).unwrap();
+        let wrong = other.sign(&sts).unwrap();
+        let e = asymmetric_signature(&demo, ts, &sts, wrong.as_bytes(), || clients.all(), 73)
+            .unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4017300");
+        assert!(e.detail.contains("demo-client-pkcs1"), "{}", e.detail);
+        assert!(e.detail.contains(&sts), "{}", e.detail);
+    }
+}

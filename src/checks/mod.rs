@@ -1,0 +1,19 @@
+//! The checks a SNAP request goes through, each a small unit with no HTTP
+//! types: plain values and the route's service code in, a value or the
+//! [`SnapError`](crate::snap::SnapError) that answers the request out. The
+//! service code goes in with the call and is never patched afterwards.
+//!
+//! A route is the order in which it calls these (see `routes::token` and
+//! `routes::transactional`).
+
+mod client;
+mod headers;
+mod service;
+mod time;
+
+pub use client::{asymmetric_signature, client, client_secret};
+pub use headers::{mandatory, mandatory_text};
+pub use service::{
+    bearer_token, external_id_unused, symmetric_signature, symmetric_string_to_sign, ServiceCall,
+};
+pub use time::{freshness, timestamp};

@@ -1,0 +1,176 @@
+use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
+use crate::snap::response_code::ServiceCode;
+use crate::snap::symmetric::{diagnose_symmetric, minify_body, string_to_sign, verify_symmetric};
+use crate::store::ExternalIdStore;
+use crate::tokens::{AccessTokenClaims, TokenIssuer};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// What a service signature covers besides the headers.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceCall<'a> {
+    pub method: &'a str,
+    /// Path and query exactly as sent: what the client signed.
+    pub relative_url: &'a str,
+    pub body: &'a [u8],
+}
+
+/// `Authorization: Bearer <token>` with a token this server issued and
+/// that is valid `now`: `401xx03` when absent, `401xx01` when invalid.
+pub fn bearer_token<'a>(
+    authorization: Option<&'a [u8]>,
+    tokens: &TokenIssuer,
+    now: DateTime<Utc>,
+    service: ServiceCode,
+) -> Result<(&'a str, AccessTokenClaims), SnapError> {
+    let authorization = authorization
+        .filter(|v| !v.iter().all(u8::is_ascii_whitespace))
+        .ok_or_else(|| {
+            SnapError::new(
+                service,
+                Failure::TokenNotFound,
+                "no Authorization: Bearer <access token> header",
+            )
+        })?;
+    let invalid = |detail: String| SnapError::new(service, Failure::InvalidToken, detail);
+    let token = std::str::from_utf8(authorization)
+        .ok()
+        .and_then(|a| a.split_once(' '))
+        .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .map(|(_, token)| token.trim())
+        .ok_or_else(|| invalid("Authorization must be \"Bearer <access token>\"".into()))?;
+    let claims = tokens
+        .introspect(token, now)
+        .map_err(|why| invalid(format!("the bearer token is not valid here: {why}")))?;
+    Ok((token, claims))
+}
+
+/// `X-SIGNATURE` is `base64(HMAC-SHA512(secret, string_to_sign))`, where
+/// `string_to_sign` is [`symmetric_string_to_sign`] of the other arguments
+/// (`401xx00` otherwise, with the diagnosis).
+pub fn symmetric_signature(
+    secret: &str,
+    string_to_sign: &str,
+    call: &ServiceCall<'_>,
+    access_token: &str,
+    timestamp: &str,
+    signature: &str,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    if verify_symmetric(secret.as_bytes(), string_to_sign, signature.as_bytes()) {
+        return Ok(());
+    }
+    let diagnosis = diagnose_symmetric(
+        secret.as_bytes(),
+        call.method,
+        call.relative_url,
+        access_token,
+        call.body,
+        timestamp,
+        signature.as_bytes(),
+    );
+    Err(SnapError::new(
+        service,
+        Failure::Unauthorized(UnauthorizedReason::InvalidSignature),
+        diagnosis,
+    ))
+}
+
+/// The string the symmetric signature covers.
+pub fn symmetric_string_to_sign(
+    call: &ServiceCall<'_>,
+    access_token: &str,
+    timestamp: &str,
+) -> String {
+    string_to_sign(
+        call.method,
+        call.relative_url,
+        access_token,
+        &minify_body(call.body),
+        timestamp,
+    )
+}
+
+/// `X-EXTERNAL-ID` not yet used by `partner` on `day` (`409xx00`
+/// otherwise); the id is recorded in the same atomic step.
+pub fn external_id_unused(
+    store: &dyn ExternalIdStore,
+    partner: &str,
+    external_id: &str,
+    day: NaiveDate,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    if store.check_and_record(partner, external_id, day) {
+        return Ok(());
+    }
+    Err(SnapError::new(
+        service,
+        Failure::Conflict,
+        format!("X-EXTERNAL-ID {external_id:?} was already used by partner {partner:?} today ({day})"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snap::symmetric::hmac_sha512_base64;
+    use crate::store::memory::ExternalIds;
+
+    fn issuer() -> TokenIssuer {
+        crate::embedded::token_issuer(Some("snap-mock".into()), 900).unwrap()
+    }
+
+    #[test]
+    fn no_authorization_is_token_not_found() {
+        let e = bearer_token(None, &issuer(), Utc::now(), 47).unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4014703");
+        let e = bearer_token(Some(b"  "), &issuer(), Utc::now(), 47).unwrap_err();
+        assert_eq!(e.failure, Failure::TokenNotFound);
+    }
+
+    #[test]
+    fn a_malformed_foreign_or_expired_token_is_invalid() {
+        let tokens = issuer();
+        let now = Utc::now();
+        for bad in [&b"Basic abc"[..], b"Bearer ", b"Bearer not-a-jwt"] {
+            let e = bearer_token(Some(bad), &tokens, now, 47).unwrap_err();
+            assert_eq!(e.response_code().to_string(), "4014701", "{bad:?}");
+        }
+        let issued = tokens.issue("demo-client", now).unwrap();
+        let header = format!("Bearer {}", issued.access_token);
+        let (token, claims) = bearer_token(Some(header.as_bytes()), &tokens, now, 47).unwrap();
+        assert_eq!((token, claims.aud.as_str()), (issued.access_token.as_str(), "demo-client"));
+        let later = now + chrono::Duration::seconds(901);
+        let e = bearer_token(Some(header.as_bytes()), &tokens, later, 47).unwrap_err();
+        assert!(e.detail.contains("expired"), "{}", e.detail);
+    }
+
+    #[test]
+    fn a_signature_with_the_secret_verifies_and_a_wrong_secret_is_diagnosed() {
+        let call = ServiceCall {
+            method: "POST",
+            relative_url: "/v1.0/qr/qr-mpm-generate",
+            body: b"",
+        };
+        let ts = "2024-03-05T10:37:16.196Z";
+        let sts = symmetric_string_to_sign(&call, "myaccesstoken", ts);
+        let signature = hmac_sha512_base64(b"myclientsecret", &sts);
+        assert_eq!(
+            symmetric_signature("myclientsecret", &sts, &call, "myaccesstoken", ts, &signature, 47),
+            Ok(())
+        );
+        let e = symmetric_signature("other", &sts, &call, "myaccesstoken", ts, &signature, 47)
+            .unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4014700");
+        assert!(!e.detail.is_empty());
+    }
+
+    #[test]
+    fn a_reused_external_id_is_a_conflict_naming_the_partner() {
+        let ids = ExternalIds::default();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(external_id_unused(&ids, "p", "42", day, 47), Ok(()));
+        let e = external_id_unused(&ids, "p", "42", day, 47).unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4094700");
+        assert!(e.detail.contains("\"p\"") && e.detail.contains("2026-11-25"), "{}", e.detail);
+    }
+}

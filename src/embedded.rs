@@ -1,0 +1,50 @@
+//! The demo fixtures and test keys, compiled in: a configuration that
+//! names no file works from any directory, which is what an embedder's
+//! tests need. The CLI reads the same files from disk by default.
+
+use crate::clients::ClientRegistry;
+#[cfg(test)]
+use crate::snap::keys::KeyError;
+#[cfg(test)]
+use crate::tokens::TokenIssuer;
+
+pub const CLIENTS: &str = include_str!("../fixtures/clients.json");
+pub const SCENARIOS: &str = include_str!("../fixtures/scenarios.json");
+pub const ENDPOINTS: &str = include_str!("../fixtures/endpoints.json");
+pub const SIGNING_KEY: &str = include_str!("../keys/signing-key.pem");
+pub const DEMO_PRIVATE_KEY: &str = include_str!("../keys/demo-client.private.pem");
+#[cfg(test)]
+pub const OTHER_PRIVATE_KEY: &str = include_str!("../keys/other-client.private.pem");
+
+/// The key files the bundled clients fixture names.
+const KEY_FILES: [(&str, &str); 2] = [
+    (
+        "demo-client.public.pem",
+        include_str!("../keys/demo-client.public.pem"),
+    ),
+    (
+        "other-client.public.pem",
+        include_str!("../keys/other-client.public.pem"),
+    ),
+];
+
+/// Looks up a key file of the bundled fixture by name.
+pub fn key_file(name: &str) -> Result<(String, String), String> {
+    KEY_FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, pem)| ((*pem).to_owned(), format!("bundled {n}")))
+        .ok_or_else(|| format!("public key {name:?} is not one of the bundled keys"))
+}
+
+/// The bundled clients.
+pub fn clients() -> Result<ClientRegistry, String> {
+    ClientRegistry::from_json_with(CLIENTS, &key_file)
+        .map_err(|e| format!("bundled clients fixture: {e}"))
+}
+
+/// A token issuer with the bundled signing key.
+#[cfg(test)]
+pub fn token_issuer(issuer: Option<String>, lifetime_secs: u64) -> Result<TokenIssuer, KeyError> {
+    TokenIssuer::from_pem(SIGNING_KEY, issuer, lifetime_secs)
+}

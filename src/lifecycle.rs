@@ -1,0 +1,323 @@
+//! The one lifecycle of every SNAP route:
+//!
+//! ```text
+//! read body → scenarios (before) → the route's checks and action
+//!           → scenarios (after) → render → journal → respond or fault
+//! ```
+//!
+//! A route supplies its service code, its checks and its action
+//! ([`Route`]); everything else happens here, once. Answers made before any
+//! route is reached (404, 405, 431) go through [`answer_error`], so they are
+//! rendered and journaled the same way.
+
+use crate::journal::{JournalEntry, JournalOutcome};
+use crate::render::{render_error, render_with, Rendered};
+use crate::routes::{faults::respond_with_fault, read_body, respond};
+use crate::scenarios::{Action, Fault, MatchContext, Phase, ScenarioSet, SELECTOR_HEADER};
+use crate::snap::error::{Failure, SnapError};
+use crate::snap::response_code::ServiceCode;
+use crate::snap::step::Step;
+use crate::state::State;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use std::time::Instant;
+
+/// What the journal and the log say about a request besides its answer:
+/// filled in as the lifecycle and the route's checks go.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The client, once known (`X-CLIENT-KEY`, or the bearer token's).
+    pub client_key: Option<String>,
+    /// The step that decided the answer.
+    pub step: Step,
+    /// Why, in words, for rejections.
+    pub reason: Option<String>,
+    /// The exact string a signature was verified over.
+    pub string_to_sign: Option<String>,
+    /// The scenario that answered or delayed the request.
+    pub scenario: Option<String>,
+}
+
+impl Record {
+    fn new(client_key: Option<&str>) -> Self {
+        Self {
+            client_key: client_key.map(str::to_owned),
+            step: Step::Internal,
+            reason: None,
+            string_to_sign: None,
+            scenario: None,
+        }
+    }
+
+    fn rejected(&mut self, error: &SnapError) {
+        self.step = error.failure.step();
+        self.reason = Some(error.detail.clone());
+    }
+}
+
+/// A request as a route sees it: no HTTP types.
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    /// Path and query exactly as sent.
+    pub relative_url: &'a str,
+    pub body: &'a [u8],
+    headers: &'a actix_web::http::header::HeaderMap,
+}
+
+impl<'a> Request<'a> {
+    /// A header's raw value (they need not be UTF-8).
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.headers.get(name).map(|v| v.as_bytes())
+    }
+
+    fn header_text(&self, name: &str) -> Option<&'a str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// One SNAP route: its service code, and its checks and action.
+pub trait Route: Send + Sync + 'static {
+    fn service(&self) -> ServiceCode;
+    /// The step a success is journaled as.
+    fn success(&self) -> Step;
+    /// Runs the route's checks in order, then its action. The first failed
+    /// check answers. `record` takes what the developer will need to see
+    /// why (client, string-to-sign).
+    fn handle(
+        &self,
+        state: &State,
+        request: &Request<'_>,
+        now: DateTime<Utc>,
+        record: &mut Record,
+    ) -> Result<Rendered, SnapError>;
+}
+
+/// What a request got.
+enum Answer {
+    Rendered(Rendered),
+    Fault(Fault),
+}
+
+/// Serves one request on `route`.
+pub async fn run(
+    route: &dyn Route,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: &State,
+) -> HttpResponse {
+    let started = Instant::now();
+    let service = route.service();
+    let cap = state.config.max_body_bytes;
+    let body = read_body(&req, payload, cap, state.config.client_request_timeout)
+        .await
+        .map_err(|e| {
+            SnapError::new(
+                service,
+                Failure::BadRequest,
+                format!("{e} (--max-body-bytes {cap})"),
+            )
+        });
+    let request = Request {
+        method: req.method().as_str(),
+        path: req.path(),
+        relative_url: req.uri().path_and_query().map_or(req.path(), |pq| pq.as_str()),
+        body: body.as_deref().unwrap_or_default(),
+        headers: req.headers(),
+    };
+    let mut record = Record::new(request.header_text("x-client-key"));
+    let scenarios = state.stores.scenarios.snapshot();
+
+    let answer = match consult(&scenarios, state, &request, Phase::Before, service, &mut record).await
+    {
+        Err(e) => reject(state, &mut record, e),
+        Ok(Some(answer)) => answer,
+        Ok(None) => {
+            let now = state.clock.now();
+            let handled = match &body {
+                Ok(_) => route.handle(state, &request, now, &mut record),
+                Err(e) => Err(e.clone()),
+            };
+            match handled {
+                Err(e) => reject(state, &mut record, e),
+                Ok(rendered) => {
+                    record.step = route.success();
+                    // An unknown selector was already answered before the checks.
+                    let after =
+                        consult(&scenarios, state, &request, Phase::After, service, &mut record)
+                            .await
+                            .unwrap_or_default();
+                    after.unwrap_or(Answer::Rendered(rendered))
+                }
+            }
+        }
+    };
+    journal(state, &req, request.body, &answer, &record, started);
+    match answer {
+        Answer::Rendered(r) => respond(r),
+        Answer::Fault(f) => respond_with_fault(&req, f),
+    }
+}
+
+/// Answers with `error` outside any route (unknown path, wrong method,
+/// oversized head), journaled like every other answer.
+pub fn answer_error(state: &State, req: &HttpRequest, error: SnapError) -> HttpResponse {
+    let started = Instant::now();
+    let client_key = req
+        .headers()
+        .get("x-client-key")
+        .and_then(|v| v.to_str().ok());
+    let mut record = Record::new(client_key);
+    let answer = reject(state, &mut record, error);
+    journal(state, req, &[], &answer, &record, started);
+    match answer {
+        Answer::Rendered(r) => respond(r),
+        Answer::Fault(f) => respond_with_fault(req, f),
+    }
+}
+
+fn reject(state: &State, record: &mut Record, error: SnapError) -> Answer {
+    record.rejected(&error);
+    Answer::Rendered(render_error(
+        state.config.profile,
+        &error,
+        state.config.explain,
+    ))
+}
+
+/// Consults the scenarios for `phase` and carries out the one that
+/// applies. `Ok(None)`: no scenario answers, go on.
+async fn consult(
+    scenarios: &ScenarioSet,
+    state: &State,
+    request: &Request<'_>,
+    phase: Phase,
+    service: ServiceCode,
+    record: &mut Record,
+) -> Result<Option<Answer>, SnapError> {
+    let selector = request.header_text(SELECTOR_HEADER);
+    if scenarios.is_empty() && selector.is_none() {
+        return Ok(None);
+    }
+    // Reading grantType costs a JSON parse; only pay it when a scenario asks.
+    let grant_type = scenarios
+        .needs_grant_type()
+        .then(|| serde_json::from_slice::<serde_json::Value>(request.body).ok())
+        .flatten()
+        .and_then(|v| v.get("grantType")?.as_str().map(str::to_owned));
+    let lookup = |name: &str| request.header_text(name);
+    let ctx = MatchContext {
+        path: request.path,
+        client_key: request.header_text("x-client-key"),
+        grant_type: grant_type.as_deref(),
+        header: &lookup,
+        selector,
+    };
+    let chosen = scenarios
+        .select(phase, &ctx, state.stores.counters.as_ref())
+        .map_err(|e| SnapError::new(service, Failure::BadRequest, e.0))?;
+    let Some(scenario) = chosen else {
+        return Ok(None);
+    };
+    record.scenario = Some(scenario.name().to_owned());
+    if !scenario.delay.is_zero() {
+        actix_web::rt::time::sleep(scenario.delay).await;
+    }
+    let answer = match &scenario.action {
+        Action::Respond {
+            code,
+            message,
+            body,
+            headers,
+        } => {
+            let mut rendered = render_with(*code, message, body);
+            rendered.headers.extend(headers.iter().cloned());
+            Answer::Rendered(rendered)
+        }
+        Action::Fault(fault) => Answer::Fault(*fault),
+        Action::DelayOnly => return Ok(None),
+    };
+    record.step = Step::Scenario;
+    Ok(Some(answer))
+}
+
+/// Logs one line and records the journal entry for a request.
+fn journal(
+    state: &State,
+    req: &HttpRequest,
+    body: &[u8],
+    answer: &Answer,
+    record: &Record,
+    started: Instant,
+) {
+    let elapsed = started.elapsed();
+    let outcome = match answer {
+        Answer::Rendered(r) => JournalOutcome {
+            status: Some(r.status()),
+            response_code: Some(r.code.to_string()),
+            response_message: Some(r.message.clone()),
+            fault: None,
+        },
+        Answer::Fault(f) => JournalOutcome {
+            status: None,
+            response_code: None,
+            response_message: None,
+            fault: Some(f.as_str()),
+        },
+    };
+    log::info!(
+        "{} {} client={} -> {} decided_by={}{}{} in {:.1?}",
+        req.method(),
+        req.path(),
+        record.client_key.as_deref().unwrap_or("-"),
+        outcome
+            .response_code
+            .clone()
+            .unwrap_or_else(|| format!("fault {}", outcome.fault.unwrap_or_default())),
+        record.step,
+        record
+            .scenario
+            .as_deref()
+            .map(|s| format!(" scenario={s}"))
+            .unwrap_or_default(),
+        record
+            .reason
+            .as_deref()
+            .map(|r| format!(" reason: {r}"))
+            .unwrap_or_default(),
+        elapsed
+    );
+    let journal = &state.stores.journal;
+    if !journal.enabled() {
+        journal.count_unrecorded();
+        return;
+    }
+    let (text, truncated) = crate::journal::body_text(body, journal.body_limit());
+    journal.record(JournalEntry {
+        id: uuid::Uuid::new_v4().to_string(),
+        time: state.clock.now(),
+        method: req.method().to_string(),
+        path: req.path().to_owned(),
+        query: Some(req.query_string().to_owned()).filter(|q| !q.is_empty()),
+        headers: req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: text,
+        body_bytes: body.len(),
+        body_truncated: truncated,
+        client_key: record.client_key.clone(),
+        outcome,
+        decided_by: record.step,
+        reason: record.reason.clone(),
+        string_to_sign: record.string_to_sign.clone(),
+        scenario: record.scenario.clone(),
+        duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+    });
+}

@@ -1,0 +1,186 @@
+//! The token routes: `POST {prefix}/v1.0/access-token/b2b` (service 73) and
+//! its `/b2b2c` twin (service 74).
+
+use crate::checks;
+use crate::clients::Client;
+use crate::lifecycle::{Record, Request, Route};
+use crate::render::{render_customer_token, render_token, Rendered};
+use crate::snap::access_token::Grant;
+use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
+use crate::snap::response_code::{
+    ServiceCode, SERVICE_ACCESS_TOKEN_B2B, SERVICE_ACCESS_TOKEN_B2B2C,
+};
+use crate::snap::step::Step;
+use crate::snap::{AccessTokenRequest, ParseRules, RawTokenRequest};
+use crate::state::State;
+use crate::store::RefreshGrant;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// How long a B2B2C refresh token lives.
+pub const REFRESH_TOKEN_LIFETIME_DAYS: i64 = 30;
+
+/// What both token routes check, in the README's order: the request's
+/// form (headers, timestamp, content type, body, grant), the client, the
+/// signature over `X-CLIENT-KEY|X-TIMESTAMP`, then freshness.
+fn authenticate<'r>(
+    state: &State,
+    request: &Request<'r>,
+    now: DateTime<Utc>,
+    record: &mut Record,
+    parse: fn(&RawTokenRequest<'r>, &ParseRules) -> Result<AccessTokenRequest<'r>, SnapError>,
+    service: ServiceCode,
+) -> Result<(AccessTokenRequest<'r>, Arc<Client>), SnapError> {
+    let raw = RawTokenRequest {
+        x_timestamp: request.header("x-timestamp"),
+        x_client_key: request.header("x-client-key"),
+        x_signature: request.header("x-signature"),
+        content_type: request.header("content-type"),
+        body: request.body,
+    };
+    let parsed = parse(&raw, &state.config.parse_rules)?;
+    let clients = state.stores.clients.as_ref();
+    let client = checks::client(clients, parsed.client_key, service)?;
+    let string_to_sign = record.string_to_sign.insert(parsed.string_to_sign());
+    checks::asymmetric_signature(
+        &client,
+        parsed.timestamp,
+        string_to_sign,
+        parsed.signature,
+        || clients.all(),
+        service,
+    )?;
+    checks::freshness(
+        parsed.timestamp,
+        parsed.timestamp_instant,
+        now,
+        state.config.timestamp_window,
+        service,
+    )?;
+    Ok((parsed, client))
+}
+
+fn internal(service: ServiceCode, e: impl std::fmt::Display) -> SnapError {
+    SnapError::new(service, Failure::Internal, e.to_string())
+}
+
+/// The B2B access token (`client_credentials`).
+pub struct B2bToken;
+
+impl Route for B2bToken {
+    fn service(&self) -> ServiceCode {
+        SERVICE_ACCESS_TOKEN_B2B
+    }
+
+    fn success(&self) -> Step {
+        Step::Issued
+    }
+
+    fn handle(
+        &self,
+        state: &State,
+        request: &Request<'_>,
+        now: DateTime<Utc>,
+        record: &mut Record,
+    ) -> Result<Rendered, SnapError> {
+        let service = self.service();
+        let (parsed, _) = authenticate(state, request, now, record, AccessTokenRequest::parse, service)?;
+        let token = state
+            .tokens
+            .issue(parsed.client_key, now)
+            .map_err(|e| internal(service, e))?;
+        Ok(render_token(state.config.profile, service, &token, now))
+    }
+}
+
+/// The B2B2C (customer) access token: an `authCode` from the client's
+/// `authCodes`, or a refresh token this server issued to the same client
+/// (used once: refreshing rotates it).
+pub struct B2b2cToken;
+
+impl B2b2cToken {
+    /// The customer the grant stands for.
+    fn customer(
+        state: &State,
+        client: &Client,
+        grant: &Grant,
+        now: DateTime<Utc>,
+        service: ServiceCode,
+    ) -> Result<String, SnapError> {
+        let invalid_token = |detail: String| SnapError::new(service, Failure::InvalidCustomerToken, detail);
+        match grant {
+            Grant::AuthorizationCode(code) => client.auth_codes.get(code).cloned().ok_or_else(|| {
+                SnapError::new(
+                    service,
+                    Failure::Unauthorized(UnauthorizedReason::InvalidAuthCode),
+                    format!(
+                        "authCode {code:?} is not in the authCodes of client {:?} (clients fixture)",
+                        client.client_key
+                    ),
+                )
+            }),
+            Grant::RefreshToken(token) => match state.stores.refresh_tokens.take(token) {
+                Some(g) if g.client_key != client.client_key => Err(invalid_token(format!(
+                    "the refresh token was issued to client {:?}",
+                    g.client_key
+                ))),
+                Some(g) if g.expires_at <= now => Err(invalid_token("the refresh token expired".into())),
+                Some(g) => Ok(g.customer),
+                None => Err(invalid_token(
+                    "the refresh token was not issued by this server, or was already used (refreshing rotates it)".into(),
+                )),
+            },
+            Grant::ClientCredentials => Err(SnapError::new(
+                service,
+                Failure::InvalidFieldFormat("grantType"),
+                "client_credentials belongs to the B2B endpoint",
+            )),
+        }
+    }
+}
+
+impl Route for B2b2cToken {
+    fn service(&self) -> ServiceCode {
+        SERVICE_ACCESS_TOKEN_B2B2C
+    }
+
+    fn success(&self) -> Step {
+        Step::Issued
+    }
+
+    fn handle(
+        &self,
+        state: &State,
+        request: &Request<'_>,
+        now: DateTime<Utc>,
+        record: &mut Record,
+    ) -> Result<Rendered, SnapError> {
+        let service = self.service();
+        let (parsed, client) =
+            authenticate(state, request, now, record, AccessTokenRequest::parse_b2b2c, service)?;
+        let customer = Self::customer(state, &client, &parsed.grant, now, service)?;
+        let token = state
+            .tokens
+            .issue_for(parsed.client_key, &customer, &["customer"], now)
+            .map_err(|e| internal(service, e))?;
+        let refresh_token = state.tokens.random_hex(32).map_err(|e| internal(service, e))?;
+        let refresh_expires_at = now + chrono::Duration::days(REFRESH_TOKEN_LIFETIME_DAYS);
+        state.stores.refresh_tokens.insert(
+            refresh_token.clone(),
+            RefreshGrant {
+                client_key: parsed.client_key.to_owned(),
+                customer,
+                expires_at: refresh_expires_at,
+            },
+            now,
+        );
+        Ok(render_customer_token(
+            state.config.profile,
+            service,
+            &token,
+            &refresh_token,
+            refresh_expires_at,
+            now,
+        ))
+    }
+}

@@ -1,0 +1,143 @@
+//! What every worker shares: the configuration, the token issuer, the
+//! transactional endpoints, the clock and the stores; and loading all of
+//! it from the configured sources.
+
+use crate::clients::ClientRegistry;
+use crate::clock::Clock;
+use crate::config::{Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
+use crate::embedded;
+use crate::endpoints::{self, Endpoint};
+use crate::scenarios::ScenarioSet;
+use crate::server::StartError;
+use crate::store::Stores;
+use crate::tokens::TokenIssuer;
+use std::path::Path;
+use std::sync::Arc;
+
+pub struct State {
+    pub config: Config,
+    pub tokens: TokenIssuer,
+    pub endpoints: Vec<Arc<Endpoint>>,
+    pub clock: Clock,
+    pub stores: Stores,
+}
+
+/// The text of a fixture source, with the name errors use for it.
+fn read(source: &Source, bundled: &'static str, what: &str) -> Result<String, String> {
+    match source {
+        Source::Bundled => Ok(bundled.to_owned()),
+        Source::Inline(text) => Ok(text.clone()),
+        Source::File(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read the {what}: {e}", path.display())),
+    }
+}
+
+/// Prefixes a parse error with the file it came from.
+fn located(source: &Source, e: String) -> String {
+    match source {
+        Source::File(path) => format!("{}: {e}", path.display()),
+        Source::Bundled => format!("bundled: {e}"),
+        Source::Inline(_) => format!("inline: {e}"),
+    }
+}
+
+/// True when `source` is the CLI's default file for an optional fixture
+/// and no file is there: a mounted fixtures directory with only
+/// `clients.json` is a complete configuration. A path given explicitly
+/// must exist.
+fn absent_default(source: &Source, default: &str) -> bool {
+    let absent = matches!(source, Source::File(p) if p == Path::new(default) && !p.exists());
+    if absent {
+        log::info!("no {default}; starting without it");
+    }
+    absent
+}
+
+pub fn load_clients(config: &Config) -> Result<ClientRegistry, String> {
+    let source = &config.clients;
+    let text = read(source, embedded::CLIENTS, "clients fixture")?;
+    if *source == Source::Bundled {
+        return embedded::clients();
+    }
+    ClientRegistry::from_json(&text, &config.keys_dir).map_err(|e| located(source, e))
+}
+
+pub fn load_scenarios(config: &Config) -> Result<ScenarioSet, String> {
+    match &config.scenarios {
+        None => Ok(ScenarioSet::default()),
+        Some(s) if absent_default(s, DEFAULT_SCENARIOS_FILE) => Ok(ScenarioSet::default()),
+        Some(s) => ScenarioSet::from_json(&read(s, embedded::SCENARIOS, "scenarios fixture")?)
+            .map_err(|e| located(s, e)),
+    }
+}
+
+fn load_endpoints(config: &Config) -> Result<Vec<Arc<Endpoint>>, String> {
+    match &config.endpoints {
+        None => Ok(Vec::new()),
+        Some(s) if absent_default(s, DEFAULT_ENDPOINTS_FILE) => Ok(Vec::new()),
+        Some(s) => endpoints::from_json(&read(s, embedded::ENDPOINTS, "endpoints fixture")?)
+            .map_err(|e| located(s, e)),
+    }
+}
+
+fn load_signing_key(config: &Config) -> Result<TokenIssuer, String> {
+    let source = &config.signing_key;
+    let text = read(source, embedded::SIGNING_KEY, "signing key")?;
+    TokenIssuer::from_pem(
+        &text,
+        config.issuer.clone(),
+        config.token_lifetime.as_secs(),
+    )
+    .map_err(|e| located(source, e.0))
+}
+
+impl State {
+    /// Loads fixtures and keys: everything that can fail before binding.
+    pub fn load(config: Config) -> Result<Self, StartError> {
+        config.validate().map_err(StartError::Config)?;
+        let clients = load_clients(&config).map_err(StartError::Clients)?;
+        let tokens = load_signing_key(&config).map_err(StartError::SigningKey)?;
+        let scenarios = load_scenarios(&config).map_err(StartError::Scenarios)?;
+        let endpoints = load_endpoints(&config).map_err(StartError::Endpoints)?;
+        let stores = Stores::in_memory(
+            clients,
+            scenarios,
+            config.journal_capacity,
+            config.journal_body_limit,
+        );
+        Ok(Self {
+            clock: config.clock.clone(),
+            config,
+            tokens,
+            endpoints,
+            stores,
+        })
+    }
+
+    /// Re-reads the scenarios fixture. On failure the scenarios in force
+    /// stay as they were and the error says why.
+    pub fn reload_scenarios(&self) -> Result<usize, String> {
+        let set = load_scenarios(&self.config)?;
+        let n = set.len();
+        self.stores.scenarios.replace_all(set);
+        self.stores.counters.refill_all();
+        Ok(n)
+    }
+
+    /// Re-reads the clients fixture and its key files. On failure the
+    /// clients in force stay as they were.
+    pub fn reload_clients(&self) -> Result<usize, String> {
+        let registry = load_clients(&self.config)?;
+        let n = registry.len();
+        self.stores.clients.replace_all(registry);
+        Ok(n)
+    }
+
+    /// Scenarios back to the fixture as loaded (`times` refilled) and the
+    /// journal cleared: a clean slate between tests.
+    pub fn reset(&self) {
+        self.stores.scenarios.reset();
+        self.stores.counters.refill_all();
+        self.stores.journal.clear();
+    }
+}

@@ -1,0 +1,124 @@
+//! Everything the server remembers between requests, behind one trait per
+//! kind of state. Each operation the protocol needs is one call that an
+//! implementation makes atomic (check-and-record, take-once,
+//! decrement-if-positive), never a read followed by a write, so that a
+//! networked store shared by replicas can offer the same semantics.
+//! [`memory`] holds the default, in-process implementations.
+
+pub mod memory;
+
+use crate::clients::{Client, ClientRegistry};
+use crate::journal::{JournalEntry, JournalStats};
+use crate::scenarios::{Scenario, ScenarioSet};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
+
+/// Registered clients: the fixture's, plus those registered at runtime.
+pub trait ClientStore: Send + Sync {
+    fn get(&self, client_key: &str) -> Option<Arc<Client>>;
+    /// Every client, sorted by client key.
+    fn all(&self) -> Vec<Arc<Client>>;
+    fn len(&self) -> usize;
+    /// Adds or replaces a client; true when it replaced one.
+    fn register(&self, client: Client) -> bool;
+    /// True when a client was removed.
+    fn remove(&self, client_key: &str) -> bool;
+    /// Replaces every client with those of a (re)loaded fixture.
+    fn replace_all(&self, clients: ClientRegistry);
+}
+
+/// The scenarios in force.
+pub trait ScenarioStore: Send + Sync {
+    /// The scenarios as they are now; later changes do not affect it.
+    fn snapshot(&self) -> Arc<ScenarioSet>;
+    /// Adds a scenario ahead of all others, replacing one of the same name.
+    fn add(&self, scenario: Scenario);
+    fn remove(&self, name: &str) -> bool;
+    /// Replaces the set with a (re)loaded fixture.
+    fn replace_all(&self, set: ScenarioSet);
+    /// Back to the fixture as loaded.
+    fn reset(&self);
+}
+
+/// How many of its `times` each scenario has used.
+pub trait ScenarioCounters: Send + Sync {
+    /// Uses one of `times` for the scenario `name`: true while uses were
+    /// left (decrement-if-positive, atomic).
+    fn take(&self, name: &str, times: u32) -> bool;
+    /// Uses left of `times`.
+    fn remaining(&self, name: &str, times: u32) -> u32;
+    /// Refills one scenario (it was added again or replaced).
+    fn refill(&self, name: &str);
+    /// Refills every scenario.
+    fn refill_all(&self);
+}
+
+/// `X-EXTERNAL-ID`s used per partner per WIB day.
+pub trait ExternalIdStore: Send + Sync {
+    /// Records the id for `partner` on `day`; false when the partner had
+    /// already used it that day (check-and-record, atomic).
+    fn check_and_record(&self, partner: &str, external_id: &str, day: NaiveDate) -> bool;
+}
+
+/// A B2B2C refresh token's grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshGrant {
+    pub client_key: String,
+    pub customer: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// B2B2C refresh tokens issued and not yet used.
+pub trait RefreshTokenStore: Send + Sync {
+    fn insert(&self, token: String, grant: RefreshGrant, now: DateTime<Utc>);
+    /// Takes the token out: a refresh token is used once (take-once, atomic).
+    fn take(&self, token: &str) -> Option<RefreshGrant>;
+}
+
+/// The request journal.
+pub trait JournalStore: Send + Sync {
+    /// False when nothing is kept: the entry need not be built.
+    fn enabled(&self) -> bool;
+    /// Longest body text an entry keeps.
+    fn body_limit(&self) -> usize;
+    fn record(&self, entry: JournalEntry);
+    /// Counts a request that was not recorded because the journal is off.
+    fn count_unrecorded(&self);
+    /// Entries newest first that satisfy `keep`, at most `limit`.
+    fn list(&self, limit: usize, keep: &dyn Fn(&JournalEntry) -> bool) -> Vec<JournalEntry>;
+    fn clear(&self);
+    fn stats(&self) -> JournalStats;
+}
+
+/// One of each store.
+#[derive(Clone)]
+pub struct Stores {
+    pub clients: Arc<dyn ClientStore>,
+    pub scenarios: Arc<dyn ScenarioStore>,
+    pub counters: Arc<dyn ScenarioCounters>,
+    pub external_ids: Arc<dyn ExternalIdStore>,
+    pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    pub journal: Arc<dyn JournalStore>,
+}
+
+impl Stores {
+    /// In-process stores holding the loaded fixtures.
+    pub fn in_memory(
+        clients: ClientRegistry,
+        scenarios: ScenarioSet,
+        journal_capacity: usize,
+        journal_body_limit: usize,
+    ) -> Self {
+        Self {
+            clients: Arc::new(memory::Clients::new(clients)),
+            scenarios: Arc::new(memory::Scenarios::new(scenarios)),
+            counters: Arc::new(memory::Counters::default()),
+            external_ids: Arc::new(memory::ExternalIds::default()),
+            refresh_tokens: Arc::new(memory::RefreshTokens::default()),
+            journal: Arc::new(crate::journal::Journal::new(
+                journal_capacity,
+                journal_body_limit,
+            )),
+        }
+    }
+}
