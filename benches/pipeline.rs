@@ -6,14 +6,15 @@
 
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
-use rsa::pkcs8::EncodePrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
 use sha2::{Digest, Sha256};
-use snap_mock::snap::keys::{parse_private_key, ClientPublicKey};
-use snap_mock::snap::profile::FINPAY;
-use snap_mock::snap::response_code::ResponseCode;
-use snap_mock::snap::signature::{sign_asymmetric, string_to_sign, verify_asymmetric};
-use snap_mock::snap::{AccessTokenRequest, ParseRules, RawTokenRequest};
-use snap_mock::tokens::{AccessTokenClaims, TokenIssuer};
+use snap_mock::internals::{
+    diagnose_asymmetric, verify_asymmetric, AccessTokenClaims, AccessTokenRequest, ClientPublicKey,
+    RawTokenRequest, TokenIssuer,
+};
+use snap_mock::{
+    token_string_to_sign as string_to_sign, ClientKeyPair, ParseRules, Profile, ResponseCode,
+};
 use std::hint::black_box;
 
 const SIGNING_KEY: &str = include_str!("../keys/signing-key.pem");
@@ -23,9 +24,10 @@ const TS: &str = "2026-11-26T00:40:36+07:00";
 const BODY: &[u8] = br#"{"grantType":"client_credentials","additionalInfo":{}}"#;
 
 fn benches(c: &mut Criterion) {
-    let client_private = parse_private_key(CLIENT_PRIVATE).unwrap();
+    let client_private = ClientKeyPair::from_pem(CLIENT_PRIVATE).unwrap();
     let sts = string_to_sign("demo-client", TS);
-    let signature = sign_asymmetric(&client_private, &sts).unwrap();
+    let signature = client_private.sign(&sts).unwrap();
+    let finpay: &'static Profile = "finpay".parse().unwrap();
     let raw = RawTokenRequest {
         x_timestamp: Some(TS.as_bytes()),
         x_client_key: Some(b"demo-client"),
@@ -62,8 +64,7 @@ fn benches(c: &mut Criterion) {
     let jwt_key = jsonwebtoken::EncodingKey::from_rsa_pem(SIGNING_KEY.as_bytes()).unwrap();
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some(issuer.kid().to_owned());
-    let signing_private = parse_private_key(SIGNING_KEY).unwrap();
-    let _ = signing_private.to_pkcs8_der();
+    let signing_private = rsa::RsaPrivateKey::from_pkcs8_pem(SIGNING_KEY).unwrap();
     let mut sign = c.benchmark_group("sign/rs256_token");
     sign.sample_size(30);
     sign.bench_function("snap-mock (aws-lc-rs key parsed once)", |b| {
@@ -76,7 +77,12 @@ fn benches(c: &mut Criterion) {
         })
     });
     sign.bench_function("rsa crate sign (PKCS#1 v1.5)", |b| {
-        b.iter(|| sign_asymmetric(&signing_private, black_box("header.claims")).unwrap())
+        b.iter(|| {
+            let digest = Sha256::digest(black_box(b"header.claims"));
+            signing_private
+                .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &digest)
+                .unwrap()
+        })
     });
     sign.finish();
 
@@ -84,45 +90,32 @@ fn benches(c: &mut Criterion) {
     let code = ResponseCode::new(200, 73, 0);
     c.bench_function("render/finpay_success_body", |b| {
         b.iter(|| {
-            serde_json::to_vec(&FINPAY.access_token_body(code, black_box(&token.access_token), 900))
+            serde_json::to_vec(&finpay.access_token_body(code, black_box(&token.access_token), 900))
                 .unwrap()
         })
     });
 
-    let mut config = snap_mock::Config::for_tests();
-    config.timestamp_window = std::time::Duration::ZERO;
-    let state = snap_mock::server::load_state(config).unwrap();
+    // The token route's work without HTTP: parse, verify, issue, render.
     let mut whole = c.benchmark_group("pipeline");
     whole.sample_size(30);
     whole.bench_function("access_token (parse, verify, issue; no HTTP)", |b| {
         b.iter(|| {
-            let verdict = state.access_token(black_box(&raw), now);
-            assert_eq!(verdict.outcome.check(), "issued");
-            let r = snap_mock::render::render_outcome(
-                &FINPAY,
-                &verdict.outcome,
-                verdict.client_key.as_deref(),
-                false,
-                now,
-            );
-            black_box(r.body.len())
+            let request = AccessTokenRequest::parse(black_box(&raw), &rules).unwrap();
+            verify_asymmetric(&key, &request.string_to_sign(), request.signature).unwrap();
+            let token = issuer.issue(request.client_key, now).unwrap();
+            let body = finpay.access_token_body(code, &token.access_token, token.expires_in);
+            black_box(serde_json::to_vec(&body).unwrap().len())
         })
     });
     whole.finish();
 
-    let bad = sign_asymmetric(&client_private, "demo-client|2026-11-25T17:40:36Z").unwrap();
+    let bad = client_private
+        .sign("demo-client|2026-11-25T17:40:36Z")
+        .unwrap();
     let mut failure = c.benchmark_group("failure_path");
     failure.sample_size(20);
     failure.bench_function("diagnose_asymmetric (wrong timestamp form)", |b| {
-        b.iter(|| {
-            snap_mock::snap::diagnosis::diagnose_asymmetric(
-                &key,
-                "demo-client",
-                TS,
-                black_box(bad.as_bytes()),
-                &[],
-            )
-        })
+        b.iter(|| diagnose_asymmetric(&key, "demo-client", TS, black_box(bad.as_bytes()), &[]))
     });
     failure.finish();
 }

@@ -1,13 +1,13 @@
 //! A bounded record of received requests and the server's verdicts, newest
 //! first, for `GET /__admin/requests`.
 
+use crate::snap::step::Step;
+use crate::store::JournalStore;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use crate::snap::step::Step;
-use crate::store::JournalStore;
 
 /// What the server answered.
 #[derive(Debug, Clone, Serialize)]

@@ -115,7 +115,8 @@ pub const DEMO_CLIENT_SECRET: &str = "demo-client-secret";
 /// the API: anything here may change in any release.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::snap::keys::{parse_public_key, ClientPublicKey};
+    pub use crate::snap::diagnosis::diagnose_asymmetric;
+    pub use crate::snap::keys::{parse_private_key, parse_public_key, ClientPublicKey};
     pub use crate::snap::signature::verify_asymmetric;
     pub use crate::snap::timestamp::parse_timestamp;
     pub use crate::snap::{AccessTokenRequest, RawTokenRequest};

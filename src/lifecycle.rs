@@ -121,14 +121,25 @@ pub async fn run(
     let request = Request {
         method: req.method().as_str(),
         path: req.path(),
-        relative_url: req.uri().path_and_query().map_or(req.path(), |pq| pq.as_str()),
+        relative_url: req
+            .uri()
+            .path_and_query()
+            .map_or(req.path(), |pq| pq.as_str()),
         body: body.as_deref().unwrap_or_default(),
         headers: req.headers(),
     };
     let mut record = Record::new(request.header_text("x-client-key"));
     let scenarios = state.stores.scenarios.snapshot();
 
-    let answer = match consult(&scenarios, state, &request, Phase::Before, service, &mut record).await
+    let answer = match consult(
+        &scenarios,
+        state,
+        &request,
+        Phase::Before,
+        service,
+        &mut record,
+    )
+    .await
     {
         Err(e) => reject(state, &mut record, e),
         Ok(Some(answer)) => answer,
@@ -143,10 +154,16 @@ pub async fn run(
                 Ok(rendered) => {
                     record.step = route.success();
                     // An unknown selector was already answered before the checks.
-                    let after =
-                        consult(&scenarios, state, &request, Phase::After, service, &mut record)
-                            .await
-                            .unwrap_or_default();
+                    let after = consult(
+                        &scenarios,
+                        state,
+                        &request,
+                        Phase::After,
+                        service,
+                        &mut record,
+                    )
+                    .await
+                    .unwrap_or_default();
                     after.unwrap_or(Answer::Rendered(rendered))
                 }
             }

@@ -1,9 +1,10 @@
 //! The one place an outcome becomes a status, headers and a SNAP body.
 
-use crate::tokens::IssuedToken;
+use crate::snap::error::Failure;
 use crate::snap::profile::error_body;
 use crate::snap::timestamp::format_snap_timestamp;
 use crate::snap::{Profile, ResponseCode, ServiceCode, SnapError};
+use crate::tokens::IssuedToken;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -36,7 +37,8 @@ impl Rendered {
 fn token_headers(r: &mut Rendered, client_key: &str, now: DateTime<Utc>) {
     r.headers
         .push(("X-TIMESTAMP".into(), format_snap_timestamp(&now)));
-    r.headers.push(("X-CLIENT-KEY".into(), client_key.to_owned()));
+    r.headers
+        .push(("X-CLIENT-KEY".into(), client_key.to_owned()));
 }
 
 /// A B2B access token through the profile.
@@ -80,12 +82,15 @@ pub fn render_customer_token(
 pub fn render_error(profile: &Profile, error: &SnapError, explain: bool) -> Rendered {
     let code = error.response_code();
     let message = profile.message(&error.failure).into_owned();
-    let extra = explain.then(|| {
-        let mut m = Map::new();
-        m.insert("diagnosis".into(), Value::from(error.detail.as_str()));
-        m
-    });
-    let body = error_body(code, &message, extra.as_ref());
+    let mut extra = Map::new();
+    if explain {
+        extra.insert("diagnosis".into(), Value::from(error.detail.as_str()));
+    }
+    // A limit the operator set, not a provider behaviour: say which flag.
+    if error.failure == Failure::HeaderFieldsTooLarge {
+        extra.insert("error".into(), Value::from(error.detail.as_str()));
+    }
+    let body = error_body(code, &message, Some(&extra));
     Rendered::json(code, message, &body)
 }
 

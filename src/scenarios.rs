@@ -413,7 +413,10 @@ mod tests {
         let counters = Counters::default();
         let s =
             set(r#"{"scenarios":[{"name":"x","match":{},"respond":{"responseCode":"4297300"}}]}"#);
-        let hit = s.select(Phase::Before, &ctx(None, None), &counters).unwrap().unwrap();
+        let hit = s
+            .select(Phase::Before, &ctx(None, None), &counters)
+            .unwrap()
+            .unwrap();
         match &hit.action {
             Action::Respond { code, message, .. } => {
                 assert_eq!(code.to_string(), "4297300");
@@ -473,7 +476,9 @@ mod tests {
             .select(Phase::Before, &ctx(None, Some("x")), &counters)
             .unwrap()
             .is_some());
-        let e = s.select(Phase::Before, &ctx(None, Some("y")), &counters).unwrap_err();
+        let e = s
+            .select(Phase::Before, &ctx(None, Some("y")), &counters)
+            .unwrap_err();
         assert!(e.0.contains("\"y\"") && e.0.contains("x"), "{}", e.0);
     }
 
@@ -588,7 +593,10 @@ mod tests {
     fn a_delay_alone_is_a_delay_only_action() {
         let counters = Counters::default();
         let s = set(r#"{"scenarios":[{"name":"slow","match":{},"delayMs":250}]}"#);
-        let hit = s.select(Phase::Before, &ctx(None, None), &counters).unwrap().unwrap();
+        let hit = s
+            .select(Phase::Before, &ctx(None, None), &counters)
+            .unwrap()
+            .unwrap();
         assert_eq!(hit.action, Action::DelayOnly);
         assert_eq!(hit.delay, Duration::from_millis(250));
     }

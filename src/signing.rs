@@ -37,8 +37,8 @@ impl ClientKeyPair {
                 )))
             }
         };
-        let key = RsaKeyPair::generate(size)
-            .map_err(|_| KeyError("RSA key generation failed".into()))?;
+        let key =
+            RsaKeyPair::generate(size).map_err(|_| KeyError("RSA key generation failed".into()))?;
         Ok(Self { key })
     }
 
@@ -80,7 +80,11 @@ impl ClientKeyPair {
     }
 
     /// The `X-SIGNATURE` of a token request: `sign(client_key|timestamp)`.
-    pub fn sign_token_request(&self, client_key: &str, timestamp: &str) -> Result<String, KeyError> {
+    pub fn sign_token_request(
+        &self,
+        client_key: &str,
+        timestamp: &str,
+    ) -> Result<String, KeyError> {
         self.sign(&token_string_to_sign(client_key, timestamp))
     }
 }
@@ -133,10 +137,17 @@ mod tests {
         let public = ClientPublicKey::from_pem(&pair.public_key_pem().unwrap()).unwrap();
         let sts = token_string_to_sign("c", "2026-11-25T12:00:00+07:00");
         let signature = pair.sign(&sts).unwrap();
-        assert_eq!(verify_asymmetric(&public, &sts, signature.as_bytes()), Ok(()));
+        assert_eq!(
+            verify_asymmetric(&public, &sts, signature.as_bytes()),
+            Ok(())
+        );
         assert!(verify_asymmetric(&public, "c|other", signature.as_bytes()).is_err());
         let again = ClientKeyPair::from_pem(&pair.private_key_pem().unwrap()).unwrap();
-        assert_eq!(again.sign(&sts).unwrap(), signature, "PKCS#1 v1.5 is deterministic");
+        assert_eq!(
+            again.sign(&sts).unwrap(),
+            signature,
+            "PKCS#1 v1.5 is deterministic"
+        );
     }
 
     #[test]
@@ -149,6 +160,9 @@ mod tests {
 
     #[test]
     fn odd_key_sizes_are_refused() {
-        assert!(ClientKeyPair::generate(1024).unwrap_err().0.contains("2048"));
+        assert!(ClientKeyPair::generate(1024)
+            .unwrap_err()
+            .0
+            .contains("2048"));
     }
 }

@@ -105,7 +105,9 @@ pub fn external_id_unused(
     Err(SnapError::new(
         service,
         Failure::Conflict,
-        format!("X-EXTERNAL-ID {external_id:?} was already used by partner {partner:?} today ({day})"),
+        format!(
+            "X-EXTERNAL-ID {external_id:?} was already used by partner {partner:?} today ({day})"
+        ),
     ))
 }
 
@@ -138,7 +140,10 @@ mod tests {
         let issued = tokens.issue("demo-client", now).unwrap();
         let header = format!("Bearer {}", issued.access_token);
         let (token, claims) = bearer_token(Some(header.as_bytes()), &tokens, now, 47).unwrap();
-        assert_eq!((token, claims.aud.as_str()), (issued.access_token.as_str(), "demo-client"));
+        assert_eq!(
+            (token, claims.aud.as_str()),
+            (issued.access_token.as_str(), "demo-client")
+        );
         let later = now + chrono::Duration::seconds(901);
         let e = bearer_token(Some(header.as_bytes()), &tokens, later, 47).unwrap_err();
         assert!(e.detail.contains("expired"), "{}", e.detail);
@@ -155,7 +160,15 @@ mod tests {
         let sts = symmetric_string_to_sign(&call, "myaccesstoken", ts);
         let signature = hmac_sha512_base64(b"myclientsecret", &sts);
         assert_eq!(
-            symmetric_signature("myclientsecret", &sts, &call, "myaccesstoken", ts, &signature, 47),
+            symmetric_signature(
+                "myclientsecret",
+                &sts,
+                &call,
+                "myaccesstoken",
+                ts,
+                &signature,
+                47
+            ),
             Ok(())
         );
         let e = symmetric_signature("other", &sts, &call, "myaccesstoken", ts, &signature, 47)
@@ -171,6 +184,10 @@ mod tests {
         assert_eq!(external_id_unused(&ids, "p", "42", day, 47), Ok(()));
         let e = external_id_unused(&ids, "p", "42", day, 47).unwrap_err();
         assert_eq!(e.response_code().to_string(), "4094700");
-        assert!(e.detail.contains("\"p\"") && e.detail.contains("2026-11-25"), "{}", e.detail);
+        assert!(
+            e.detail.contains("\"p\"") && e.detail.contains("2026-11-25"),
+            "{}",
+            e.detail
+        );
     }
 }

@@ -92,6 +92,9 @@ mod tests {
     #[test]
     fn a_zero_window_turns_the_check_off() {
         let raw = "2000-01-01T00:00:00Z";
-        assert_eq!(freshness(raw, at(raw), Utc::now(), Duration::ZERO, 73), Ok(()));
+        assert_eq!(
+            freshness(raw, at(raw), Utc::now(), Duration::ZERO, 73),
+            Ok(())
+        );
     }
 }

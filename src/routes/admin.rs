@@ -4,10 +4,10 @@
 use super::{read_body, respond};
 use crate::clients::{Client, ClientEntry};
 use crate::journal::JournalEntry;
-use crate::state::State;
 use crate::render::render_with;
 use crate::scenarios::{Scenario, ScenarioSpec};
 use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
+use crate::state::State;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
@@ -189,7 +189,10 @@ async fn reset_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpRespo
     authorized!(req, state);
     state.stores.scenarios.reset();
     state.stores.counters.refill_all();
-    ok(200, json!({ "scenarios": state.stores.scenarios.snapshot().len() }))
+    ok(
+        200,
+        json!({ "scenarios": state.stores.scenarios.snapshot().len() }),
+    )
 }
 
 async fn reload_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {

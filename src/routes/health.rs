@@ -1,7 +1,7 @@
 use super::respond;
-use crate::state::State;
 use crate::render::render_with;
 use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
+use crate::state::State;
 use actix_web::{web, HttpResponse};
 use serde_json::{Map, Value};
 

@@ -3,9 +3,9 @@
 //! valid and what it says.
 
 use super::{read_body, respond};
-use crate::state::State;
 use crate::render::render_with;
 use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
+use crate::state::State;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 

@@ -35,9 +35,11 @@ fn snap_route(
                     async move { lifecycle::run(route.as_ref(), req, payload, &state).await }
                 },
             ))
-            .default_service(web::to(move |req: HttpRequest, state: web::Data<State>| async move {
-                method_not_allowed(&state, &req, service)
-            })),
+            .default_service(web::to(
+                move |req: HttpRequest, state: web::Data<State>| async move {
+                    method_not_allowed(&state, &req, service)
+                },
+            )),
     );
 }
 
@@ -50,9 +52,11 @@ where
     cfg.service(
         web::resource(path)
             .route(web::get().to(handler))
-            .default_service(web::to(|req: HttpRequest, state: web::Data<State>| async move {
-                method_not_allowed(&state, &req, SERVICE_GENERAL)
-            })),
+            .default_service(web::to(
+                |req: HttpRequest, state: web::Data<State>| async move {
+                    method_not_allowed(&state, &req, SERVICE_GENERAL)
+                },
+            )),
     );
 }
 
@@ -75,9 +79,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     cfg.service(
         web::resource("/introspect")
             .route(web::post().to(introspect::introspect))
-            .default_service(web::to(|req: HttpRequest, state: web::Data<State>| async move {
-                method_not_allowed(&state, &req, SERVICE_GENERAL)
-            })),
+            .default_service(web::to(
+                |req: HttpRequest, state: web::Data<State>| async move {
+                    method_not_allowed(&state, &req, SERVICE_GENERAL)
+                },
+            )),
     );
     plain_get(cfg, "/openapi.json", health::openapi);
     if state.config.admin_enabled() {
@@ -121,10 +127,7 @@ pub(crate) async fn read_body(
 /// The answer to a request whose head exceeds the configured limits
 /// (`--max-headers`, `--max-header-bytes`): `431` as SNAP JSON. The HTTP
 /// layer's own hard limits (96 headers, 32 KiB) sit above these.
-pub fn oversized_head(
-    state: &State,
-    req: &HttpRequest,
-) -> Option<HttpResponse> {
+pub fn oversized_head(state: &State, req: &HttpRequest) -> Option<HttpResponse> {
     let (max_headers, max_header_bytes) = (state.config.max_headers, state.config.max_header_bytes);
     let count = req.headers().len();
     let bytes: usize = req

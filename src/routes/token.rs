@@ -84,7 +84,14 @@ impl Route for B2bToken {
         record: &mut Record,
     ) -> Result<Rendered, SnapError> {
         let service = self.service();
-        let (parsed, _) = authenticate(state, request, now, record, AccessTokenRequest::parse, service)?;
+        let (parsed, _) = authenticate(
+            state,
+            request,
+            now,
+            record,
+            AccessTokenRequest::parse,
+            service,
+        )?;
         let token = state
             .tokens
             .issue(parsed.client_key, now)
@@ -107,7 +114,8 @@ impl B2b2cToken {
         now: DateTime<Utc>,
         service: ServiceCode,
     ) -> Result<String, SnapError> {
-        let invalid_token = |detail: String| SnapError::new(service, Failure::InvalidCustomerToken, detail);
+        let invalid_token =
+            |detail: String| SnapError::new(service, Failure::InvalidCustomerToken, detail);
         match grant {
             Grant::AuthorizationCode(code) => client.auth_codes.get(code).cloned().ok_or_else(|| {
                 SnapError::new(
@@ -156,14 +164,23 @@ impl Route for B2b2cToken {
         record: &mut Record,
     ) -> Result<Rendered, SnapError> {
         let service = self.service();
-        let (parsed, client) =
-            authenticate(state, request, now, record, AccessTokenRequest::parse_b2b2c, service)?;
+        let (parsed, client) = authenticate(
+            state,
+            request,
+            now,
+            record,
+            AccessTokenRequest::parse_b2b2c,
+            service,
+        )?;
         let customer = Self::customer(state, &client, &parsed.grant, now, service)?;
         let token = state
             .tokens
             .issue_for(parsed.client_key, &customer, &["customer"], now)
             .map_err(|e| internal(service, e))?;
-        let refresh_token = state.tokens.random_hex(32).map_err(|e| internal(service, e))?;
+        let refresh_token = state
+            .tokens
+            .random_hex(32)
+            .map_err(|e| internal(service, e))?;
         let refresh_expires_at = now + chrono::Duration::days(REFRESH_TOKEN_LIFETIME_DAYS);
         state.stores.refresh_tokens.insert(
             refresh_token.clone(),

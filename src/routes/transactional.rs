@@ -56,8 +56,22 @@ impl Route for Transactional {
         let string_to_sign = record
             .string_to_sign
             .insert(checks::symmetric_string_to_sign(&call, token, timestamp));
-        checks::symmetric_signature(secret, string_to_sign, &call, token, timestamp, signature, service)?;
-        checks::freshness(timestamp, instant, now, state.config.timestamp_window, service)?;
+        checks::symmetric_signature(
+            secret,
+            string_to_sign,
+            &call,
+            token,
+            timestamp,
+            signature,
+            service,
+        )?;
+        checks::freshness(
+            timestamp,
+            instant,
+            now,
+            state.config.timestamp_window,
+            service,
+        )?;
         let today = now.with_timezone(&WIB).date_naive();
         checks::external_id_unused(
             state.stores.external_ids.as_ref(),

@@ -2,11 +2,11 @@
 //! request, or to the first rule it breaks.
 
 use super::error::{Failure, SnapError};
+use super::response_code::ServiceCode;
 use super::response_code::SERVICE_ACCESS_TOKEN_B2B as SERVICE;
 use super::response_code::SERVICE_ACCESS_TOKEN_B2B2C as SERVICE_B2B2C;
 use super::signature::string_to_sign;
 use super::timestamp::TimestampMode;
-use super::response_code::ServiceCode;
 use crate::checks;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
@@ -112,7 +112,11 @@ fn bad_request(service: ServiceCode, detail: impl Into<String>) -> SnapError {
     SnapError::new(service, Failure::BadRequest, detail)
 }
 
-fn invalid_format(service: ServiceCode, field: &'static str, detail: impl Into<String>) -> SnapError {
+fn invalid_format(
+    service: ServiceCode,
+    field: &'static str,
+    detail: impl Into<String>,
+) -> SnapError {
     SnapError::new(service, Failure::InvalidFieldFormat(field), detail)
 }
 
@@ -176,9 +180,8 @@ impl<'a> AccessTokenRequest<'a> {
         let client_key = checks::mandatory(raw.x_client_key, "X-CLIENT-KEY", service)?;
         let signature = checks::mandatory(raw.x_signature, "X-SIGNATURE", service)?;
 
-        let timestamp = std::str::from_utf8(timestamp).map_err(|_| {
-            invalid_format(service, "X-TIMESTAMP", "X-TIMESTAMP is not UTF-8 text")
-        })?;
+        let timestamp = std::str::from_utf8(timestamp)
+            .map_err(|_| invalid_format(service, "X-TIMESTAMP", "X-TIMESTAMP is not UTF-8 text"))?;
         let timestamp_instant = checks::timestamp(timestamp, rules.timestamp_mode, service)?;
 
         let client_key = std::str::from_utf8(client_key)
@@ -248,18 +251,27 @@ fn parse_body(body: &[u8], service: ServiceCode) -> Result<Map<String, Value>, S
         ));
     }
     let text = std::str::from_utf8(body).map_err(|e| {
-        bad_request(service, format!(
-            "the body is not UTF-8 (invalid byte at offset {})",
-            e.valid_up_to()
-        ))
+        bad_request(
+            service,
+            format!(
+                "the body is not UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
     })?;
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(bad_request(service, format!(
-            "the body is JSON but not an object (it is {})",
-            json_type(&other)
-        ))),
-        Err(e) => Err(bad_request(service, format!("the body is not valid JSON: {e}"))),
+        Ok(other) => Err(bad_request(
+            service,
+            format!(
+                "the body is JSON but not an object (it is {})",
+                json_type(&other)
+            ),
+        )),
+        Err(e) => Err(bad_request(
+            service,
+            format!("the body is not valid JSON: {e}"),
+        )),
     }
 }
 

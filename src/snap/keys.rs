@@ -4,10 +4,10 @@
 //! armour at all (provider portals often show bare base64). Reading the
 //! armour ourselves and handing DER to the `rsa` crate accepts all of these.
 
+use aws_lc_rs::signature::RsaKeyPair;
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use base64::Engine;
-use aws_lc_rs::signature::RsaKeyPair;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;

@@ -1,8 +1,6 @@
 //! The B2B2C access token: by authorization code, then by refresh token.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 
 const B2B2C: &str = "/pg/snap/oauth/v1.0/access-token/b2b2c";
 
@@ -33,8 +31,7 @@ fn an_auth_code_then_its_refresh_token_give_customer_tokens() {
         );
     }
     assert_eq!(body["accessTokenExpiryTime"].as_str().unwrap().len(), 25);
-    let (_, claims) =
-        snap_mock::tools::decode_jwt_unverified(body["accessToken"].as_str().unwrap()).unwrap();
+    let (_, claims) = decode_jwt_unverified(body["accessToken"].as_str().unwrap()).unwrap();
     assert_eq!(claims["sub"], "customer-001");
     assert_eq!(claims["aud"], DEMO_CLIENT);
 
@@ -60,8 +57,7 @@ fn an_auth_code_then_its_refresh_token_give_customer_tokens() {
         "refreshing rotates the refresh token"
     );
     let (_, claims) =
-        snap_mock::tools::decode_jwt_unverified(second.json()["accessToken"].as_str().unwrap())
-            .unwrap();
+        decode_jwt_unverified(second.json()["accessToken"].as_str().unwrap()).unwrap();
     assert_eq!(claims["sub"], "customer-001");
 
     // A refresh token works once.

@@ -1,9 +1,7 @@
 //! Error simulation: every shipped scenario over real HTTP, `times`,
 //! selectors, phases, and runtime changes through the admin API.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -82,29 +80,65 @@ fn too_many_requests_carries_retry_after() {
     assert_eq!(answer.header("Retry-After"), Some("1"));
 }
 
+/// The bundled `delayMs` of a scenario, as the admin API lists it.
+fn bundled_delay(server: &snap_mock::MockServer, name: &str) -> u64 {
+    let listing = admin(server, "GET", "/scenarios", None).json();
+    listing["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no bundled scenario {name}"))["delayMs"]
+        .as_u64()
+        .unwrap()
+}
+
 #[test]
-fn the_timeout_scenario_answers_5047300_after_its_delay() {
+fn a_delay_holds_the_answer_back_at_least_that_long() {
     let server = start();
+    server
+        .add_scenario_json(
+            r#"{"name":"slow-504","respond":{"responseCode":"5047300"},"delayMs":300}"#,
+        )
+        .unwrap();
     let started = Instant::now();
-    let answer = request_with_scenario(&server, DEMO_CLIENT, Some("timeout"));
+    let answer = request_with_scenario(&server, DEMO_CLIENT, Some("slow-504"));
     answer.expect(504, "5047300", "Timeout");
     assert!(
-        started.elapsed() >= Duration::from_millis(5000),
+        started.elapsed() >= Duration::from_millis(300),
         "{:?}",
         started.elapsed()
     );
 }
 
 #[test]
+fn the_timeout_scenario_answers_5047300_after_five_seconds() {
+    let server = start();
+    // Its delay is what it promises; waiting 5 s here would only prove
+    // that sleeping works (a_delay_holds_the_answer_back_at_least_that_long).
+    assert_eq!(bundled_delay(&server, "timeout"), 5000);
+    server.remove_scenario("timeout");
+    server
+        .add_scenario_json(r#"{"name":"timeout","respond":{"responseCode":"5047300"}}"#)
+        .unwrap();
+    request_with_scenario(&server, DEMO_CLIENT, Some("timeout")).expect(504, "5047300", "Timeout");
+}
+
+#[test]
 fn the_slow_token_scenario_delays_then_issues_a_token() {
     let server = start();
+    assert_eq!(bundled_delay(&server, "slow-token"), 2000);
+    server.remove_scenario("slow-token");
+    server
+        .add_scenario_json(r#"{"name":"slow-token","delayMs":50}"#)
+        .unwrap();
     let started = Instant::now();
     request_with_scenario(&server, DEMO_CLIENT, Some("slow-token")).expect(
         200,
         "2007300",
         "Request has been processed successfully",
     );
-    assert!(started.elapsed() >= Duration::from_millis(2000));
+    assert!(started.elapsed() >= Duration::from_millis(50));
 }
 
 #[test]
@@ -229,7 +263,7 @@ fn an_after_scenario_applies_only_to_requests_that_pass_validation() {
 #[test]
 fn scenarios_match_on_headers_path_and_grant_type_together() {
     let server = start_with(|c| {
-        c.scenarios_file = None;
+        c.scenarios = None;
         c.extra_token_paths = vec!["/v1.0/access-token/b2b".into()];
     });
     admin(

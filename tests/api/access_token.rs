@@ -1,12 +1,10 @@
 //! Every outcome of the B2B access-token endpoint, over real HTTP against a
 //! server started in-process on a free port (one server per test).
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
-use snap_mock::tokens::AccessTokenClaims;
+use snap_mock::internals::AccessTokenClaims;
 use std::time::Duration;
 
 fn valid_headers() -> Vec<(String, String)> {
@@ -77,7 +75,7 @@ fn both_finpay_paths_serve_tokens_and_extra_paths_can_be_added() {
 
 #[test]
 fn the_snap_bi_profile_answers_as_the_standard_does() {
-    let server = start_with(|c| c.profile = &snap_mock::snap::profile::SNAP_BI);
+    let server = start_with(|c| c.profile = "snap-bi".parse().unwrap());
     let answer = request_token(&server.token_url());
     answer.expect(200, "2007300", "Successful");
     let body = answer.json();
@@ -156,7 +154,7 @@ fn a_4096_bit_signing_key_works_and_the_issuer_is_configurable() {
         .expect("openssl runs");
     assert!(status.success());
     let server = start_with(|c| {
-        c.signing_key = key_path.clone();
+        c.signing_key = snap_mock::Source::File(key_path.clone());
         c.issuer = Some("https://mock.example".into());
     });
     let token = request_token(&server.token_url()).json()["accessToken"]
@@ -239,8 +237,7 @@ fn lenient_mode_accepts_milliseconds_and_zulu_and_strict_mode_does_not() {
         "Request has been processed successfully",
     );
 
-    let strict =
-        start_with(|c| c.parse_rules.timestamp_mode = snap_mock::snap::TimestampMode::Strict);
+    let strict = start_with(|c| c.parse_rules.timestamp_mode = snap_mock::TimestampMode::Strict);
     post_with(&strict.token_url(), &headers, BODY).expect(
         400,
         "4007301",
@@ -451,7 +448,7 @@ fn a_timestamp_outside_the_window_is_unauthorized_unless_the_window_is_off() {
     let server = start();
     let no_window = start_with(|c| c.timestamp_window = Duration::ZERO);
     for at in [stale, ahead] {
-        let ts = snap_mock::snap::timestamp::format_snap_timestamp(&at);
+        let ts = snap_mock::snap_timestamp(at);
         let headers = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &ts);
         post_with(&server.token_url(), &headers, BODY).expect(
             401,
@@ -465,9 +462,7 @@ fn a_timestamp_outside_the_window_is_unauthorized_unless_the_window_is_off() {
         );
     }
     let narrow = start_with(|c| c.timestamp_window = Duration::from_secs(30));
-    let ts = snap_mock::snap::timestamp::format_snap_timestamp(
-        &(chrono::Utc::now() - chrono::Duration::seconds(90)),
-    );
+    let ts = snap_mock::snap_timestamp(chrono::Utc::now() - chrono::Duration::seconds(90));
     let headers = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &ts);
     post_with(&narrow.token_url(), &headers, BODY).expect(
         401,
@@ -488,7 +483,7 @@ fn the_published_midtrans_vector_verifies_and_its_reformatted_twin_fails() {
     )
     .unwrap();
     let server = start_with(|c| {
-        c.clients_file = clients.clone();
+        c.clients = snap_mock::Source::File(clients.clone());
         c.keys_dir = std::path::PathBuf::from("tests/data");
         c.timestamp_window = Duration::ZERO;
     });

@@ -1,8 +1,6 @@
 //! The admin API and the request journal, over real HTTP.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use serde_json::Value;
 use std::process::Command;
 
@@ -235,7 +233,7 @@ fn reload_reads_the_file_again_and_a_broken_file_keeps_the_previous_scenarios() 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("scenarios.json");
     std::fs::write(&file, r#"{"scenarios":[{"name":"one","match":{"clientKey":"x"},"respond":{"responseCode":"5007300"}}]}"#).unwrap();
-    let server = start_with(|c| c.scenarios_file = Some(file.clone()));
+    let server = start_with(|c| c.scenarios = Some(snap_mock::Source::File(file.clone())));
     std::fs::write(&file, r#"{"scenarios":[{"name":"two","match":{"clientKey":"x"},"respond":{"responseCode":"5007301"}}]}"#).unwrap();
     admin(&server, "POST", "/scenarios/reload", None).expect(200, "2000000", "Successful");
     request_with_scenario(&server, "x", None).expect(500, "5007301", "Internal Server Error");
@@ -397,25 +395,22 @@ fn sighup_reloads_the_scenarios_and_keeps_them_when_the_file_breaks() {
             .unwrap()
             .success())
     };
-    let wait_for = |status: u16| {
-        for _ in 0..100 {
-            let headers = signed_headers(DEMO_PRIVATE_KEY, "hup-client", &now_timestamp());
-            if post_with(&url, &headers, BODY).status == status {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        false
+    let status = || {
+        let headers = signed_headers(DEMO_PRIVATE_KEY, "hup-client", &now_timestamp());
+        post_with(&url, &headers, BODY).status
     };
-    assert!(wait_for(401));
+    assert_eq!(status(), 401);
     std::fs::write(&file, r#"{"scenarios":[{"name":"n","match":{"clientKey":"hup-client"},"respond":{"responseCode":"4097300"}}]}"#).unwrap();
     hup(server.child.id());
-    assert!(wait_for(409), "SIGHUP did not load the new scenario");
+    eventually("SIGHUP to load the new scenario", || status() == 409);
     std::fs::write(&file, "{ broken").unwrap();
     hup(server.child.id());
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert!(
-        wait_for(409),
+    // The reload ran (and failed) before this line is logged.
+    let line = server.expect_line("scenarios not reloaded");
+    assert!(line.contains("scenarios.json"), "{line}");
+    assert_eq!(
+        status(),
+        409,
         "a broken file must leave the previous scenarios in force"
     );
 }

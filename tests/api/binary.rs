@@ -1,9 +1,7 @@
 //! The `snap-mock` binary as users run it: start-up line, environment twins,
 //! start-up errors, signals.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 

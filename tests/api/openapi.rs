@@ -2,9 +2,7 @@
 //! operation it lists exists on the server (schemathesis checks the answers
 //! against it in CI).
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 
 #[test]
 fn the_served_document_is_the_repository_file() {

@@ -2,9 +2,7 @@
 //! offline verifier, the health check, and the server's signature diagnosis
 //! as seen in the journal.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_snap-mock");
@@ -57,7 +55,7 @@ fn keygen_register_sign_and_token_get_2007300_from_a_server() {
     }
 
     let server = start_with(|c| {
-        c.clients_file = clients.clone();
+        c.clients = snap_mock::Source::File(clients.clone());
         c.keys_dir = keys.clone();
     });
     // sign → the printed headers get a token.

@@ -1,12 +1,8 @@
 //! Helpers shared by the black-box tests: a server per test on a free port
 //! of 127.0.0.1, real HTTP, and a client that signs like a SNAP client.
-#![allow(dead_code)]
 
 use serde_json::Value;
-use snap_mock::snap::keys::parse_private_key;
-use snap_mock::snap::signature::{sign_asymmetric, string_to_sign};
-use snap_mock::snap::timestamp::format_snap_timestamp;
-use snap_mock::{Config, MockServer};
+use snap_mock::{snap_timestamp, ClientKeyPair, Config, MockServer};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -30,13 +26,15 @@ pub fn start_with(change: impl FnOnce(&mut Config)) -> MockServer {
 
 /// The current time in Finpay's form, as a well-behaved client sends it.
 pub fn now_timestamp() -> String {
-    format_snap_timestamp(&chrono::Utc::now())
+    snap_timestamp(chrono::Utc::now())
 }
 
 /// `X-SIGNATURE` for `client_key|timestamp` under a PEM private key.
 pub fn sign(private_key_pem: &str, client_key: &str, timestamp: &str) -> String {
-    let key = parse_private_key(private_key_pem).expect("test private key parses");
-    sign_asymmetric(&key, &string_to_sign(client_key, timestamp)).expect("signing works")
+    ClientKeyPair::from_pem(private_key_pem)
+        .expect("test private key parses")
+        .sign_token_request(client_key, timestamp)
+        .expect("signing works")
 }
 
 /// An HTTP answer, whatever its status.
@@ -247,6 +245,23 @@ pub struct Running {
     /// `http://127.0.0.1:PORT`, from the start-up line.
     pub uri: String,
     pub first_line: String,
+    /// The later lines of its stdout (its log), as they come.
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Running {
+    /// Waits (with a generous deadline) for a stdout line containing `needle`.
+    pub fn expect_line(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no line containing {needle:?} within 30 s"),
+            }
+        }
+    }
 }
 
 impl Drop for Running {
@@ -269,9 +284,16 @@ pub fn spawn_binary(configure: impl FnOnce(&mut std::process::Command)) -> Runni
     configure(&mut cmd);
     let mut child = cmd.spawn().expect("binary starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("piped stdout"))
-        .read_line(&mut line)
-        .expect("first line");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    stdout.read_line(&mut line).expect("first line");
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in stdout.lines().map_while(Result::ok) {
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
     let uri = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -281,5 +303,32 @@ pub fn spawn_binary(configure: impl FnOnce(&mut std::process::Command)) -> Runni
         child,
         uri,
         first_line: line,
+        lines,
+    }
+}
+
+/// Header and claims of a JWT, without checking its signature.
+pub fn decode_jwt_unverified(token: &str) -> Option<(Value, Value)> {
+    use base64::Engine;
+    let mut parts = token.split('.');
+    let mut part = || -> Option<Value> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts.next()?)
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    };
+    Some((part()?, part()?))
+}
+
+/// Polls `condition` every 20 ms until it holds, or panics after a
+/// generous deadline (the machines are shared and slow at times).
+pub fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

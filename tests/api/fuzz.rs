@@ -2,21 +2,20 @@
 //! pipeline over real HTTP, and arbitrary input into every parser. Bounded
 //! (PROPTEST_CASES overrides the default 256 cases per property).
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use proptest::prelude::*;
-use snap_mock::snap::keys::ClientPublicKey;
-use snap_mock::snap::{
-    AccessTokenRequest, ParseRules, RawTokenRequest, ResponseCode, TimestampMode,
+use snap_mock::internals::{
+    diagnose_asymmetric, parse_private_key, parse_public_key, parse_timestamp, AccessTokenRequest,
+    ClientPublicKey, RawTokenRequest,
 };
 use snap_mock::MockServer;
+use snap_mock::{ParseRules, ResponseCode, TimestampMode};
 use std::sync::OnceLock;
 
 fn server() -> &'static MockServer {
     static SERVER: OnceLock<MockServer> = OnceLock::new();
     // No scenarios: every answer must come from the validation pipeline.
-    SERVER.get_or_init(|| start_with(|c| c.scenarios_file = None))
+    SERVER.get_or_init(|| start_with(|c| c.scenarios = None))
 }
 
 fn header_name() -> impl Strategy<Value = String> {
@@ -106,8 +105,8 @@ proptest! {
 
     #[test]
     fn the_timestamp_parser_never_panics(raw in "\\PC{0,40}") {
-        let _ = snap_mock::snap::timestamp::parse_timestamp(&raw, TimestampMode::Lenient);
-        let _ = snap_mock::snap::timestamp::parse_timestamp(&raw, TimestampMode::Strict);
+        let _ = parse_timestamp(&raw, TimestampMode::Lenient);
+        let _ = parse_timestamp(&raw, TimestampMode::Strict);
     }
 
     #[test]
@@ -138,14 +137,14 @@ proptest! {
     #[test]
     fn the_diagnosis_never_panics(signature in proptest::collection::vec(any::<u8>(), 0..400), ts in "\\PC{0,30}") {
         static KEY: OnceLock<ClientPublicKey> = OnceLock::new();
-        let key = KEY.get_or_init(|| ClientPublicKey::from_pem(include_str!("../keys/demo-client.public.pem")).unwrap());
-        let text = snap_mock::snap::diagnosis::diagnose_asymmetric(key, "demo-client", &ts, &signature, &[]);
+        let key = KEY.get_or_init(|| ClientPublicKey::from_pem(include_str!("../../keys/demo-client.public.pem")).unwrap());
+        let text = diagnose_asymmetric(key, "demo-client", &ts, &signature, &[]);
         prop_assert!(!text.is_empty());
     }
 
     #[test]
     fn key_parsing_never_panics(text in "\\PC{0,200}") {
-        let _ = snap_mock::snap::keys::parse_public_key(&text);
-        let _ = snap_mock::snap::keys::parse_private_key(&format!("-----BEGIN PRIVATE KEY-----\n{text}\n-----END PRIVATE KEY-----"));
+        let _ = parse_public_key(&text);
+        let _ = parse_private_key(&format!("-----BEGIN PRIVATE KEY-----\n{text}\n-----END PRIVATE KEY-----"));
     }
 }

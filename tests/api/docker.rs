@@ -6,9 +6,7 @@
 //! them as ignored. `.ci/run` builds the image and runs them with
 //! `SNAP_MOCK_DOCKER_IMAGE=snap-mock:ci cargo test --test docker -- --ignored`.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
 

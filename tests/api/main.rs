@@ -1,0 +1,18 @@
+//! The black-box tests: one binary, a module per area. Every test starts
+//! its own server (in-process on a free port of 127.0.0.1, or the real
+//! binary) and talks to it over real HTTP.
+
+mod helpers;
+
+mod access_token;
+mod admin;
+mod b2b2c;
+mod binary;
+mod docker;
+mod fuzz;
+mod introspect;
+mod openapi;
+mod reliability;
+mod scenarios;
+mod tools;
+mod transactional;
