@@ -18,7 +18,9 @@ pub const DEFAULT_TOKEN_PATHS: [&str; 2] = [
 /// Where the CLI looks for its files by default. The clients fixture must
 /// exist; when no scenarios or endpoints file is at its default path the
 /// server starts without them.
+#[cfg(feature = "cli")]
 pub const DEFAULT_CLIENTS_FILE: &str = "fixtures/clients.json";
+#[cfg(feature = "cli")]
 pub const DEFAULT_SIGNING_KEY_FILE: &str = "keys/signing-key.pem";
 pub const DEFAULT_SCENARIOS_FILE: &str = "fixtures/scenarios.json";
 pub const DEFAULT_ENDPOINTS_FILE: &str = "fixtures/endpoints.json";
