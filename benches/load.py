@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load benchmark of snap-mock: one command, bounded in time, 127.0.0.1 only.
 
-    python3 benches/load.py [--duration 10] [--skip-build]
+    python3 benches/load.py [--duration 10] [--skip-build] [--baseline OTHER_BINARY]
 
 Builds the release binary, measures `openssl speed rsa2048` in the same run
 (the RSA limit), start-up to first token, idle and peak RSS, and drives the
@@ -9,6 +9,10 @@ token endpoint with wrk at 1, 8, 32 and 64 connections with a correctly
 signed request (signed once; the run stays inside the ±300 s freshness
 window). Server CPU per token is the server process's user+sys time over a
 load run divided by the tokens it issued. Prints a Markdown table.
+With --baseline, a second server runs another build (for example the
+previous commit's, built in a git worktree) and every token load run is made
+against both, alternately, in the same run: tokens/s and CPU per token are
+printed with their ratio to the baseline.
 Needs: cargo, wrk, openssl (Debian: apt-get install wrk openssl).
 """
 import argparse, json, os, re, socket, statistics, subprocess, sys, time
@@ -88,10 +92,10 @@ def startup_ms(s, runs=10):
     return statistics.median(times), times
 
 
-def start_server(s):
+def start_server(s, binary=None):
     """The release server on a free port, answering; returns (process, port)."""
     port = free_port()
-    server = subprocess.Popen([BIN, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+    server = subprocess.Popen([binary or BIN, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
     for _ in range(200):
         try:
@@ -137,6 +141,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--baseline", metavar="BINARY", help="another snap-mock build to compare with, same run")
     args = ap.parse_args()
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
@@ -149,6 +154,9 @@ def main():
     s = signed()
     start_median, start_all = startup_ms(s)
 
+    if args.baseline:
+        compare(s, args.baseline, args.duration)
+        return
     server, port = start_server(s)
     try:
         time.sleep(0.5)
@@ -189,6 +197,43 @@ def main():
     print("| idle RSS | %.1f MiB | ≤ 15 MiB |" % (idle_rss / 1024))
     print("| peak RSS after 64 connections | %.1f MiB | ≤ 40 MiB |" % (peak_rss / 1024))
     print("| fixture answer without crypto (5007300, wrk -t1 -c32) | %.0f req/s, p50 %.2f ms, p99 %.2f ms | ≥ 30,000 req/s |" % (canned["rps"], canned["p50"], canned["p99"]))
+
+
+def compare(s, baseline, seconds):
+    """Token load on this build and on `baseline`, alternating, same run."""
+    env = {"SNAP_TS": s["X-TIMESTAMP"], "SNAP_CLIENT_KEY": s["X-CLIENT-KEY"], "SNAP_SIG": s["X-SIGNATURE"]}
+    servers = {"baseline": start_server(s, baseline), "this build": start_server(s)}
+    totals = {k: [0.0, 0] for k in servers}
+    rows = []
+    try:
+        for conns in (1, 8, 32, 64):
+            row = {}
+            for name, (proc, port) in servers.items():
+                cpu0 = cpu_seconds(proc.pid)
+                r = wrk(port, conns, seconds, env)
+                cpu = cpu_seconds(proc.pid) - cpu0
+                if r["non2xx"] or r["errors"]:
+                    raise SystemExit("%s at %d connections had failures: %r" % (name, conns, r))
+                r["cpu_us"] = cpu * 1e6 / r["requests"]
+                totals[name][0] += cpu
+                totals[name][1] += r["requests"]
+                row[name] = r
+            rows.append((conns, row))
+    finally:
+        for proc, _ in servers.values():
+            proc.terminate()
+            proc.wait()
+    print("## snap-mock against a baseline build (%s, %d cores, %d s per run)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count(), seconds))
+    print()
+    print("| connections | baseline tokens/s | this build tokens/s | ratio | baseline CPU µs/token | this build CPU µs/token | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for conns, row in rows:
+        b, n = row["baseline"], row["this build"]
+        print("| %d | %.0f | %.0f | %.3f | %.0f | %.0f | %.3f |" % (conns, b["rps"], n["rps"], n["rps"] / b["rps"], b["cpu_us"], n["cpu_us"], n["cpu_us"] / b["cpu_us"]))
+    cb = totals["baseline"][0] * 1e6 / totals["baseline"][1]
+    cn = totals["this build"][0] * 1e6 / totals["this build"][1]
+    print()
+    print("Whole run: CPU per token %.0f µs (baseline) vs %.0f µs (this build), ratio %.3f; tokens %d vs %d." % (cb, cn, cn / cb, totals["baseline"][1], totals["this build"][1]))
 
 
 if __name__ == "__main__":

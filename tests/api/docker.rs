@@ -4,7 +4,7 @@
 //!
 //! These need a Docker engine and a built image, so plain `cargo test` lists
 //! them as ignored. `.ci/run` builds the image and runs them with
-//! `SNAP_MOCK_DOCKER_IMAGE=snap-mock:ci cargo test --test docker -- --ignored`.
+//! `SNAP_MOCK_DOCKER_IMAGE=snap-mock:ci cargo test --test api docker:: -- --ignored`.
 
 use crate::helpers::*;
 use std::process::Command;
