@@ -81,26 +81,8 @@ impl Endpoint {
 
 /// Parses the text of an endpoints fixture; errors name the entry.
 pub fn from_json(text: &str) -> Result<Vec<Arc<Endpoint>>, String> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct File {
-        #[serde(rename = "$comment", default)]
-        _comment: Option<Value>,
-        endpoints: Vec<Value>,
-    }
-    let file: File = serde_json::from_str(text).map_err(|e| {
-        format!("not a valid endpoints fixture ({e}); expected {{\"endpoints\": [...]}}")
-    })?;
     let mut out: Vec<Arc<Endpoint>> = Vec::new();
-    for (i, value) in file.endpoints.into_iter().enumerate() {
-        let name = value
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        let label = format!("endpoint #{} {name:?}", i + 1);
-        let spec: EndpointSpec =
-            serde_json::from_value(value).map_err(|e| format!("{label}: {e}"))?;
+    for (label, spec) in crate::fixtures::entries::<EndpointSpec>(text, "endpoints", "endpoint")? {
         let endpoint = Endpoint::new(spec).map_err(|e| format!("{label}: {e}"))?;
         if out
             .iter()

@@ -76,6 +76,7 @@ mod clock;
 mod config;
 mod embedded;
 mod endpoints;
+mod fixtures;
 mod journal;
 mod lifecycle;
 mod render;

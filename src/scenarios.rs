@@ -256,26 +256,10 @@ pub struct ScenarioSet {
 impl ScenarioSet {
     /// Parses a scenarios fixture; errors name the entry.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct File {
-            #[serde(rename = "$comment", default)]
-            _comment: Option<Value>,
-            scenarios: Vec<Value>,
-        }
-        let file: File = serde_json::from_str(text).map_err(|e| {
-            format!("not a valid scenarios fixture ({e}); expected {{\"scenarios\": [...]}}")
-        })?;
         let mut set = Self::default();
-        for (i, value) in file.scenarios.into_iter().enumerate() {
-            let name = value
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            let label = format!("scenario #{} {name:?}", i + 1);
-            let spec: ScenarioSpec =
-                serde_json::from_value(value).map_err(|e| format!("{label}: {e}"))?;
+        for (label, spec) in
+            crate::fixtures::entries::<ScenarioSpec>(text, "scenarios", "scenario")?
+        {
             let scenario = Scenario::new(spec).map_err(|e| format!("{label}: {e}"))?;
             if set.get(scenario.name()).is_some() {
                 return Err(format!("{label}: the name is used twice"));

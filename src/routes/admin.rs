@@ -57,6 +57,15 @@ fn error(status: u16, case: u8, message: &str, detail: impl Into<String>) -> Htt
     ))
 }
 
+/// The answer to a DELETE: what was removed, or 404 naming what was not there.
+fn removal(removed: bool, what: &str, name: &str) -> HttpResponse {
+    if removed {
+        ok(200, json!({ "removed": name }))
+    } else {
+        error(404, 0, "Not Found", format!("no {what} {name:?}"))
+    }
+}
+
 /// The answer to send when the admin token is required and missing or
 /// wrong; `None` lets the request through.
 fn denied(req: &HttpRequest, state: &State) -> Option<HttpResponse> {
@@ -172,17 +181,11 @@ async fn remove_scenario(
     state: web::Data<State>,
 ) -> HttpResponse {
     authorized!(req, state);
-    let removed = state.stores.scenarios.remove(&name);
-    if removed {
-        ok(200, json!({ "removed": name.as_str() }))
-    } else {
-        error(
-            404,
-            0,
-            "Not Found",
-            format!("no scenario named {:?}", name.as_str()),
-        )
-    }
+    removal(
+        state.stores.scenarios.remove(&name),
+        "scenario named",
+        &name,
+    )
 }
 
 async fn reset_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
@@ -269,17 +272,11 @@ async fn remove_client(
     state: web::Data<State>,
 ) -> HttpResponse {
     authorized!(req, state);
-    let removed = state.stores.clients.remove(&client_key);
-    if removed {
-        ok(200, json!({ "removed": client_key.as_str() }))
-    } else {
-        error(
-            404,
-            0,
-            "Not Found",
-            format!("no client {:?}", client_key.as_str()),
-        )
-    }
+    removal(
+        state.stores.clients.remove(&client_key),
+        "client",
+        &client_key,
+    )
 }
 
 async fn reload_clients(req: HttpRequest, state: web::Data<State>) -> HttpResponse {

@@ -64,10 +64,10 @@ where
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     use actix_web::http::Method;
     for path in state.config.token_paths() {
-        snap_route(cfg, &path, Method::POST, Arc::new(token::B2bToken));
+        snap_route(cfg, &path, Method::POST, Arc::new(token::TokenRoute::B2b));
     }
     for path in state.config.token_paths_b2b2c() {
-        snap_route(cfg, &path, Method::POST, Arc::new(token::B2b2cToken));
+        snap_route(cfg, &path, Method::POST, Arc::new(token::TokenRoute::B2b2c));
     }
     plain_get(cfg, "/health", health::health);
     plain_get(cfg, "/.well-known/jwks.json", health::jwks);

@@ -64,48 +64,16 @@ fn internal(service: ServiceCode, e: impl std::fmt::Display) -> SnapError {
     SnapError::new(service, Failure::Internal, e.to_string())
 }
 
-/// The B2B access token (`client_credentials`).
-pub struct B2bToken;
-
-impl Route for B2bToken {
-    fn service(&self) -> ServiceCode {
-        SERVICE_ACCESS_TOKEN_B2B
-    }
-
-    fn success(&self) -> Step {
-        Step::Issued
-    }
-
-    fn handle(
-        &self,
-        state: &State,
-        request: &Request<'_>,
-        now: DateTime<Utc>,
-        record: &mut Record,
-    ) -> Result<Rendered, SnapError> {
-        let service = self.service();
-        let (parsed, _) = authenticate(
-            state,
-            request,
-            now,
-            record,
-            AccessTokenRequest::parse,
-            service,
-        )?;
-        let token = state
-            .tokens
-            .issue(parsed.client_key, now)
-            .map_err(|e| internal(service, e))?;
-        Ok(render_token(state.config.profile, service, &token, now))
-    }
+/// A token route: the B2B access token (`client_credentials`), or the
+/// B2B2C (customer) access token for an `authCode` from the client's
+/// `authCodes` or a refresh token this server issued to the same client
+/// (used once: refreshing rotates it).
+pub enum TokenRoute {
+    B2b,
+    B2b2c,
 }
 
-/// The B2B2C (customer) access token: an `authCode` from the client's
-/// `authCodes`, or a refresh token this server issued to the same client
-/// (used once: refreshing rotates it).
-pub struct B2b2cToken;
-
-impl B2b2cToken {
+impl TokenRoute {
     /// The customer the grant stands for.
     fn customer(
         state: &State,
@@ -147,9 +115,12 @@ impl B2b2cToken {
     }
 }
 
-impl Route for B2b2cToken {
+impl Route for TokenRoute {
     fn service(&self) -> ServiceCode {
-        SERVICE_ACCESS_TOKEN_B2B2C
+        match self {
+            Self::B2b => SERVICE_ACCESS_TOKEN_B2B,
+            Self::B2b2c => SERVICE_ACCESS_TOKEN_B2B2C,
+        }
     }
 
     fn success(&self) -> Step {
@@ -164,14 +135,19 @@ impl Route for B2b2cToken {
         record: &mut Record,
     ) -> Result<Rendered, SnapError> {
         let service = self.service();
-        let (parsed, client) = authenticate(
-            state,
-            request,
-            now,
-            record,
-            AccessTokenRequest::parse_b2b2c,
-            service,
-        )?;
+        let profile = state.config.profile;
+        let parse = match self {
+            Self::B2b => AccessTokenRequest::parse,
+            Self::B2b2c => AccessTokenRequest::parse_b2b2c,
+        };
+        let (parsed, client) = authenticate(state, request, now, record, parse, service)?;
+        if let Self::B2b = self {
+            let token = state
+                .tokens
+                .issue(parsed.client_key, now)
+                .map_err(|e| internal(service, e))?;
+            return Ok(render_token(profile, service, &token, now));
+        }
         let customer = Self::customer(state, &client, &parsed.grant, now, service)?;
         let token = state
             .tokens
@@ -192,7 +168,7 @@ impl Route for B2b2cToken {
             now,
         );
         Ok(render_customer_token(
-            state.config.profile,
+            profile,
             service,
             &token,
             &refresh_token,

@@ -1,0 +1,354 @@
+//! The command line: `snap-mock [serve]` and the integrator tools.
+
+mod serve;
+
+use crate::config::DEFAULT_CLIENTS_FILE;
+use crate::tools;
+use clap::{Args, Parser, Subcommand};
+use serve::{serve, ServeArgs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "snap-mock",
+    version,
+    about = "A mock SNAP (Bank Indonesia Open API) access-token server for integration tests",
+    long_about = "A mock SNAP (Bank Indonesia Open API) access-token server for integration tests.\n\n\
+Serves POST .../v1.0/access-token/b2b exactly as Finpay and the BI standard do: it \
+verifies the SHA256withRSA X-SIGNATURE against the registered client's public key, \
+issues RS256 JWTs (keys at /.well-known/jwks.json), and answers every error with its \
+SNAP responseCode. With no arguments it serves the bundled demo client on 127.0.0.1:8080.\n\n\
+Every flag has an environment twin, SNAP_MOCK_<FLAG> (shown below). \
+Log verbosity follows RUST_LOG (default: info).\n\n\
+TEST KEYS ONLY: the keys in keys/ are public test keys; never use them in production.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the mock server (the default when no subcommand is given).
+    Serve(Box<ServeArgs>),
+    /// Generate a client key pair (PKCS#8 private, SPKI public) and print its clients.json entry.
+    Keygen(KeygenArgs),
+    /// Compute X-TIMESTAMP and X-SIGNATURE for a token request.
+    Sign(SignArgs),
+    /// Request a token from any SNAP server (this mock or a sandbox) and show the answer and claims.
+    Token(TokenArgs),
+    /// Check a signature offline and say what is wrong with it.
+    Verify(VerifyArgs),
+    /// Exit 0 when a snap-mock server answers GET /health (for container health checks).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Example:\n  snap-mock keygen --client-key my-client --register\n  \
+# writes keys/my-client.private.pem and keys/my-client.public.pem, adds my-client to fixtures/clients.json"
+)]
+struct KeygenArgs {
+    /// The client key (X-CLIENT-KEY) to generate for; default: a random UUID, as Finpay issues.
+    #[arg(long)]
+    client_key: Option<String>,
+    /// RSA key size.
+    #[arg(long, default_value_t = 2048, value_parser = parse_bits)]
+    bits: usize,
+    /// Directory to write the two PEM files into.
+    #[arg(long, default_value = "keys", value_name = "DIR")]
+    out: PathBuf,
+    /// Also add the client to the clients fixture (other entries and formatting are kept).
+    #[arg(long)]
+    register: bool,
+    #[command(flatten)]
+    fixtures: ClientFixtureArgs,
+}
+
+/// Where the clients fixture and its key files are (`serve` and `keygen`).
+#[derive(Args, Debug, Clone)]
+struct ClientFixtureArgs {
+    /// The clients fixture: client keys and their public keys (keygen --register edits it).
+    #[arg(
+        long,
+        env = "SNAP_MOCK_CLIENTS",
+        default_value = DEFAULT_CLIENTS_FILE,
+        value_name = "FILE"
+    )]
+    clients: PathBuf,
+    /// Directory that relative publicKey paths in the clients fixture point into.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_KEYS_DIR",
+        default_value = "keys",
+        value_name = "DIR"
+    )]
+    keys_dir: PathBuf,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum SignFormat {
+    /// X-TIMESTAMP, X-CLIENT-KEY and X-SIGNATURE header lines.
+    Headers,
+    /// A ready-to-run curl command for --url.
+    Curl,
+    /// A JSON object with the headers and the string-to-sign.
+    Json,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Example:\n  snap-mock sign --private-key keys/demo-client.private.pem --client-key demo-client --format curl | sh"
+)]
+struct SignArgs {
+    /// The client's RSA private key (PKCS#8 or PKCS#1 PEM).
+    #[arg(long, value_name = "PEM")]
+    private_key: PathBuf,
+    /// X-CLIENT-KEY.
+    #[arg(long)]
+    client_key: String,
+    /// X-TIMESTAMP to sign; default: now, as yyyy-MM-ddTHH:mm:ss+07:00.
+    #[arg(long)]
+    timestamp: Option<String>,
+    /// Output form.
+    #[arg(long, value_enum, default_value = "headers")]
+    format: SignFormat,
+    /// The token URL for --format curl.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8080/pg/snap/oauth/v1.0/access-token/b2b"
+    )]
+    url: String,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Exit status: 0 when the answer is 2007300, 1 for any other answer, 2 when no answer came."
+)]
+struct TokenArgs {
+    /// The token endpoint URL.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8080/pg/snap/oauth/v1.0/access-token/b2b"
+    )]
+    url: String,
+    /// The client's RSA private key (PKCS#8 or PKCS#1 PEM).
+    #[arg(long, value_name = "PEM")]
+    private_key: PathBuf,
+    /// X-CLIENT-KEY.
+    #[arg(long)]
+    client_key: String,
+    /// X-TIMESTAMP to sign; default: now.
+    #[arg(long)]
+    timestamp: Option<String>,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Exit status: 0 when the signature is valid, 1 when it is not (the reason is printed)."
+)]
+struct VerifyArgs {
+    /// The registered public key (SPKI or PKCS#1 PEM).
+    #[arg(long, value_name = "PEM")]
+    public_key: PathBuf,
+    /// X-CLIENT-KEY as sent.
+    #[arg(long)]
+    client_key: String,
+    /// X-TIMESTAMP as sent.
+    #[arg(long)]
+    timestamp: String,
+    /// X-SIGNATURE as sent.
+    #[arg(long)]
+    signature: String,
+}
+
+#[derive(Args, Debug)]
+struct HealthcheckArgs {
+    /// The health URL; default: http://127.0.0.1:$SNAP_MOCK_PORT/health.
+    #[arg(long)]
+    url: Option<String>,
+    /// The port when --url is not given.
+    #[arg(long, env = "SNAP_MOCK_PORT", default_value_t = 8080)]
+    port: u16,
+    /// Milliseconds to wait for the answer.
+    #[arg(long, default_value_t = 2000)]
+    timeout_ms: u64,
+}
+
+fn parse_bits(s: &str) -> Result<usize, String> {
+    match s {
+        "2048" | "3072" | "4096" => s.parse().map_err(|_| unreachable_bits()),
+        _ => Err(unreachable_bits()),
+    }
+}
+
+fn unreachable_bits() -> String {
+    "2048, 3072 or 4096".into()
+}
+
+/// Entry point of the `snap-mock` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Serve(args)) => serve(*args),
+        Some(Command::Keygen(args)) => keygen(args),
+        Some(Command::Sign(args)) => sign(args),
+        Some(Command::Token(args)) => token(args),
+        Some(Command::Verify(args)) => verify(args),
+        Some(Command::Healthcheck(args)) => healthcheck(args),
+        None => serve(cli.serve),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("snap-mock: {message}");
+    ExitCode::from(2)
+}
+
+fn read(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn keygen(args: KeygenArgs) -> ExitCode {
+    let client_key = args
+        .client_key
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let generated = match tools::keygen(&client_key, args.bits, &args.out, &args.fixtures.keys_dir)
+    {
+        Ok(g) => g,
+        Err(e) => return fail(e),
+    };
+    println!("client key:  {}", generated.client_key);
+    println!(
+        "private key: {} (PKCS#8; TEST USE ONLY, keep it out of version control if it matters)",
+        generated.private_key_path.display()
+    );
+    println!(
+        "public key:  {} (SPKI)",
+        generated.public_key_path.display()
+    );
+    let entry = serde_json::to_string_pretty(&generated.entry).unwrap_or_default();
+    if args.register {
+        if let Err(e) = tools::register_client(
+            &args.fixtures.clients,
+            &args.fixtures.keys_dir,
+            &generated.entry,
+        ) {
+            return fail(e);
+        }
+        println!(
+            "registered in {}; restart snap-mock or send it SIGHUP to load it:",
+            args.fixtures.clients.display()
+        );
+    } else {
+        println!(
+            "add this to the \"clients\" array of {} (or rerun with --register):",
+            args.fixtures.clients.display()
+        );
+    }
+    println!("{entry}");
+    ExitCode::SUCCESS
+}
+
+/// Reads a private key file and signs `client_key|timestamp` (`sign`, `token`).
+fn sign_with_key_file(
+    private_key: &std::path::Path,
+    client_key: &str,
+    timestamp: Option<&str>,
+) -> Result<tools::SignedHeaders, String> {
+    read(private_key).and_then(|pem| tools::sign_request(&pem, client_key, timestamp))
+}
+
+fn sign(args: SignArgs) -> ExitCode {
+    let signed = match sign_with_key_file(
+        &args.private_key,
+        &args.client_key,
+        args.timestamp.as_deref(),
+    ) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    match args.format {
+        SignFormat::Headers => print!("{}", signed.as_headers()),
+        SignFormat::Curl => print!("{}", signed.as_curl(&args.url)),
+        SignFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&signed.as_json()).unwrap_or_default()
+        ),
+    }
+    ExitCode::SUCCESS
+}
+
+fn token(args: TokenArgs) -> ExitCode {
+    let signed = match sign_with_key_file(
+        &args.private_key,
+        &args.client_key,
+        args.timestamp.as_deref(),
+    ) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    println!("POST {}", args.url);
+    print!("{}", signed.as_headers());
+    println!("string-to-sign: {}", signed.string_to_sign);
+    let result = match tools::request_token(&args.url, &signed, Duration::from_secs(args.timeout)) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    println!("\nHTTP {}", result.status);
+    match serde_json::to_string_pretty(&result.body) {
+        Ok(pretty) if !result.body.is_null() => println!("{pretty}"),
+        _ => println!("{}", result.raw_body),
+    }
+    if let Some((header, claims)) = &result.claims {
+        println!("\ntoken header (not verified): {header}");
+        println!(
+            "token claims (not verified): {}",
+            serde_json::to_string_pretty(claims).unwrap_or_default()
+        );
+    }
+    if result.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn verify(args: VerifyArgs) -> ExitCode {
+    let pem = match read(&args.public_key) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    match tools::verify_offline(&pem, &args.client_key, &args.timestamp, &args.signature) {
+        Ok(verdict) => {
+            println!("{verdict}");
+            ExitCode::SUCCESS
+        }
+        Err(verdict) if verdict.starts_with("invalid") => {
+            println!("{verdict}");
+            ExitCode::from(1)
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn healthcheck(args: HealthcheckArgs) -> ExitCode {
+    let url = args
+        .url
+        .unwrap_or_else(|| format!("http://127.0.0.1:{}/health", args.port));
+    match tools::healthcheck(&url, Duration::from_millis(args.timeout_ms)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("snap-mock healthcheck: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
