@@ -7,10 +7,11 @@
 //! matched against plausible wrong strings-to-sign. None of this runs for
 //! a signature that verifies.
 
+mod encoding;
+use encoding::decode;
+
 use super::keys::ClientPublicKey;
 use super::timestamp::{parse_timestamp, TimestampMode};
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use base64::Engine;
 use chrono::{DateTime, FixedOffset};
 use rsa::traits::PublicKeyParts;
 use rsa::BigUint;
@@ -123,64 +124,6 @@ fn open(key: &ClientPublicKey, signature: &[u8]) -> Opened {
         return Opened::Pss;
     }
     Opened::Noise
-}
-
-/// How the `X-SIGNATURE` text decodes, and what was odd about it.
-fn decode(signature: &[u8], expected_len: usize) -> (Option<Vec<u8>>, Option<String>) {
-    let text = String::from_utf8_lossy(signature);
-    let trimmed = text.trim();
-    // Hex digits are also base64 characters, so hex is tried first.
-    if let Some(bytes) = hex_decode(trimmed).filter(|b| b.len() == expected_len) {
-        return (
-            Some(bytes),
-            Some(
-                "X-SIGNATURE is hex; SNAP wants the raw signature bytes in standard base64".into(),
-            ),
-        );
-    }
-    if let Ok(bytes) = STANDARD.decode(trimmed) {
-        if trimmed.len() != text.len() {
-            return (
-                Some(bytes),
-                Some("X-SIGNATURE has surrounding whitespace".into()),
-            );
-        }
-        // base64 of a hex string: the signature was hex-encoded, then base64'd.
-        if bytes.len() == expected_len * 2 && bytes.iter().all(u8::is_ascii_hexdigit) {
-            let hex = String::from_utf8_lossy(&bytes).into_owned();
-            return (
-                hex_decode(&hex),
-                Some("X-SIGNATURE is base64 of a hex string; encode the raw signature bytes with base64 once".into()),
-            );
-        }
-        return (Some(bytes), None);
-    }
-    if let Ok(bytes) = URL_SAFE
-        .decode(trimmed)
-        .or_else(|_| URL_SAFE_NO_PAD.decode(trimmed))
-    {
-        return (
-            Some(bytes),
-            Some("X-SIGNATURE is URL-safe base64 (- and _); SNAP uses the standard alphabet (+ and /) with = padding".into()),
-        );
-    }
-    if let Ok(bytes) = STANDARD_NO_PAD.decode(trimmed.trim_end_matches('=')) {
-        return (
-            Some(bytes),
-            Some("X-SIGNATURE lacks its = padding; SNAP uses padded standard base64".into()),
-        );
-    }
-    (None, Some("X-SIGNATURE is neither base64 nor hex".into()))
-}
-
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
 }
 
 /// Other ways a client may have written the same instant, each offered to
@@ -452,6 +395,8 @@ pub fn diagnose_asymmetric(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE};
+    use base64::Engine;
     // The mistakes diagnosed here (SHA-1, PSS, raw RSA, ...) cannot be made
     // with aws-lc-rs, which signs only correctly; so these tests forge them
     // with the `rsa` crate, over the published test keys. Test code only.
@@ -471,8 +416,8 @@ mod tests {
         RsaPrivateKey,
         ClientPublicKey,
     ) {
-        let a = parse_private_key(include_str!("../../keys/demo-client.private.pem")).unwrap();
-        let b = parse_private_key(include_str!("../../keys/other-client.private.pem")).unwrap();
+        let a = parse_private_key(include_str!("../../../keys/demo-client.private.pem")).unwrap();
+        let b = parse_private_key(include_str!("../../../keys/other-client.private.pem")).unwrap();
         let pa = ClientPublicKey::from_rsa(a.to_public_key()).unwrap();
         let pb = ClientPublicKey::from_rsa(b.to_public_key()).unwrap();
         (a, pa, b, pb)
