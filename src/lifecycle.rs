@@ -80,7 +80,9 @@ impl<'a> Request<'a> {
 pub trait Route: Send + Sync + 'static {
     fn service(&self) -> ServiceCode;
     /// The step a success is journaled as.
-    fn success(&self) -> Step;
+    fn success(&self) -> Step {
+        Step::Accepted
+    }
     /// Runs the route's checks in order, then its action. The first failed
     /// check answers. `record` takes what the developer will need to see
     /// why (client, string-to-sign).

@@ -89,12 +89,7 @@ pub struct ServeArgs {
     )]
     max_body_bytes: usize,
     /// Most request headers accepted; more get 431 (the HTTP layer stops at 96).
-    #[arg(
-        long,
-        env = "SNAP_MOCK_MAX_HEADERS",
-        default_value_t = 64,
-        value_name = "N"
-    )]
+    #[arg(long, env = "SNAP_MOCK_MAX_HEADERS", default_value_t = 64)]
     max_headers: usize,
     /// Most bytes of request headers accepted; more get 431 (the HTTP layer stops at 32 KiB).
     #[arg(

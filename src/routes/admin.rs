@@ -22,11 +22,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, prefix: &str) {
             .route("/scenarios", web::post().to(add_scenario))
             .route("/scenarios/reset", web::post().to(reset_scenarios))
             .route("/scenarios/reload", web::post().to(reload_scenarios))
-            .route("/scenarios/{name}", web::delete().to(remove_scenario))
+            .route("/{kind}/{name}", web::delete().to(remove))
             .route("/clients", web::get().to(list_clients))
             .route("/clients", web::post().to(add_client))
             .route("/clients/reload", web::post().to(reload_clients))
-            .route("/clients/{client_key}", web::delete().to(remove_client))
             .route("/requests", web::get().to(list_requests))
             .route("/requests", web::delete().to(clear_requests))
             .route("/reset", web::post().to(reset_all))
@@ -55,15 +54,6 @@ fn error(status: u16, case: u8, message: &str, detail: impl Into<String>) -> Htt
         message,
         &extra,
     ))
-}
-
-/// The answer to a DELETE: what was removed, or 404 naming what was not there.
-fn removal(removed: bool, what: &str, name: &str) -> HttpResponse {
-    if removed {
-        ok(200, json!({ "removed": name }))
-    } else {
-        error(404, 0, "Not Found", format!("no {what} {name:?}"))
-    }
 }
 
 /// The answer to send when the admin token is required and missing or
@@ -134,6 +124,17 @@ macro_rules! authorized {
     };
 }
 
+/// The authorized request's JSON body, or the answer that refuses it.
+macro_rules! authorized_json {
+    ($req:expr, $payload:expr, $state:expr) => {{
+        authorized!($req, $state);
+        match json_body(&$req, $payload, &$state).await {
+            Ok(v) => v,
+            Err(e) => return *e,
+        }
+    }};
+}
+
 fn scenario_json(scenario: &Scenario, source: &str, state: &State) -> Value {
     let mut v = serde_json::to_value(&scenario.spec).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
@@ -159,11 +160,7 @@ async fn add_scenario(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
-    authorized!(req, state);
-    let spec: ScenarioSpec = match json_body(&req, payload, &state).await {
-        Ok(s) => s,
-        Err(e) => return *e,
-    };
+    let spec: ScenarioSpec = authorized_json!(req, payload, state);
     let scenario = match Scenario::new(spec) {
         Ok(s) => s,
         Err(e) => return error(400, 0, "Bad Request", format!("invalid scenario: {e}")),
@@ -175,17 +172,24 @@ async fn add_scenario(
     ok(201, json!({ "scenario": listed }))
 }
 
-async fn remove_scenario(
+/// `DELETE /scenarios/{name}` and `DELETE /clients/{clientKey}`.
+async fn remove(
     req: HttpRequest,
-    name: web::Path<String>,
+    path: web::Path<(String, String)>,
     state: web::Data<State>,
 ) -> HttpResponse {
     authorized!(req, state);
-    removal(
-        state.stores.scenarios.remove(&name),
-        "scenario named",
-        &name,
-    )
+    let (kind, name) = path.into_inner();
+    let (removed, what) = match kind.as_str() {
+        "scenarios" => (state.stores.scenarios.remove(&name), "scenario named"),
+        "clients" => (state.stores.clients.remove(&name), "client"),
+        _ => return unknown(req, state).await,
+    };
+    if removed {
+        ok(200, json!({ "removed": name }))
+    } else {
+        error(404, 0, "Not Found", format!("no {what} {name:?}"))
+    }
 }
 
 async fn reset_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
@@ -238,11 +242,7 @@ async fn add_client(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
-    authorized!(req, state);
-    let entry: ClientEntry = match json_body(&req, payload, &state).await {
-        Ok(e) => e,
-        Err(e) => return *e,
-    };
+    let entry: ClientEntry = authorized_json!(req, payload, state);
     // Only inline PEMs: a path would let the admin API read server files.
     if !entry.public_key.contains("-----BEGIN") {
         return error(
@@ -263,19 +263,6 @@ async fn add_client(
     ok(
         201,
         json!({ "clientKey": client_key, "publicKeyFingerprint": fingerprint, "replaced": replaced }),
-    )
-}
-
-async fn remove_client(
-    req: HttpRequest,
-    client_key: web::Path<String>,
-    state: web::Data<State>,
-) -> HttpResponse {
-    authorized!(req, state);
-    removal(
-        state.stores.clients.remove(&client_key),
-        "client",
-        &client_key,
     )
 }
 

@@ -7,7 +7,6 @@ use crate::endpoints::Endpoint;
 use crate::lifecycle::{Record, Request, Route};
 use crate::render::{render_with, Rendered};
 use crate::snap::response_code::ServiceCode;
-use crate::snap::step::Step;
 use crate::snap::timestamp::WIB;
 use crate::snap::SnapError;
 use crate::state::State;
@@ -19,10 +18,6 @@ pub struct Transactional(pub Arc<Endpoint>);
 impl Route for Transactional {
     fn service(&self) -> ServiceCode {
         self.0.spec.service_code
-    }
-
-    fn success(&self) -> Step {
-        Step::Accepted
     }
 
     fn handle(
