@@ -206,9 +206,11 @@ def compare(s, baseline, seconds):
     totals = {k: [0.0, 0] for k in servers}
     rows = []
     try:
-        for conns in (1, 8, 32, 64):
+        for i, conns in enumerate((1, 8, 32, 64)):
             row = {}
-            for name, (proc, port) in servers.items():
+            # Alternate which build goes first, so neither always gets the warmer machine.
+            order = list(servers.items())
+            for name, (proc, port) in (order if i % 2 == 0 else order[::-1]):
                 cpu0 = cpu_seconds(proc.pid)
                 r = wrk(port, conns, seconds, env)
                 cpu = cpu_seconds(proc.pid) - cpu0
@@ -219,6 +221,8 @@ def compare(s, baseline, seconds):
                 totals[name][1] += r["requests"]
                 row[name] = r
             rows.append((conns, row))
+        canned = {name: wrk(port, 32, seconds, {**env, "SNAP_CLIENT_KEY": "mock-5007300"})
+                  for name, (_, port) in servers.items()}
     finally:
         for proc, _ in servers.values():
             proc.terminate()
@@ -234,6 +238,9 @@ def compare(s, baseline, seconds):
     cn = totals["this build"][0] * 1e6 / totals["this build"][1]
     print()
     print("Whole run: CPU per token %.0f µs (baseline) vs %.0f µs (this build), ratio %.3f; tokens %d vs %d." % (cb, cn, cn / cb, totals["baseline"][1], totals["this build"][1]))
+    b, n = canned["baseline"], canned["this build"]
+    print()
+    print("Fixture answer without crypto (5007300, wrk -t1 -c32): %.0f req/s (baseline) vs %.0f req/s (this build), ratio %.3f." % (b["rps"], n["rps"], n["rps"] / b["rps"]))
 
 
 if __name__ == "__main__":
