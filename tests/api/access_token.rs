@@ -587,3 +587,33 @@ fn servers_on_port_zero_get_distinct_ports_and_stop_cleanly() {
     );
     request_token(&b.token_url()).expect(200, "2007300", "Request has been processed successfully");
 }
+
+#[test]
+fn inline_fixtures_and_an_in_memory_signing_key_need_no_files() {
+    let signing = snap_mock::ClientKeyPair::generate(2048).unwrap();
+    let public = snap_mock::ClientKeyPair::from_pem(DEMO_PRIVATE_KEY)
+        .unwrap()
+        .public_key_pem()
+        .unwrap();
+    let clients = serde_json::json!({"clients": [{"clientKey": "inline", "publicKey": public}]});
+    let server = start_with(|c| {
+        c.clients = snap_mock::Source::Inline(clients.to_string());
+        c.signing_key = snap_mock::Source::Inline(signing.private_key_pem().unwrap());
+        c.scenarios = None;
+        c.endpoints = None;
+    });
+    let headers = signed_headers(DEMO_PRIVATE_KEY, "inline", &now_timestamp());
+    let answer = post_with(&server.token_url(), &headers, BODY);
+    answer.expect(200, "2007300", "Request has been processed successfully");
+    // Signed by the in-memory key: its JWKS verifies it, the bundled one's would not.
+    let jwks = get(&format!("{}/.well-known/jwks.json", server.uri())).json();
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwks["keys"][0].clone()).unwrap();
+    let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&["inline"]);
+    let token = answer.json()["accessToken"].as_str().unwrap().to_owned();
+    jsonwebtoken::decode::<serde_json::Value>(&token, &key, &validation).unwrap();
+    let bundled = start();
+    let bundled_jwks = get(&format!("{}/.well-known/jwks.json", bundled.uri())).json();
+    assert_ne!(bundled_jwks["keys"][0]["kid"], jwks["keys"][0]["kid"]);
+}

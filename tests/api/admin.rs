@@ -414,3 +414,93 @@ fn sighup_reloads_the_scenarios_and_keeps_them_when_the_file_breaks() {
         "a broken file must leave the previous scenarios in force"
     );
 }
+
+#[test]
+fn answers_made_outside_any_route_are_journaled_too() {
+    let server = start_with(|c| c.max_headers = 8);
+    get(&format!("{}/nowhere", server.uri())).expect(404, "4040000", "Not Found");
+    send("GET", &server.token_url(), &[], None).expect(
+        405,
+        "4057300",
+        "Requested Function Is Not Supported",
+    );
+    let crowded: Vec<(String, String)> = (0..10)
+        .map(|i| (format!("X-H{i}"), "v".to_string()))
+        .collect();
+    post_with(&server.token_url(), &crowded, BODY).expect(
+        431,
+        "4310000",
+        "Request Header Fields Too Large",
+    );
+    let entries = server.requests();
+    let seen: Vec<(&str, Option<&str>, snap_mock::Step)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.path.as_str(),
+                e.outcome.response_code.as_deref(),
+                e.decided_by,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (FINPAY_PATH, Some("4310000"), snap_mock::Step::HeaderLimits),
+            (FINPAY_PATH, Some("4057300"), snap_mock::Step::Method),
+            ("/nowhere", Some("4040000"), snap_mock::Step::Route),
+        ]
+    );
+    // The admin listing names the steps as the README does.
+    let listed = requests(&server, "?limit=3");
+    let names: Vec<&str> = listed["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["decidedBy"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["header-limits", "method", "route"]);
+}
+
+#[test]
+fn an_embedder_registers_a_client_adds_and_removes_a_scenario_and_resets() {
+    let server = start();
+    let keys = snap_mock::ClientKeyPair::generate(2048).unwrap();
+    server
+        .register_client("embedded", &keys.public_key_pem().unwrap(), None)
+        .unwrap();
+    assert!(server
+        .register_client("bad", "not a pem", None)
+        .unwrap_err()
+        .contains("PEM"));
+    let ts = now_timestamp();
+    let headers = signed_headers(&keys.private_key_pem().unwrap(), "embedded", &ts);
+    post_with(&server.token_url(), &headers, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    server
+        .add_scenario_json(
+            r#"{"name":"e","match":{"clientKey":"embedded"},"respond":{"responseCode":"5047300"},"times":1}"#,
+        )
+        .unwrap();
+    assert!(server.add_scenario_json(r#"{"name":"x"}"#).is_err());
+    post_with(&server.token_url(), &headers, BODY).expect(504, "5047300", "Timeout");
+    post_with(&server.token_url(), &headers, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    assert_eq!(server.requests().len(), 3);
+    assert!(server.remove_scenario("e"));
+    assert!(!server.remove_scenario("e"));
+    server.reset();
+    assert!(server.requests().is_empty());
+    assert!(server.remove_client("embedded"));
+    post_with(&server.token_url(), &headers, BODY).expect(
+        401,
+        "4017300",
+        "Unauthorized. Unknown Client",
+    );
+}
