@@ -98,6 +98,9 @@ pub struct Config {
     pub admin_prefix: String,
     /// When set, the admin API requires `Authorization: Bearer <token>`.
     pub admin_token: Option<String>,
+    /// Most `X-EXTERNAL-ID`s remembered per WIB day; past it, calls with a
+    /// new id get `500xx01` saying so (never a silent pass).
+    pub max_external_ids: usize,
     /// Journal entries kept (newest first); 0 disables the journal.
     pub journal_capacity: usize,
     /// Request bodies longer than this are cut in the journal.
@@ -160,6 +163,7 @@ impl Default for Config {
             admin: AdminMode::Auto,
             admin_prefix: "/__admin".into(),
             admin_token: None,
+            max_external_ids: 1_000_000,
             journal_capacity: 1000,
             journal_body_limit: 4096,
             clock: Clock::default(),
@@ -236,6 +240,9 @@ impl Config {
         }
         if self.admin_token.as_deref() == Some("") {
             return Err("the admin token is empty".into());
+        }
+        if self.max_external_ids == 0 {
+            return Err("max external ids must be at least 1".into());
         }
         if self.max_body_bytes == 0 {
             return Err("max body bytes must be at least 1".into());

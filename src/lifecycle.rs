@@ -36,6 +36,8 @@ pub struct Record {
     pub string_to_sign: Option<String>,
     /// The scenario that answered or delayed the request.
     pub scenario: Option<String>,
+    /// The `X-EXTERNAL-ID` this call used up (partner, id, WIB day).
+    pub external_id: Option<(String, String, chrono::NaiveDate)>,
 }
 
 impl Record {
@@ -46,6 +48,7 @@ impl Record {
             reason: None,
             string_to_sign: None,
             scenario: None,
+            external_id: None,
         }
     }
 
@@ -166,7 +169,13 @@ pub async fn run(
                     )
                     .await
                     .unwrap_or_default();
-                    after.unwrap_or(Answer::Rendered(rendered))
+                    match after {
+                        Some(answer) => {
+                            release_if_failed(state, &answer, &record);
+                            answer
+                        }
+                        None => Answer::Rendered(rendered),
+                    }
                 }
             }
         }
@@ -175,6 +184,18 @@ pub async fn run(
     match answer {
         Answer::Rendered(r) => respond(r),
         Answer::Fault(f) => respond_with_fault(&req, f),
+    }
+}
+
+/// A call that a scenario fails after the checks passed did not use up its
+/// `X-EXTERNAL-ID`: the client's retry may send it again.
+fn release_if_failed(state: &State, answer: &Answer, record: &Record) {
+    let failed = match answer {
+        Answer::Rendered(r) => !r.code.is_success(),
+        Answer::Fault(_) => true,
+    };
+    if let (true, Some((partner, id, day))) = (failed, &record.external_id) {
+        state.stores.external_ids.release(partner, id, *day);
     }
 }
 

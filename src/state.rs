@@ -99,12 +99,7 @@ impl State {
         let tokens = load_signing_key(&config).map_err(StartError::SigningKey)?;
         let scenarios = load_scenarios(&config).map_err(StartError::Scenarios)?;
         let endpoints = load_endpoints(&config).map_err(StartError::Endpoints)?;
-        let stores = Stores::in_memory(
-            clients,
-            scenarios,
-            config.journal_capacity,
-            config.journal_body_limit,
-        );
+        let stores = Stores::in_memory(clients, scenarios, &config);
         Ok(Self {
             clock: config.clock.clone(),
             config,

@@ -1,7 +1,7 @@
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::symmetric::{diagnose_symmetric, minify_body, string_to_sign, verify_symmetric};
-use crate::store::ExternalIdStore;
+use crate::store::{ExternalIdStore, IdCheck};
 use crate::tokens::{AccessTokenClaims, TokenIssuer};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -90,8 +90,28 @@ pub fn symmetric_string_to_sign(
     )
 }
 
+/// The standard types `X-EXTERNAL-ID` as String(36).
+pub const EXTERNAL_ID_MAX_CHARS: usize = 36;
+
+/// `X-EXTERNAL-ID` of at most 36 characters (`400xx01` otherwise), checked
+/// before anything is stored.
+pub fn external_id_format(external_id: &str, service: ServiceCode) -> Result<(), SnapError> {
+    let chars = external_id.chars().count();
+    if chars <= EXTERNAL_ID_MAX_CHARS {
+        return Ok(());
+    }
+    Err(SnapError::new(
+        service,
+        Failure::InvalidFieldFormat("X-EXTERNAL-ID"),
+        format!(
+            "X-EXTERNAL-ID is {chars} characters long; the standard types it String({EXTERNAL_ID_MAX_CHARS})"
+        ),
+    ))
+}
+
 /// `X-EXTERNAL-ID` not yet used by `partner` on `day` (`409xx00`
-/// otherwise); the id is recorded in the same atomic step.
+/// otherwise); the id is recorded in the same atomic step. A day whose
+/// store is full is a `500xx01` that says so, never a silent pass.
 pub fn external_id_unused(
     store: &dyn ExternalIdStore,
     partner: &str,
@@ -99,16 +119,28 @@ pub fn external_id_unused(
     day: NaiveDate,
     service: ServiceCode,
 ) -> Result<(), SnapError> {
-    if store.check_and_record(partner, external_id, day) {
-        return Ok(());
+    match store.check_and_record(partner, external_id, day) {
+        IdCheck::Fresh => Ok(()),
+        IdCheck::Used => Err(SnapError::new(
+            service,
+            Failure::Conflict,
+            format!(
+                "X-EXTERNAL-ID {external_id:?} was already used by partner {partner:?} today ({day})"
+            ),
+        )),
+        IdCheck::Full { max } => {
+            log::warn!(
+                "the X-EXTERNAL-ID store holds its maximum of {max} ids for {day}; new ids that day get 500 (--max-external-ids)"
+            );
+            Err(SnapError::new(
+                service,
+                Failure::Internal,
+                format!(
+                    "snap-mock holds its maximum of {max} X-EXTERNAL-IDs for {day} and cannot check a new one; raise --max-external-ids"
+                ),
+            ))
+        }
     }
-    Err(SnapError::new(
-        service,
-        Failure::Conflict,
-        format!(
-            "X-EXTERNAL-ID {external_id:?} was already used by partner {partner:?} today ({day})"
-        ),
-    ))
 }
 
 #[cfg(test)]
@@ -179,7 +211,7 @@ mod tests {
 
     #[test]
     fn a_reused_external_id_is_a_conflict_naming_the_partner() {
-        let ids = ExternalIds::default();
+        let ids = ExternalIds::new(1);
         let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         assert_eq!(external_id_unused(&ids, "p", "42", day, 47), Ok(()));
         let e = external_id_unused(&ids, "p", "42", day, 47).unwrap_err();

@@ -172,6 +172,10 @@ pub struct ServeArgs {
         value_name = "PATH"
     )]
     admin_prefix: String,
+    /// Most X-EXTERNAL-IDs remembered per WIB day (16 bytes each); past it,
+    /// calls with a new id get 500{svc}01 saying so.
+    #[arg(long, env = "SNAP_MOCK_MAX_EXTERNAL_IDS", default_value_t = 1_000_000)]
+    max_external_ids: usize,
     /// Requests kept in the journal (GET /__admin/requests); 0 disables it.
     #[arg(
         long,
@@ -250,6 +254,7 @@ impl ServeArgs {
             },
             admin_token: self.admin_token.filter(|t| !t.is_empty()),
             admin_prefix: self.admin_prefix,
+            max_external_ids: self.max_external_ids,
             journal_capacity: self.journal_size,
             journal_body_limit: self.journal_body_limit,
             parse_rules: ParseRules {

@@ -40,6 +40,7 @@ impl Route for Transactional {
         text("CHANNEL-ID")?;
         let instant =
             checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
+        checks::external_id_format(external_id, service)?;
 
         let client = checks::client(state.stores.clients.as_ref(), &claims.aud, service)?;
         let secret = checks::client_secret(&client, service)?;
@@ -75,6 +76,7 @@ impl Route for Transactional {
             today,
             service,
         )?;
+        record.external_id = Some((partner.to_owned(), external_id.to_owned(), today));
         let endpoint = &self.0;
         Ok(render_with(
             endpoint.success_code,

@@ -1,12 +1,13 @@
 //! The in-process stores: the default, and the fast path.
 
 use super::{
-    ClientStore, ExternalIdStore, RefreshGrant, RefreshTokenStore, ScenarioCounters, ScenarioStore,
+    ClientStore, ExternalIdStore, IdCheck, RefreshGrant, RefreshTokenStore, ScenarioCounters,
+    ScenarioStore,
 };
 use crate::clients::{Client, ClientRegistry};
 use crate::scenarios::{Scenario, ScenarioSet};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 // A poisoned lock only means a panic elsewhere while it was held; the data
@@ -112,23 +113,71 @@ impl ScenarioCounters for Counters {
     }
 }
 
-/// `X-EXTERNAL-ID`s seen, per partner, with the day each was used.
-#[derive(Default)]
-pub struct ExternalIds(Mutex<HashMap<(String, String), NaiveDate>>);
+/// `X-EXTERNAL-ID`s used, bucketed by WIB day. Only the two most recent
+/// days are kept (a request dated earlier than both is checked against an
+/// empty day): every operation is O(1), and a new day frees the oldest
+/// bucket at once. Each (partner, id) is kept as a 128-bit digest, 16 bytes
+/// however long the partner id, so memory per id is fixed.
+pub struct ExternalIds {
+    max_per_day: usize,
+    days: Mutex<Vec<(NaiveDate, HashSet<u128>)>>,
+}
+
+impl ExternalIds {
+    pub fn new(max_per_day: usize) -> Self {
+        Self {
+            max_per_day,
+            days: Mutex::new(Vec::with_capacity(3)),
+        }
+    }
+
+    fn digest(partner: &str, external_id: &str) -> u128 {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update((partner.len() as u64).to_le_bytes());
+        h.update(partner.as_bytes());
+        h.update(external_id.as_bytes());
+        let d = h.finalize();
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&d[..16]);
+        u128::from_le_bytes(first)
+    }
+}
 
 impl ExternalIdStore for ExternalIds {
-    fn check_and_record(&self, partner: &str, external_id: &str, day: NaiveDate) -> bool {
-        let mut seen = lock(&self.0);
-        if seen.len() > 100_000 {
-            seen.retain(|_, d| *d == day);
-        }
-        let key = (partner.to_owned(), external_id.to_owned());
-        match seen.get(&key) {
-            Some(d) if *d == day => false,
-            _ => {
-                seen.insert(key, day);
-                true
+    fn check_and_record(&self, partner: &str, external_id: &str, day: NaiveDate) -> IdCheck {
+        let key = Self::digest(partner, external_id);
+        let mut days = lock(&self.days);
+        let at = match days.iter().position(|(d, _)| *d == day) {
+            Some(at) => at,
+            None => {
+                days.push((day, HashSet::new()));
+                days.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
+                days.truncate(2);
+                match days.iter().position(|(d, _)| *d == day) {
+                    Some(at) => at,
+                    // Older than both kept days: nothing to compare with.
+                    None => return IdCheck::Fresh,
+                }
             }
+        };
+        let seen = &mut days[at].1;
+        if seen.contains(&key) {
+            IdCheck::Used
+        } else if seen.len() >= self.max_per_day {
+            IdCheck::Full {
+                max: self.max_per_day,
+            }
+        } else {
+            seen.insert(key);
+            IdCheck::Fresh
+        }
+    }
+
+    fn release(&self, partner: &str, external_id: &str, day: NaiveDate) {
+        let key = Self::digest(partner, external_id);
+        if let Some((_, seen)) = lock(&self.days).iter_mut().find(|(d, _)| *d == day) {
+            seen.remove(&key);
         }
     }
 }
@@ -155,13 +204,53 @@ mod tests {
 
     #[test]
     fn an_external_id_is_used_once_per_partner_per_day() {
-        let ids = ExternalIds::default();
+        let ids = ExternalIds::new(100);
         let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let next = day.succ_opt().unwrap();
-        assert!(ids.check_and_record("p", "1", day));
-        assert!(!ids.check_and_record("p", "1", day));
-        assert!(ids.check_and_record("q", "1", day), "another partner");
-        assert!(ids.check_and_record("p", "1", next), "the next day");
+        assert_eq!(ids.check_and_record("p", "1", day), IdCheck::Fresh);
+        assert_eq!(ids.check_and_record("p", "1", day), IdCheck::Used);
+        assert_eq!(
+            ids.check_and_record("q", "1", day),
+            IdCheck::Fresh,
+            "another partner"
+        );
+        assert_eq!(
+            ids.check_and_record("p", "1", next),
+            IdCheck::Fresh,
+            "the next day"
+        );
+        // The two most recent days are kept; yesterday is still known.
+        assert_eq!(ids.check_and_record("p", "1", day), IdCheck::Used);
+        // The partner/id boundary is part of the key.
+        assert_eq!(ids.check_and_record("p1", "", day), IdCheck::Fresh);
+        assert_eq!(ids.check_and_record("p", "1", day), IdCheck::Used);
+    }
+
+    #[test]
+    fn a_released_id_can_be_used_again() {
+        let ids = ExternalIds::new(100);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(ids.check_and_record("p", "1", day), IdCheck::Fresh);
+        ids.release("p", "1", day);
+        assert_eq!(ids.check_and_record("p", "1", day), IdCheck::Fresh);
+    }
+
+    #[test]
+    fn a_full_day_says_so_and_records_nothing_and_a_new_day_frees_it() {
+        let ids = ExternalIds::new(2);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(ids.check_and_record("p", "1", day), IdCheck::Fresh);
+        assert_eq!(ids.check_and_record("p", "2", day), IdCheck::Fresh);
+        assert_eq!(
+            ids.check_and_record("p", "3", day),
+            IdCheck::Full { max: 2 }
+        );
+        assert_eq!(ids.check_and_record("p", "1", day), IdCheck::Used);
+        let next = day.succ_opt().unwrap();
+        assert_eq!(ids.check_and_record("p", "3", next), IdCheck::Fresh);
+        let after = next.succ_opt().unwrap();
+        assert_eq!(ids.check_and_record("p", "4", after), IdCheck::Fresh);
+        assert_eq!(lock(&ids.days).len(), 2, "the oldest day was dropped");
     }
 
     #[test]

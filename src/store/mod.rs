@@ -53,11 +53,25 @@ pub trait ScenarioCounters: Send + Sync {
     fn refill_all(&self);
 }
 
+/// What [`ExternalIdStore::check_and_record`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdCheck {
+    /// Not used by the partner that day; now recorded.
+    Fresh,
+    /// Already used by the partner that day.
+    Used,
+    /// The store holds its maximum of ids for that day; nothing recorded.
+    Full { max: usize },
+}
+
 /// `X-EXTERNAL-ID`s used per partner per WIB day.
 pub trait ExternalIdStore: Send + Sync {
-    /// Records the id for `partner` on `day`; false when the partner had
-    /// already used it that day (check-and-record, atomic).
-    fn check_and_record(&self, partner: &str, external_id: &str, day: NaiveDate) -> bool;
+    /// Records the id for `partner` on `day` unless the partner already
+    /// used it that day (check-and-record, atomic).
+    fn check_and_record(&self, partner: &str, external_id: &str, day: NaiveDate) -> IdCheck;
+    /// Forgets a recorded id: the call that used it was answered with a
+    /// failure after all (a scenario), so the client's retry may reuse it.
+    fn release(&self, partner: &str, external_id: &str, day: NaiveDate);
 }
 
 /// A B2B2C refresh token's grant.
@@ -106,18 +120,17 @@ impl Stores {
     pub fn in_memory(
         clients: ClientRegistry,
         scenarios: ScenarioSet,
-        journal_capacity: usize,
-        journal_body_limit: usize,
+        config: &crate::config::Config,
     ) -> Self {
         Self {
             clients: Arc::new(memory::Clients::new(clients)),
             scenarios: Arc::new(memory::Scenarios::new(scenarios)),
             counters: Arc::new(memory::Counters::default()),
-            external_ids: Arc::new(memory::ExternalIds::default()),
+            external_ids: Arc::new(memory::ExternalIds::new(config.max_external_ids)),
             refresh_tokens: Arc::new(memory::RefreshTokens::default()),
             journal: Arc::new(crate::journal::Journal::new(
-                journal_capacity,
-                journal_body_limit,
+                config.journal_capacity,
+                config.journal_body_limit,
             )),
         }
     }

@@ -222,3 +222,64 @@ fn transactional_calls_are_journalled_and_scenarios_apply() {
         "General Error",
     );
 }
+
+#[test]
+fn an_external_id_over_36_characters_is_refused_before_it_is_stored() {
+    let server = start();
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    let long = "x".repeat(37);
+    post_with(&url, &signed(&token, QRIS, QRIS_BODY, &long), QRIS_BODY).expect(
+        400,
+        "4004701",
+        "Invalid Field Format X-EXTERNAL-ID",
+    );
+    let longest = "y".repeat(36);
+    post_with(&url, &signed(&token, QRIS, QRIS_BODY, &longest), QRIS_BODY).expect(
+        200,
+        "2004700",
+        "Successful",
+    );
+}
+
+#[test]
+fn a_call_failed_by_an_after_scenario_does_not_use_up_its_external_id() {
+    let server = start();
+    server
+        .add_scenario_json(
+            r#"{"name":"flaky-qris","match":{"path":"/v1.0/qr/qr-mpm-generate"},"when":"after","respond":{"responseCode":"5004700","responseMessage":"General Error"},"times":1}"#,
+        )
+        .unwrap();
+    server
+        .add_scenario_json(
+            r#"{"name":"reset-qris","match":{"path":"/v1.0/qr/qr-mpm-generate"},"when":"after","fault":"connection_reset","times":1}"#,
+        )
+        .unwrap();
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    // The fault first (added last, it comes first), then the 500, then the retry gets through.
+    let headers = signed(&token, QRIS, QRIS_BODY, "retry-me");
+    let h: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let request = {
+        let mut r = format!("POST {QRIS} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+        for (k, v) in &h {
+            r.push_str(&format!("{k}: {v}\r\n"));
+        }
+        r.push_str(&format!(
+            "Content-Length: {}\r\n\r\n{QRIS_BODY}",
+            QRIS_BODY.len()
+        ));
+        r
+    };
+    let faulted = raw_exchange(server.address(), &request);
+    assert!(
+        faulted.as_ref().map_or(true, |b| b.is_empty()),
+        "{faulted:?}"
+    );
+    post_with(&url, &headers, QRIS_BODY).expect(500, "5004700", "General Error");
+    post_with(&url, &headers, QRIS_BODY).expect(200, "2004700", "Successful");
+    post_with(&url, &headers, QRIS_BODY).expect(409, "4094700", "Conflict");
+}
