@@ -101,6 +101,8 @@ pub struct Config {
     /// Most `X-EXTERNAL-ID`s remembered per WIB day; past it, calls with a
     /// new id get `500xx01` saying so (never a silent pass).
     pub max_external_ids: usize,
+    /// Most unused B2B2C refresh tokens held; past it the oldest is dropped.
+    pub max_refresh_tokens: usize,
     /// Journal entries kept (newest first); 0 disables the journal.
     pub journal_capacity: usize,
     /// Request bodies longer than this are cut in the journal.
@@ -164,6 +166,7 @@ impl Default for Config {
             admin_prefix: "/__admin".into(),
             admin_token: None,
             max_external_ids: 1_000_000,
+            max_refresh_tokens: 100_000,
             journal_capacity: 1000,
             journal_body_limit: 4096,
             clock: Clock::default(),
@@ -241,8 +244,8 @@ impl Config {
         if self.admin_token.as_deref() == Some("") {
             return Err("the admin token is empty".into());
         }
-        if self.max_external_ids == 0 {
-            return Err("max external ids must be at least 1".into());
+        if self.max_external_ids == 0 || self.max_refresh_tokens == 0 {
+            return Err("max external ids and max refresh tokens must be at least 1".into());
         }
         if self.max_body_bytes == 0 {
             return Err("max body bytes must be at least 1".into());

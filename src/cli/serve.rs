@@ -176,6 +176,9 @@ pub struct ServeArgs {
     /// calls with a new id get 500{svc}01 saying so.
     #[arg(long, env = "SNAP_MOCK_MAX_EXTERNAL_IDS", default_value_t = 1_000_000)]
     max_external_ids: usize,
+    /// Most unused B2B2C refresh tokens held; past it the oldest is dropped.
+    #[arg(long, env = "SNAP_MOCK_MAX_REFRESH_TOKENS", default_value_t = 100_000)]
+    max_refresh_tokens: usize,
     /// Requests kept in the journal (GET /__admin/requests); 0 disables it.
     #[arg(
         long,
@@ -255,6 +258,7 @@ impl ServeArgs {
             admin_token: self.admin_token.filter(|t| !t.is_empty()),
             admin_prefix: self.admin_prefix,
             max_external_ids: self.max_external_ids,
+            max_refresh_tokens: self.max_refresh_tokens,
             journal_capacity: self.journal_size,
             journal_body_limit: self.journal_body_limit,
             parse_rules: ParseRules {

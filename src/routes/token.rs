@@ -103,7 +103,7 @@ impl TokenRoute {
                 Some(g) if g.expires_at <= now => Err(invalid_token("the refresh token expired".into())),
                 Some(g) => Ok(g.customer),
                 None => Err(invalid_token(
-                    "the refresh token was not issued by this server, or was already used (refreshing rotates it)".into(),
+                    "the refresh token was not issued by this server, was already used (refreshing rotates it), or was dropped as the oldest past --max-refresh-tokens".into(),
                 )),
             },
             Grant::ClientCredentials => Err(SnapError::new(

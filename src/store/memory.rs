@@ -182,19 +182,61 @@ impl ExternalIdStore for ExternalIds {
     }
 }
 
-#[derive(Default)]
-pub struct RefreshTokens(Mutex<HashMap<String, RefreshGrant>>);
+/// Refresh tokens by digest, with their issue order. Every token lives
+/// equally long, so issue order is expiry order: expired tokens are pruned
+/// from the front on each insert (O(1) amortised), and at the bound the
+/// oldest unused token is dropped (and a warning logged).
+pub struct RefreshTokens {
+    max: usize,
+    inner: Mutex<(
+        HashMap<u128, RefreshGrant>,
+        std::collections::VecDeque<u128>,
+    )>,
+}
+
+impl RefreshTokens {
+    pub fn new(max: usize) -> Self {
+        Self {
+            max,
+            inner: Mutex::new(Default::default()),
+        }
+    }
+
+    fn digest(token: &str) -> u128 {
+        use sha2::{Digest, Sha256};
+        let d = Sha256::digest(token.as_bytes());
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&d[..16]);
+        u128::from_le_bytes(first)
+    }
+}
 
 impl RefreshTokenStore for RefreshTokens {
     fn insert(&self, token: String, grant: RefreshGrant, now: DateTime<Utc>) {
-        let mut live = lock(&self.0);
-        if live.len() > 100_000 {
-            live.retain(|_, g| g.expires_at > now);
+        let mut guard = lock(&self.inner);
+        let (live, order) = &mut *guard;
+        // Taken tokens leave their digest in `order`; skip those too.
+        while let Some(front) = order.front() {
+            match live.get(front) {
+                Some(g) if g.expires_at > now && live.len() < self.max => break,
+                Some(_) if live.len() >= self.max => {
+                    log::warn!("{} unused B2B2C refresh tokens held; dropping the oldest (--max-refresh-tokens)", self.max);
+                    live.remove(front);
+                }
+                Some(_) => {
+                    live.remove(front);
+                }
+                None => {}
+            }
+            order.pop_front();
         }
-        live.insert(token, grant);
+        let key = Self::digest(&token);
+        live.insert(key, grant);
+        order.push_back(key);
     }
+
     fn take(&self, token: &str) -> Option<RefreshGrant> {
-        lock(&self.0).remove(token)
+        lock(&self.inner).0.remove(&Self::digest(token))
     }
 }
 
@@ -255,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_refresh_token_is_taken_once() {
-        let tokens = RefreshTokens::default();
+        let tokens = RefreshTokens::new(10);
         let now = Utc::now();
         let grant = RefreshGrant {
             client_key: "c".into(),
@@ -265,6 +307,29 @@ mod tests {
         tokens.insert("t".into(), grant.clone(), now);
         assert_eq!(tokens.take("t"), Some(grant));
         assert_eq!(tokens.take("t"), None);
+    }
+
+    #[test]
+    fn expired_refresh_tokens_are_pruned_and_the_bound_drops_the_oldest() {
+        let tokens = RefreshTokens::new(2);
+        let now = Utc::now();
+        let grant = |expires_at| RefreshGrant {
+            client_key: "c".into(),
+            customer: "u".into(),
+            expires_at,
+        };
+        tokens.insert("old".into(), grant(now), now);
+        tokens.insert("a".into(), grant(now + chrono::Duration::days(30)), now);
+        // "old" has expired by the next insert and goes first.
+        let later = now + chrono::Duration::seconds(1);
+        tokens.insert("b".into(), grant(later + chrono::Duration::days(30)), later);
+        assert_eq!(tokens.take("old"), None);
+        // At the bound of 2, a third live token drops the oldest ("a").
+        tokens.insert("c".into(), grant(later + chrono::Duration::days(30)), later);
+        assert_eq!(tokens.take("a"), None);
+        assert!(tokens.take("b").is_some());
+        assert!(tokens.take("c").is_some());
+        assert_eq!(lock(&tokens.inner).0.len(), 0);
     }
 
     #[test]

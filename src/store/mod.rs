@@ -127,7 +127,7 @@ impl Stores {
             scenarios: Arc::new(memory::Scenarios::new(scenarios)),
             counters: Arc::new(memory::Counters::default()),
             external_ids: Arc::new(memory::ExternalIds::new(config.max_external_ids)),
-            refresh_tokens: Arc::new(memory::RefreshTokens::default()),
+            refresh_tokens: Arc::new(memory::RefreshTokens::new(config.max_refresh_tokens)),
             journal: Arc::new(crate::journal::Journal::new(
                 config.journal_capacity,
                 config.journal_body_limit,
