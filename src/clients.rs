@@ -158,6 +158,11 @@ impl ClientRegistry {
         self.by_key.len()
     }
 
+    /// At most `n` clients, in no particular order.
+    pub fn some(&self, n: usize) -> Vec<Arc<Client>> {
+        self.by_key.values().take(n).cloned().collect()
+    }
+
     /// Clients sorted by client key.
     pub fn sorted(&self) -> Vec<Arc<Client>> {
         let mut all: Vec<_> = self.by_key.values().cloned().collect();

@@ -242,7 +242,7 @@ impl Config {
             return Err(format!("a token path lies under the admin prefix {prefix}"));
         }
         if self.admin_token.as_deref() == Some("") {
-            return Err("the admin token is empty".into());
+            return Err("the admin token is empty (--admin-token / SNAP_MOCK_ADMIN_TOKEN); an empty token would leave the admin API open: give one, or leave it unset".into());
         }
         if self.max_external_ids == 0 || self.max_refresh_tokens == 0 {
             return Err("max external ids and max refresh tokens must be at least 1".into());

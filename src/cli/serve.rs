@@ -255,7 +255,7 @@ impl ServeArgs {
             } else {
                 self.admin
             },
-            admin_token: self.admin_token.filter(|t| !t.is_empty()),
+            admin_token: self.admin_token,
             admin_prefix: self.admin_prefix,
             max_external_ids: self.max_external_ids,
             max_refresh_tokens: self.max_refresh_tokens,

@@ -150,10 +150,15 @@ pub(crate) fn respond(rendered: Rendered) -> HttpResponse {
     let status =
         StatusCode::from_u16(rendered.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);
-    response.content_type("application/json");
     for (name, value) in rendered.headers {
         response.insert_header((name.as_str(), value));
     }
+    // HTTP forbids a body on these (RFC 9110 §15.3.5, §15.4.5): a scenario
+    // forcing one gets its status and headers, and no body to break framing.
+    if matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED) {
+        return response.finish();
+    }
+    response.content_type("application/json");
     response.body(rendered.body)
 }
 

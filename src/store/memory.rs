@@ -37,6 +37,9 @@ impl ClientStore for Clients {
     fn all(&self) -> Vec<Arc<Client>> {
         read(&self.0).sorted()
     }
+    fn some(&self, n: usize) -> Vec<Arc<Client>> {
+        read(&self.0).some(n)
+    }
     fn len(&self) -> usize {
         read(&self.0).len()
     }

@@ -18,6 +18,8 @@ pub trait ClientStore: Send + Sync {
     fn get(&self, client_key: &str) -> Option<Arc<Client>>;
     /// Every client, sorted by client key.
     fn all(&self) -> Vec<Arc<Client>>;
+    /// At most `n` clients, in no particular order, in O(n).
+    fn some(&self, n: usize) -> Vec<Arc<Client>>;
     fn len(&self) -> usize;
     /// Adds or replaces a client; true when it replaced one.
     fn register(&self, client: Client) -> bool;

@@ -274,3 +274,18 @@ fn a_directory_with_only_a_clients_fixture_is_enough_but_an_explicit_missing_fil
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("nope/endpoints.json"), "{stderr}");
 }
+
+#[test]
+fn an_empty_admin_token_is_a_start_up_error_not_an_open_admin_api() {
+    let (code, stderr) =
+        start_failure(&["--host", "0.0.0.0", "--admin", "on", "--admin-token", ""]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("admin token is empty"), "{stderr}");
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--host", "0.0.0.0"])
+        .env("SNAP_MOCK_ADMIN_TOKEN", "")
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("admin token is empty"));
+}

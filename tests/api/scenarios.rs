@@ -296,3 +296,39 @@ fn scenarios_match_on_headers_path_and_grant_type_together() {
     )
     .expect(200, "2007300", "Request has been processed successfully");
 }
+
+#[test]
+fn a_forced_204_or_304_has_no_body_and_the_connection_stays_usable() {
+    let server = start();
+    for (name, code, status) in [
+        ("no-content", "2047300", "204"),
+        ("not-modified", "3047300", "304"),
+    ] {
+        server
+            .add_scenario_json(&format!(
+                r#"{{"name":"{name}","respond":{{"responseCode":"{code}","responseMessage":"x"}}}}"#
+            ))
+            .unwrap();
+        // Two requests on one keep-alive connection: a stray body would be
+        // read as the start of the second answer.
+        let one = format!("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        let forced = format!(
+            "POST {FINPAY_PATH} HTTP/1.1\r\nHost: x\r\nX-Mock-Scenario: {name}\r\nContent-Length: 0\r\n\r\n"
+        );
+        let last = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        let bytes = raw_exchange(server.address(), &format!("{one}{forced}{last}")).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let answers: Vec<&str> = text.matches("HTTP/1.1 ").collect();
+        assert_eq!(answers.len(), 3, "{text}");
+        let forced_at = text
+            .find(&format!("HTTP/1.1 {status}"))
+            .unwrap_or_else(|| panic!("{text}"));
+        let next_at = text[forced_at + 1..].find("HTTP/1.1 200").unwrap() + forced_at + 1;
+        let forced_answer = &text[forced_at..next_at];
+        assert!(
+            forced_answer.ends_with("\r\n\r\n"),
+            "a body after {status}: {forced_answer:?}"
+        );
+        assert!(!forced_answer.contains("responseCode"), "{forced_answer}");
+    }
+}
