@@ -12,6 +12,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Longest scenario name accepted.
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// The request header that picks a scenario by name.
 pub const SELECTOR_HEADER: &str = "X-Mock-Scenario";
 
@@ -136,6 +139,12 @@ impl Scenario {
     pub fn new(spec: ScenarioSpec) -> Result<Self, String> {
         if spec.name.trim().is_empty() {
             return Err("name is empty".into());
+        }
+        if spec.name.chars().count() > MAX_NAME_CHARS {
+            return Err(format!(
+                "name is {} characters long; at most {MAX_NAME_CHARS}",
+                spec.name.chars().count()
+            ));
         }
         let action = match (&spec.respond, spec.fault) {
             (Some(_), Some(_)) => {
@@ -342,10 +351,14 @@ impl ScenarioSet {
     ) -> Result<Option<Arc<Scenario>>, UnknownScenario> {
         if let Some(name) = ctx.selector {
             let Some(s) = self.get(name) else {
-                let known: Vec<&str> = self.iter().map(|s| s.name()).collect();
+                // Bounded: the answer never grows with the number of scenarios.
+                let shown: Vec<&str> = self.iter().take(10).map(|s| s.name()).collect();
+                let more = self.len().saturating_sub(shown.len());
+                let name: String = name.chars().take(MAX_NAME_CHARS).collect();
                 return Err(UnknownScenario(format!(
-                    "{SELECTOR_HEADER} names {name:?}, which is not a loaded scenario (loaded: {})",
-                    known.join(", ")
+                    "{SELECTOR_HEADER} names {name:?}, which is not a loaded scenario (loaded: {}{})",
+                    shown.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
                 )));
             };
             return Ok((s.spec.when == phase && s.take(counters)).then(|| s.clone()));
@@ -464,6 +477,30 @@ mod tests {
             .select(Phase::Before, &ctx(None, Some("y")), &counters)
             .unwrap_err();
         assert!(e.0.contains("\"y\"") && e.0.contains("x"), "{}", e.0);
+    }
+
+    #[test]
+    fn the_unknown_selector_message_is_bounded() {
+        let counters = Counters::default();
+        let mut s = ScenarioSet::default();
+        for i in 0..50 {
+            let spec = serde_json::from_str(&format!(r#"{{"name":"s{i}","delayMs":1}}"#)).unwrap();
+            s.add(Scenario::new(spec).unwrap());
+        }
+        let long = "y".repeat(5000);
+        let e = s
+            .select(
+                Phase::Before,
+                &ctx(None, Some(Box::leak(long.into_boxed_str()))),
+                &counters,
+            )
+            .unwrap_err();
+        assert!(e.0.contains("and 40 more"), "{}", e.0);
+        assert!(e.0.len() < 400, "{}", e.0.len());
+        let spec: ScenarioSpec =
+            serde_json::from_str(&format!(r#"{{"name":"{}","delayMs":1}}"#, "n".repeat(101)))
+                .unwrap();
+        assert!(Scenario::new(spec).unwrap_err().contains("at most 100"));
     }
 
     #[test]

@@ -223,8 +223,7 @@ impl MockServer {
     pub fn add_scenario(&self, spec: ScenarioSpec) -> Result<(), String> {
         let scenario = Scenario::new(spec).map_err(|e| format!("invalid scenario: {e}"))?;
         self.state.stores.counters.refill(scenario.name());
-        self.state.stores.scenarios.add(scenario);
-        Ok(())
+        self.state.stores.scenarios.add(scenario)
     }
 
     /// Adds a scenario written as JSON, as in the scenarios fixture.

@@ -165,9 +165,12 @@ async fn add_scenario(
         Ok(s) => s,
         Err(e) => return error(400, 0, "Bad Request", format!("invalid scenario: {e}")),
     };
+    // A failed add only refills a name that is not in force: harmless.
     state.stores.counters.refill(scenario.name());
     let listed = scenario_json(&scenario, "runtime", &state);
-    state.stores.scenarios.add(scenario);
+    if let Err(e) = state.stores.scenarios.add(scenario) {
+        return error(400, 0, "Bad Request", e);
+    }
     log::info!("admin: scenario {} added", listed["name"]);
     ok(201, json!({ "scenario": listed }))
 }

@@ -76,8 +76,17 @@ impl ScenarioStore for Scenarios {
     fn snapshot(&self) -> Arc<ScenarioSet> {
         read(&self.0).clone()
     }
-    fn add(&self, scenario: Scenario) {
-        self.update(|s| s.add(scenario))
+    fn add(&self, scenario: Scenario) -> Result<(), String> {
+        self.update(|s| {
+            if s.len() >= super::MAX_SCENARIOS && s.get(scenario.name()).is_none() {
+                return Err(format!(
+                    "{} scenarios are in force, the most there can be; remove some first",
+                    super::MAX_SCENARIOS
+                ));
+            }
+            s.add(scenario);
+            Ok(())
+        })
     }
     fn remove(&self, name: &str) -> bool {
         self.update(|s| s.remove(name))
@@ -368,7 +377,7 @@ mod tests {
         let store = Scenarios::new(ScenarioSet::default());
         let before = store.snapshot();
         let spec = serde_json::from_str(r#"{"name":"x","delayMs":1}"#).unwrap();
-        store.add(Scenario::new(spec).unwrap());
+        store.add(Scenario::new(spec).unwrap()).unwrap();
         assert_eq!(before.len(), 0);
         assert_eq!(store.snapshot().len(), 1);
         assert!(store.remove("x"));

@@ -33,14 +33,18 @@ pub trait ClientStore: Send + Sync {
 pub trait ScenarioStore: Send + Sync {
     /// The scenarios as they are now; later changes do not affect it.
     fn snapshot(&self) -> Arc<ScenarioSet>;
-    /// Adds a scenario ahead of all others, replacing one of the same name.
-    fn add(&self, scenario: Scenario);
+    /// Adds a scenario ahead of all others, replacing one of the same name;
+    /// refused when `MAX_SCENARIOS` are in force already.
+    fn add(&self, scenario: Scenario) -> Result<(), String>;
     fn remove(&self, name: &str) -> bool;
     /// Replaces the set with a (re)loaded fixture.
     fn replace_all(&self, set: ScenarioSet);
     /// Back to the fixture as loaded.
     fn reset(&self);
 }
+
+/// Most scenarios in force at once (fixture and runtime together).
+pub const MAX_SCENARIOS: usize = 1000;
 
 /// How many of its `times` each scenario has used.
 pub trait ScenarioCounters: Send + Sync {

@@ -504,3 +504,42 @@ fn an_embedder_registers_a_client_adds_and_removes_a_scenario_and_resets() {
         "Unauthorized. Unknown Client",
     );
 }
+
+#[test]
+fn scenarios_are_capped_in_number_and_name_length() {
+    let server = start_with(|c| c.scenarios = None);
+    for i in 0..1000 {
+        server
+            .add_scenario_json(&format!(r#"{{"name":"s{i}","delayMs":1}}"#))
+            .unwrap();
+    }
+    let answer = admin(
+        &server,
+        "POST",
+        "/scenarios",
+        Some(r#"{"name":"one-more","delayMs":1}"#),
+    );
+    answer.expect(400, "4000000", "Bad Request");
+    assert!(answer.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("1000 scenarios"));
+    // Replacing one in force is still fine.
+    admin(
+        &server,
+        "POST",
+        "/scenarios",
+        Some(r#"{"name":"s1","delayMs":2}"#),
+    )
+    .expect(201, "2010000", "Successful");
+    let long = format!(r#"{{"name":"{}","delayMs":1}}"#, "n".repeat(101));
+    admin(&server, "POST", "/scenarios", Some(&long)).expect(400, "4000000", "Bad Request");
+    // An unknown selector's message stays short however many are loaded.
+    let answer = request_with_scenario(&server, DEMO_CLIENT, Some("nope"));
+    answer.expect(400, "4007300", "Bad Request");
+    let reason = server.requests()[0].reason.clone().unwrap();
+    assert!(
+        reason.contains("and 990 more") && reason.len() < 400,
+        "{reason}"
+    );
+}
