@@ -311,7 +311,7 @@ fn a_forced_204_or_304_has_no_body_and_the_connection_stays_usable() {
             .unwrap();
         // Two requests on one keep-alive connection: a stray body would be
         // read as the start of the second answer.
-        let one = format!("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        let one = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
         let forced = format!(
             "POST {FINPAY_PATH} HTTP/1.1\r\nHost: x\r\nX-Mock-Scenario: {name}\r\nContent-Length: 0\r\n\r\n"
         );
