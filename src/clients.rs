@@ -150,24 +150,13 @@ impl ClientRegistry {
             .insert(client.client_key.clone(), Arc::new(client))
     }
 
-    pub fn remove(&mut self, client_key: &str) -> Option<Arc<Client>> {
-        self.by_key.remove(client_key)
-    }
-
     pub fn len(&self) -> usize {
         self.by_key.len()
     }
 
-    /// At most `n` clients, in no particular order.
-    pub fn some(&self, n: usize) -> Vec<Arc<Client>> {
-        self.by_key.values().take(n).cloned().collect()
-    }
-
-    /// Clients sorted by client key.
-    pub fn sorted(&self) -> Vec<Arc<Client>> {
-        let mut all: Vec<_> = self.by_key.values().cloned().collect();
-        all.sort_by(|a, b| a.client_key.cmp(&b.client_key));
-        all
+    /// Every client, in no particular order.
+    pub fn values(&self) -> impl Iterator<Item = &Arc<Client>> {
+        self.by_key.values()
     }
 }
 

@@ -260,6 +260,9 @@ pub struct ScenarioSet {
     from_file: Vec<Arc<Scenario>>,
     /// The file's scenarios as loaded, for [`ScenarioSet::reset`].
     loaded: Vec<ScenarioSpec>,
+    /// File scenarios removed (or replaced) at runtime: a reload of the
+    /// file does not bring them back; a reset does.
+    removed: std::collections::BTreeSet<String>,
 }
 
 impl ScenarioSet {
@@ -283,6 +286,7 @@ impl ScenarioSet {
     /// removed ones restored, every `times` counter full again.
     pub fn reset(&mut self) {
         self.runtime.clear();
+        self.removed.clear();
         self.from_file = self
             .loaded
             .iter()
@@ -336,8 +340,30 @@ impl ScenarioSet {
     pub fn remove(&mut self, name: &str) -> bool {
         let before = self.len();
         self.runtime.retain(|s| s.name() != name);
+        let file_before = self.from_file.len();
         self.from_file.retain(|s| s.name() != name);
+        if self.from_file.len() != file_before {
+            self.removed.insert(name.to_owned());
+        }
         before != self.len()
+    }
+
+    /// This (freshly loaded) file set with the runtime changes made to
+    /// `current` carried over: its additions stay in front, and file
+    /// scenarios removed or replaced at runtime stay out.
+    pub fn keeping_runtime_changes_of(mut self, current: &ScenarioSet) -> Self {
+        self.runtime = current.runtime.clone();
+        self.removed = current.removed.clone();
+        let runtime: Vec<&str> = self.runtime.iter().map(|s| s.name()).collect();
+        let removed = &self.removed;
+        self.from_file
+            .retain(|s| !removed.contains(s.name()) && !runtime.contains(&s.name()));
+        self
+    }
+
+    /// Names of the scenarios that came from the file.
+    pub fn file_names(&self) -> impl Iterator<Item = &str> {
+        self.from_file.iter().map(|s| s.name())
     }
 
     /// The scenario that applies to this request in this phase, using up
@@ -608,6 +634,22 @@ mod tests {
                 .name(),
             "file"
         );
+    }
+
+    #[test]
+    fn a_reloaded_file_keeps_runtime_additions_and_removals() {
+        let file = r#"{"scenarios":[{"name":"a","delayMs":1},{"name":"b","delayMs":1}]}"#;
+        let mut current = set(file);
+        let spec: ScenarioSpec = serde_json::from_str(r#"{"name":"r","delayMs":1}"#).unwrap();
+        current.add(Scenario::new(spec).unwrap());
+        assert!(current.remove("a"));
+        let reloaded = set(file).keeping_runtime_changes_of(&current);
+        let names: Vec<&str> = reloaded.iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["r", "b"]);
+        let mut reset = reloaded;
+        reset.reset();
+        let names: Vec<&str> = reset.iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["a", "b"]);
     }
 
     #[test]

@@ -114,8 +114,10 @@ impl State {
     pub fn reload_scenarios(&self) -> Result<usize, String> {
         let set = load_scenarios(&self.config)?;
         let n = set.len();
-        self.stores.scenarios.replace_all(set);
-        self.stores.counters.refill_all();
+        for name in set.file_names() {
+            self.stores.counters.refill(name);
+        }
+        self.stores.scenarios.reload(set);
         Ok(n)
     }
 
@@ -124,13 +126,15 @@ impl State {
     pub fn reload_clients(&self) -> Result<usize, String> {
         let registry = load_clients(&self.config)?;
         let n = registry.len();
-        self.stores.clients.replace_all(registry);
+        self.stores.clients.reload(registry);
         Ok(n)
     }
 
-    /// Scenarios back to the fixture as loaded (`times` refilled) and the
-    /// journal cleared: a clean slate between tests.
+    /// Scenarios and clients back to the fixtures as loaded (runtime
+    /// additions and removals dropped, `times` refilled) and the journal
+    /// cleared: a clean slate between tests.
     pub fn reset(&self) {
+        self.stores.clients.reset();
         self.stores.scenarios.reset();
         self.stores.counters.refill_all();
         self.stores.journal.clear();

@@ -22,35 +22,96 @@ fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     l.write().unwrap_or_else(|p| p.into_inner())
 }
 
-pub struct Clients(RwLock<ClientRegistry>);
+/// The fixture's clients, with the runtime registrations and removals
+/// layered over them so that a reload of the fixture keeps them.
+pub struct Clients(RwLock<Layers>);
+
+#[derive(Default)]
+struct Layers {
+    file: ClientRegistry,
+    added: HashMap<String, Arc<Client>>,
+    removed: HashSet<String>,
+}
+
+impl Layers {
+    fn get(&self, key: &str) -> Option<Arc<Client>> {
+        if let Some(c) = self.added.get(key) {
+            return Some(c.clone());
+        }
+        if self.removed.contains(key) {
+            return None;
+        }
+        self.file.get(key).cloned()
+    }
+
+    fn visible_file(&self) -> impl Iterator<Item = &Arc<Client>> {
+        self.file.values().filter(|c| {
+            !self.added.contains_key(&c.client_key) && !self.removed.contains(&c.client_key)
+        })
+    }
+}
 
 impl Clients {
     pub fn new(clients: ClientRegistry) -> Self {
-        Self(RwLock::new(clients))
+        Self(RwLock::new(Layers {
+            file: clients,
+            ..Layers::default()
+        }))
     }
 }
 
 impl ClientStore for Clients {
     fn get(&self, client_key: &str) -> Option<Arc<Client>> {
-        read(&self.0).get(client_key).cloned()
+        read(&self.0).get(client_key)
     }
     fn all(&self) -> Vec<Arc<Client>> {
-        read(&self.0).sorted()
+        let layers = read(&self.0);
+        let mut all: Vec<_> = layers
+            .visible_file()
+            .chain(layers.added.values())
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| a.client_key.cmp(&b.client_key));
+        all
     }
     fn some(&self, n: usize) -> Vec<Arc<Client>> {
-        read(&self.0).some(n)
+        let layers = read(&self.0);
+        layers
+            .added
+            .values()
+            .chain(layers.visible_file())
+            .take(n)
+            .cloned()
+            .collect()
     }
     fn len(&self) -> usize {
-        read(&self.0).len()
+        let layers = read(&self.0);
+        layers.visible_file().count() + layers.added.len()
     }
     fn register(&self, client: Client) -> bool {
-        write(&self.0).insert(client).is_some()
+        let mut layers = write(&self.0);
+        let key = client.client_key.clone();
+        let replaced = layers.get(&key).is_some();
+        layers.removed.remove(&key);
+        layers.added.insert(key, Arc::new(client));
+        replaced
     }
     fn remove(&self, client_key: &str) -> bool {
-        write(&self.0).remove(client_key).is_some()
+        let mut layers = write(&self.0);
+        let present = layers.get(client_key).is_some();
+        layers.added.remove(client_key);
+        if layers.file.get(client_key).is_some() {
+            layers.removed.insert(client_key.to_owned());
+        }
+        present
     }
-    fn replace_all(&self, clients: ClientRegistry) {
-        *write(&self.0) = clients;
+    fn reload(&self, clients: ClientRegistry) {
+        write(&self.0).file = clients;
+    }
+    fn reset(&self) {
+        let mut layers = write(&self.0);
+        layers.added.clear();
+        layers.removed.clear();
     }
 }
 
@@ -91,8 +152,9 @@ impl ScenarioStore for Scenarios {
     fn remove(&self, name: &str) -> bool {
         self.update(|s| s.remove(name))
     }
-    fn replace_all(&self, set: ScenarioSet) {
-        *write(&self.0) = Arc::new(set);
+    fn reload(&self, set: ScenarioSet) {
+        let mut current = write(&self.0);
+        *current = Arc::new(set.keeping_runtime_changes_of(&current));
     }
     fn reset(&self) {
         self.update(ScenarioSet::reset)
@@ -370,6 +432,47 @@ mod tests {
             .map(|h| h.join().unwrap())
             .sum();
         assert_eq!(taken, 37);
+    }
+
+    #[test]
+    fn runtime_clients_survive_a_reload_and_a_reset_drops_them() {
+        let bundled = || crate::embedded::clients().unwrap();
+        let clients = Clients::new(bundled());
+        let file_count = clients.len();
+        let demo = clients.get("demo-client").unwrap();
+        let pem = crate::embedded::key_file("demo-client.public.pem")
+            .unwrap()
+            .0;
+        let entry = |key: &str| crate::clients::ClientEntry {
+            client_key: key.into(),
+            public_key: pem.clone(),
+            name: None,
+            description: None,
+            client_secret: None,
+            enabled: true,
+            auth_codes: Default::default(),
+        };
+        let added = Client::from_entry(entry("runtime"), std::path::Path::new("")).unwrap();
+        assert!(!clients.register(added));
+        assert!(clients.remove("mock-flaky"));
+        clients.reload(bundled());
+        assert!(
+            clients.get("runtime").is_some(),
+            "a registration survives a reload"
+        );
+        assert!(
+            clients.get("mock-flaky").is_none(),
+            "a removal survives a reload"
+        );
+        assert_eq!(clients.len(), file_count);
+        assert_eq!(clients.all().len(), file_count);
+        clients.reset();
+        assert!(clients.get("runtime").is_none());
+        assert!(clients.get("mock-flaky").is_some());
+        assert_eq!(
+            clients.get("demo-client").unwrap().client_key,
+            demo.client_key
+        );
     }
 
     #[test]

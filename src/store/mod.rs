@@ -25,8 +25,11 @@ pub trait ClientStore: Send + Sync {
     fn register(&self, client: Client) -> bool;
     /// True when a client was removed.
     fn remove(&self, client_key: &str) -> bool;
-    /// Replaces every client with those of a (re)loaded fixture.
-    fn replace_all(&self, clients: ClientRegistry);
+    /// Replaces the fixture's clients with those of a reloaded fixture;
+    /// clients registered or removed at runtime stay so.
+    fn reload(&self, clients: ClientRegistry);
+    /// Drops every runtime registration and removal.
+    fn reset(&self);
 }
 
 /// The scenarios in force.
@@ -37,8 +40,9 @@ pub trait ScenarioStore: Send + Sync {
     /// refused when `MAX_SCENARIOS` are in force already.
     fn add(&self, scenario: Scenario) -> Result<(), String>;
     fn remove(&self, name: &str) -> bool;
-    /// Replaces the set with a (re)loaded fixture.
-    fn replace_all(&self, set: ScenarioSet);
+    /// Replaces the fixture's scenarios with those of a reloaded fixture;
+    /// scenarios added or removed at runtime stay so.
+    fn reload(&self, set: ScenarioSet);
     /// Back to the fixture as loaded.
     fn reset(&self);
 }

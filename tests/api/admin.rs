@@ -495,14 +495,15 @@ fn an_embedder_registers_a_client_adds_and_removes_a_scenario_and_resets() {
     assert_eq!(server.requests().len(), 3);
     assert!(server.remove_scenario("e"));
     assert!(!server.remove_scenario("e"));
-    server.reset();
-    assert!(server.requests().is_empty());
     assert!(server.remove_client("embedded"));
+    assert!(!server.remove_client("embedded"));
     post_with(&server.token_url(), &headers, BODY).expect(
         401,
         "4017300",
         "Unauthorized. Unknown Client",
     );
+    server.reset();
+    assert!(server.requests().is_empty());
 }
 
 #[test]
@@ -542,4 +543,75 @@ fn scenarios_are_capped_in_number_and_name_length() {
         reason.contains("and 990 more") && reason.len() < 400,
         "{reason}"
     );
+}
+
+#[test]
+fn runtime_changes_survive_a_reload_of_the_files_and_reset_drops_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = dir.path().join("clients.json");
+    std::fs::write(
+        &clients,
+        r#"{"clients":[{"clientKey":"demo-client","publicKey":"demo-client.public.pem"}]}"#,
+    )
+    .unwrap();
+    let scenarios = dir.path().join("scenarios.json");
+    std::fs::write(
+        &scenarios,
+        r#"{"scenarios":[{"name":"file-one","delayMs":1}]}"#,
+    )
+    .unwrap();
+    let server = start_with(|c| {
+        c.clients = snap_mock::Source::File(clients.clone());
+        c.keys_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/keys"));
+        c.scenarios = Some(snap_mock::Source::File(scenarios.clone()));
+    });
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/keys/demo-client.public.pem"
+    ))
+    .unwrap();
+    let entry = serde_json::json!({"clientKey": "runtime-client", "publicKey": pem});
+    admin(&server, "POST", "/clients", Some(&entry.to_string())).expect(
+        201,
+        "2010000",
+        "Successful",
+    );
+    admin(
+        &server,
+        "POST",
+        "/scenarios",
+        Some(r#"{"name":"runtime-one","delayMs":1}"#),
+    )
+    .expect(201, "2010000", "Successful");
+    admin(&server, "DELETE", "/scenarios/file-one", None).expect(200, "2000000", "Successful");
+
+    admin(&server, "POST", "/clients/reload", None).expect(200, "2000000", "Successful");
+    admin(&server, "POST", "/scenarios/reload", None).expect(200, "2000000", "Successful");
+    let token_for = |client: &str| {
+        let headers = signed_headers(DEMO_PRIVATE_KEY, client, &now_timestamp());
+        post_with(&server.token_url(), &headers, BODY).code()
+    };
+    assert_eq!(
+        token_for("runtime-client"),
+        "2007300",
+        "a registration survives a reload"
+    );
+    let names = |server: &snap_mock::MockServer| -> Vec<String> {
+        admin(server, "GET", "/scenarios", None).json()["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&server),
+        ["runtime-one"],
+        "an addition and a removal survive"
+    );
+
+    admin(&server, "POST", "/reset", None).expect(200, "2000000", "Successful");
+    assert_eq!(token_for("runtime-client"), "4017300");
+    assert_eq!(token_for(DEMO_CLIENT), "2007300");
+    assert_eq!(names(&server), ["file-one"]);
 }
