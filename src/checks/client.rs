@@ -50,7 +50,7 @@ pub fn client_secret(client: &Client, service: ServiceCode) -> Result<&str, Snap
 /// How many other clients' keys the diagnosis of a bad signature tries
 /// ("signed with another client's key"): a fixed cost per bad request,
 /// however many clients are registered.
-pub const DIAGNOSED_OTHER_CLIENTS: usize = 16;
+pub const DIAGNOSED_OTHER_CLIENTS: usize = 8;
 
 /// `X-SIGNATURE` is SHA256withRSA over `string_to_sign` under the client's
 /// registered key (`401xx00` otherwise, with the diagnosis of what the

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Adversarial benchmark: bounded in time and count, 127.0.0.1 only.
+
+    python3 benches/adversarial.py [--skip-build] [--baseline OTHER_BINARY]
+
+1. X-EXTERNAL-ID store: throughput of transactional calls with new ids
+   (wrk, 5 s), then 200,000 distinct 16-character ids, then throughput
+   again (5 s); RSS before and after.
+2. Bad-signature latency: a token request signed with a key no client has,
+   wrk -c1 for 5 s, with 1 registered client and with 5,000 (their public
+   keys drawn from 32 distinct ones, so the diagnosis tries other clients'
+   keys and finds none that fits: its worst case).
+
+With --baseline, the same is measured for another build (for example the
+commit before the fixes) in the same run. Needs cargo, wrk, openssl.
+"""
+import argparse, base64, hashlib, hmac, json, os, re, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import load  # noqa: E402  (same directory: server start, wrk, /proc readings)
+
+ROOT = load.ROOT
+QRIS = "/v1.0/qr/qr-mpm-generate"
+SECRET = "demo-client-secret"
+
+
+def post(port, path, headers, body):
+    head = "".join("%s: %s\r\n" % kv for kv in headers.items())
+    req = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+           % (path, head, len(body), body)).encode()
+    data = load.exchange(port, req)
+    return json.loads(data.split(b"\r\n\r\n", 1)[1] or b"{}")
+
+
+def wrk_script(port, path, script, seconds, env, conns=8):
+    out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency", "-s", script,
+                          "http://127.0.0.1:%d%s" % (port, path)],
+                         check=True, capture_output=True, text=True, env={**os.environ, **env}).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    m = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)", out, re.M)
+    p50 = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+    if p50 == 0 and re.search(r"timeout \d+", out):
+        p50 = float("inf")  # every request hit wrk's 2 s timeout: no latency was recorded
+    return {"requests": total, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "non2xx": int(non2xx.group(1)) if non2xx else 0, "p50": p50}
+
+
+def external_ids(binary, fill=200_000):
+    s = load.signed()
+    server, port = load.start_server(s, binary)
+    try:
+        token = post(port, load.PATH, {"Content-Type": "application/json", "X-TIMESTAMP": s["X-TIMESTAMP"],
+                                       "X-CLIENT-KEY": s["X-CLIENT-KEY"], "X-SIGNATURE": s["X-SIGNATURE"]},
+                     load.BODY)["accessToken"]
+        ts = s["X-TIMESTAMP"]
+        sts = "POST:%s:%s:%s:%s" % (QRIS, token, hashlib.sha256(b"{}").hexdigest(), ts)
+        sig = base64.b64encode(hmac.new(SECRET.encode(), sts.encode(), hashlib.sha512).digest()).decode()
+        env = {"SNAP_TOKEN": token, "SNAP_TS": ts, "SNAP_SIG": sig}
+        script = os.path.join(ROOT, "benches", "external_ids.lua")
+        rss0 = load.rss_kib(server.pid, "VmRSS")
+        before = wrk_script(port, QRIS, script, 5, {**env, "SNAP_ID_PREFIX": "b"})
+        filled, rounds = before["requests"], 0
+        while filled < fill and rounds < 30:  # bounded: at most 30 × 5 s
+            r = wrk_script(port, QRIS, script, 5, {**env, "SNAP_ID_PREFIX": "f%d" % rounds})
+            filled += r["requests"] - r["non2xx"]
+            rounds += 1
+        after = wrk_script(port, QRIS, script, 5, {**env, "SNAP_ID_PREFIX": "z"})
+        rss1 = load.rss_kib(server.pid, "VmRSS")
+        return {"before": before, "after": after, "ids": filled + after["requests"], "rss0": rss0, "rss1": rss1}
+    finally:
+        server.terminate()
+        server.wait()
+
+
+_POOL = []
+
+
+def key_pool(n=32):
+    """n distinct RSA-2048 public keys (generated once per run)."""
+    if not _POOL:
+        with tempfile.TemporaryDirectory() as d:
+            for i in range(n):
+                path = os.path.join(d, "k%d.pem" % i)
+                subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                                "-out", path], check=True, capture_output=True)
+                _POOL.append(subprocess.run(["openssl", "pkey", "-in", path, "-pubout"], check=True,
+                                            capture_output=True, text=True).stdout)
+    return _POOL
+
+
+def bad_signature(binary, clients):
+    """p50 latency of a wrongly signed token request with `clients` registered."""
+    pem = open(os.path.join(ROOT, "keys", "demo-client.public.pem")).read()
+    pool = key_pool()
+    entries = [{"clientKey": "demo-client", "publicKey": pem}]
+    entries += [{"clientKey": "client-%05d" % i, "publicKey": pool[i % len(pool)]} for i in range(clients - 1)]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"clients": entries}, f)
+    port = load.free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--clients", f.name, "--scenarios", ""],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "RUST_LOG": "warn"})
+    try:
+        for _ in range(3000):  # up to 60 s: 5,000 keys are parsed at start-up
+            try:
+                load.exchange(port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit("the server with %d clients exited at start-up" % clients)
+                time.sleep(0.02)
+        other = json.loads(load.sh([load.BIN, "sign", "--private-key", "keys/other-client.private.pem",
+                                    "--client-key", "demo-client", "--format", "json"]))
+        env = {"SNAP_TS": other["X-TIMESTAMP"], "SNAP_CLIENT_KEY": "demo-client", "SNAP_SIG": other["X-SIGNATURE"]}
+        r = wrk_script(port, load.PATH, os.path.join(ROOT, "benches", "token.lua"), 5, env, conns=1)
+        if r["requests"] == 0 or r["non2xx"] != r["requests"]:
+            raise SystemExit("expected every bad-signature request to be refused: %r" % r)
+        return r["p50"]
+    finally:
+        server.terminate()
+        server.wait()
+        os.unlink(f.name)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--baseline", metavar="BINARY")
+    args = ap.parse_args()
+    if not args.skip_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
+    builds = [("this build", load.BIN)] + ([("baseline", args.baseline)] if args.baseline else [])
+    print("## snap-mock adversarial benchmark (%s, %d cores)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count()))
+    print()
+    print("| build | calls/s before | calls/s after %s ids | ratio | RSS before → after | bad signature p50, 1 client | 5,000 clients | ratio |" % "{:,}".format(200_000))
+    print("|---|---|---|---|---|---|---|---|")
+    for name, binary in builds:
+        e = external_ids(binary)
+        one, many = bad_signature(binary, 1), bad_signature(binary, 5000)
+        print("| %s | %.0f | %.0f (%d ids) | %.2f | %.1f → %.1f MiB | %.2f ms | %.2f ms | %.2f |" % (
+            name, e["before"]["rps"], e["after"]["rps"], e["ids"], e["after"]["rps"] / e["before"]["rps"],
+            e["rss0"] / 1024, e["rss1"] / 1024, one, many, many / one))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
