@@ -225,6 +225,16 @@ impl TokenIssuer {
     /// `iss` when configured. `Err` says why it is not active.
     pub fn introspect(&self, token: &str, now: DateTime<Utc>) -> Result<AccessTokenClaims, String> {
         let header = jsonwebtoken::decode_header(token).map_err(|e| format!("not a JWT: {e}"))?;
+        // RFC 7515 §4.1.11: a recipient must refuse a token whose `crit`
+        // names extensions it does not understand; this server knows none.
+        let raw_header = token
+            .split('.')
+            .next()
+            .and_then(|h| URL_SAFE_NO_PAD.decode(h).ok())
+            .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok());
+        if raw_header.is_some_and(|h| h.get("crit").is_some()) {
+            return Err("the header has crit: extensions this server does not understand".into());
+        }
         if header.alg != Algorithm::RS256 {
             return Err(format!("alg is {:?}, tokens here are RS256", header.alg));
         }
@@ -359,6 +369,29 @@ mod tests {
             .introspect(&foreign.access_token, now)
             .unwrap_err()
             .contains("kid"));
+    }
+
+    #[test]
+    fn a_token_with_a_crit_header_is_not_active() {
+        let issuer = issuer();
+        let now = Utc::now();
+        let token = issuer.issue("demo-client", now).unwrap().access_token;
+        let mut parts = token.splitn(2, '.');
+        let (_, rest) = (parts.next().unwrap(), parts.next().unwrap());
+        let header = serde_json::json!({"typ":"JWT","alg":"RS256","kid":issuer.kid(),"crit":["exp-x"],"exp-x":1});
+        let claims = rest.split('.').next().unwrap();
+        let signing_input = format!("{}.{claims}", URL_SAFE_NO_PAD.encode(header.to_string()));
+        // Correctly signed with the (published) signing key: only the crit
+        // rule can refuse it.
+        let key = crate::signing::ClientKeyPair::from_pem(include_str!("../keys/signing-key.pem"))
+            .unwrap();
+        let signature = base64::engine::general_purpose::STANDARD
+            .decode(key.sign(&signing_input).unwrap())
+            .unwrap();
+        let forged = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature));
+        let why = issuer.introspect(&forged, now).unwrap_err();
+        assert!(why.contains("crit"), "{why}");
+        assert!(issuer.introspect(&token, now).is_ok());
     }
 
     #[test]

@@ -260,7 +260,15 @@ fn parse_body(body: &[u8], service: ServiceCode) -> Result<Map<String, Value>, S
         )
     })?;
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => match repeated_member(text) {
+            // serde_json keeps the last of repeated members; a provider's
+            // parser may keep the first: refuse rather than guess.
+            Some(name) => Err(bad_request(
+                service,
+                format!("the body has the member {name:?} more than once"),
+            )),
+            None => Ok(map),
+        },
         Ok(other) => Err(bad_request(
             service,
             format!(
@@ -353,6 +361,33 @@ fn check_grant_type(
     Ok(())
 }
 
+/// The first top-level member name that occurs twice in a JSON object.
+fn repeated_member(text: &str) -> Option<String> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Names;
+    impl<'de> Visitor<'de> for Names {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            let mut repeated = None;
+            while let Some(name) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                if !seen.insert(name.clone()) && repeated.is_none() {
+                    repeated = Some(name);
+                }
+            }
+            Ok(repeated)
+        }
+    }
+    serde_json::Deserializer::from_str(text)
+        .deserialize_map(Names)
+        .ok()
+        .flatten()
+}
+
 fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -367,6 +402,23 @@ fn json_type(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_given_twice_is_a_bad_request() {
+        let twice = br#"{"grantType":"password","grantType":"client_credentials"}"#;
+        let e = parse_body(twice, 73).unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4007300");
+        assert!(
+            e.detail.contains("\"grantType\" more than once"),
+            "{}",
+            e.detail
+        );
+        assert!(parse_body(
+            br#"{"grantType":"client_credentials","x":{"a":1,"a":2}}"#,
+            73
+        )
+        .is_ok());
+    }
     use crate::snap::error::Failure::*;
 
     const BODY: &[u8] = br#"{"grantType":"client_credentials","additionalInfo":{}}"#;

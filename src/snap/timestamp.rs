@@ -159,9 +159,15 @@ pub fn parse_timestamp(
 
     let date = NaiveDate::from_ymd_opt(year as i32, month, day)
         .ok_or_else(|| err("no such calendar date".into()))?;
-    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
-        .filter(|_| second < 60)
-        .ok_or_else(|| err("no such time of day".into()))?;
+    // RFC 3339 allows a leap second (:60) in the last minute of an hour;
+    // chrono writes it as second 59 with a nanosecond count past 10^9.
+    let leap = second == 60 && minute == 59 && mode == TimestampMode::Lenient;
+    let time = if leap {
+        NaiveTime::from_hms_nano_opt(hour, minute, 59, 1_000_000_000 + nanos)
+    } else {
+        NaiveTime::from_hms_nano_opt(hour, minute, second, nanos).filter(|_| second < 60)
+    }
+    .ok_or_else(|| err("no such time of day".into()))?;
     let offset = FixedOffset::east_opt(offset_seconds)
         .ok_or_else(|| err("the offset is out of range".into()))?;
     offset
@@ -187,6 +193,18 @@ pub const WIB: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_leap_second_is_accepted_in_lenient_mode_only() {
+        let t = parse_timestamp("2016-12-31T23:59:60Z", TimestampMode::Lenient).unwrap();
+        assert_eq!(
+            t.timestamp(),
+            1_483_228_799,
+            "the instant of 23:59:59, plus the leap"
+        );
+        assert!(parse_timestamp("2016-12-31T23:58:60Z", TimestampMode::Lenient).is_err());
+        assert!(parse_timestamp("2017-01-01T06:59:60+07:00", TimestampMode::Strict).is_err());
+    }
     use TimestampMode::*;
 
     fn ok(raw: &str, mode: TimestampMode) -> DateTime<FixedOffset> {
