@@ -107,6 +107,9 @@ pub struct Config {
     pub journal_capacity: usize,
     /// Request bodies longer than this are cut in the journal.
     pub journal_body_limit: usize,
+    /// Keep bearer and refresh tokens whole in the journal and the log
+    /// (debugging); by default they are shown as a prefix and a fingerprint.
+    pub journal_secrets_verbatim: bool,
     /// The server's clock; keep a clone to move time forward in tests.
     pub clock: Clock,
 }
@@ -169,6 +172,7 @@ impl Default for Config {
             max_refresh_tokens: 100_000,
             journal_capacity: 1000,
             journal_body_limit: 4096,
+            journal_secrets_verbatim: false,
             clock: Clock::default(),
         }
     }

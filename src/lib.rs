@@ -79,6 +79,7 @@ mod endpoints;
 mod fixtures;
 mod journal;
 mod lifecycle;
+mod redact;
 mod render;
 mod routes;
 mod scenarios;

@@ -291,6 +291,17 @@ fn journal(
     started: Instant,
 ) {
     let elapsed = started.elapsed();
+    let secrets = if state.config.journal_secrets_verbatim {
+        Vec::new()
+    } else {
+        let authorization = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        crate::redact::secrets_in(authorization, body)
+    };
+    let hide = |text: &str| crate::redact::redact(text, &secrets);
+    let reason = record.reason.as_deref().map(hide);
     let outcome = match answer {
         Answer::Rendered(r) => JournalOutcome {
             status: Some(r.status()),
@@ -320,8 +331,7 @@ fn journal(
             .as_deref()
             .map(|s| format!(" scenario={s}"))
             .unwrap_or_default(),
-        record
-            .reason
+        reason
             .as_deref()
             .map(|r| format!(" reason: {r}"))
             .unwrap_or_default(),
@@ -342,21 +352,16 @@ fn journal(
         headers: req
             .headers()
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(k, v)| (k.to_string(), hide(&String::from_utf8_lossy(v.as_bytes()))))
             .collect(),
-        body: text,
+        body: hide(&text),
         body_bytes: body.len(),
         body_truncated: truncated,
         client_key: record.client_key.clone(),
         outcome,
         decided_by: record.step,
-        reason: record.reason.clone(),
-        string_to_sign: record.string_to_sign.clone(),
+        reason,
+        string_to_sign: record.string_to_sign.as_deref().map(hide),
         scenario: record.scenario.clone(),
         duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
     });

@@ -195,6 +195,10 @@ pub struct ServeArgs {
         value_name = "BYTES"
     )]
     journal_body_limit: usize,
+    /// Keep bearer and refresh tokens whole in the journal and the log (by
+    /// default: the first 8 characters and a SHA-256 fingerprint).
+    #[arg(long, env = "SNAP_MOCK_JOURNAL_SECRETS_VERBATIM")]
+    journal_secrets_verbatim: bool,
 }
 
 fn parse_admin_mode(s: &str) -> Result<AdminMode, String> {
@@ -261,6 +265,7 @@ impl ServeArgs {
             max_refresh_tokens: self.max_refresh_tokens,
             journal_capacity: self.journal_size,
             journal_body_limit: self.journal_body_limit,
+            journal_secrets_verbatim: self.journal_secrets_verbatim,
             parse_rules: ParseRules {
                 timestamp_mode: self.timestamp_mode,
                 content_type: self.content_type,

@@ -66,6 +66,14 @@ fn an_auth_code_then_its_refresh_token_give_customer_tokens() {
         &format!(r#"{{"grantType":"REFRESH_TOKEN","refreshToken":"{refresh}"}}"#),
     )
     .expect(401, "4017402", "Invalid Customer Token");
+
+    // The journal shows the refresh token only as a prefix and a fingerprint.
+    let journal = server.requests();
+    let refreshing = &journal[0];
+    assert!(!refreshing.body.contains(&refresh), "{}", refreshing.body);
+    assert!(
+        refreshing.body.contains(&refresh[..8]) && refreshing.body.contains("redacted sha256:")
+    );
 }
 
 #[test]

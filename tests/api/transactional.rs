@@ -203,10 +203,16 @@ fn transactional_calls_are_journalled_and_scenarios_apply() {
     assert_eq!(entry["path"], QRIS);
     assert_eq!(entry["decidedBy"], "accepted");
     assert_eq!(entry["clientKey"], DEMO_CLIENT);
-    assert!(entry["stringToSign"]
-        .as_str()
-        .unwrap()
-        .starts_with(&format!("POST:{QRIS}:{token}:")));
+    // The token is redacted by default: a prefix and a fingerprint.
+    let shown = entry["stringToSign"].as_str().unwrap();
+    assert!(
+        shown.starts_with(&format!("POST:{QRIS}:{}…[redacted sha256:", &token[..8])),
+        "{shown}"
+    );
+    assert!(
+        !entry.to_string().contains(&token),
+        "the token leaked: {entry}"
+    );
 
     admin(
         &server,
@@ -282,4 +288,17 @@ fn a_call_failed_by_an_after_scenario_does_not_use_up_its_external_id() {
     post_with(&url, &headers, QRIS_BODY).expect(500, "5004700", "General Error");
     post_with(&url, &headers, QRIS_BODY).expect(200, "2004700", "Successful");
     post_with(&url, &headers, QRIS_BODY).expect(409, "4094700", "Conflict");
+}
+
+#[test]
+fn tokens_are_kept_whole_in_the_journal_only_when_asked() {
+    let server = start_with(|c| c.journal_secrets_verbatim = true);
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    post_with(&url, &signed(&token, QRIS, QRIS_BODY, "v-1"), QRIS_BODY);
+    let entry = &admin(&server, "GET", "/requests?limit=1", None).json()["requests"][0];
+    assert!(entry["stringToSign"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("POST:{QRIS}:{token}:")));
 }
