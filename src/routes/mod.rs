@@ -1,5 +1,6 @@
-//! Thin HTTP handlers: take bytes and headers off the request, hand them to
-//! the protocol layer, send back what [`crate::render`] produced.
+//! The HTTP surface: which path and method reach which SNAP route (served
+//! by [`crate::lifecycle`]), and the plain handlers besides them (admin,
+//! health, JWKS, introspection, OpenAPI).
 
 mod admin;
 pub(crate) mod faults;
