@@ -26,6 +26,20 @@ fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 /// layered over them so that a reload of the fixture keeps them.
 pub struct Clients(RwLock<Layers>);
 
+/// The first 128 bits of SHA-256 over `parts`: a fixed 16 bytes per key
+/// however long the key, with collisions out of reach for a test server.
+fn digest128(parts: &[&[u8]]) -> u128 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part);
+    }
+    let d = h.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&d[..16]);
+    u128::from_le_bytes(first)
+}
+
 #[derive(Default)]
 struct Layers {
     file: ClientRegistry,
@@ -206,15 +220,8 @@ impl ExternalIds {
     }
 
     fn digest(partner: &str, external_id: &str) -> u128 {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update((partner.len() as u64).to_le_bytes());
-        h.update(partner.as_bytes());
-        h.update(external_id.as_bytes());
-        let d = h.finalize();
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&d[..16]);
-        u128::from_le_bytes(first)
+        let len = (partner.len() as u64).to_le_bytes();
+        digest128(&[&len, partner.as_bytes(), external_id.as_bytes()])
     }
 }
 
@@ -277,11 +284,7 @@ impl RefreshTokens {
     }
 
     fn digest(token: &str) -> u128 {
-        use sha2::{Digest, Sha256};
-        let d = Sha256::digest(token.as_bytes());
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&d[..16]);
-        u128::from_le_bytes(first)
+        digest128(&[token.as_bytes()])
     }
 }
 
