@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Adversarial benchmark: bounded in time and count, 127.0.0.1 only.
 
-    python3 benches/adversarial.py [--skip-build] [--baseline OTHER_BINARY]
+    python3 benches/adversarial.py [--skip-build] [--baseline OTHER_BINARY] [--part PART]
 
 1. X-EXTERNAL-ID store: throughput of transactional calls with new ids
    (wrk, 5 s), then 200,000 distinct 16-character ids, then throughput
@@ -10,6 +10,11 @@
    wrk -c1 for 5 s, with 1 registered client and with 5,000 (their public
    keys drawn from 32 distinct ones, so the diagnosis tries other clients'
    keys and finds none that fits: its worst case).
+
+3. Journal reads: 1,000 requests with 52 KB bodies journaled whole
+   (--journal-body-limit 65536), then 16 concurrent reads of
+   GET /__admin/requests?limit=1000: the largest answer, peak RSS (VmHWM)
+   and RSS after.
 
 With --baseline, the same is measured for another build (for example the
 commit before the fixes) in the same run. Needs cargo, wrk, openssl.
@@ -123,16 +128,59 @@ def bad_signature(binary, clients):
         os.unlink(f.name)
 
 
+def journal_reads(binary, entries=1000, body_bytes=52_000, readers=16):
+    """Largest journal answer and peak/after RSS under concurrent reads."""
+    import threading
+    port = load.free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--journal-body-limit", "65536",
+                               "--max-body-bytes", "65536", "--scenarios", ""],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "RUST_LOG": "warn"})
+    try:
+        for _ in range(200):
+            try:
+                load.exchange(port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                break
+            except OSError:
+                time.sleep(0.01)
+        body = json.dumps({"grantType": "client_credentials", "pad": "x" * body_bytes})
+        for _ in range(entries):
+            post(port, load.PATH, {"Content-Type": "application/json"}, body)
+        sizes = []
+        def read():
+            data = load.exchange(port, b"GET /__admin/requests?limit=1000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            sizes.append(len(data))
+        threads = [threading.Thread(target=read) for _ in range(readers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        time.sleep(0.5)
+        return {"largest": max(sizes), "hwm": load.rss_kib(server.pid, "VmHWM"),
+                "after": load.rss_kib(server.pid, "VmRSS")}
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--baseline", metavar="BINARY")
+    ap.add_argument("--part", choices=["all", "ids-and-signatures", "journal"], default="all")
     args = ap.parse_args()
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
     builds = [("this build", load.BIN)] + ([("baseline", args.baseline)] if args.baseline else [])
     print("## snap-mock adversarial benchmark (%s, %d cores)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count()))
     print()
+    if args.part != "journal":
+        ids_and_signatures(builds)
+    if args.part != "ids-and-signatures":
+        journal_table(builds)
+
+
+def ids_and_signatures(builds):
     print("| build | calls/s before | calls/s after %s ids | ratio | RSS before → after | bad signature p50, 1 client | 5,000 clients | ratio |" % "{:,}".format(200_000))
     print("|---|---|---|---|---|---|---|---|")
     for name, binary in builds:
@@ -141,6 +189,16 @@ def main():
         print("| %s | %.0f | %.0f (%d ids) | %.2f | %.1f → %.1f MiB | %.2f ms | %.2f ms | %.2f |" % (
             name, e["before"]["rps"], e["after"]["rps"], e["ids"], e["after"]["rps"] / e["before"]["rps"],
             e["rss0"] / 1024, e["rss1"] / 1024, one, many, many / one))
+        sys.stdout.flush()
+
+
+def journal_table(builds):
+    print()
+    print("| build | largest journal answer | peak RSS (16 concurrent reads) | RSS after |")
+    print("|---|---|---|---|")
+    for name, binary in builds:
+        j = journal_reads(binary)
+        print("| %s | %.1f MB | %.1f MiB | %.1f MiB |" % (name, j["largest"] / 1e6, j["hwm"] / 1024, j["after"] / 1024))
         sys.stdout.flush()
 
 

@@ -16,6 +16,8 @@ pub struct Client {
     /// Where the key came from (a path, or `inline`), for listings and errors.
     pub public_key_source: String,
     pub client_secret: Option<String>,
+    /// The `X-PARTNER-ID` this client sends when it is not its client key.
+    pub partner_id: Option<String>,
     pub enabled: bool,
     pub auth_codes: std::collections::BTreeMap<String, String>,
 }
@@ -34,6 +36,10 @@ pub struct ClientEntry {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// The `X-PARTNER-ID` of transactional calls, when the provider gave
+    /// the client one that differs from its client key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     /// B2B2C: authorization codes this client may exchange, each mapped to
@@ -86,6 +92,7 @@ impl Client {
             public_key,
             public_key_source: source,
             client_secret: entry.client_secret,
+            partner_id: entry.partner_id,
             enabled: entry.enabled,
             auth_codes: entry.auth_codes,
         })

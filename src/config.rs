@@ -103,6 +103,12 @@ pub struct Config {
     pub max_external_ids: usize,
     /// Most unused B2B2C refresh tokens held; past it the oldest is dropped.
     pub max_refresh_tokens: usize,
+    /// Transactional calls: accept any `X-PARTNER-ID`. By default it must be
+    /// the token's client key or that client's registered `partnerId`.
+    pub any_partner_id: bool,
+    /// Transactional calls: accept a B2B2C customer token in
+    /// `Authorization`, where the standard wants a B2B token.
+    pub accept_customer_token: bool,
     /// Journal entries kept (newest first); 0 disables the journal.
     pub journal_capacity: usize,
     /// Request bodies longer than this are cut in the journal.
@@ -170,6 +176,8 @@ impl Default for Config {
             admin_token: None,
             max_external_ids: 1_000_000,
             max_refresh_tokens: 100_000,
+            any_partner_id: false,
+            accept_customer_token: false,
             journal_capacity: 1000,
             journal_body_limit: 4096,
             journal_secrets_verbatim: false,

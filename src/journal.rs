@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What the server answered.
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +30,9 @@ pub struct JournalOutcome {
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     pub id: String,
+    /// Position in the journal, increasing (never reused, not even after a
+    /// clear): the cursor of `GET /__admin/requests?before=`.
+    pub seq: u64,
     pub time: DateTime<Utc>,
     pub method: String,
     pub path: String,
@@ -75,7 +78,8 @@ pub struct JournalStats {
 pub struct Journal {
     capacity: usize,
     body_limit: usize,
-    entries: Mutex<VecDeque<JournalEntry>>,
+    entries: Mutex<VecDeque<Arc<JournalEntry>>>,
+    next_seq: AtomicU64,
     recorded: AtomicU64,
     dropped: AtomicU64,
 }
@@ -86,12 +90,13 @@ impl Journal {
             capacity,
             body_limit,
             entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            next_seq: AtomicU64::new(1),
             recorded: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
         }
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
+    fn entries(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<JournalEntry>>> {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -105,10 +110,12 @@ impl JournalStore for Journal {
         self.body_limit
     }
 
-    fn record(&self, entry: JournalEntry) {
+    fn record(&self, mut entry: JournalEntry) {
         self.recorded.fetch_add(1, Ordering::Relaxed);
         let mut entries = self.entries();
-        entries.push_front(entry);
+        // Taken under the lock so that the ring stays ordered by `seq`.
+        entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        entries.push_front(Arc::new(entry));
         if entries.len() > self.capacity {
             entries.pop_back();
             self.dropped.fetch_add(1, Ordering::Relaxed);
@@ -120,9 +127,18 @@ impl JournalStore for Journal {
         self.dropped.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn list(&self, limit: usize, keep: &dyn Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
-        self.entries()
-            .iter()
+    fn list(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+        keep: &dyn Fn(&JournalEntry) -> bool,
+    ) -> Vec<Arc<JournalEntry>> {
+        let entries = self.entries();
+        // Newest first: skip what is at or after the cursor without testing
+        // the filter on it.
+        let start = before.map_or(0, |b| entries.partition_point(|e| e.seq >= b));
+        entries
+            .range(start..)
             .filter(|e| keep(e))
             .take(limit)
             .cloned()
@@ -167,6 +183,7 @@ mod tests {
     fn entry(path: &str) -> JournalEntry {
         JournalEntry {
             id: path.into(),
+            seq: 0,
             time: Utc::now(),
             method: "POST".into(),
             path: path.into(),
@@ -196,7 +213,8 @@ mod tests {
         for p in ["a", "b", "c"] {
             j.record(entry(p));
         }
-        let paths: Vec<String> = j.list(10, &|_| true).into_iter().map(|e| e.path).collect();
+        let listed = j.list(None, 10, &|_| true);
+        let paths: Vec<&str> = listed.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, ["c", "b"]);
         let s = j.stats();
         assert_eq!((s.held, s.recorded, s.dropped), (2, 3, 1));
@@ -208,9 +226,31 @@ mod tests {
         let j = Journal::new(0, 100);
         assert!(!j.enabled());
         j.count_unrecorded();
-        assert!(j.list(10, &|_| true).is_empty());
+        assert!(j.list(None, 10, &|_| true).is_empty());
         let s = j.stats();
         assert_eq!((s.held, s.recorded, s.dropped), (0, 1, 1));
+    }
+
+    #[test]
+    fn a_cursor_pages_through_older_entries_and_survives_a_clear() {
+        let j = Journal::new(10, 100);
+        for p in ["a", "b", "c", "d", "e"] {
+            j.record(entry(p));
+        }
+        let paths = |v: Vec<Arc<JournalEntry>>| -> Vec<String> {
+            v.iter().map(|e| e.path.clone()).collect()
+        };
+        let first = j.list(None, 2, &|_| true);
+        assert_eq!(paths(first.clone()), ["e", "d"]);
+        let cursor = first[1].seq;
+        assert_eq!(paths(j.list(Some(cursor), 2, &|_| true)), ["c", "b"]);
+        // The filter applies after the cursor, not instead of it.
+        let not_b = |e: &JournalEntry| e.path != "b";
+        assert_eq!(paths(j.list(Some(cursor), 2, &not_b)), ["c", "a"]);
+        assert!(j.list(Some(1), 10, &|_| true).is_empty());
+        j.clear();
+        j.record(entry("f"));
+        assert!(j.list(None, 1, &|_| true)[0].seq > first[0].seq);
     }
 
     #[test]

@@ -345,6 +345,7 @@ fn journal(
     let (text, truncated) = crate::journal::body_text(body, journal.body_limit());
     journal.record(JournalEntry {
         id: uuid::Uuid::new_v4().to_string(),
+        seq: 0, // the journal numbers entries as it records them
         time: state.clock.now(),
         method: req.method().to_string(),
         path: req.path().to_owned(),

@@ -202,6 +202,7 @@ impl MockServer {
             description: None,
             client_secret: client_secret.map(str::to_owned),
             enabled: true,
+            partner_id: None,
             auth_codes: Default::default(),
         };
         if !entry.public_key.contains("-----BEGIN") {
@@ -239,7 +240,8 @@ impl MockServer {
 
     /// The request journal, newest first.
     pub fn requests(&self) -> Vec<JournalEntry> {
-        self.state.stores.journal.list(usize::MAX, &|_| true)
+        let entries = self.state.stores.journal.list(None, usize::MAX, &|_| true);
+        entries.iter().map(|e| JournalEntry::clone(e)).collect()
     }
 
     /// Scenarios back to the fixture as loaded (`times` refilled) and the

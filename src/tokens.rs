@@ -38,6 +38,13 @@ pub struct AccessTokenClaims {
     pub scopes: Vec<String>,
 }
 
+impl AccessTokenClaims {
+    /// A B2B2C token: issued for a customer (an `authCode`), not the client.
+    pub fn is_customer_token(&self) -> bool {
+        self.scopes.iter().any(|s| s == "customer")
+    }
+}
+
 /// A token and what the response says about it.
 #[derive(Debug, Clone)]
 pub struct IssuedToken {

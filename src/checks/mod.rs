@@ -14,7 +14,7 @@ mod time;
 pub use client::{asymmetric_signature, client, client_secret};
 pub use headers::{mandatory, mandatory_text};
 pub use service::{
-    bearer_token, external_id_format, external_id_unused, symmetric_signature,
-    symmetric_string_to_sign, ServiceCall,
+    b2b_token, bearer_token, external_id_format, external_id_unused, partner_id,
+    symmetric_signature, symmetric_string_to_sign, ServiceCall,
 };
 pub use time::{freshness, timestamp};

@@ -1,3 +1,4 @@
+use crate::clients::Client;
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::symmetric::{diagnose_symmetric, minify_body, string_to_sign, verify_symmetric};
@@ -42,6 +43,58 @@ pub fn bearer_token<'a>(
         .introspect(token, now)
         .map_err(|why| invalid(format!("the bearer token is not valid here: {why}")))?;
     Ok((token, claims))
+}
+
+/// A B2B token: a B2B2C customer token belongs in `Authorization-Customer`,
+/// not in `Authorization` (`401xx01` unless `accept_customer_token`).
+pub fn b2b_token(
+    claims: &AccessTokenClaims,
+    accept_customer_token: bool,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    if !claims.is_customer_token() || accept_customer_token {
+        return Ok(());
+    }
+    Err(SnapError::new(
+        service,
+        Failure::InvalidToken,
+        format!(
+            "the bearer token is a B2B2C customer token (customer {:?}); Authorization needs the client's B2B access token (--accept-customer-token allows it)",
+            claims.sub
+        ),
+    ))
+}
+
+/// `X-PARTNER-ID` names the token's client: its client key or its
+/// registered `partnerId` (`401xx00` otherwise, unless `any`). Without this
+/// a token of one client would pass under every partner id, and the same
+/// `X-EXTERNAL-ID` again under each.
+pub fn partner_id(
+    partner: &str,
+    client: &Client,
+    any: bool,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    if any || partner == client.client_key || client.partner_id.as_deref() == Some(partner) {
+        return Ok(());
+    }
+    let registered = match &client.partner_id {
+        Some(id) => format!(
+            "its client key {:?} or its partnerId {id:?}",
+            client.client_key
+        ),
+        None => format!(
+            "its client key {:?} (or a partnerId registered for it in clients.json)",
+            client.client_key
+        ),
+    };
+    Err(SnapError::new(
+        service,
+        Failure::Unauthorized(UnauthorizedReason::UnknownClient),
+        format!(
+            "X-PARTNER-ID {partner:?} is not the token's client: expected {registered} (--any-partner-id accepts any)"
+        ),
+    ))
 }
 
 /// `X-SIGNATURE` is `base64(HMAC-SHA512(secret, string_to_sign))`, where
@@ -179,6 +232,49 @@ mod tests {
         let later = now + chrono::Duration::seconds(901);
         let e = bearer_token(Some(header.as_bytes()), &tokens, later, 47).unwrap_err();
         assert!(e.detail.contains("expired"), "{}", e.detail);
+    }
+
+    #[test]
+    fn a_customer_token_is_not_a_b2b_token_unless_allowed() {
+        let tokens = issuer();
+        let now = Utc::now();
+        let b2b = tokens.issue("demo-client", now).unwrap().claims;
+        let customer = tokens
+            .issue_for("demo-client", "customer-001", &["customer"], now)
+            .unwrap()
+            .claims;
+        assert!(b2b_token(&b2b, false, 47).is_ok());
+        let e = b2b_token(&customer, false, 47).unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4014701");
+        assert!(e.detail.contains("customer-001"), "{}", e.detail);
+        assert!(b2b_token(&customer, true, 47).is_ok());
+    }
+
+    #[test]
+    fn the_partner_id_is_the_token_client_or_its_registered_partner_id() {
+        let clients = crate::embedded::clients().unwrap();
+        let demo = clients.get("demo-client").unwrap();
+        assert!(partner_id("demo-client", demo, false, 47).is_ok());
+        let e = partner_id("partner-001", demo, false, 47).unwrap_err();
+        assert_eq!(e.response_code().to_string(), "4014700");
+        assert!(
+            e.detail.contains("\"partner-001\"") && e.detail.contains("\"demo-client\""),
+            "{}",
+            e.detail
+        );
+        assert!(partner_id("partner-001", demo, true, 47).is_ok());
+        let mut entry: crate::clients::ClientEntry = serde_json::from_value(serde_json::json!({
+            "clientKey": "c", "publicKey": "demo-client.public.pem", "partnerId": "P-9"
+        }))
+        .unwrap();
+        let with_id = Client::from_entry_with(entry.clone(), &crate::embedded::key_file).unwrap();
+        assert!(partner_id("P-9", &with_id, false, 47).is_ok());
+        assert!(partner_id("c", &with_id, false, 47).is_ok());
+        let e = partner_id("demo-client", &with_id, false, 47).unwrap_err();
+        assert!(e.detail.contains("\"P-9\""), "{}", e.detail);
+        entry.partner_id = None;
+        let without = Client::from_entry_with(entry, &crate::embedded::key_file).unwrap();
+        assert!(partner_id("P-9", &without, false, 47).is_err());
     }
 
     #[test]

@@ -80,6 +80,14 @@ pub struct ServeArgs {
     /// Accept the legacy body fields granttype and grant_type in place of grantType.
     #[arg(long, env = "SNAP_MOCK_ACCEPT_LEGACY_GRANT_TYPE")]
     accept_legacy_grant_type: bool,
+    /// Transactional calls: accept any X-PARTNER-ID (by default it must be the
+    /// token's client key or the client's registered partnerId).
+    #[arg(long, env = "SNAP_MOCK_ANY_PARTNER_ID")]
+    any_partner_id: bool,
+    /// Transactional calls: accept a B2B2C customer token in Authorization,
+    /// where the standard wants a B2B token.
+    #[arg(long, env = "SNAP_MOCK_ACCEPT_CUSTOMER_TOKEN")]
+    accept_customer_token: bool,
     /// Largest request body accepted, in bytes; larger bodies get 4007300.
     #[arg(
         long,
@@ -263,6 +271,8 @@ impl ServeArgs {
             admin_prefix: self.admin_prefix,
             max_external_ids: self.max_external_ids,
             max_refresh_tokens: self.max_refresh_tokens,
+            any_partner_id: self.any_partner_id,
+            accept_customer_token: self.accept_customer_token,
             journal_capacity: self.journal_size,
             journal_body_limit: self.journal_body_limit,
             journal_secrets_verbatim: self.journal_secrets_verbatim,

@@ -282,12 +282,23 @@ async fn reload_clients(req: HttpRequest, state: web::Data<State>) -> HttpRespon
     }
 }
 
+/// Entries per journal page unless `limit` says otherwise, and the most a
+/// page holds whatever `limit` says.
+const PAGE_ENTRIES: usize = 100;
+const MAX_PAGE_ENTRIES: usize = 1000;
+/// A page stops growing past this many bytes of entries (it always holds at
+/// least one), so that a journal of large bodies is read in pieces and a
+/// burst of concurrent readers cannot hold the whole journal twice over.
+pub const PAGE_BYTES: usize = 1024 * 1024;
+
 #[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RequestFilter {
     client_key: Option<String>,
     response_code: Option<String>,
     limit: Option<usize>,
+    /// Only entries older than this `seq` (the `next` of the previous page).
+    before: Option<u64>,
 }
 
 async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
@@ -296,6 +307,7 @@ async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpRespons
         Ok(q) => q.into_inner(),
         Err(e) => return error(400, 0, "Bad Request", format!("query: {e}")),
     };
+    let limit = filter.limit.unwrap_or(PAGE_ENTRIES).min(MAX_PAGE_ENTRIES);
     let keep = |e: &JournalEntry| {
         filter
             .client_key
@@ -307,18 +319,38 @@ async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpRespons
                 .is_none_or(|c| e.outcome.response_code.as_deref() == Some(c))
     };
     let journal = &state.stores.journal;
-    let entries = journal.list(filter.limit.unwrap_or(usize::MAX), &keep);
+    // One more than asked tells whether another page follows.
+    let candidates = journal.list(filter.before, limit.saturating_add(1), &keep);
+    let mut page = Vec::with_capacity(candidates.len().min(limit));
+    let mut bytes = 0;
+    let mut taken: usize = 0;
+    for entry in candidates.iter().take(limit) {
+        let value = serde_json::to_value(&**entry).unwrap_or(Value::Null);
+        let size = serde_json::to_vec(&value).map_or(0, |v| v.len());
+        if taken > 0 && bytes + size > PAGE_BYTES {
+            break;
+        }
+        bytes += size;
+        taken += 1;
+        page.push(value);
+    }
+    let next = match taken.checked_sub(1) {
+        Some(last) if candidates.len() > taken => candidates.get(last).map(|e| e.seq),
+        _ => None,
+    };
     let stats = journal.stats();
-    ok(
-        200,
-        json!({
-            "capacity": stats.capacity,
-            "held": stats.held,
-            "recorded": stats.recorded,
-            "dropped": stats.dropped,
-            "requests": entries,
-        }),
-    )
+    let mut fields = json!({
+        "capacity": stats.capacity,
+        "held": stats.held,
+        "recorded": stats.recorded,
+        "dropped": stats.dropped,
+        "limit": limit,
+        "requests": page,
+    });
+    if let (Some(next), Value::Object(m)) = (next, &mut fields) {
+        m.insert("next".into(), json!(next));
+    }
+    ok(200, fields)
 }
 
 async fn clear_requests(req: HttpRequest, state: web::Data<State>) -> HttpResponse {

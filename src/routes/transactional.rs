@@ -1,6 +1,7 @@
 //! Protected transactional endpoints from the endpoints fixture: bearer
-//! token, mandatory headers, timestamp, symmetric signature, freshness,
-//! `X-EXTERNAL-ID` unique per partner per WIB day; then the canned answer.
+//! token (a B2B one), mandatory headers, timestamp, the partner id (the
+//! token's client), symmetric signature, freshness, `X-EXTERNAL-ID` unique
+//! per partner per WIB day; then the canned answer.
 
 use crate::checks::{self, ServiceCall};
 use crate::endpoints::Endpoint;
@@ -31,6 +32,7 @@ impl Route for Transactional {
         let (token, claims) =
             checks::bearer_token(request.header("authorization"), &state.tokens, now, service)?;
         record.client_key = Some(claims.aud.clone());
+        checks::b2b_token(&claims, state.config.accept_customer_token, service)?;
 
         let text = |name| checks::mandatory_text(request.header(name), name, service);
         let timestamp = text("X-TIMESTAMP")?;
@@ -43,6 +45,7 @@ impl Route for Transactional {
         checks::external_id_format(external_id, service)?;
 
         let client = checks::client(state.stores.clients.as_ref(), &claims.aud, service)?;
+        checks::partner_id(partner, &client, state.config.any_partner_id, service)?;
         let secret = checks::client_secret(&client, service)?;
         let call = ServiceCall {
             method: request.method,

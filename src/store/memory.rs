@@ -453,6 +453,7 @@ mod tests {
             description: None,
             client_secret: None,
             enabled: true,
+            partner_id: None,
             auth_codes: Default::default(),
         };
         let added = Client::from_entry(entry("runtime"), std::path::Path::new("")).unwrap();

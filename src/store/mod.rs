@@ -108,8 +108,14 @@ pub trait JournalStore: Send + Sync {
     fn record(&self, entry: JournalEntry);
     /// Counts a request that was not recorded because the journal is off.
     fn count_unrecorded(&self);
-    /// Entries newest first that satisfy `keep`, at most `limit`.
-    fn list(&self, limit: usize, keep: &dyn Fn(&JournalEntry) -> bool) -> Vec<JournalEntry>;
+    /// Entries newest first that satisfy `keep`, at most `limit`, only those
+    /// older than `before` (a `seq`) when given.
+    fn list(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+        keep: &dyn Fn(&JournalEntry) -> bool,
+    ) -> Vec<Arc<JournalEntry>>;
     fn clear(&self);
     fn stats(&self) -> JournalStats;
 }

@@ -615,3 +615,64 @@ fn runtime_changes_survive_a_reload_of_the_files_and_reset_drops_them() {
     assert_eq!(token_for(DEMO_CLIENT), "2007300");
     assert_eq!(names(&server), ["file-one"]);
 }
+
+#[test]
+fn the_journal_is_read_a_page_at_a_time_by_count_and_by_bytes() {
+    // 12 bodies of 200 KB: the whole journal is ~2.4 MB, a page at most ~1 MiB.
+    let server = start_with(|c| {
+        c.max_body_bytes = 256 * 1024;
+        c.journal_body_limit = 256 * 1024;
+    });
+    let body = format!("{{\"grantType\":\"{}\"}}", "x".repeat(200 * 1024));
+    for _ in 0..12 {
+        send("POST", &server.token_url(), &[], Some(body.as_bytes()));
+    }
+    let mut seen = Vec::new();
+    let mut query = String::new();
+    let mut pages = 0;
+    loop {
+        let answer = admin(&server, "GET", &format!("/requests{query}"), None);
+        answer.expect(200, "2000000", "Successful");
+        assert!(
+            answer.text.len() < 1024 * 1024 + 256 * 1024,
+            "a page of {} bytes",
+            answer.text.len()
+        );
+        let page = answer.json();
+        let entries = page["requests"].as_array().unwrap();
+        assert!(!entries.is_empty());
+        seen.extend(entries.iter().map(|e| e["seq"].as_u64().unwrap()));
+        pages += 1;
+        match page.get("next") {
+            Some(next) => query = format!("?before={next}"),
+            None => break,
+        }
+    }
+    assert!(pages >= 3, "{pages} pages");
+    assert_eq!(seen.len(), 12, "every entry exactly once: {seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {seen:?}"
+    );
+
+    // By count: the default page is 100 entries, `limit` is capped at 1000.
+    let small = start_with(|c| c.journal_capacity = 1500);
+    for _ in 0..1100 {
+        send("GET", &format!("{}/nowhere", small.uri()), &[], None);
+    }
+    let page = requests(&small, "");
+    assert_eq!(page["requests"].as_array().unwrap().len(), 100);
+    assert_eq!(page["limit"], 100);
+    let page = requests(&small, "?limit=5000");
+    assert_eq!(page["requests"].as_array().unwrap().len(), 1000);
+    assert_eq!(page["limit"], 1000);
+    let last = page["requests"][999]["seq"].as_u64().unwrap();
+    assert_eq!(page["next"].as_u64(), Some(last));
+    let rest = requests(&small, &format!("?limit=5000&before={last}"));
+    assert_eq!(rest["requests"].as_array().unwrap().len(), 100);
+    assert!(rest.get("next").is_none());
+    // A misspelt parameter is named, not ignored.
+    let answer = admin(&small, "GET", "/requests?clientkey=x", None);
+    assert_eq!(answer.status, 400);
+    assert!(answer.text.contains("clientkey"), "{}", answer.text);
+}

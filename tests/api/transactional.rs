@@ -21,6 +21,13 @@ fn token(server: &snap_mock::MockServer) -> String {
         .to_owned()
 }
 
+fn request_token_as(server: &snap_mock::MockServer, client: &str, private_key: &str) -> String {
+    let headers = signed_headers(private_key, client, &now_timestamp());
+    let answer = post_with(&server.token_url(), &headers, BODY);
+    answer.expect(200, "2007300", "Request has been processed successfully");
+    answer.json()["accessToken"].as_str().unwrap().to_owned()
+}
+
 /// Headers of a correctly signed transactional call.
 fn signed(token: &str, path: &str, body: &str, external_id: &str) -> Vec<(String, String)> {
     let ts = now_timestamp();
@@ -29,7 +36,7 @@ fn signed(token: &str, path: &str, body: &str, external_id: &str) -> Vec<(String
         ("Authorization".into(), format!("Bearer {token}")),
         ("X-TIMESTAMP".into(), ts),
         ("X-SIGNATURE".into(), hmac_signature(SECRET, &sts)),
-        ("X-PARTNER-ID".into(), "partner-001".into()),
+        ("X-PARTNER-ID".into(), "demo-client".into()),
         ("X-EXTERNAL-ID".into(), external_id.into()),
         ("CHANNEL-ID".into(), "95221".into()),
         ("Content-Type".into(), "application/json".into()),
@@ -301,4 +308,125 @@ fn tokens_are_kept_whole_in_the_journal_only_when_asked() {
         .as_str()
         .unwrap()
         .starts_with(&format!("POST:{QRIS}:{token}:")));
+}
+
+#[test]
+fn the_partner_id_must_be_the_token_client_and_an_id_cannot_be_reused_under_another() {
+    let server = start();
+    let url = format!("{}{QRIS}", server.uri());
+    // Client B's token (demo-client-pkcs1), signed with B's own secret.
+    let b_token = request_token_as(&server, PKCS1_CLIENT, PKCS1_PRIVATE_KEY);
+    let signed_by_b = |partner: &str, ext: &str| {
+        let ts = now_timestamp();
+        let sts = service_string_to_sign("POST", QRIS, &b_token, QRIS_BODY.as_bytes(), &ts);
+        let mut h = signed(&b_token, QRIS, QRIS_BODY, ext);
+        h = with_header(h, "X-TIMESTAMP", Some(&ts));
+        h = with_header(
+            h,
+            "X-SIGNATURE",
+            Some(&hmac_signature("demo-client-pkcs1-secret", &sts)),
+        );
+        with_header(h, "X-PARTNER-ID", Some(partner))
+    };
+    for other in [DEMO_CLIENT, "partner-001"] {
+        let answer = post_with(&url, &signed_by_b(other, "ext-b-1"), QRIS_BODY);
+        answer.expect(401, "4014700", "Unauthorized. Unknown Client");
+    }
+    post_with(&url, &signed_by_b(PKCS1_CLIENT, "ext-b-1"), QRIS_BODY).expect(
+        200,
+        "2004700",
+        "Successful",
+    );
+    // The id is used: not again under another partner id either.
+    post_with(&url, &signed_by_b("partner-001", "ext-b-1"), QRIS_BODY).expect(
+        401,
+        "4014700",
+        "Unauthorized. Unknown Client",
+    );
+    let journal = server.requests();
+    assert!(
+        journal[0]
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("X-PARTNER-ID \"partner-001\""),
+        "{:?}",
+        journal[0].reason
+    );
+
+    // A registered partnerId is the client's too.
+    let entry = serde_json::json!({"clients": [{
+        "clientKey": PKCS1_CLIENT, "publicKey": include_str!("../../keys/other-client.public.pem"),
+        "clientSecret": "demo-client-pkcs1-secret", "partnerId": "MERCHANT-77"
+    }]});
+    let with_id = start_with(|c| {
+        c.clients = snap_mock::Source::Inline(entry.to_string());
+    });
+    let b_token = request_token_as(&with_id, PKCS1_CLIENT, PKCS1_PRIVATE_KEY);
+    let ts = now_timestamp();
+    let sts = service_string_to_sign("POST", QRIS, &b_token, QRIS_BODY.as_bytes(), &ts);
+    let headers = with_header(
+        with_header(
+            with_header(
+                signed(&b_token, QRIS, QRIS_BODY, "ext-m"),
+                "X-TIMESTAMP",
+                Some(&ts),
+            ),
+            "X-SIGNATURE",
+            Some(&hmac_signature("demo-client-pkcs1-secret", &sts)),
+        ),
+        "X-PARTNER-ID",
+        Some("MERCHANT-77"),
+    );
+    post_with(&format!("{}{QRIS}", with_id.uri()), &headers, QRIS_BODY).expect(
+        200,
+        "2004700",
+        "Successful",
+    );
+
+    // --any-partner-id: the provider does not tie the two.
+    let any = start_with(|c| c.any_partner_id = true);
+    let token = token(&any);
+    let headers = with_header(
+        signed(&token, QRIS, QRIS_BODY, "ext-any"),
+        "X-PARTNER-ID",
+        Some("partner-001"),
+    );
+    post_with(&format!("{}{QRIS}", any.uri()), &headers, QRIS_BODY).expect(
+        200,
+        "2004700",
+        "Successful",
+    );
+}
+
+#[test]
+fn a_b2b2c_customer_token_is_refused_where_a_b2b_token_is_required() {
+    let customer_token = |server: &snap_mock::MockServer| {
+        let headers = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp());
+        let answer = post_with(
+            &format!("{}/pg/snap/oauth/v1.0/access-token/b2b2c", server.uri()),
+            &headers,
+            r#"{"grantType":"AUTHORIZATION_CODE","authCode":"demo-auth-code"}"#,
+        );
+        answer.json()["accessToken"].as_str().unwrap().to_owned()
+    };
+    let server = start();
+    let token = customer_token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    post_with(&url, &signed(&token, QRIS, QRIS_BODY, "ext-c"), QRIS_BODY).expect(
+        401,
+        "4014701",
+        "Invalid Token (B2B)",
+    );
+    let reason = server.requests()[0].reason.clone().unwrap_or_default();
+    assert!(reason.contains("customer token"), "{reason}");
+
+    let lenient = start_with(|c| c.accept_customer_token = true);
+    let token = customer_token(&lenient);
+    post_with(
+        &format!("{}{QRIS}", lenient.uri()),
+        &signed(&token, QRIS, QRIS_BODY, "ext-c"),
+        QRIS_BODY,
+    )
+    .expect(200, "2004700", "Successful");
 }
