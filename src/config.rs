@@ -3,13 +3,14 @@
 //! build it directly.
 
 use crate::clock::Clock;
+use crate::provider::{Provider, TokenFormat};
 use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The token paths every server serves: Finpay's documented URL path and
-/// the path in the OpenAPI block of the same page.
+/// The token paths of the default provider preset (Finpay): its documented
+/// URL path and the path in the OpenAPI block of the same page.
 pub const DEFAULT_TOKEN_PATHS: [&str; 2] = [
     "/pg/snap/oauth/v1.0/access-token/b2b",
     "/oauth/v1.0/access-token/b2b",
@@ -61,10 +62,22 @@ pub struct Config {
     pub keys_dir: PathBuf,
     /// The RS256 signing key (PKCS#8 or PKCS#1 PEM).
     pub signing_key: Source,
+    /// The provider preset: its token paths, and (through
+    /// [`Config::with_provider`]) the defaults of `profile`,
+    /// `parse_rules.accept_legacy_grant_type` and `token_format`.
+    pub provider: &'static Provider,
     pub profile: &'static Profile,
-    /// Extra token paths, served besides [`DEFAULT_TOKEN_PATHS`].
+    /// Extra B2B token paths, served besides the provider's; each that ends
+    /// in `/access-token/b2b` brings its B2B2C twin (`.../b2b2c`).
     pub extra_token_paths: Vec<String>,
+    /// Extra B2B2C token paths, served besides the provider's.
+    pub extra_b2b2c_token_paths: Vec<String>,
     pub parse_rules: ParseRules,
+    /// JWTs, or opaque tokens validated through the token store.
+    pub token_format: TokenFormat,
+    /// Most opaque access tokens held (`token_format` opaque); past it the
+    /// oldest is dropped.
+    pub max_access_tokens: usize,
     /// Allowed distance between `X-TIMESTAMP` and the server clock;
     /// `Duration::ZERO` turns the check off.
     pub timestamp_window: Duration,
@@ -151,8 +164,12 @@ impl Default for Config {
             clients: Source::Bundled,
             keys_dir: PathBuf::from("keys"),
             signing_key: Source::Bundled,
+            provider: &crate::provider::FINPAY,
             profile: &crate::snap::profile::FINPAY,
             extra_token_paths: Vec::new(),
+            extra_b2b2c_token_paths: Vec::new(),
+            token_format: TokenFormat::Jwt,
+            max_access_tokens: 100_000,
             parse_rules: ParseRules {
                 timestamp_mode: TimestampMode::Lenient,
                 content_type: ContentTypeRule::Lenient,
@@ -197,9 +214,26 @@ impl Config {
         }
     }
 
-    /// Every token path this config serves, defaults first, without repeats.
+    /// This config with a provider preset and the preset's defaults for
+    /// the wording, grant-type spellings and token format. Set fields
+    /// after it to override the preset, as the CLI's flags do.
+    pub fn with_provider(mut self, provider: &'static Provider) -> Self {
+        self.provider = provider;
+        self.profile = provider.profile;
+        self.parse_rules.accept_legacy_grant_type = provider.accept_legacy_grant_type;
+        self.token_format = provider.token_format;
+        self
+    }
+
+    /// Every B2B token path this config serves, the provider's first,
+    /// without repeats.
     pub fn token_paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = DEFAULT_TOKEN_PATHS.iter().map(|p| p.to_string()).collect();
+        let mut paths: Vec<String> = self
+            .provider
+            .b2b_token_paths
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
         for p in &self.extra_token_paths {
             if !paths.contains(p) {
                 paths.push(p.clone());
@@ -217,18 +251,33 @@ impl Config {
         }
     }
 
-    /// The B2B2C twin of every token path that ends in `/access-token/b2b`.
+    /// Every B2B2C token path: the provider's, the twin of each extra B2B
+    /// path that ends in `/access-token/b2b`, and the extra B2B2C paths.
     pub fn token_paths_b2b2c(&self) -> Vec<String> {
-        self.token_paths()
-            .into_iter()
+        let twins = self
+            .extra_token_paths
+            .iter()
             .filter(|p| p.ends_with("/access-token/b2b"))
-            .map(|p| format!("{p}2c"))
-            .collect()
+            .map(|p| format!("{p}2c"));
+        let mut paths: Vec<String> = Vec::new();
+        for p in self
+            .provider
+            .b2b2c_token_paths
+            .iter()
+            .map(|p| p.to_string())
+            .chain(twins)
+            .chain(self.extra_b2b2c_token_paths.iter().cloned())
+        {
+            if !paths.contains(&p) {
+                paths.push(p);
+            }
+        }
+        paths
     }
 
     /// Checks what types cannot: paths start with `/`, limits are usable.
     pub fn validate(&self) -> Result<(), String> {
-        for p in &self.extra_token_paths {
+        for p in self.extra_token_paths.iter().chain(&self.extra_b2b2c_token_paths) {
             if !p.starts_with('/')
                 || p.contains(char::is_whitespace)
                 || p.contains(['{', '}', '?', '#'])
@@ -246,9 +295,16 @@ impl Config {
         {
             return Err(format!("admin prefix {prefix:?} must look like /__admin"));
         }
+        let b2b2c = self.token_paths_b2b2c();
+        if let Some(p) = self.token_paths().iter().find(|p| b2b2c.contains(p)) {
+            return Err(format!(
+                "token path {p} is given both as a B2B and as a B2B2C token path"
+            ));
+        }
         if self
             .token_paths()
             .iter()
+            .chain(&b2b2c)
             .any(|p| p.starts_with(&format!("{prefix}/")) || p == prefix)
         {
             return Err(format!("a token path lies under the admin prefix {prefix}"));
@@ -256,8 +312,12 @@ impl Config {
         if self.admin_token.as_deref() == Some("") {
             return Err("the admin token is empty (--admin-token / SNAP_MOCK_ADMIN_TOKEN); an empty token would leave the admin API open: give one, or leave it unset".into());
         }
-        if self.max_external_ids == 0 || self.max_refresh_tokens == 0 {
-            return Err("max external ids and max refresh tokens must be at least 1".into());
+        if self.max_external_ids == 0 || self.max_refresh_tokens == 0 || self.max_access_tokens == 0
+        {
+            return Err(
+                "max external ids, max refresh tokens and max access tokens must be at least 1"
+                    .into(),
+            );
         }
         if self.max_body_bytes == 0 {
             return Err("max body bytes must be at least 1".into());

@@ -1,7 +1,9 @@
 //! Transactional SNAP endpoints declared in `fixtures/endpoints.json`: each
-//! is protected by the B2B token and the symmetric signature, and answers
-//! a canned success body when the client gets everything right.
+//! is protected by the B2B token and the symmetric signature, or by the
+//! asymmetric signature without a token, and answers a canned success body
+//! when the client gets everything right.
 
+use crate::provider::{Provider, ServiceSignature};
 use crate::snap::response_code::{ResponseCode, ServiceCode};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -20,6 +22,14 @@ pub struct EndpointSpec {
     pub path: String,
     /// The SNAP service code (2 digits) used in every answer's responseCode.
     pub service_code: ServiceCode,
+    /// `symmetric` (bearer token + HMAC-SHA512) or `asymmetric` (no token,
+    /// SHA256withRSA); by default the provider preset's.
+    #[serde(default)]
+    pub signature: Option<ServiceSignature>,
+    /// Served only under this provider preset (`--provider`); by default
+    /// under every preset.
+    #[serde(default)]
+    pub provider: Option<String>,
     /// The success body. `responseCode` defaults to `200{svc}00` and
     /// `responseMessage` to `Successful`.
     #[serde(default)]
@@ -31,12 +41,16 @@ pub struct EndpointSpec {
 pub struct Endpoint {
     pub spec: EndpointSpec,
     pub method: String,
+    pub signature: ServiceSignature,
     pub success_code: ResponseCode,
     pub success_message: String,
 }
 
 impl Endpoint {
-    pub fn new(spec: EndpointSpec) -> Result<Self, String> {
+    pub fn new(spec: EndpointSpec, provider: &Provider) -> Result<Self, String> {
+        if let Some(name) = &spec.provider {
+            name.parse::<&Provider>()?;
+        }
         let method = spec.method.to_ascii_uppercase();
         if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
             return Err(format!(
@@ -71,6 +85,7 @@ impl Endpoint {
                 .to_owned(),
         };
         Ok(Self {
+            signature: spec.signature.unwrap_or(provider.service_signature),
             spec,
             method,
             success_code,
@@ -80,10 +95,19 @@ impl Endpoint {
 }
 
 /// Parses the text of an endpoints fixture; errors name the entry.
-pub fn from_json(text: &str) -> Result<Vec<Arc<Endpoint>>, String> {
+/// Endpoints for another provider preset are checked, then left out.
+pub fn from_json(text: &str, provider: &Provider) -> Result<Vec<Arc<Endpoint>>, String> {
     let mut out: Vec<Arc<Endpoint>> = Vec::new();
     for (label, spec) in crate::fixtures::entries::<EndpointSpec>(text, "endpoints", "endpoint")? {
-        let endpoint = Endpoint::new(spec).map_err(|e| format!("{label}: {e}"))?;
+        let endpoint = Endpoint::new(spec, provider).map_err(|e| format!("{label}: {e}"))?;
+        if endpoint
+            .spec
+            .provider
+            .as_deref()
+            .is_some_and(|p| p != provider.name)
+        {
+            continue;
+        }
         if out
             .iter()
             .any(|e| e.spec.path == endpoint.spec.path && e.method == endpoint.method)

@@ -79,6 +79,7 @@ mod endpoints;
 mod fixtures;
 mod journal;
 mod lifecycle;
+mod provider;
 mod redact;
 mod render;
 mod routes;
@@ -99,6 +100,7 @@ mod tools;
 pub use clock::Clock;
 pub use config::{AdminMode, Config, Source, DEFAULT_TOKEN_PATHS};
 pub use journal::{JournalEntry, JournalOutcome};
+pub use provider::{Provider, ServiceSignature, TokenFormat, PROVIDERS};
 pub use scenarios::{Fault, Match, Phase, Respond, ScenarioSpec};
 pub use server::{MockServer, StartError};
 pub use signing::{

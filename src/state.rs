@@ -10,7 +10,9 @@ use crate::endpoints::{self, Endpoint};
 use crate::scenarios::ScenarioSet;
 use crate::server::StartError;
 use crate::store::Stores;
-use crate::tokens::TokenIssuer;
+use crate::provider::TokenFormat;
+use crate::tokens::{AccessTokenClaims, IssuedToken, TokenError, TokenIssuer};
+use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -75,8 +77,11 @@ fn load_endpoints(config: &Config) -> Result<Vec<Arc<Endpoint>>, String> {
     match &config.endpoints {
         None => Ok(Vec::new()),
         Some(s) if absent_default(s, DEFAULT_ENDPOINTS_FILE) => Ok(Vec::new()),
-        Some(s) => endpoints::from_json(&read(s, embedded::ENDPOINTS, "endpoints fixture")?)
-            .map_err(|e| located(s, e)),
+        Some(s) => endpoints::from_json(
+            &read(s, embedded::ENDPOINTS, "endpoints fixture")?,
+            config.provider,
+        )
+        .map_err(|e| located(s, e)),
     }
 }
 
@@ -92,6 +97,42 @@ fn load_signing_key(config: &Config) -> Result<TokenIssuer, String> {
 }
 
 impl State {
+    /// Issues an access token in the configured format. An opaque token's
+    /// claims are the JWT's, kept in the token store instead of the token.
+    pub fn issue_token(
+        &self,
+        client_key: &str,
+        subject: &str,
+        scopes: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, TokenError> {
+        let mut issued = self.tokens.issue_for(client_key, subject, scopes, now)?;
+        if self.config.token_format == TokenFormat::Opaque {
+            issued.access_token = self.tokens.random_hex(32)?;
+            self.stores
+                .access_tokens
+                .insert(&issued.access_token, issued.claims.clone(), now);
+        }
+        Ok(issued)
+    }
+
+    /// The claims of a token this server issued and that is valid `now`, in
+    /// either format (a JWT has dots; an opaque token is looked up).
+    pub fn introspect_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AccessTokenClaims, String> {
+        if token.contains('.') {
+            return self.tokens.introspect(token, now);
+        }
+        let claims = self.stores.access_tokens.get(token).ok_or_else(|| {
+            "not a JWT, and not an opaque token this server issued (or it was dropped as the oldest past --max-access-tokens)".to_string()
+        })?;
+        claims.valid_at(now)?;
+        Ok(claims)
+    }
+
     /// Loads fixtures and keys: everything that can fail before binding.
     pub fn load(config: Config) -> Result<Self, StartError> {
         config.validate().map_err(StartError::Config)?;

@@ -260,14 +260,22 @@ impl TokenIssuer {
             jsonwebtoken::decode::<AccessTokenClaims>(token, &self.decoding_key, &validation)
                 .map_err(|e| format!("signature or claims rejected: {e}"))?
                 .claims;
+        claims.valid_at(now)?;
+        Ok(claims)
+    }
+}
+
+impl AccessTokenClaims {
+    /// `Err` says why the token is not valid at `now`.
+    pub fn valid_at(&self, now: DateTime<Utc>) -> Result<(), String> {
         let now = now.timestamp();
-        if now >= claims.exp {
-            return Err(format!("expired {} s ago", now - claims.exp));
+        if now >= self.exp {
+            return Err(format!("expired {} s ago", now - self.exp));
         }
-        if now < claims.nbf {
+        if now < self.nbf {
             return Err("not valid yet (nbf is in the future)".into());
         }
-        Ok(claims)
+        Ok(())
     }
 }
 

@@ -1,5 +1,5 @@
 use crate::clients::Client;
-use crate::snap::diagnosis::diagnose_asymmetric;
+use crate::snap::diagnosis::{diagnose_asymmetric, diagnose_service_signature, ServiceSigning};
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::signature::verify_asymmetric;
@@ -30,6 +30,76 @@ pub fn client(
         )));
     }
     Ok(client)
+}
+
+/// The enabled client a call without a token names in `X-PARTNER-ID`: by
+/// client key, else by registered `partnerId` (`401xx00` otherwise).
+pub fn partner(
+    clients: &dyn ClientStore,
+    partner_id: &str,
+    service: ServiceCode,
+) -> Result<Arc<Client>, SnapError> {
+    if clients.get(partner_id).is_none() {
+        // A partner id that is not a client key: find the client that
+        // registered it (a scan, on this path only).
+        if let Some(c) = clients
+            .all()
+            .into_iter()
+            .find(|c| c.partner_id.as_deref() == Some(partner_id))
+        {
+            return client(clients, &c.client_key, service);
+        }
+        return Err(unauthorized(
+            service,
+            UnauthorizedReason::UnknownClient,
+            format!(
+                "no client is registered with client key or partnerId {partner_id:?} (X-PARTNER-ID; {} registered)",
+                clients.len()
+            ),
+        ));
+    }
+    client(clients, partner_id, service)
+}
+
+/// `X-SIGNATURE` of a call without a token: SHA256withRSA over
+/// `string_to_sign` (`METHOD:url:hash:timestamp`) under the partner's
+/// registered key (`401xx00` otherwise, with the diagnosis).
+pub fn service_asymmetric_signature(
+    client: &Client,
+    call: &ServiceSigning<'_>,
+    string_to_sign: &str,
+    signature: &[u8],
+    others: impl FnOnce(usize) -> Vec<Arc<Client>>,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    if verify_asymmetric(&client.public_key, string_to_sign, signature).is_ok() {
+        return Ok(());
+    }
+    let others: Vec<Arc<Client>> = others(DIAGNOSED_OTHER_CLIENTS + 1)
+        .into_iter()
+        .filter(|c| c.client_key != client.client_key)
+        .take(DIAGNOSED_OTHER_CLIENTS)
+        .collect();
+    let others: Vec<_> = others
+        .iter()
+        .map(|c| (c.client_key.as_str(), &c.public_key))
+        .collect();
+    let diagnosis = diagnose_service_signature(
+        &client.public_key,
+        call,
+        &client.client_key,
+        signature,
+        &others,
+    );
+    Err(unauthorized(
+        service,
+        UnauthorizedReason::InvalidSignature,
+        format!(
+            "{diagnosis}; string-to-sign {string_to_sign:?}; key of {:?} {}",
+            client.client_key,
+            client.public_key.fingerprint()
+        ),
+    ))
 }
 
 /// The client's secret for the symmetric signature (`401xx00` when the

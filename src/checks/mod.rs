@@ -11,10 +11,12 @@ mod headers;
 mod service;
 mod time;
 
-pub use client::{asymmetric_signature, client, client_secret};
+pub use client::{
+    asymmetric_signature, client, client_secret, partner, service_asymmetric_signature,
+};
 pub use headers::{mandatory, mandatory_text};
 pub use service::{
-    b2b_token, bearer_token, external_id_format, external_id_unused, partner_id,
+    asymmetric_string_to_sign, b2b_token, bearer_token, external_id_format, external_id_unused, partner_id,
     symmetric_signature, symmetric_string_to_sign, ServiceCall,
 };
 pub use time::{freshness, timestamp};

@@ -3,8 +3,8 @@ use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::symmetric::{diagnose_symmetric, minify_body, string_to_sign, verify_symmetric};
 use crate::store::{ExternalIdStore, IdCheck};
-use crate::tokens::{AccessTokenClaims, TokenIssuer};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::tokens::AccessTokenClaims;
+use chrono::NaiveDate;
 
 /// What a service signature covers besides the headers.
 #[derive(Debug, Clone, Copy)]
@@ -19,8 +19,7 @@ pub struct ServiceCall<'a> {
 /// that is valid `now`: `401xx03` when absent, `401xx01` when invalid.
 pub fn bearer_token<'a>(
     authorization: Option<&'a [u8]>,
-    tokens: &TokenIssuer,
-    now: DateTime<Utc>,
+    introspect: impl FnOnce(&str) -> Result<AccessTokenClaims, String>,
     service: ServiceCode,
 ) -> Result<(&'a str, AccessTokenClaims), SnapError> {
     let authorization = authorization
@@ -39,9 +38,7 @@ pub fn bearer_token<'a>(
         .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
         .map(|(_, token)| token.trim())
         .ok_or_else(|| invalid("Authorization must be \"Bearer <access token>\"".into()))?;
-    let claims = tokens
-        .introspect(token, now)
-        .map_err(|why| invalid(format!("the bearer token is not valid here: {why}")))?;
+    let claims = introspect(token).map_err(|why| invalid(format!("the bearer token is not valid here: {why}")))?;
     Ok((token, claims))
 }
 
@@ -128,6 +125,17 @@ pub fn symmetric_signature(
     ))
 }
 
+/// The string the asymmetric service signature covers:
+/// `METHOD:url:lowercase(hex(sha256(minified body))):timestamp`.
+pub fn asymmetric_string_to_sign(call: &ServiceCall<'_>, timestamp: &str) -> String {
+    format!(
+        "{}:{}:{}:{timestamp}",
+        call.method.to_ascii_uppercase(),
+        call.relative_url,
+        crate::snap::symmetric::lower_hex(&<sha2::Sha256 as sha2::Digest>::digest(minify_body(call.body)))
+    )
+}
+
 /// The string the symmetric signature covers.
 pub fn symmetric_string_to_sign(
     call: &ServiceCall<'_>,
@@ -199,6 +207,8 @@ pub fn external_id_unused(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokens::TokenIssuer;
+    use chrono::Utc;
     use crate::snap::symmetric::hmac_sha512_base64;
     use crate::store::memory::ExternalIds;
 
@@ -208,9 +218,9 @@ mod tests {
 
     #[test]
     fn no_authorization_is_token_not_found() {
-        let e = bearer_token(None, &issuer(), Utc::now(), 47).unwrap_err();
+        let e = bearer_token(None, |t| issuer().introspect(t, Utc::now()), 47).unwrap_err();
         assert_eq!(e.response_code().to_string(), "4014703");
-        let e = bearer_token(Some(b"  "), &issuer(), Utc::now(), 47).unwrap_err();
+        let e = bearer_token(Some(b"  "), |t| issuer().introspect(t, Utc::now()), 47).unwrap_err();
         assert_eq!(e.failure, Failure::TokenNotFound);
     }
 
@@ -219,18 +229,18 @@ mod tests {
         let tokens = issuer();
         let now = Utc::now();
         for bad in [&b"Basic abc"[..], b"Bearer ", b"Bearer not-a-jwt"] {
-            let e = bearer_token(Some(bad), &tokens, now, 47).unwrap_err();
+            let e = bearer_token(Some(bad), |t| tokens.introspect(t, now), 47).unwrap_err();
             assert_eq!(e.response_code().to_string(), "4014701", "{bad:?}");
         }
         let issued = tokens.issue("demo-client", now).unwrap();
         let header = format!("Bearer {}", issued.access_token);
-        let (token, claims) = bearer_token(Some(header.as_bytes()), &tokens, now, 47).unwrap();
+        let (token, claims) = bearer_token(Some(header.as_bytes()), |t| tokens.introspect(t, now), 47).unwrap();
         assert_eq!(
             (token, claims.aud.as_str()),
             (issued.access_token.as_str(), "demo-client")
         );
         let later = now + chrono::Duration::seconds(901);
-        let e = bearer_token(Some(header.as_bytes()), &tokens, later, 47).unwrap_err();
+        let e = bearer_token(Some(header.as_bytes()), |t| tokens.introspect(t, later), 47).unwrap_err();
         assert!(e.detail.contains("expired"), "{}", e.detail);
     }
 

@@ -8,6 +8,7 @@ use crate::config::{
 };
 use crate::server::Bound;
 use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
+use crate::provider::{Provider, TokenFormat};
 use clap::Args;
 use std::io::Write;
 use std::net::IpAddr;
@@ -38,11 +39,41 @@ pub struct ServeArgs {
         value_name = "FILE"
     )]
     signing_key: PathBuf,
-    /// Provider dialect: finpay (seed page), snap-bi (BI standard), bca (bracketed messages).
-    #[arg(long, env = "SNAP_MOCK_PROFILE", default_value = "finpay", value_parser = parse_profile)]
-    profile: &'static Profile,
-    /// Extra token path to serve besides the two Finpay paths; repeat it, or
-    /// comma-separate in the environment variable (e.g. /v1.0/access-token/b2b).
+    /// Provider preset: finpay (the default), snap-bi, bca, bri, bni, doku,
+    /// midtrans, dana. Sets the token paths, the wording (profile), grant-type
+    /// spellings, token format and service signature its SDK expects (README:
+    /// "Providers"); the flags below override it.
+    #[arg(long, env = "SNAP_MOCK_PROVIDER", default_value = "finpay", value_parser = parse_provider)]
+    provider: &'static Provider,
+    /// Wording and body typing, overriding the provider's: finpay (seed page),
+    /// snap-bi (BI standard), bca (bracketed messages), doku.
+    #[arg(long, env = "SNAP_MOCK_PROFILE", value_parser = parse_profile)]
+    profile: Option<&'static Profile>,
+    /// Access tokens: jwt (RS256) or opaque (64 hex characters, validated
+    /// through the server's store), overriding the provider's.
+    #[arg(long, env = "SNAP_MOCK_TOKEN_FORMAT", value_parser = parse_token_format)]
+    token_format: Option<TokenFormat>,
+    /// Opaque access tokens held; past it the oldest is dropped.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_MAX_ACCESS_TOKENS",
+        default_value_t = 100_000,
+        value_name = "N"
+    )]
+    max_access_tokens: usize,
+    /// Extra B2B2C token path besides the provider's (any shape, e.g.
+    /// /v1.0/access-token/b2b2c.htm); repeat it, or comma-separate in the
+    /// environment variable.
+    #[arg(
+        long = "b2b2c-token-path",
+        env = "SNAP_MOCK_B2B2C_TOKEN_PATHS",
+        value_delimiter = ',',
+        value_name = "PATH"
+    )]
+    b2b2c_token_paths: Vec<String>,
+    /// Extra B2B token path to serve besides the provider's (any shape); one
+    /// that ends in /access-token/b2b brings its .../b2b2c twin. Repeat it,
+    /// or comma-separate in the environment variable (e.g. /v1.0/access-token/b2b).
     #[arg(
         long = "token-path",
         env = "SNAP_MOCK_TOKEN_PATHS",
@@ -218,6 +249,14 @@ fn path_or_empty(s: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(s))
 }
 
+fn parse_provider(s: &str) -> Result<&'static Provider, String> {
+    s.parse()
+}
+
+fn parse_token_format(s: &str) -> Result<TokenFormat, String> {
+    s.parse()
+}
+
 fn parse_profile(s: &str) -> Result<&'static Profile, String> {
     s.parse()
 }
@@ -232,13 +271,22 @@ fn parse_content_type_rule(s: &str) -> Result<ContentTypeRule, String> {
 
 impl ServeArgs {
     pub fn into_config(self) -> Config {
+        let preset = Config::default().with_provider(self.provider);
         Config {
             host: self.host,
             port: self.port,
             clients: Source::File(self.fixtures.clients),
             keys_dir: self.fixtures.keys_dir,
             signing_key: Source::File(self.signing_key),
-            profile: self.profile,
+            provider: self.provider,
+            profile: self.profile.unwrap_or(preset.profile),
+            token_format: self.token_format.unwrap_or(preset.token_format),
+            max_access_tokens: self.max_access_tokens,
+            extra_b2b2c_token_paths: self
+                .b2b2c_token_paths
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect(),
             extra_token_paths: self
                 .token_paths
                 .into_iter()
@@ -279,7 +327,8 @@ impl ServeArgs {
             parse_rules: ParseRules {
                 timestamp_mode: self.timestamp_mode,
                 content_type: self.content_type,
-                accept_legacy_grant_type: self.accept_legacy_grant_type,
+                accept_legacy_grant_type: self.accept_legacy_grant_type
+                    || preset.parse_rules.accept_legacy_grant_type,
             },
         }
     }
@@ -304,12 +353,15 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
     let config = &bound.state.config;
     let clients = bound.state.stores.clients.len();
     println!(
-        "snap-mock listening on http://{} (profile {}, {} client{}); token paths: {}",
+        "snap-mock listening on http://{} (provider {}, profile {}, {} token format, {} client{}); token paths: {}; B2B2C: {}",
         bound.address,
+        config.provider.name,
         config.profile.name,
+        config.token_format.as_str(),
         clients,
         if clients == 1 { "" } else { "s" },
-        config.token_paths().join(", ")
+        config.token_paths().join(", "),
+        config.token_paths_b2b2c().join(", ")
     );
     let _ = std::io::stdout().flush();
 

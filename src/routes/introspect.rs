@@ -48,7 +48,7 @@ pub async fn introspect(
         return bad_request("send token=<access token> (form) or {\"token\": \"...\"} (JSON)");
     };
     let token = token.strip_prefix("Bearer ").unwrap_or(&token);
-    let fields = match state.tokens.introspect(token, state.clock.now()) {
+    let fields = match state.introspect_token(token, state.clock.now()) {
         Ok(c) => json!({
             "active": true,
             "client_id": c.aud,

@@ -143,15 +143,13 @@ impl Route for TokenRoute {
         let (parsed, client) = authenticate(state, request, now, record, parse, service)?;
         if let Self::B2b = self {
             let token = state
-                .tokens
-                .issue(parsed.client_key, now)
+                .issue_token(parsed.client_key, "", &["request"], now)
                 .map_err(|e| internal(service, e))?;
             return Ok(render_token(profile, service, &token, now));
         }
         let customer = Self::customer(state, &client, &parsed.grant, now, service)?;
         let token = state
-            .tokens
-            .issue_for(parsed.client_key, &customer, &["customer"], now)
+            .issue_token(parsed.client_key, &customer, &["customer"], now)
             .map_err(|e| internal(service, e))?;
         let refresh_token = state
             .tokens

@@ -1,10 +1,14 @@
-//! Protected transactional endpoints from the endpoints fixture: bearer
-//! token (a B2B one), mandatory headers, timestamp, the partner id (the
-//! token's client), symmetric signature, freshness, `X-EXTERNAL-ID` unique
-//! per partner per WIB day; then the canned answer.
+//! Protected transactional endpoints from the endpoints fixture, in one of
+//! two modes. Symmetric: bearer token (a B2B one), mandatory headers,
+//! timestamp, the partner id (the token's client), HMAC-SHA512 signature,
+//! freshness. Asymmetric (no token): mandatory headers, timestamp, the
+//! partner (`X-PARTNER-ID`), SHA256withRSA signature, freshness. Then
+//! `X-EXTERNAL-ID` unique per partner per WIB day, and the canned answer.
 
 use crate::checks::{self, ServiceCall};
 use crate::endpoints::Endpoint;
+use crate::provider::ServiceSignature;
+use crate::snap::diagnosis::ServiceSigning;
 use crate::lifecycle::{Record, Request, Route};
 use crate::render::{render_with, Rendered};
 use crate::snap::response_code::ServiceCode;
@@ -29,48 +33,86 @@ impl Route for Transactional {
         record: &mut Record,
     ) -> Result<Rendered, SnapError> {
         let service = self.service();
-        let (token, claims) =
-            checks::bearer_token(request.header("authorization"), &state.tokens, now, service)?;
-        record.client_key = Some(claims.aud.clone());
-        checks::b2b_token(&claims, state.config.accept_customer_token, service)?;
-
-        let text = |name| checks::mandatory_text(request.header(name), name, service);
-        let timestamp = text("X-TIMESTAMP")?;
-        let signature = text("X-SIGNATURE")?;
-        let partner = text("X-PARTNER-ID")?;
-        let external_id = text("X-EXTERNAL-ID")?;
-        text("CHANNEL-ID")?;
-        let instant =
-            checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
-        checks::external_id_format(external_id, service)?;
-
-        let client = checks::client(state.stores.clients.as_ref(), &claims.aud, service)?;
-        checks::partner_id(partner, &client, state.config.any_partner_id, service)?;
-        let secret = checks::client_secret(&client, service)?;
         let call = ServiceCall {
             method: request.method,
             relative_url: request.relative_url,
             body: request.body,
         };
-        let string_to_sign = record
-            .string_to_sign
-            .insert(checks::symmetric_string_to_sign(&call, token, timestamp));
-        checks::symmetric_signature(
-            secret,
-            string_to_sign,
-            &call,
-            token,
-            timestamp,
-            signature,
-            service,
-        )?;
-        checks::freshness(
-            timestamp,
-            instant,
-            now,
-            state.config.timestamp_window,
-            service,
-        )?;
+        let text = |name| checks::mandatory_text(request.header(name), name, service);
+        let partner = match self.0.signature {
+            ServiceSignature::Symmetric => {
+                let (token, claims) = checks::bearer_token(
+                    request.header("authorization"),
+                    |t| state.introspect_token(t, now),
+                    service,
+                )?;
+                record.client_key = Some(claims.aud.clone());
+                checks::b2b_token(&claims, state.config.accept_customer_token, service)?;
+                let timestamp = text("X-TIMESTAMP")?;
+                let signature = text("X-SIGNATURE")?;
+                let partner = text("X-PARTNER-ID")?;
+                let external_id = text("X-EXTERNAL-ID")?;
+                text("CHANNEL-ID")?;
+                let instant =
+                    checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
+                checks::external_id_format(external_id, service)?;
+                let client = checks::client(state.stores.clients.as_ref(), &claims.aud, service)?;
+                checks::partner_id(partner, &client, state.config.any_partner_id, service)?;
+                let secret = checks::client_secret(&client, service)?;
+                let string_to_sign = record
+                    .string_to_sign
+                    .insert(checks::symmetric_string_to_sign(&call, token, timestamp));
+                checks::symmetric_signature(
+                    secret,
+                    string_to_sign,
+                    &call,
+                    token,
+                    timestamp,
+                    signature,
+                    service,
+                )?;
+                checks::freshness(timestamp, instant, now, state.config.timestamp_window, service)?;
+                (partner, external_id)
+            }
+            ServiceSignature::Asymmetric => {
+                let timestamp = text("X-TIMESTAMP")?;
+                let signature = text("X-SIGNATURE")?;
+                let partner = text("X-PARTNER-ID")?;
+                let external_id = text("X-EXTERNAL-ID")?;
+                text("CHANNEL-ID")?;
+                let instant =
+                    checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
+                checks::external_id_format(external_id, service)?;
+                let clients = state.stores.clients.as_ref();
+                let client = checks::partner(clients, partner, service)?;
+                record.client_key = Some(client.client_key.clone());
+                let signing = ServiceSigning {
+                    method: call.method,
+                    relative_url: call.relative_url,
+                    body: call.body,
+                    timestamp,
+                    bearer: request
+                        .header("authorization")
+                        .and_then(|a| std::str::from_utf8(a).ok())
+                        .and_then(|a| a.split_once(' '))
+                        .map(|(_, t)| t.trim()),
+                };
+                let string_to_sign = record
+                    .string_to_sign
+                    .insert(checks::asymmetric_string_to_sign(&call, timestamp));
+                checks::service_asymmetric_signature(
+                    &client,
+                    &signing,
+                    string_to_sign,
+                    signature.as_bytes(),
+                    |n| clients.some(n),
+                    service,
+                )?;
+                checks::freshness(timestamp, instant, now, state.config.timestamp_window, service)?;
+                (partner, external_id)
+            }
+        };
+        let (partner, external_id) = partner;
         let today = now.with_timezone(&WIB).date_naive();
         checks::external_id_unused(
             state.stores.external_ids.as_ref(),

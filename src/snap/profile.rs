@@ -73,8 +73,18 @@ pub static BCA: Profile = Profile {
     wording: Wording::Bca,
 };
 
+pub static DOKU: Profile = Profile {
+    name: "doku",
+    description: "DOKU: standard wording, expiresIn a number and no additionalInfo (its SDK's response model refuses keys it does not know)",
+    success_message: "Successful",
+    token_type: "Bearer",
+    expires_in: ExpiresIn::Number,
+    additional_info: false,
+    wording: Wording::Standard,
+};
+
 /// Every built-in profile, the default first.
-pub static PROFILES: [&Profile; 3] = [&FINPAY, &SNAP_BI, &BCA];
+pub static PROFILES: [&Profile; 4] = [&FINPAY, &SNAP_BI, &BCA, &DOKU];
 
 impl Default for &'static Profile {
     fn default() -> Self {

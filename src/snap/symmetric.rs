@@ -146,7 +146,7 @@ pub fn diagnose_symmetric(
     format!("does not verify with the client secret over {expected:?}; check the secret, the relative URL (path and query as sent) and the timestamp")
 }
 
-fn sort_keys(v: serde_json::Value) -> serde_json::Value {
+pub(crate) fn sort_keys(v: serde_json::Value) -> serde_json::Value {
     match v {
         serde_json::Value::Object(m) => {
             let mut entries: Vec<_> = m.into_iter().collect();

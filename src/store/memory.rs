@@ -1,10 +1,12 @@
 //! The in-process stores: the default, and the fast path.
 
 use super::{
-    ClientStore, ExternalIdStore, IdCheck, RefreshGrant, RefreshTokenStore, ScenarioCounters,
+    AccessTokenStore, ClientStore, ExternalIdStore, IdCheck, RefreshGrant, RefreshTokenStore,
+    ScenarioCounters,
     ScenarioStore,
 };
 use crate::clients::{Client, ClientRegistry};
+use crate::tokens::AccessTokenClaims;
 use crate::scenarios::{Scenario, ScenarioSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
@@ -263,22 +265,44 @@ impl ExternalIdStore for ExternalIds {
     }
 }
 
-/// Refresh tokens by digest, with their issue order. Every token lives
-/// equally long, so issue order is expiry order: expired tokens are pruned
-/// from the front on each insert (O(1) amortised), and at the bound the
-/// oldest unused token is dropped (and a warning logged).
-pub struct RefreshTokens {
-    max: usize,
-    inner: Mutex<(
-        HashMap<u128, RefreshGrant>,
-        std::collections::VecDeque<u128>,
-    )>,
+/// What a token map holds: something with an expiry.
+pub trait Expires {
+    fn expires_at(&self) -> DateTime<Utc>;
 }
 
-impl RefreshTokens {
-    pub fn new(max: usize) -> Self {
+impl Expires for RefreshGrant {
+    fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+}
+
+impl Expires for AccessTokenClaims {
+    fn expires_at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.exp, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+}
+
+/// Tokens by digest, with their issue order. Every token of one map lives
+/// equally long, so issue order is expiry order: expired tokens are pruned
+/// from the front on each insert (O(1) amortised), and at the bound the
+/// oldest is dropped (and a warning logged naming the flag).
+pub struct TokenMap<T> {
+    max: usize,
+    /// What is held and the flag that bounds it, for the warning.
+    what: &'static str,
+    inner: Mutex<(HashMap<u128, T>, std::collections::VecDeque<u128>)>,
+}
+
+/// B2B2C refresh tokens (`--max-refresh-tokens`).
+pub type RefreshTokens = TokenMap<RefreshGrant>;
+/// Opaque access tokens (`--max-access-tokens`).
+pub type AccessTokens = TokenMap<AccessTokenClaims>;
+
+impl<T: Expires> TokenMap<T> {
+    pub fn new(max: usize, what: &'static str) -> Self {
         Self {
             max,
+            what,
             inner: Mutex::new(Default::default()),
         }
     }
@@ -286,18 +310,16 @@ impl RefreshTokens {
     fn digest(token: &str) -> u128 {
         digest128(&[token.as_bytes()])
     }
-}
 
-impl RefreshTokenStore for RefreshTokens {
-    fn insert(&self, token: String, grant: RefreshGrant, now: DateTime<Utc>) {
+    fn put(&self, token: &str, value: T, now: DateTime<Utc>) {
         let mut guard = lock(&self.inner);
         let (live, order) = &mut *guard;
         // Taken tokens leave their digest in `order`; skip those too.
         while let Some(front) = order.front() {
             match live.get(front) {
-                Some(g) if g.expires_at > now && live.len() < self.max => break,
+                Some(g) if g.expires_at() > now && live.len() < self.max => break,
                 Some(_) if live.len() >= self.max => {
-                    log::warn!("{} unused B2B2C refresh tokens held; dropping the oldest (--max-refresh-tokens)", self.max);
+                    log::warn!("{} {} held; dropping the oldest", self.max, self.what);
                     live.remove(front);
                 }
                 Some(_) => {
@@ -307,13 +329,29 @@ impl RefreshTokenStore for RefreshTokens {
             }
             order.pop_front();
         }
-        let key = Self::digest(&token);
-        live.insert(key, grant);
+        let key = Self::digest(token);
+        live.insert(key, value);
         order.push_back(key);
+    }
+}
+
+impl RefreshTokenStore for RefreshTokens {
+    fn insert(&self, token: String, grant: RefreshGrant, now: DateTime<Utc>) {
+        self.put(&token, grant, now);
     }
 
     fn take(&self, token: &str) -> Option<RefreshGrant> {
         lock(&self.inner).0.remove(&Self::digest(token))
+    }
+}
+
+impl AccessTokenStore for AccessTokens {
+    fn insert(&self, token: &str, claims: AccessTokenClaims, now: DateTime<Utc>) {
+        self.put(token, claims, now);
+    }
+
+    fn get(&self, token: &str) -> Option<AccessTokenClaims> {
+        lock(&self.inner).0.get(&Self::digest(token)).cloned()
     }
 }
 
@@ -374,7 +412,7 @@ mod tests {
 
     #[test]
     fn a_refresh_token_is_taken_once() {
-        let tokens = RefreshTokens::new(10);
+        let tokens = RefreshTokens::new(10, "refresh tokens");
         let now = Utc::now();
         let grant = RefreshGrant {
             client_key: "c".into(),
@@ -388,7 +426,7 @@ mod tests {
 
     #[test]
     fn expired_refresh_tokens_are_pruned_and_the_bound_drops_the_oldest() {
-        let tokens = RefreshTokens::new(2);
+        let tokens = RefreshTokens::new(2, "refresh tokens");
         let now = Utc::now();
         let grant = |expires_at| RefreshGrant {
             client_key: "c".into(),

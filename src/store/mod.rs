@@ -10,6 +10,7 @@ pub mod memory;
 use crate::clients::{Client, ClientRegistry};
 use crate::journal::{JournalEntry, JournalStats};
 use crate::scenarios::{Scenario, ScenarioSet};
+use crate::tokens::AccessTokenClaims;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
@@ -99,6 +100,14 @@ pub trait RefreshTokenStore: Send + Sync {
     fn take(&self, token: &str) -> Option<RefreshGrant>;
 }
 
+/// Opaque access tokens issued (`--token-format opaque`): the token itself
+/// says nothing, so validating one means finding it here.
+pub trait AccessTokenStore: Send + Sync {
+    fn insert(&self, token: &str, claims: AccessTokenClaims, now: DateTime<Utc>);
+    /// The token's claims, expired or not (the caller checks `exp`).
+    fn get(&self, token: &str) -> Option<AccessTokenClaims>;
+}
+
 /// The request journal.
 pub trait JournalStore: Send + Sync {
     /// False when nothing is kept: the entry need not be built.
@@ -128,6 +137,7 @@ pub struct Stores {
     pub counters: Arc<dyn ScenarioCounters>,
     pub external_ids: Arc<dyn ExternalIdStore>,
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    pub access_tokens: Arc<dyn AccessTokenStore>,
     pub journal: Arc<dyn JournalStore>,
 }
 
@@ -143,7 +153,14 @@ impl Stores {
             scenarios: Arc::new(memory::Scenarios::new(scenarios)),
             counters: Arc::new(memory::Counters::default()),
             external_ids: Arc::new(memory::ExternalIds::new(config.max_external_ids)),
-            refresh_tokens: Arc::new(memory::RefreshTokens::new(config.max_refresh_tokens)),
+            refresh_tokens: Arc::new(memory::RefreshTokens::new(
+                config.max_refresh_tokens,
+                "unused B2B2C refresh tokens (--max-refresh-tokens)",
+            )),
+            access_tokens: Arc::new(memory::AccessTokens::new(
+                config.max_access_tokens,
+                "opaque access tokens (--max-access-tokens)",
+            )),
             journal: Arc::new(crate::journal::Journal::new(
                 config.journal_capacity,
                 config.journal_body_limit,

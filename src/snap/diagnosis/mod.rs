@@ -284,7 +284,121 @@ fn find_signed_string(
     ))
 }
 
-/// The diagnosis of a signature that did not verify under `key`.
+/// What an asymmetric signature was supposed to cover: the token
+/// request's `X-CLIENT-KEY|X-TIMESTAMP`, or a service call's
+/// `METHOD:url:hash(body):X-TIMESTAMP`. The diagnosis engine is the same.
+trait Signed {
+    /// The string the server verified.
+    fn expected(&self) -> String;
+    /// What the client signed instead, found from the hash inside its
+    /// signature: a description, or `None`.
+    fn find(&self, hash: Hash, value: &[u8], other_client_keys: &[&str]) -> Option<String>;
+    /// How to sign, for "right key, different string".
+    fn rule(&self) -> &'static str;
+}
+
+/// The token request's string-to-sign.
+struct TokenSigning<'a> {
+    client_key: &'a str,
+    timestamp: &'a str,
+}
+
+impl Signed for TokenSigning<'_> {
+    fn expected(&self) -> String {
+        format!("{}|{}", self.client_key, self.timestamp)
+    }
+    fn find(&self, hash: Hash, value: &[u8], others: &[&str]) -> Option<String> {
+        find_signed_string(hash, value, self.client_key, self.timestamp, others)
+    }
+    fn rule(&self) -> &'static str {
+        "sign exactly X-CLIENT-KEY + \"|\" + X-TIMESTAMP as sent"
+    }
+}
+
+/// A service call signed without a token (the standard's asymmetric
+/// service signature): `METHOD:relativeUrl:lowercase(hex(sha256(minified
+/// body))):X-TIMESTAMP`.
+pub struct ServiceSigning<'a> {
+    pub method: &'a str,
+    /// Path and query as sent.
+    pub relative_url: &'a str,
+    pub body: &'a [u8],
+    pub timestamp: &'a str,
+    /// The bearer token the call carried anyway, if any: signing it along
+    /// (the symmetric layout) is a mistake worth naming.
+    pub bearer: Option<&'a str>,
+}
+
+impl ServiceSigning<'_> {
+    fn with(&self, method: &str, url: &str, hash: &str, timestamp: &str) -> String {
+        format!("{method}:{url}:{hash}:{timestamp}")
+    }
+    fn minified_hash(&self) -> String {
+        super::symmetric::lower_hex(&Sha256::digest(super::symmetric::minify_body(self.body)))
+    }
+}
+
+impl Signed for ServiceSigning<'_> {
+    fn expected(&self) -> String {
+        let method = self.method.to_ascii_uppercase();
+        self.with(&method, self.relative_url, &self.minified_hash(), self.timestamp)
+    }
+    fn find(&self, hash: Hash, value: &[u8], _others: &[&str]) -> Option<String> {
+        let matches = |s: &str| hash.digest(s.as_bytes()) == value;
+        let expected = self.expected();
+        if matches(&expected) {
+            return Some(format!("the string-to-sign itself {expected:?}"));
+        }
+        let method = self.method.to_ascii_uppercase();
+        let minified = self.minified_hash();
+        let raw = super::symmetric::lower_hex(&Sha256::digest(self.body));
+        let path_only = self.relative_url.split('?').next().unwrap_or(self.relative_url);
+        let ts = self.timestamp;
+        let url = self.relative_url;
+        let mut candidates: Vec<(String, String)> = vec![
+            (self.with(&method, url, &raw, ts), "the body was hashed as sent, not minified".into()),
+            (self.with(&method, url, &minified.to_uppercase(), ts), "the body hash is upper-case hex; SNAP uses lower-case".into()),
+            (self.with(&method, path_only, &minified, ts), "the query string was left out of the URL".into()),
+            (self.with(&self.method.to_ascii_lowercase(), url, &minified, ts), "the HTTP method is lower case".into()),
+            (format!("{expected}\n"), "a trailing newline".into()),
+        ];
+        if let Some(token) = self.bearer {
+            candidates.push((
+                format!("{method}:{url}:{token}:{minified}:{ts}"),
+                "the access token was included (the symmetric layout); without a token the string is METHOD:url:hash:timestamp".into(),
+            ));
+        }
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(self.body) {
+            if let Ok(bytes) = serde_json::to_vec(&super::symmetric::sort_keys(v)) {
+                let sorted = super::symmetric::lower_hex(&Sha256::digest(bytes));
+                candidates.push((self.with(&method, url, &sorted, ts), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified".into()));
+            }
+        }
+        for (candidate, why) in candidates {
+            if matches(&candidate) {
+                return Some(format!("{candidate:?}: {why}"));
+            }
+        }
+        let prefix = format!("{method}:{url}:{minified}:");
+        let mut buffer = String::new();
+        let (form, why) = find_timestamp_form(ts, |form| {
+            buffer.clear();
+            buffer.push_str(&prefix);
+            buffer.push_str(form);
+            matches(&buffer)
+        })?;
+        Some(format!(
+            "{:?}: the same instant written differently ({why}); sign the X-TIMESTAMP header value byte for byte",
+            format!("{prefix}{form}")
+        ))
+    }
+    fn rule(&self) -> &'static str {
+        "sign exactly METHOD + \":\" + path and query as sent + \":\" + lowercase(hex(sha256(minified body))) + \":\" + X-TIMESTAMP"
+    }
+}
+
+/// The diagnosis of a token request signature that did not verify under
+/// `key`.
 ///
 /// `others` are the other registered clients (key and public key), to tell
 /// "signed with another client's key" apart from "wrong key pair".
@@ -295,6 +409,37 @@ pub fn diagnose_asymmetric(
     signature: &[u8],
     others: &[(&str, &ClientPublicKey)],
 ) -> String {
+    diagnose(
+        key,
+        &TokenSigning {
+            client_key,
+            timestamp,
+        },
+        client_key,
+        signature,
+        others,
+    )
+}
+
+/// The diagnosis of an asymmetric service signature (no token) that did
+/// not verify under the key of `client_key` (the partner).
+pub fn diagnose_service_signature(
+    key: &ClientPublicKey,
+    call: &ServiceSigning<'_>,
+    client_key: &str,
+    signature: &[u8],
+    others: &[(&str, &ClientPublicKey)],
+) -> String {
+    diagnose(key, call, client_key, signature, others)
+}
+
+fn diagnose(
+    key: &ClientPublicKey,
+    signed: &dyn Signed,
+    client_key: &str,
+    signature: &[u8],
+    others: &[(&str, &ClientPublicKey)],
+) -> String {
     let expected_len = key.signature_len();
     let (bytes, encoding_note) = decode(signature, expected_len);
     let Some(bytes) = bytes else {
@@ -302,8 +447,15 @@ pub fn diagnose_asymmetric(
     };
     let mut notes: Vec<String> = encoding_note.into_iter().collect();
     let other_keys: Vec<&str> = others.iter().map(|(k, _)| *k).collect();
+    let expected = signed.expected();
 
     if bytes.len() != expected_len {
+        if bytes.len() == 64 {
+            notes.push(format!(
+                "the signature is 64 bytes: an HMAC-SHA512 (the symmetric signature, with the client secret)? This call is verified asymmetrically: SHA256withRSA with the private key of {client_key:?} over {expected:?}"
+            ));
+            return notes.join("; ");
+        }
         let mut msg = format!(
             "the signature is {} bytes ({} bits) but the registered key of {client_key:?} is {} bits",
             bytes.len(),
@@ -325,20 +477,19 @@ pub fn diagnose_asymmetric(
     }
 
     let verdict = match open(key, &bytes) {
-        Opened::Pkcs1(Hash::Sha256, h) => {
-            match find_signed_string(Hash::Sha256, &h, client_key, timestamp, &other_keys) {
-                Some(what) if what.starts_with("the string-to-sign itself") => {
-                    "the signature verifies once its encoding is fixed".to_string()
-                }
-                Some(what) => format!("signed with the right key and algorithm, but over {what}"),
-                None => format!(
-                    "signed with the right key (SHA256withRSA), but over a different string than {:?}; sign exactly X-CLIENT-KEY + \"|\" + X-TIMESTAMP as sent",
-                    format!("{client_key}|{timestamp}")
-                ),
+        Opened::Pkcs1(Hash::Sha256, h) => match signed.find(Hash::Sha256, &h, &other_keys) {
+            Some(what) if what.starts_with("the string-to-sign itself") => {
+                "the signature verifies once its encoding is fixed".to_string()
             }
-        }
+            Some(what) => format!("signed with the right key and algorithm, but over {what}"),
+            None => format!(
+                "signed with the right key (SHA256withRSA), but over a different string than {expected:?}; {}",
+                signed.rule()
+            ),
+        },
         Opened::Pkcs1(hash, h) => {
-            let over = find_signed_string(hash, &h, client_key, timestamp, &other_keys)
+            let over = signed
+                .find(hash, &h, &other_keys)
                 .map(|w| format!(" (over {w})"))
                 .unwrap_or_default();
             format!(
@@ -348,18 +499,17 @@ pub fn diagnose_asymmetric(
             )
         }
         Opened::Pkcs1Raw(h) => {
-            let over =
-                if Sha256::digest(format!("{client_key}|{timestamp}")).as_slice() == h.as_slice() {
-                    " of the right SHA-256 hash"
-                } else {
-                    ""
-                };
+            let over = if Sha256::digest(&expected).as_slice() == h.as_slice() {
+                " of the right SHA-256 hash"
+            } else {
+                ""
+            };
             format!(
                 "the signature holds a bare hash{over} without the DigestInfo (NONEwithRSA / raw RSA); sign with SHA256withRSA so the algorithm identifier is included"
             )
         }
         Opened::Pss => {
-            let digest = Sha256::digest(format!("{client_key}|{timestamp}"));
+            let digest = Sha256::digest(&expected);
             let verifies = key
                 .rsa()
                 .verify(rsa::Pss::new::<Sha256>(), &digest, &bytes)
@@ -377,11 +527,10 @@ pub fn diagnose_asymmetric(
             // not a raw RSA opening (~300 µs with `rsa`): the common mistake,
             // at a cost the caller bounds by bounding `others`. A key equal to
             // the registered one cannot explain anything new.
-            let string_to_sign = format!("{client_key}|{timestamp}");
             let by_other = others.iter().find(|(_, k)| {
                 k.fingerprint() != key.fingerprint()
                     && k.signature_len() == bytes.len()
-                    && k.verify_pkcs1_sha256(string_to_sign.as_bytes(), &bytes)
+                    && k.verify_pkcs1_sha256(expected.as_bytes(), &bytes)
             });
             match by_other {
                 Some((other, k)) => format!(

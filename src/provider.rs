@@ -1,0 +1,245 @@
+//! Provider presets (`--provider NAME`): the token paths, wording and
+//! field types, grant-type spellings, token format and service-signature
+//! mode that one provider's SDK expects, so that a user switches all of
+//! them with one name. Individual settings still override a preset.
+//!
+//! Every fact here has its source in [`Provider::sources`], printed in the
+//! README's provider table (a test keeps the two in step).
+
+use crate::snap::profile::{self, Profile};
+use std::fmt;
+use std::str::FromStr;
+
+/// What an access token looks like on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TokenFormat {
+    /// An RS256 JWT, verifiable against `/.well-known/jwks.json`.
+    #[default]
+    Jwt,
+    /// 64 random hex characters, meaningful only to this server: validated
+    /// through its token store, and by `/introspect`. For clients that cap
+    /// the token's length (DANA's SDK: 512 characters).
+    Opaque,
+}
+
+impl TokenFormat {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Jwt => "jwt",
+            Self::Opaque => "opaque",
+        }
+    }
+}
+
+impl FromStr for TokenFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "jwt" => Ok(Self::Jwt),
+            "opaque" => Ok(Self::Opaque),
+            _ => Err(format!("unknown token format {s:?} (one of: jwt, opaque)")),
+        }
+    }
+}
+
+/// How a transactional call proves who sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceSignature {
+    /// `Authorization: Bearer <B2B token>` and
+    /// `X-SIGNATURE = HMAC-SHA512(clientSecret, METHOD:url:token:hash:ts)`.
+    #[default]
+    Symmetric,
+    /// No token: `X-SIGNATURE = SHA256withRSA(private key,
+    /// METHOD:url:hash:ts)`, the partner named by `X-PARTNER-ID`.
+    Asymmetric,
+}
+
+impl ServiceSignature {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Symmetric => "symmetric",
+            Self::Asymmetric => "asymmetric",
+        }
+    }
+}
+
+/// One provider's preset.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Provider {
+    pub name: &'static str,
+    /// Wording of messages and typing of the success body.
+    pub profile: &'static Profile,
+    /// B2B token paths served.
+    pub b2b_token_paths: &'static [&'static str],
+    /// B2B2C token paths served.
+    pub b2b2c_token_paths: &'static [&'static str],
+    /// `granttype` / `grant_type` accepted for `grantType`.
+    pub accept_legacy_grant_type: bool,
+    pub token_format: TokenFormat,
+    /// The signature of the bundled endpoints that do not name one.
+    pub service_signature: ServiceSignature,
+    /// What the preset changes and where each fact comes from (Markdown,
+    /// for the README table).
+    pub sources: &'static str,
+}
+
+pub static FINPAY: Provider = Provider {
+    name: "finpay",
+    profile: &profile::FINPAY,
+    b2b_token_paths: &[
+        "/pg/snap/oauth/v1.0/access-token/b2b",
+        "/oauth/v1.0/access-token/b2b",
+    ],
+    b2b2c_token_paths: &[
+        "/pg/snap/oauth/v1.0/access-token/b2b2c",
+        "/oauth/v1.0/access-token/b2b2c",
+    ],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Symmetric,
+    sources: "the default. Paths, sample answer (`expiresIn` a number, \"Request has been processed successfully\") and messages: Finpay's reference page (`spec/finpay-access-token-b2b.md`) and its OpenAPI",
+};
+
+pub static SNAP_BI: Provider = Provider {
+    name: "snap-bi",
+    profile: &profile::SNAP_BI,
+    b2b_token_paths: &["/v1.0/access-token/b2b"],
+    b2b2c_token_paths: &["/v1.0/access-token/b2b2c"],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Symmetric,
+    sources: "the standard: `/v1.0/access-token/b2b`, \"Successful\", `expiresIn` a string, `additionalInfo {}`, `Unauthorized. [Signature]`: Bank Indonesia's SNAP technical standard (ASPI), as digested in `spec/SNAP-AUTH.md`",
+};
+
+pub static BCA: Provider = Provider {
+    name: "bca",
+    profile: &profile::BCA,
+    b2b_token_paths: &["/openapi/v1.0/access-token/b2b"],
+    b2b2c_token_paths: &["/openapi/v1.0/access-token/b2b2c"],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Symmetric,
+    sources: "`/openapi/v1.0/...`, bracketed messages (`Invalid field format [X-TIMESTAMP]`): BCA's developer documentation (developer.bca.co.id), as digested in `spec/SNAP-AUTH.md`",
+};
+
+pub static BRI: Provider = Provider {
+    name: "bri",
+    profile: &profile::SNAP_BI,
+    b2b_token_paths: &["/snap/v1.0/access-token/b2b"],
+    b2b2c_token_paths: &["/snap/v1.0/access-token/b2b2c"],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Symmetric,
+    sources: "`/snap/v1.0/...`, timestamps with milliseconds and `+07:00` (accepted: timestamps are lenient by default): BRI's API portal (developers.bri.co.id), as digested in `spec/SNAP-AUTH.md`",
+};
+
+pub static BNI: Provider = Provider {
+    name: "bni",
+    profile: &profile::SNAP_BI,
+    b2b_token_paths: &["/snap/v1/access-token/b2b"],
+    b2b2c_token_paths: &["/snap/v1/access-token/b2b2c"],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Symmetric,
+    sources: "`/snap/v1/access-token/b2b` (note `v1`), balance inquiry `POST /snap-service/v1/balance-inquiry` signed with HMAC-SHA512: the code of `bnipython` (PyPI; `bnipython/lib/api/snapBI.py`)",
+};
+
+pub static DOKU: Provider = Provider {
+    name: "doku",
+    profile: &profile::DOKU,
+    b2b_token_paths: &["/authorization/v1/access-token/b2b"],
+    b2b2c_token_paths: &["/authorization/v1/access-token/b2b2c"],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Symmetric,
+    sources: "`/authorization/v1/access-token/b2b`, UTC `...Z` timestamps, `expiresIn` a number and no keys its response model does not know: the code of `doku-python-library` (PyPI; `doku_python_library/src/commons/config.py`, `.../model/token/token_b2b_response.py`)",
+};
+
+pub static MIDTRANS: Provider = Provider {
+    name: "midtrans",
+    profile: &profile::SNAP_BI,
+    b2b_token_paths: &["/v1.0/access-token/b2b"],
+    b2b2c_token_paths: &["/v1.0/access-token/b2b2c"],
+    accept_legacy_grant_type: true,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Symmetric,
+    sources: "`/v1.0/access-token/b2b`, body field `grant_type` (legacy spelling), `...sssZ` timestamps: the code of `midtrans-client` (npm; `lib/snapBi/snapBi.js`); the HMAC test vector in `spec/SNAP-AUTH.md` is Midtrans' own",
+};
+
+pub static DANA: Provider = Provider {
+    name: "dana",
+    profile: &profile::SNAP_BI,
+    b2b_token_paths: &["/v1.0/access-token/b2b.htm"],
+    b2b2c_token_paths: &["/v1.0/access-token/b2b2c.htm"],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Opaque,
+    service_signature: ServiceSignature::Asymmetric,
+    sources: "no B2B token in the SDK; B2B2C at `/v1.0/access-token/b2b2c.htm`; `accessToken` at most 512 characters (so opaque tokens); every service call signed SHA256withRSA without a token, e.g. `POST /payment-gateway/v1.0/debit/status.htm`: the code of `dana-python` (PyPI; `dana/utils/snap_header.py`, `dana/payment_gateway/v1/...`)",
+};
+
+/// Every preset, the default first.
+pub static PROVIDERS: [&Provider; 8] = [
+    &FINPAY, &SNAP_BI, &BCA, &BRI, &BNI, &DOKU, &MIDTRANS, &DANA,
+];
+
+impl Default for &'static Provider {
+    fn default() -> Self {
+        &FINPAY
+    }
+}
+
+impl FromStr for &'static Provider {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PROVIDERS
+            .iter()
+            .copied()
+            .find(|p| p.name == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = PROVIDERS.iter().map(|p| p.name).collect();
+                format!("unknown provider {s:?} (one of: {})", names.join(", "))
+            })
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_parses_by_name_and_the_default_is_finpay() {
+        for p in PROVIDERS {
+            assert_eq!("".parse::<&Provider>().is_err(), true);
+            assert_eq!(p.name.parse::<&Provider>().unwrap(), p);
+            assert!(!p.b2b_token_paths.is_empty() && !p.b2b2c_token_paths.is_empty());
+        }
+        assert_eq!(<&Provider>::default().name, "finpay");
+        let e = "nope".parse::<&Provider>().unwrap_err();
+        assert!(e.contains("dana") && e.contains("finpay"), "{e}");
+    }
+
+    #[test]
+    fn the_readme_table_lists_every_preset_with_its_sources() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("<!-- providers -->").expect("README has a providers table");
+        let end = readme[start..].find("<!-- /providers -->").expect("closed") + start;
+        let table = &readme[start..end];
+        for p in PROVIDERS {
+            let row = table
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", p.name)))
+                .unwrap_or_else(|| panic!("no README row for {}", p.name));
+            assert!(row.contains(p.sources), "README row of {} differs from its sources", p.name);
+            for path in p.b2b_token_paths.iter().chain(p.b2b2c_token_paths) {
+                assert!(row.contains(path), "README row of {} lacks {path}", p.name);
+            }
+        }
+    }
+}
