@@ -277,7 +277,11 @@ impl Config {
 
     /// Checks what types cannot: paths start with `/`, limits are usable.
     pub fn validate(&self) -> Result<(), String> {
-        for p in self.extra_token_paths.iter().chain(&self.extra_b2b2c_token_paths) {
+        for p in self
+            .extra_token_paths
+            .iter()
+            .chain(&self.extra_b2b2c_token_paths)
+        {
             if !p.starts_with('/')
                 || p.contains(char::is_whitespace)
                 || p.contains(['{', '}', '?', '#'])

@@ -179,9 +179,8 @@ pub static DANA: Provider = Provider {
 };
 
 /// Every preset, the default first.
-pub static PROVIDERS: [&Provider; 8] = [
-    &FINPAY, &SNAP_BI, &BCA, &BRI, &BNI, &DOKU, &MIDTRANS, &DANA,
-];
+pub static PROVIDERS: [&Provider; 8] =
+    [&FINPAY, &SNAP_BI, &BCA, &BRI, &BNI, &DOKU, &MIDTRANS, &DANA];
 
 impl Default for &'static Provider {
     fn default() -> Self {
@@ -215,8 +214,8 @@ mod tests {
 
     #[test]
     fn every_preset_parses_by_name_and_the_default_is_finpay() {
+        assert!("".parse::<&Provider>().is_err());
         for p in PROVIDERS {
-            assert_eq!("".parse::<&Provider>().is_err(), true);
             assert_eq!(p.name.parse::<&Provider>().unwrap(), p);
             assert!(!p.b2b_token_paths.is_empty() && !p.b2b2c_token_paths.is_empty());
         }
@@ -228,7 +227,9 @@ mod tests {
     #[test]
     fn the_readme_table_lists_every_preset_with_its_sources() {
         let readme = include_str!("../README.md");
-        let start = readme.find("<!-- providers -->").expect("README has a providers table");
+        let start = readme
+            .find("<!-- providers -->")
+            .expect("README has a providers table");
         let end = readme[start..].find("<!-- /providers -->").expect("closed") + start;
         let table = &readme[start..end];
         for p in PROVIDERS {
@@ -236,7 +237,11 @@ mod tests {
                 .lines()
                 .find(|l| l.starts_with(&format!("| `{}` |", p.name)))
                 .unwrap_or_else(|| panic!("no README row for {}", p.name));
-            assert!(row.contains(p.sources), "README row of {} differs from its sources", p.name);
+            assert!(
+                row.contains(p.sources),
+                "README row of {} differs from its sources",
+                p.name
+            );
             for path in p.b2b_token_paths.iter().chain(p.b2b2c_token_paths) {
                 assert!(row.contains(path), "README row of {} lacks {path}", p.name);
             }

@@ -17,11 +17,11 @@ pub struct ServiceCall<'a> {
 
 /// `Authorization: Bearer <token>` with a token this server issued and
 /// that is valid `now`: `401xx03` when absent, `401xx01` when invalid.
-pub fn bearer_token<'a>(
-    authorization: Option<&'a [u8]>,
+pub fn bearer_token(
+    authorization: Option<&[u8]>,
     introspect: impl FnOnce(&str) -> Result<AccessTokenClaims, String>,
     service: ServiceCode,
-) -> Result<(&'a str, AccessTokenClaims), SnapError> {
+) -> Result<(&str, AccessTokenClaims), SnapError> {
     let authorization = authorization
         .filter(|v| !v.iter().all(u8::is_ascii_whitespace))
         .ok_or_else(|| {
@@ -38,7 +38,8 @@ pub fn bearer_token<'a>(
         .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
         .map(|(_, token)| token.trim())
         .ok_or_else(|| invalid("Authorization must be \"Bearer <access token>\"".into()))?;
-    let claims = introspect(token).map_err(|why| invalid(format!("the bearer token is not valid here: {why}")))?;
+    let claims = introspect(token)
+        .map_err(|why| invalid(format!("the bearer token is not valid here: {why}")))?;
     Ok((token, claims))
 }
 
@@ -132,7 +133,9 @@ pub fn asymmetric_string_to_sign(call: &ServiceCall<'_>, timestamp: &str) -> Str
         "{}:{}:{}:{timestamp}",
         call.method.to_ascii_uppercase(),
         call.relative_url,
-        crate::snap::symmetric::lower_hex(&<sha2::Sha256 as sha2::Digest>::digest(minify_body(call.body)))
+        crate::snap::symmetric::lower_hex(&<sha2::Sha256 as sha2::Digest>::digest(minify_body(
+            call.body
+        )))
     )
 }
 
@@ -207,10 +210,10 @@ pub fn external_id_unused(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::TokenIssuer;
-    use chrono::Utc;
     use crate::snap::symmetric::hmac_sha512_base64;
     use crate::store::memory::ExternalIds;
+    use crate::tokens::TokenIssuer;
+    use chrono::Utc;
 
     fn issuer() -> TokenIssuer {
         crate::embedded::token_issuer(Some("snap-mock".into()), 900).unwrap()
@@ -234,13 +237,15 @@ mod tests {
         }
         let issued = tokens.issue("demo-client", now).unwrap();
         let header = format!("Bearer {}", issued.access_token);
-        let (token, claims) = bearer_token(Some(header.as_bytes()), |t| tokens.introspect(t, now), 47).unwrap();
+        let (token, claims) =
+            bearer_token(Some(header.as_bytes()), |t| tokens.introspect(t, now), 47).unwrap();
         assert_eq!(
             (token, claims.aud.as_str()),
             (issued.access_token.as_str(), "demo-client")
         );
         let later = now + chrono::Duration::seconds(901);
-        let e = bearer_token(Some(header.as_bytes()), |t| tokens.introspect(t, later), 47).unwrap_err();
+        let e =
+            bearer_token(Some(header.as_bytes()), |t| tokens.introspect(t, later), 47).unwrap_err();
         assert!(e.detail.contains("expired"), "{}", e.detail);
     }
 

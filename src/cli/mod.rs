@@ -91,6 +91,17 @@ struct ClientFixtureArgs {
     keys_dir: PathBuf,
 }
 
+/// What is signed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum SignMode {
+    /// A token request: X-CLIENT-KEY + "|" + X-TIMESTAMP.
+    Token,
+    /// A service call without a token (the asymmetric service signature):
+    /// METHOD:path?query:hex(sha256(minified body)):X-TIMESTAMP, the path
+    /// and query taken from --url; --client-key is sent as X-PARTNER-ID.
+    Service,
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum SignFormat {
     /// X-TIMESTAMP, X-CLIENT-KEY and X-SIGNATURE header lines.
@@ -103,9 +114,18 @@ enum SignFormat {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Example:\n  snap-mock sign --private-key keys/demo-client.private.pem --client-key demo-client --format curl | sh"
+    after_help = "Examples:\n  snap-mock sign --private-key keys/demo-client.private.pem --client-key demo-client --format curl | sh\n  snap-mock sign --mode service --private-key keys/demo-client.private.pem --client-key demo-client \\\n    --url http://127.0.0.1:8080/payment-gateway/v1.0/debit/status.htm --body '{\"merchantId\":\"1\"}' --format curl"
 )]
 struct SignArgs {
+    /// What to sign: a token request, or a service call without a token.
+    #[arg(long, value_enum, default_value = "token")]
+    mode: SignMode,
+    /// Service mode: the HTTP method.
+    #[arg(long, default_value = "POST")]
+    method: String,
+    /// Service mode: the request body (hashed minified, sent as given).
+    #[arg(long, default_value = "")]
+    body: String,
     /// The client's RSA private key (PKCS#8 or PKCS#1 PEM).
     #[arg(long, value_name = "PEM")]
     private_key: PathBuf,
@@ -156,10 +176,22 @@ struct TokenArgs {
     after_help = "Exit status: 0 when the signature is valid, 1 when it is not (the reason is printed)."
 )]
 struct VerifyArgs {
+    /// What was signed: a token request, or a service call without a token.
+    #[arg(long, value_enum, default_value = "token")]
+    mode: SignMode,
+    /// Service mode: the HTTP method as sent.
+    #[arg(long, default_value = "POST")]
+    method: String,
+    /// Service mode: the URL (or path and query) as sent.
+    #[arg(long, default_value = "")]
+    url: String,
+    /// Service mode: the request body as sent.
+    #[arg(long, default_value = "")]
+    body: String,
     /// The registered public key (SPKI or PKCS#1 PEM).
     #[arg(long, value_name = "PEM")]
     public_key: PathBuf,
-    /// X-CLIENT-KEY as sent.
+    /// X-CLIENT-KEY (token mode) or X-PARTNER-ID (service mode) as sent.
     #[arg(long)]
     client_key: String,
     /// X-TIMESTAMP as sent.
@@ -268,11 +300,28 @@ fn sign_with_key_file(
 }
 
 fn sign(args: SignArgs) -> ExitCode {
-    let signed = match sign_with_key_file(
-        &args.private_key,
-        &args.client_key,
-        args.timestamp.as_deref(),
-    ) {
+    let signed = match args.mode {
+        SignMode::Token => sign_with_key_file(
+            &args.private_key,
+            &args.client_key,
+            args.timestamp.as_deref(),
+        ),
+        SignMode::Service if args.url.contains("/access-token/") => Err(
+            "--mode service signs a service call: give its --url (the default is the token URL)"
+                .into(),
+        ),
+        SignMode::Service => read(&args.private_key).and_then(|pem| {
+            tools::sign_service_request(
+                &pem,
+                &args.client_key,
+                &args.method,
+                &args.url,
+                &args.body,
+                args.timestamp.as_deref(),
+            )
+        }),
+    };
+    let signed = match signed {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -327,7 +376,21 @@ fn verify(args: VerifyArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    match tools::verify_offline(&pem, &args.client_key, &args.timestamp, &args.signature) {
+    let verdict = match args.mode {
+        SignMode::Token => {
+            tools::verify_offline(&pem, &args.client_key, &args.timestamp, &args.signature)
+        }
+        SignMode::Service => tools::verify_service_offline(
+            &pem,
+            &args.client_key,
+            &args.method,
+            &args.url,
+            &args.body,
+            &args.timestamp,
+            &args.signature,
+        ),
+    };
+    match verdict {
         Ok(verdict) => {
             println!("{verdict}");
             ExitCode::SUCCESS

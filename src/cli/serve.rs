@@ -6,9 +6,9 @@ use crate::config::{
     AdminMode, Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE,
     DEFAULT_SIGNING_KEY_FILE,
 };
+use crate::provider::{Provider, TokenFormat};
 use crate::server::Bound;
 use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
-use crate::provider::{Provider, TokenFormat};
 use clap::Args;
 use std::io::Write;
 use std::net::IpAddr;

@@ -7,10 +7,10 @@
 
 use crate::checks::{self, ServiceCall};
 use crate::endpoints::Endpoint;
-use crate::provider::ServiceSignature;
-use crate::snap::diagnosis::ServiceSigning;
 use crate::lifecycle::{Record, Request, Route};
+use crate::provider::ServiceSignature;
 use crate::render::{render_with, Rendered};
+use crate::snap::diagnosis::ServiceSigning;
 use crate::snap::response_code::ServiceCode;
 use crate::snap::timestamp::WIB;
 use crate::snap::SnapError;
@@ -71,7 +71,13 @@ impl Route for Transactional {
                     signature,
                     service,
                 )?;
-                checks::freshness(timestamp, instant, now, state.config.timestamp_window, service)?;
+                checks::freshness(
+                    timestamp,
+                    instant,
+                    now,
+                    state.config.timestamp_window,
+                    service,
+                )?;
                 (partner, external_id)
             }
             ServiceSignature::Asymmetric => {
@@ -108,7 +114,13 @@ impl Route for Transactional {
                     |n| clients.some(n),
                     service,
                 )?;
-                checks::freshness(timestamp, instant, now, state.config.timestamp_window, service)?;
+                checks::freshness(
+                    timestamp,
+                    instant,
+                    now,
+                    state.config.timestamp_window,
+                    service,
+                )?;
                 (partner, external_id)
             }
         };

@@ -2,12 +2,11 @@
 
 use super::{
     AccessTokenStore, ClientStore, ExternalIdStore, IdCheck, RefreshGrant, RefreshTokenStore,
-    ScenarioCounters,
-    ScenarioStore,
+    ScenarioCounters, ScenarioStore,
 };
 use crate::clients::{Client, ClientRegistry};
-use crate::tokens::AccessTokenClaims;
 use crate::scenarios::{Scenario, ScenarioSet};
+use crate::tokens::AccessTokenClaims;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};

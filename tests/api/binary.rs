@@ -289,3 +289,61 @@ fn an_empty_admin_token_is_a_start_up_error_not_an_open_admin_api() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("admin token is empty"));
 }
+
+#[test]
+fn a_provider_preset_is_chosen_by_flag_or_environment_and_flags_override_it() {
+    let dana = spawn(&["--port", "0", "--provider", "dana"], &[]);
+    assert!(
+        dana.first_line
+            .contains("(provider dana, profile snap-bi, opaque token format,")
+            && dana.first_line.contains("/v1.0/access-token/b2b2c.htm"),
+        "{}",
+        dana.first_line
+    );
+    let overridden = spawn(
+        &[
+            "--port",
+            "0",
+            "--provider",
+            "dana",
+            "--token-format",
+            "jwt",
+            "--profile",
+            "finpay",
+        ],
+        &[],
+    );
+    assert!(
+        overridden
+            .first_line
+            .contains("(provider dana, profile finpay, jwt token format,"),
+        "{}",
+        overridden.first_line
+    );
+    let answer = request_token(&format!("{}/v1.0/access-token/b2b.htm", overridden.uri));
+    answer.expect(200, "2007300", "Request has been processed successfully");
+    assert!(decode_jwt_unverified(answer.json()["accessToken"].as_str().unwrap()).is_some());
+
+    let bni = spawn(&["--port", "0"], &[("SNAP_MOCK_PROVIDER", "bni")]);
+    assert!(
+        bni.first_line.contains("(provider bni,"),
+        "{}",
+        bni.first_line
+    );
+    request_token(&format!("{}/snap/v1/access-token/b2b", bni.uri)).expect(
+        200,
+        "2007300",
+        "Successful",
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .args(["--port", "0", "--provider", "mandiri"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("unknown provider \"mandiri\"") && stderr.contains("dana"),
+        "{stderr}"
+    );
+}

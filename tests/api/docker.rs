@@ -131,6 +131,25 @@ fn the_image_serves_tokens_and_shipped_errors_and_stops_on_sigterm() {
 
 #[test]
 #[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
+fn a_provider_preset_is_one_environment_variable_in_the_image() {
+    let c = Container::run(&["-e", "SNAP_MOCK_PROVIDER=dana"]);
+    let headers = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp());
+    let answer = post_with(
+        &c.url("/v1.0/access-token/b2b2c.htm"),
+        &headers,
+        r#"{"grantType":"AUTHORIZATION_CODE","authCode":"demo-auth-code"}"#,
+    );
+    answer.expect(200, "2007400", "Successful");
+    // DANA's preset issues opaque tokens, short enough for its SDK.
+    assert!(answer.json()["accessToken"].as_str().unwrap().len() <= 512);
+    assert_eq!(
+        send("POST", &c.url(FINPAY_PATH), &[], Some(BODY.as_bytes())).status,
+        404
+    );
+}
+
+#[test]
+#[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
 fn sigint_stops_the_container_with_exit_code_zero() {
     let c = Container::run(&[]);
     let (code, secs) = c.stop_with("INT");

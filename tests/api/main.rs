@@ -6,12 +6,14 @@ mod helpers;
 
 mod access_token;
 mod admin;
+mod asymmetric_service;
 mod b2b2c;
 mod binary;
 mod docker;
 mod fuzz;
 mod introspect;
 mod openapi;
+mod providers;
 mod reliability;
 mod scenarios;
 mod tools;

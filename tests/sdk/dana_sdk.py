@@ -5,7 +5,6 @@ asymmetrically without a token, exactly as the SDK sends them: only the
 host is changed.
 """
 import os
-import sys
 
 os.environ.setdefault("DANA_ENV", "SANDBOX")
 os.environ["X_DEBUG"] = "false"
@@ -17,7 +16,7 @@ from dana.widget.v1.models import ApplyTokenAuthorizationCodeRequest  # noqa: E4
 from dana.payment_gateway.v1 import PaymentGatewayApi  # noqa: E402
 from dana.payment_gateway.v1.models import QueryPaymentRequest  # noqa: E402
 
-url, root = sys.argv[1], sys.argv[2]
+url, root = os.environ["SNAP_MOCK_URL"], os.environ["SNAP_MOCK_ROOT"]
 configuration = SnapConfiguration(
     api_key=AuthSettings(
         PRIVATE_KEY_PATH=os.path.join(root, "keys", "demo-client.private.pem"),

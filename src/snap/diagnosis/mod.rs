@@ -341,7 +341,12 @@ impl ServiceSigning<'_> {
 impl Signed for ServiceSigning<'_> {
     fn expected(&self) -> String {
         let method = self.method.to_ascii_uppercase();
-        self.with(&method, self.relative_url, &self.minified_hash(), self.timestamp)
+        self.with(
+            &method,
+            self.relative_url,
+            &self.minified_hash(),
+            self.timestamp,
+        )
     }
     fn find(&self, hash: Hash, value: &[u8], _others: &[&str]) -> Option<String> {
         let matches = |s: &str| hash.digest(s.as_bytes()) == value;
@@ -352,14 +357,30 @@ impl Signed for ServiceSigning<'_> {
         let method = self.method.to_ascii_uppercase();
         let minified = self.minified_hash();
         let raw = super::symmetric::lower_hex(&Sha256::digest(self.body));
-        let path_only = self.relative_url.split('?').next().unwrap_or(self.relative_url);
+        let path_only = self
+            .relative_url
+            .split('?')
+            .next()
+            .unwrap_or(self.relative_url);
         let ts = self.timestamp;
         let url = self.relative_url;
         let mut candidates: Vec<(String, String)> = vec![
-            (self.with(&method, url, &raw, ts), "the body was hashed as sent, not minified".into()),
-            (self.with(&method, url, &minified.to_uppercase(), ts), "the body hash is upper-case hex; SNAP uses lower-case".into()),
-            (self.with(&method, path_only, &minified, ts), "the query string was left out of the URL".into()),
-            (self.with(&self.method.to_ascii_lowercase(), url, &minified, ts), "the HTTP method is lower case".into()),
+            (
+                self.with(&method, url, &raw, ts),
+                "the body was hashed as sent, not minified".into(),
+            ),
+            (
+                self.with(&method, url, &minified.to_uppercase(), ts),
+                "the body hash is upper-case hex; SNAP uses lower-case".into(),
+            ),
+            (
+                self.with(&method, path_only, &minified, ts),
+                "the query string was left out of the URL".into(),
+            ),
+            (
+                self.with(&self.method.to_ascii_lowercase(), url, &minified, ts),
+                "the HTTP method is lower case".into(),
+            ),
             (format!("{expected}\n"), "a trailing newline".into()),
         ];
         if let Some(token) = self.bearer {
