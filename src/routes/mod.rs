@@ -165,6 +165,25 @@ pub(crate) fn respond(rendered: Rendered) -> HttpResponse {
 
 /// Any path the server does not serve.
 pub async fn not_found(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    let prefix = &state.config.admin_prefix;
+    let under_admin = req
+        .path()
+        .strip_prefix(prefix.as_str())
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if under_admin && !state.config.admin_enabled() {
+        let why = match state.config.admin {
+            crate::config::AdminMode::Off => "it was turned off (--admin off / --no-admin)".to_owned(),
+            _ => format!(
+                "--admin auto turns it off on a non-loopback address ({}) without an admin token",
+                state.config.host
+            ),
+        };
+        let detail = format!(
+            "the admin API is off: {why}; turn it on with --admin-token <token> (SNAP_MOCK_ADMIN_TOKEN, recommended) or --admin on (SNAP_MOCK_ADMIN=on)"
+        );
+        let error = SnapError::new(SERVICE_GENERAL, Failure::AdminOff, detail);
+        return lifecycle::answer_error(&state, &req, error);
+    }
     let detail = format!(
         "no endpoint at {} {}; token paths: {}",
         req.method(),

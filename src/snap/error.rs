@@ -29,6 +29,9 @@ pub enum Failure {
     Conflict,
     /// `404xx00`: no endpoint at this path (not a SNAP case; service `00`).
     NotFound,
+    /// `4040000` under the admin prefix while the admin API is off: the
+    /// answer says so, and how to turn it on.
+    AdminOff,
     /// `405xx00 Requested Function Is Not Supported`: wrong HTTP method.
     MethodNotAllowed,
     /// `431xx00 Request Header Fields Too Large`: more or larger headers
@@ -61,7 +64,7 @@ impl Failure {
             Self::InvalidCustomerToken => (401, 2),
             Self::TokenNotFound => (401, 3),
             Self::Conflict => (409, 0),
-            Self::NotFound => (404, 0),
+            Self::NotFound | Self::AdminOff => (404, 0),
             Self::MethodNotAllowed => (405, 0),
             Self::HeaderFieldsTooLarge => (431, 0),
             Self::Internal => (500, 1),
@@ -86,7 +89,7 @@ impl Failure {
             Self::InvalidToken | Self::TokenNotFound | Self::InvalidCustomerToken => Step::Token,
             Self::Unauthorized(UnauthorizedReason::InvalidAuthCode) => Step::AuthCode,
             Self::Conflict => Step::ExternalId,
-            Self::NotFound => Step::Route,
+            Self::NotFound | Self::AdminOff => Step::Route,
             Self::MethodNotAllowed => Step::Method,
             Self::HeaderFieldsTooLarge => Step::HeaderLimits,
             Self::Internal => Step::Internal,

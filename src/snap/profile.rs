@@ -146,6 +146,9 @@ impl Profile {
             (Failure::NotFound, _) => "Not Found".into(),
             (Failure::MethodNotAllowed, _) => "Requested Function Is Not Supported".into(),
             (Failure::HeaderFieldsTooLarge, _) => "Request Header Fields Too Large".into(),
+            (Failure::AdminOff, _) => {
+                "Not Found: the admin API is off; start snap-mock with --admin on or --admin-token <token>".into()
+            }
             (Failure::Internal, _) => "Internal Server Error".into(),
         }
     }

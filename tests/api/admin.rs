@@ -323,8 +323,21 @@ fn registering_a_client_by_path_or_with_a_broken_key_is_refused() {
 #[test]
 fn the_admin_api_can_be_turned_off() {
     let server = start_with(|c| c.admin = snap_mock::AdminMode::Off);
-    admin(&server, "GET", "/requests", None).expect(404, "4040000", "Not Found");
-    admin(&server, "POST", "/scenarios", Some("{}")).expect(404, "4040000", "Not Found");
+    const OFF: &str =
+        "Not Found: the admin API is off; start snap-mock with --admin on or --admin-token <token>";
+    admin(&server, "GET", "/requests", None).expect(404, "4040000", OFF);
+    let answer = admin(&server, "POST", "/scenarios", Some("{}"));
+    answer.expect(404, "4040000", OFF);
+    assert!(
+        answer.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("turned off (--admin off / --no-admin)"),
+        "{}",
+        answer.text
+    );
+    // Elsewhere a 404 stays a plain one.
+    get(&format!("{}/__adminx", server.uri())).expect(404, "4040000", "Not Found");
 }
 
 #[test]

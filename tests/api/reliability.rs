@@ -183,7 +183,20 @@ fn the_admin_api_is_off_by_default_on_a_non_loopback_address_unless_protected() 
     let url = |s: &snap_mock::MockServer| {
         format!("http://127.0.0.1:{}/__admin/requests", s.address().port())
     };
-    get(&url(&open)).expect(404, "4040000", "Not Found");
+    let answer = get(&url(&open));
+    answer.expect(
+        404,
+        "4040000",
+        "Not Found: the admin API is off; start snap-mock with --admin on or --admin-token <token>",
+    );
+    assert!(
+        answer.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("non-loopback address (0.0.0.0)"),
+        "{}",
+        answer.text
+    );
     // The token endpoint is served as usual.
     request_token(&format!(
         "http://127.0.0.1:{}{FINPAY_PATH}",
