@@ -103,15 +103,30 @@ impl Client {
 pub type KeyFiles<'a> = dyn Fn(&str) -> Result<(String, String), String> + 'a;
 
 fn read_key_file(keys_dir: &Path, name: &str) -> Result<(String, String), String> {
+    read_key_file_in(&[keys_dir], name)
+}
+
+/// Reads a key file named in a clients fixture: an absolute path as is, a
+/// relative one from the first of `dirs` that has it.
+pub(crate) fn read_key_file_in(dirs: &[&Path], name: &str) -> Result<(String, String), String> {
     let p = Path::new(name);
-    let path: PathBuf = if p.is_absolute() {
-        p.to_path_buf()
+    let candidates: Vec<PathBuf> = if p.is_absolute() {
+        vec![p.to_path_buf()]
     } else {
-        keys_dir.join(p)
+        dirs.iter().map(|d| d.join(p)).collect()
     };
-    let pem = std::fs::read_to_string(&path)
-        .map_err(|e| format!("public key file {}: {e}", path.display()))?;
-    Ok((pem, path.display().to_string()))
+    for path in &candidates {
+        match std::fs::read_to_string(path) {
+            Ok(pem) => return Ok((pem, path.display().to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("public key file {}: {e}", path.display())),
+        }
+    }
+    let tried: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+    Err(format!(
+        "public key file {name:?} not found (looked for {}); a relative publicKey resolves against the clients file's directory, then --keys-dir (SNAP_MOCK_KEYS_DIR)",
+        tried.join(", then ")
+    ))
 }
 
 /// All registered clients, looked up by client key.
@@ -125,6 +140,18 @@ impl ClientRegistry {
     /// `keys_dir`.
     pub fn from_json(text: &str, keys_dir: &Path) -> Result<Self, String> {
         Self::from_json_with(text, &|name| read_key_file(keys_dir, name))
+    }
+
+    /// Parses a clients fixture read from `file`: relative key paths
+    /// resolve against the file's own directory first, then `keys_dir`, so
+    /// that a mounted directory holding `clients.json` and its keys works
+    /// as it is.
+    pub fn from_file_json(text: &str, file: &Path, keys_dir: &Path) -> Result<Self, String> {
+        let own_dir = file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Self::from_json_with(text, &|name| read_key_file_in(&[own_dir, keys_dir], name))
     }
 
     /// Parses the text of a clients fixture, with key files from `key_file`.

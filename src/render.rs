@@ -87,7 +87,10 @@ pub fn render_error(profile: &Profile, error: &SnapError, explain: bool) -> Rend
         extra.insert("diagnosis".into(), Value::from(error.detail.as_str()));
     }
     // A limit the operator set, not a provider behaviour: say which flag.
-    if matches!(error.failure, Failure::HeaderFieldsTooLarge | Failure::AdminOff) {
+    if matches!(
+        error.failure,
+        Failure::HeaderFieldsTooLarge | Failure::AdminOff
+    ) {
         extra.insert("error".into(), Value::from(error.detail.as_str()));
     }
     let body = error_body(code, &message, Some(&extra));

@@ -61,7 +61,11 @@ pub fn load_clients(config: &Config) -> Result<ClientRegistry, String> {
     if *source == Source::Bundled {
         return embedded::clients();
     }
-    ClientRegistry::from_json(&text, &config.keys_dir).map_err(|e| located(source, e))
+    match source {
+        Source::File(path) => ClientRegistry::from_file_json(&text, path, &config.keys_dir),
+        _ => ClientRegistry::from_json(&text, &config.keys_dir),
+    }
+    .map_err(|e| located(source, e))
 }
 
 pub fn load_scenarios(config: &Config) -> Result<ScenarioSet, String> {

@@ -22,22 +22,54 @@ pub struct GeneratedClient {
     pub entry: Value,
 }
 
-/// Generates an RSA key pair for a new client: private key as PKCS#8 PEM,
-/// public key as SPKI PEM, never overwriting existing files.
-pub fn keygen(
-    client_key: &str,
-    bits: usize,
-    out_dir: &Path,
-    keys_dir: &Path,
-) -> Result<GeneratedClient, String> {
-    if !matches!(bits, 2048 | 3072 | 4096) {
-        return Err(format!("--bits must be 2048, 3072 or 4096, not {bits}"));
+/// The client secret of a registration: given, or generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    Given(String),
+    Generate,
+}
+
+impl Secret {
+    fn value(&self) -> String {
+        match self {
+            Self::Given(s) => s.clone(),
+            Self::Generate => uuid::Uuid::new_v4().simple().to_string(),
+        }
     }
+}
+
+/// Where a registration writes: the clients fixture and its keys directory.
+#[derive(Debug, Clone, Copy)]
+pub struct Fixture<'a> {
+    pub clients: &'a Path,
+    pub keys_dir: &'a Path,
+}
+
+fn check_client_key(client_key: &str) -> Result<(), String> {
     if client_key.is_empty() || !client_key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
         return Err(format!(
             "client key {client_key:?} must be printable ASCII without spaces"
         ));
     }
+    Ok(())
+}
+
+/// Generates an RSA key pair for a new client: private key as PKCS#8 PEM,
+/// public key as SPKI PEM, never overwriting existing files. With
+/// `register`, also adds the client to that fixture (created if missing),
+/// and nothing is written unless all of it succeeds.
+pub fn keygen(
+    client_key: &str,
+    bits: usize,
+    out_dir: &Path,
+    keys_dir: &Path,
+    register: Option<Fixture<'_>>,
+    secret: Option<Secret>,
+) -> Result<GeneratedClient, String> {
+    if !matches!(bits, 2048 | 3072 | 4096) {
+        return Err(format!("--bits must be 2048, 3072 or 4096, not {bits}"));
+    }
+    check_client_key(client_key)?;
     let safe_name: String = client_key
         .chars()
         .map(|c| {
@@ -58,24 +90,106 @@ pub fn keygen(
             ));
         }
     }
-    std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let key = ClientKeyPair::generate(bits).map_err(|e| e.0)?;
     let private_pem = key.private_key_pem().map_err(|e| e.0)?;
     let public_pem = key.public_key_pem().map_err(|e| e.0)?;
-    write_new(&private_key_path, private_pem.as_bytes(), true)?;
-    write_new(&public_key_path, public_pem.as_bytes(), false)?;
-    // Inside the keys directory the fixture names the file; elsewhere, the path.
-    let public_ref = if same_dir(out_dir, keys_dir) {
-        format!("{safe_name}.public.pem")
-    } else {
-        public_key_path.display().to_string()
+    let clients_dir = register.map(|f| clients_dir(f.clients));
+    let public_ref = key_reference(out_dir, &public_key_path, clients_dir.as_deref(), keys_dir);
+    let mut entry = json!({ "clientKey": client_key, "publicKey": public_ref });
+    if let Some(secret) = &secret {
+        entry["clientSecret"] = secret.value().into();
+    }
+    // Everything that can fail before a byte is written: the updated
+    // fixture is built and loaded with the new key held in memory.
+    let prepared = match register {
+        Some(fixture) => Some(prepare_registration(
+            fixture,
+            &entry,
+            Some((&public_ref, &public_pem)),
+        )?),
+        None => None,
     };
+    std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    write_new(&private_key_path, private_pem.as_bytes(), true)?;
+    let written = write_new(&public_key_path, public_pem.as_bytes(), false).and_then(|()| {
+        match (register, prepared) {
+            (Some(fixture), Some(text)) => write_replacing(fixture.clients, &text),
+            _ => Ok(()),
+        }
+    });
+    if let Err(e) = written {
+        // Leave nothing half-done behind.
+        let _ = std::fs::remove_file(&private_key_path);
+        let _ = std::fs::remove_file(&public_key_path);
+        return Err(e);
+    }
     Ok(GeneratedClient {
         client_key: client_key.to_owned(),
         private_key_path,
         public_key_path,
-        entry: json!({ "clientKey": client_key, "publicKey": public_ref }),
+        entry,
     })
+}
+
+/// Registers an existing public key (SPKI or PKCS#1 PEM file) for a new
+/// client in the fixture (created if missing). The entry names the key
+/// file relative to the fixture's directory or the keys directory when it
+/// lies in one, else by absolute path.
+pub fn register_public_key(
+    fixture: Fixture<'_>,
+    client_key: &str,
+    public_key_file: &Path,
+    secret: Option<Secret>,
+) -> Result<Value, String> {
+    check_client_key(client_key)?;
+    let pem = std::fs::read_to_string(public_key_file)
+        .map_err(|e| format!("{}: {e}", public_key_file.display()))?;
+    ClientPublicKey::from_rsa(
+        parse_public_key(&pem).map_err(|e| format!("{}: {}", public_key_file.display(), e.0))?,
+    )
+    .map_err(|e| format!("{}: {}", public_key_file.display(), e.0))?;
+    let dir = public_key_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let public_ref = key_reference(
+        dir,
+        public_key_file,
+        Some(&clients_dir(fixture.clients)),
+        fixture.keys_dir,
+    );
+    let mut entry = json!({ "clientKey": client_key, "publicKey": public_ref });
+    if let Some(secret) = &secret {
+        entry["clientSecret"] = secret.value().into();
+    }
+    let text = prepare_registration(fixture, &entry, Some((&public_ref, &pem)))?;
+    write_replacing(fixture.clients, &text)?;
+    Ok(entry)
+}
+
+fn clients_dir(clients: &Path) -> PathBuf {
+    clients
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// How a clients fixture names a key file in `dir`: by file name when `dir`
+/// is where relative names resolve (the fixture's directory, then the keys
+/// directory), else by absolute path.
+fn key_reference(dir: &Path, file: &Path, clients_dir: Option<&Path>, keys_dir: &Path) -> String {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if clients_dir.is_some_and(|c| same_dir(dir, c)) || same_dir(dir, keys_dir) {
+        return name;
+    }
+    std::path::absolute(file)
+        .unwrap_or_else(|_| file.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
@@ -103,14 +217,56 @@ fn write_new(path: &Path, data: &[u8], private: bool) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Replaces `path` with `text` in one step (a file beside it, then a
+/// rename): a reader never sees half a fixture, and a failure leaves the
+/// old one.
+fn write_replacing(path: &Path, text: &str) -> Result<(), String> {
+    let dir = clients_dir(path);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "clients.json".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: {e}", path.display())
+    })
+}
+
+/// A new clients fixture: what `register` creates when there is none.
+const NEW_CLIENTS_FILE: &str = "{\n  \"clients\": []\n}\n";
+
 /// Adds `entry` to the clients fixture at `path`, inserting it as text at
 /// the end of the `clients` array so the rest of the file (other entries,
-/// comments, formatting) stays as it was. The result is validated before
-/// it is written.
-pub fn register_client(path: &Path, keys_dir: &Path, entry: &Value) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// comments, formatting) stays as it was; creates the file when it does
+/// not exist. Nothing is written unless the result loads.
+#[cfg(test)]
+fn register_client(path: &Path, keys_dir: &Path, entry: &Value) -> Result<(), String> {
+    let fixture = Fixture {
+        clients: path,
+        keys_dir,
+    };
+    let text = prepare_registration(fixture, entry, None)?;
+    write_replacing(path, &text)
+}
+
+/// The fixture's new text with `entry` added, loaded once to be sure;
+/// `pending` is a key file not written yet (its reference and PEM).
+fn prepare_registration(
+    fixture: Fixture<'_>,
+    entry: &Value,
+    pending: Option<(&str, &str)>,
+) -> Result<String, String> {
+    let path = fixture.clients;
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => NEW_CLIENTS_FILE.to_owned(),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
     let client_key = entry["clientKey"].as_str().unwrap_or_default();
-    let current = ClientRegistry::from_json(&text, keys_dir)
+    let current = ClientRegistry::from_file_json(&text, path, fixture.keys_dir)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     if current.get(client_key).is_some() {
         return Err(format!(
@@ -138,13 +294,18 @@ pub fn register_client(path: &Path, keys_dir: &Path, entry: &Value) -> Result<()
         updated.push_str(&entry_text);
         updated.push_str(&text[last..]);
     }
-    ClientRegistry::from_json(&updated, keys_dir).map_err(|e| {
+    let own_dir = clients_dir(path);
+    let resolve = |name: &str| match pending {
+        Some((reference, pem)) if reference == name => Ok((pem.to_owned(), reference.to_owned())),
+        _ => crate::clients::read_key_file_in(&[&own_dir, fixture.keys_dir], name),
+    };
+    ClientRegistry::from_json_with(&updated, &resolve).map_err(|e| {
         format!(
             "the updated fixture would not load ({e}); {} left unchanged",
             path.display()
         )
     })?;
-    std::fs::write(path, updated).map_err(|e| format!("{}: {e}", path.display()))
+    Ok(updated)
 }
 
 /// Byte offsets of the `[` and `]` of the top-level `"clients"` array.

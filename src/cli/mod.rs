@@ -38,6 +38,8 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// Generate a client key pair (PKCS#8 private, SPKI public) and print its clients.json entry.
     Keygen(KeygenArgs),
+    /// Register a public key you already have for a new client in the clients fixture.
+    Register(RegisterArgs),
     /// Compute X-TIMESTAMP and X-SIGNATURE for a token request.
     Sign(SignArgs),
     /// Request a token from any SNAP server (this mock or a sandbox) and show the answer and claims.
@@ -63,11 +65,47 @@ struct KeygenArgs {
     /// Directory to write the two PEM files into.
     #[arg(long, default_value = "keys", value_name = "DIR")]
     out: PathBuf,
-    /// Also add the client to the clients fixture (other entries and formatting are kept).
+    /// Also add the client to the clients fixture (created if missing; other
+    /// entries and formatting are kept). Nothing is written unless both the
+    /// keys and the registration succeed.
     #[arg(long)]
     register: bool,
+    /// The client secret of the symmetric (HMAC-SHA512) signature of
+    /// transactional calls; without a value, one is generated and printed.
+    #[arg(long, value_name = "SECRET", num_args = 0..=1, default_missing_value = "")]
+    client_secret: Option<String>,
     #[command(flatten)]
     fixtures: ClientFixtureArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Example:\n  snap-mock register --client-key partner-42 --public-key ~/keys/partner-42.pub.pem --client-secret\n  \
+# adds partner-42 to fixtures/clients.json with a generated client secret"
+)]
+struct RegisterArgs {
+    /// The client key (X-CLIENT-KEY) to register.
+    #[arg(long)]
+    client_key: String,
+    /// The client's public key (SPKI or PKCS#1 PEM file).
+    #[arg(long, value_name = "PEM")]
+    public_key: PathBuf,
+    /// The client secret of the symmetric (HMAC-SHA512) signature of
+    /// transactional calls; without a value, one is generated and printed.
+    #[arg(long, value_name = "SECRET", num_args = 0..=1, default_missing_value = "")]
+    client_secret: Option<String>,
+    #[command(flatten)]
+    fixtures: ClientFixtureArgs,
+}
+
+fn secret_choice(arg: Option<String>) -> Option<tools::Secret> {
+    arg.map(|s| {
+        if s.is_empty() {
+            tools::Secret::Generate
+        } else {
+            tools::Secret::Given(s)
+        }
+    })
 }
 
 /// Where the clients fixture and its key files are (`serve` and `keygen`).
@@ -232,6 +270,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Serve(args)) => serve(*args),
         Some(Command::Keygen(args)) => keygen(args),
+        Some(Command::Register(args)) => register(args),
         Some(Command::Sign(args)) => sign(args),
         Some(Command::Token(args)) => token(args),
         Some(Command::Verify(args)) => verify(args),
@@ -253,8 +292,18 @@ fn keygen(args: KeygenArgs) -> ExitCode {
     let client_key = args
         .client_key
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let generated = match tools::keygen(&client_key, args.bits, &args.out, &args.fixtures.keys_dir)
-    {
+    let fixture = tools::Fixture {
+        clients: &args.fixtures.clients,
+        keys_dir: &args.fixtures.keys_dir,
+    };
+    let generated = match tools::keygen(
+        &client_key,
+        args.bits,
+        &args.out,
+        &args.fixtures.keys_dir,
+        args.register.then_some(fixture),
+        secret_choice(args.client_secret),
+    ) {
         Ok(g) => g,
         Err(e) => return fail(e),
     };
@@ -269,13 +318,6 @@ fn keygen(args: KeygenArgs) -> ExitCode {
     );
     let entry = serde_json::to_string_pretty(&generated.entry).unwrap_or_default();
     if args.register {
-        if let Err(e) = tools::register_client(
-            &args.fixtures.clients,
-            &args.fixtures.keys_dir,
-            &generated.entry,
-        ) {
-            return fail(e);
-        }
         println!(
             "registered in {}; restart snap-mock or send it SIGHUP to load it:",
             args.fixtures.clients.display()
@@ -288,6 +330,32 @@ fn keygen(args: KeygenArgs) -> ExitCode {
     }
     println!("{entry}");
     ExitCode::SUCCESS
+}
+
+fn register(args: RegisterArgs) -> ExitCode {
+    let fixture = tools::Fixture {
+        clients: &args.fixtures.clients,
+        keys_dir: &args.fixtures.keys_dir,
+    };
+    match tools::register_public_key(
+        fixture,
+        &args.client_key,
+        &args.public_key,
+        secret_choice(args.client_secret),
+    ) {
+        Ok(entry) => {
+            println!(
+                "registered in {}; restart snap-mock or send it SIGHUP to load it:",
+                args.fixtures.clients.display()
+            );
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&entry).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
 }
 
 /// Reads a private key file and signs `client_key|timestamp` (`sign`, `token`).

@@ -172,7 +172,9 @@ pub async fn not_found(req: HttpRequest, state: web::Data<State>) -> HttpRespons
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
     if under_admin && !state.config.admin_enabled() {
         let why = match state.config.admin {
-            crate::config::AdminMode::Off => "it was turned off (--admin off / --no-admin)".to_owned(),
+            crate::config::AdminMode::Off => {
+                "it was turned off (--admin off / --no-admin)".to_owned()
+            }
             _ => format!(
                 "--admin auto turns it off on a non-loopback address ({}) without an admin token",
                 state.config.host

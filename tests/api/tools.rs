@@ -338,6 +338,7 @@ fn healthcheck_exits_0_for_a_live_server_and_1_otherwise() {
 fn every_subcommand_has_help() {
     for (sub, expected) in [
         ("keygen", "--register"),
+        ("register", "--public-key"),
         ("sign", "--format"),
         ("token", "Exit status"),
         ("verify", "--signature"),
@@ -352,7 +353,125 @@ fn every_subcommand_has_help() {
         );
     }
     let (_, out, _) = run(&["--help"]);
-    for sub in ["keygen", "sign", "token", "verify", "healthcheck", "serve"] {
+    for sub in [
+        "keygen",
+        "register",
+        "sign",
+        "token",
+        "verify",
+        "healthcheck",
+        "serve",
+    ] {
         assert!(out.contains(sub), "--help lists {sub}");
     }
+}
+
+#[test]
+fn keygen_register_creates_a_missing_fixture_and_never_half_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = dir.path().join("my-fixtures");
+    let clients = mounted.join("clients.json");
+    // The fixture does not exist yet: it is created, with the new client
+    // and a generated secret; the keys go next to it.
+    let (code, out, err) = run(&[
+        "keygen",
+        "--client-key",
+        "shop-1",
+        "--out",
+        mounted.to_str().unwrap(),
+        "--register",
+        "--clients",
+        clients.to_str().unwrap(),
+        "--client-secret",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&clients).unwrap()).unwrap();
+    let entry = &fixture["clients"][0];
+    assert_eq!(entry["clientKey"], "shop-1");
+    // Named relative to the fixture: the directory can be mounted as it is.
+    assert_eq!(entry["publicKey"], "shop-1.public.pem");
+    let secret = entry["clientSecret"].as_str().unwrap();
+    assert_eq!(secret.len(), 32, "{secret}");
+    assert!(
+        out.contains(secret),
+        "the generated secret is printed: {out}"
+    );
+
+    // A server on that directory alone (keys dir elsewhere) accepts it.
+    let server = start_with(|c| {
+        c.clients = snap_mock::Source::File(clients.clone());
+        c.keys_dir = dir.path().join("nowhere");
+    });
+    let private = std::fs::read_to_string(mounted.join("shop-1.private.pem")).unwrap();
+    let headers = signed_headers(&private, "shop-1", &now_timestamp());
+    post_with(&server.token_url(), &headers, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+
+    // A failing registration (the client exists) writes no key files.
+    let before = std::fs::read_to_string(&clients).unwrap();
+    let (code, _, err) = run(&[
+        "keygen",
+        "--client-key",
+        "shop-1",
+        "--out",
+        dir.path().join("other").to_str().unwrap(),
+        "--register",
+        "--clients",
+        clients.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already registered"), "{err}");
+    assert!(!dir.path().join("other").join("shop-1.private.pem").exists());
+    assert_eq!(std::fs::read_to_string(&clients).unwrap(), before);
+}
+
+#[test]
+fn register_adds_an_existing_public_key_with_a_given_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = dir.path().join("clients.json");
+    std::fs::write(&clients, "{\n  \"clients\": []\n}\n").unwrap();
+    let key = dir.path().join("partner.pem");
+    std::fs::copy("keys/other-client.public.pem", &key).unwrap();
+    let (code, out, err) = run(&[
+        "register",
+        "--client-key",
+        "partner-42",
+        "--public-key",
+        key.to_str().unwrap(),
+        "--client-secret",
+        "s3cret",
+        "--clients",
+        clients.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&clients).unwrap()).unwrap();
+    assert_eq!(fixture["clients"][0]["publicKey"], "partner.pem");
+    assert_eq!(fixture["clients"][0]["clientSecret"], "s3cret");
+    let server = start_with(|c| c.clients = snap_mock::Source::File(clients.clone()));
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, "partner-42", &now_timestamp());
+    post_with(&server.token_url(), &headers, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+
+    // Not a public key: refused, the fixture untouched.
+    let before = std::fs::read_to_string(&clients).unwrap();
+    let (code, _, err) = run(&[
+        "register",
+        "--client-key",
+        "partner-43",
+        "--public-key",
+        "keys/demo-client.private.pem",
+        "--clients",
+        clients.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("demo-client.private.pem"), "{err}");
+    assert_eq!(std::fs::read_to_string(&clients).unwrap(), before);
 }
