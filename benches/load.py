@@ -92,10 +92,10 @@ def startup_ms(s, runs=10):
     return statistics.median(times), times
 
 
-def start_server(s, binary=None):
+def start_server(s, binary=None, extra=()):
     """The release server on a free port, answering; returns (process, port)."""
     port = free_port()
-    server = subprocess.Popen([binary or BIN, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+    server = subprocess.Popen([binary or BIN, "--port", str(port), *extra], cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
     for _ in range(200):
         try:
