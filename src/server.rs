@@ -130,6 +130,9 @@ impl MockServer {
     /// server accepts connections.
     pub fn start(config: Config) -> Result<Self, StartError> {
         let bound = Bound::new(config)?;
+        for warning in &bound.state.warnings {
+            log::warn!("{warning}");
+        }
         let address = bound.address;
         let state = bound.state.clone();
         let token_paths = state.config.token_paths();

@@ -22,6 +22,11 @@ pub struct State {
     pub endpoints: Vec<Arc<Endpoint>>,
     pub clock: Clock,
     pub stores: Stores,
+    /// What was loaded from where, for the start-up output.
+    pub loaded: Vec<String>,
+    /// What the operator should know (a default fixture missing), logged
+    /// as warnings once the server listens.
+    pub warnings: Vec<String>,
 }
 
 /// The text of a fixture source, with the name errors use for it.
@@ -48,11 +53,30 @@ fn located(source: &Source, e: String) -> String {
 /// `clients.json` is a complete configuration. A path given explicitly
 /// must exist.
 fn absent_default(source: &Source, default: &str) -> bool {
-    let absent = matches!(source, Source::File(p) if p == Path::new(default) && !p.exists());
-    if absent {
-        log::info!("no {default}; starting without it");
+    matches!(source, Source::File(p) if p == Path::new(default) && !p.exists())
+}
+
+/// The warning for an optional default fixture that is not there: visible,
+/// because a mounted fixtures directory without it silently lost the demo
+/// scenarios or endpoints.
+fn missing_default(source: Option<&Source>, default: &str) -> Option<String> {
+    source.filter(|s| absent_default(s, default)).map(|_| {
+        format!(
+            "{default} not found (working directory {}): starting without it; give its path, or an empty value to mean none on purpose",
+            std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|_| "?".into())
+        )
+    })
+}
+
+/// One item of the start-up report: `what` from where, with a count.
+fn report(what: &str, source: Option<&Source>, default: &str, count: String) -> String {
+    match source {
+        None => format!("{what}: none"),
+        Some(s) if absent_default(s, default) => format!("{what}: none ({default} not found)"),
+        Some(s) => format!("{what}: {} ({count})", s.describe()),
     }
-    absent
 }
 
 pub fn load_clients(config: &Config) -> Result<ClientRegistry, String> {
@@ -144,8 +168,52 @@ impl State {
         let tokens = load_signing_key(&config).map_err(StartError::SigningKey)?;
         let scenarios = load_scenarios(&config).map_err(StartError::Scenarios)?;
         let endpoints = load_endpoints(&config).map_err(StartError::Endpoints)?;
+        let key_dirs = match &config.clients {
+            Source::File(p) => format!(
+                "; key files from {}, then {}",
+                p.parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+                    .display(),
+                config.keys_dir.display()
+            ),
+            _ => String::new(),
+        };
+        let loaded = vec![
+            format!(
+                "{}{key_dirs}",
+                report(
+                    "clients",
+                    Some(&config.clients),
+                    "",
+                    format!("{}", clients.len())
+                )
+            ),
+            report(
+                "scenarios",
+                config.scenarios.as_ref(),
+                DEFAULT_SCENARIOS_FILE,
+                format!("{}", scenarios.len()),
+            ),
+            report(
+                "endpoints",
+                config.endpoints.as_ref(),
+                DEFAULT_ENDPOINTS_FILE,
+                format!("{} served", endpoints.len()),
+            ),
+            format!("signing key: {}", config.signing_key.describe()),
+        ];
+        let warnings = [
+            missing_default(config.scenarios.as_ref(), DEFAULT_SCENARIOS_FILE),
+            missing_default(config.endpoints.as_ref(), DEFAULT_ENDPOINTS_FILE),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let stores = Stores::in_memory(clients, scenarios, &config);
         Ok(Self {
+            loaded,
+            warnings,
             clock: config.clock.clone(),
             config,
             tokens,

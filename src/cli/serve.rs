@@ -363,7 +363,11 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
         config.token_paths().join(", "),
         config.token_paths_b2b2c().join(", ")
     );
+    println!("loaded: {}", bound.state.loaded.join("; "));
     let _ = std::io::stdout().flush();
+    for warning in &bound.state.warnings {
+        log::warn!("{warning}");
+    }
 
     let state = bound.state.clone();
     let result = actix_web::rt::System::new().block_on(async move {

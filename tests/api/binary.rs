@@ -347,3 +347,49 @@ fn a_provider_preset_is_chosen_by_flag_or_environment_and_flags_override_it() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_mounted_clients_file_with_its_keys_beside_it_just_works_and_says_what_it_loaded() {
+    // A directory such as a user mounts: clients.json and the public keys
+    // next to it; no scenarios or endpoints; run from elsewhere.
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = dir.path().join("my-fixtures");
+    std::fs::create_dir(&mounted).unwrap();
+    std::fs::write(
+        mounted.join("clients.json"),
+        r#"{"clients": [{"clientKey": "demo-client", "publicKey": "demo-client.public.pem"}]}"#,
+    )
+    .unwrap();
+    std::fs::copy(
+        "keys/demo-client.public.pem",
+        mounted.join("demo-client.public.pem"),
+    )
+    .unwrap();
+    let signing_key = std::fs::canonicalize("keys/signing-key.pem").unwrap();
+    let clients = mounted.join("clients.json");
+    let server = spawn_binary(|cmd| {
+        cmd.current_dir(dir.path())
+            .env("RUST_LOG", "warn")
+            .args(["--port", "0", "--clients"])
+            .arg(&clients)
+            .arg("--signing-key")
+            .arg(&signing_key);
+    });
+    let loaded = server.expect_line("loaded: ");
+    assert!(
+        loaded.contains(&format!("clients: {} (1)", clients.display()))
+            && loaded.contains(&format!("key files from {}", mounted.display()))
+            && loaded.contains("scenarios: none (fixtures/scenarios.json not found)"),
+        "{loaded}"
+    );
+    let warning = server.expect_line("WARN");
+    assert!(
+        warning.contains("fixtures/scenarios.json not found"),
+        "{warning}"
+    );
+    request_token(&format!("{}{FINPAY_PATH}", server.uri)).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+}
