@@ -23,6 +23,7 @@ pub struct Client {
 }
 
 /// A client entry of `clients.json`.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientEntry {
@@ -57,6 +58,9 @@ fn enabled_by_default() -> bool {
 struct ClientsFile {
     #[serde(rename = "$comment", default)]
     _comment: Option<serde_json::Value>,
+    /// Where editors find the file's JSON Schema.
+    #[serde(rename = "$schema", default)]
+    _schema: Option<serde_json::Value>,
     clients: Vec<ClientEntry>,
 }
 

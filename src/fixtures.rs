@@ -1,4 +1,5 @@
-//! The one shape every list fixture has: `{"$comment": ..., "<key>": [...]}`,
+//! The one shape every list fixture has:
+//! `{"$schema": ..., "$comment": ..., "<key>": [...]}`,
 //! each entry typed by serde, errors naming the entry (`scenario #2 "x"`).
 
 use serde::de::DeserializeOwned;
@@ -14,7 +15,10 @@ pub fn entries<T: DeserializeOwned>(
     let expected = || format!("expected {{\"{key}\": [...]}}");
     let mut file: Map<String, Value> = serde_json::from_str(text)
         .map_err(|e| format!("not a valid {kind}s fixture ({e}); {}", expected()))?;
-    if let Some(unknown) = file.keys().find(|k| *k != key && *k != "$comment") {
+    if let Some(unknown) = file
+        .keys()
+        .find(|k| *k != key && *k != "$comment" && *k != "$schema")
+    {
         return Err(format!(
             "not a valid {kind}s fixture (unknown field `{unknown}`); {}",
             expected()

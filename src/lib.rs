@@ -84,6 +84,8 @@ mod redact;
 mod render;
 mod routes;
 mod scenarios;
+#[cfg(test)]
+mod schemas;
 mod server;
 mod signing;
 mod snap;

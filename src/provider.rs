@@ -43,6 +43,7 @@ impl FromStr for TokenFormat {
 }
 
 /// How a transactional call proves who sends it.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceSignature {

@@ -19,6 +19,7 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub const SELECTOR_HEADER: &str = "X-Mock-Scenario";
 
 /// When a scenario is consulted.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
@@ -31,6 +32,7 @@ pub enum Phase {
 }
 
 /// A transport-level failure instead of an HTTP answer.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
@@ -56,6 +58,7 @@ impl Fault {
 }
 
 /// Conditions; all given ones must hold.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Match {
@@ -71,6 +74,7 @@ pub struct Match {
 }
 
 /// A forced SNAP answer.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Respond {
@@ -85,6 +89,7 @@ pub struct Respond {
 }
 
 /// A scenario as written in `scenarios.json` or posted to the admin API.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScenarioSpec {

@@ -475,3 +475,33 @@ fn register_adds_an_existing_public_key_with_a_given_secret() {
     assert!(err.contains("demo-client.private.pem"), "{err}");
     assert_eq!(std::fs::read_to_string(&clients).unwrap(), before);
 }
+
+#[test]
+fn generated_keys_stay_out_of_commits_and_the_published_test_keys_do_not() {
+    let ignored = |path: &str| {
+        Command::new("git")
+            .args(["check-ignore", "-q", path])
+            .status()
+            .map(|s| s.code())
+    };
+    match ignored("keys/someone.private.pem") {
+        Ok(Some(0)) => {}
+        Ok(Some(128)) | Err(_) => {
+            eprintln!("!!! SKIPPED: not a git checkout (or no git): .gitignore not checked");
+            return;
+        }
+        other => panic!("keys/someone.private.pem is not ignored: {other:?}"),
+    }
+    assert_eq!(ignored("dist/snap-mock").unwrap(), Some(0));
+    for published in [
+        "keys/demo-client.private.pem",
+        "keys/demo-client.public.pem",
+        "keys/signing-key.pem",
+    ] {
+        assert_eq!(
+            ignored(published).unwrap(),
+            Some(1),
+            "{published} is ignored"
+        );
+    }
+}
