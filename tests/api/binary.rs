@@ -393,3 +393,70 @@ fn a_mounted_clients_file_with_its_keys_beside_it_just_works_and_says_what_it_lo
         "Request has been processed successfully",
     );
 }
+
+#[test]
+fn watch_reloads_changed_fixtures_and_keeps_the_old_ones_when_a_file_is_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = dir.path().join("clients.json");
+    let scenarios = dir.path().join("scenarios.json");
+    let key = std::fs::canonicalize("keys/demo-client.public.pem").unwrap();
+    let other_key = std::fs::canonicalize("keys/other-client.public.pem").unwrap();
+    let client = |k: &str, pem: &std::path::Path| {
+        format!(
+            r#"{{"clientKey": "{k}", "publicKey": "{}"}}"#,
+            pem.display()
+        )
+    };
+    std::fs::write(
+        &clients,
+        format!(r#"{{"clients": [{}]}}"#, client("demo-client", &key)),
+    )
+    .unwrap();
+    std::fs::write(&scenarios, r#"{"scenarios": []}"#).unwrap();
+    let signing_key = std::fs::canonicalize("keys/signing-key.pem").unwrap();
+    let server = spawn_binary(|cmd| {
+        cmd.env("RUST_LOG", "info")
+            .args(["--port", "0", "--watch", "--clients"])
+            .arg(&clients)
+            .arg("--scenarios")
+            .arg(&scenarios)
+            .arg("--signing-key")
+            .arg(&signing_key);
+    });
+    let url = format!("{}{FINPAY_PATH}", server.uri);
+    let as_pkcs1 = || {
+        let headers = signed_headers(PKCS1_PRIVATE_KEY, PKCS1_CLIENT, &now_timestamp());
+        post_with(&url, &headers, BODY)
+    };
+    assert_eq!(as_pkcs1().code(), "4017300");
+
+    // A new client appears in the file: it is served without a signal.
+    std::fs::write(
+        &clients,
+        format!(
+            r#"{{"clients": [{}, {}]}}"#,
+            client("demo-client", &key),
+            client(PKCS1_CLIENT, &other_key)
+        ),
+    )
+    .unwrap();
+    server.expect_line("watch: reloaded 2 clients");
+    assert_eq!(as_pkcs1().code(), "2007300");
+
+    // A scenario file change too.
+    std::fs::write(
+        &scenarios,
+        r#"{"scenarios": [{"name": "down", "match": {}, "respond": {"responseCode": "5007300"}}]}"#,
+    )
+    .unwrap();
+    server.expect_line("watch: reloaded 1 scenarios");
+    assert_eq!(request_token(&url).code(), "5007300");
+    std::fs::write(&scenarios, r#"{"scenarios": []}"#).unwrap();
+    server.expect_line("watch: reloaded 0 scenarios");
+
+    // A broken file: said so, and the clients in force stay.
+    std::fs::write(&clients, r#"{"clients": [{"clientKey": "#).unwrap();
+    let line = server.expect_line("watch: clients not reloaded");
+    assert!(line.contains(clients.to_str().unwrap()), "{line}");
+    assert_eq!(as_pkcs1().code(), "2007300");
+}
