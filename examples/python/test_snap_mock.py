@@ -16,7 +16,7 @@ import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from testcontainers.core.container import DockerContainer
-from testcontainers.core.waiting_utils import wait_for_logs
+from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
 IMAGE = os.environ.get("SNAP_MOCK_IMAGE", "snap-mock:latest")
 TOKEN_PATH = "/pg/snap/oauth/v1.0/access-token/b2b"
@@ -37,9 +37,9 @@ def snap_mock():
         DockerContainer(IMAGE)
         .with_env("SNAP_MOCK_PORT", str(port))
         .with_kwargs(network_mode="host")
+        .waiting_for(LogMessageWaitStrategy("snap-mock listening on"))
     )
     with container:
-        wait_for_logs(container, "snap-mock listening on", timeout=30)
         yield f"http://127.0.0.1:{port}"
 
 
