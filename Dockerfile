@@ -17,17 +17,24 @@ ARG BINARY_SOURCE=compile
 
 # --- compile: the default for users -----------------------------------------
 FROM rust:1-bookworm AS compile
+# Set by BuildKit for the platform being built (amd64 or arm64).
+ARG TARGETARCH
 WORKDIR /src
 COPY . .
 # Same switch as .cargo/config.toml: no CPU-jitter entropy in AWS-LC.
 ENV AWS_LC_SYS_NO_JITTER_ENTROPY=1
-RUN RUSTFLAGS="-C target-feature=+crt-static" \
-    cargo build --release --locked --target x86_64-unknown-linux-gnu \
- && cp target/x86_64-unknown-linux-gnu/release/snap-mock /snap-mock
+RUN case "${TARGETARCH:-amd64}" in \
+      amd64) triple=x86_64-unknown-linux-gnu ;; \
+      arm64) triple=aarch64-unknown-linux-gnu ;; \
+      *) echo "unsupported architecture ${TARGETARCH}" >&2; exit 1 ;; \
+    esac \
+ && RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target "$triple" \
+ && cp "target/$triple/release/snap-mock" /snap-mock
 
-# --- prebuilt: a static binary built on the host (dist/snap-mock) -----------
+# --- prebuilt: static binaries built on the host (dist/linux-<arch>/) -------
 FROM scratch AS prebuilt
-COPY dist/snap-mock /snap-mock
+ARG TARGETARCH
+COPY dist/linux-${TARGETARCH}/snap-mock /snap-mock
 
 FROM ${BINARY_SOURCE} AS binary
 

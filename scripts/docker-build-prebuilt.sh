@@ -5,8 +5,8 @@
 #   scripts/docker-build-prebuilt.sh [IMAGE_TAG]      # default snap-mock:local
 #
 # Works wherever cargo puts its target directory (CARGO_TARGET_DIR, a
-# workspace, ...): the binary is copied into dist/, which the build context
-# includes.
+# workspace, ...): the binary is copied into dist/linux-amd64/, which the
+# build context includes (the release workflow puts arm64's beside it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tag=${1:-snap-mock:local}
@@ -14,7 +14,7 @@ target=x86_64-unknown-linux-gnu
 RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target "$target"
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-mkdir -p dist
-cp "$target_dir/$target/release/snap-mock" dist/snap-mock
+mkdir -p dist/linux-amd64
+cp "$target_dir/$target/release/snap-mock" dist/linux-amd64/snap-mock
 DOCKER_BUILDKIT=1 "${DOCKER:-docker}" build --build-arg BINARY_SOURCE=prebuilt -t "$tag" .
 echo "built $tag"

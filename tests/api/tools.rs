@@ -492,7 +492,7 @@ fn generated_keys_stay_out_of_commits_and_the_published_test_keys_do_not() {
         }
         other => panic!("keys/someone.private.pem is not ignored: {other:?}"),
     }
-    assert_eq!(ignored("dist/snap-mock").unwrap(), Some(0));
+    assert_eq!(ignored("dist/linux-amd64/snap-mock").unwrap(), Some(0));
     for published in [
         "keys/demo-client.private.pem",
         "keys/demo-client.public.pem",
