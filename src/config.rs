@@ -131,6 +131,9 @@ pub struct Config {
     pub journal_secrets_verbatim: bool,
     /// The server's clock; keep a clone to move time forward in tests.
     pub clock: Clock,
+    /// Serve HTTPS instead of HTTP.
+    #[cfg(feature = "tls")]
+    pub tls: Option<crate::tls::Tls>,
 }
 
 /// Whether the admin API is served.
@@ -199,6 +202,8 @@ impl Default for Config {
             journal_body_limit: 4096,
             journal_secrets_verbatim: false,
             clock: Clock::default(),
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }

@@ -91,6 +91,8 @@ mod signing;
 mod snap;
 mod state;
 mod store;
+#[cfg(feature = "tls")]
+mod tls;
 mod tokens;
 
 #[cfg(feature = "cli")]
@@ -110,6 +112,8 @@ pub use signing::{
 };
 pub use snap::step::Step;
 pub use snap::{ContentTypeRule, ParseRules, Profile, ResponseCode, TimestampMode};
+#[cfg(feature = "tls")]
+pub use tls::Tls;
 
 /// The bundled demo client: its key, private key (a published test key,
 /// never use it anywhere real) and client secret.

@@ -23,6 +23,7 @@ pub enum StartError {
     SigningKey(String),
     Scenarios(String),
     Endpoints(String),
+    Tls(String),
     Bind(String),
 }
 
@@ -34,6 +35,7 @@ impl fmt::Display for StartError {
             Self::SigningKey(e) => write!(f, "signing key: {e}"),
             Self::Scenarios(e) => write!(f, "scenarios fixture: {e}"),
             Self::Endpoints(e) => write!(f, "endpoints fixture: {e}"),
+            Self::Tls(e) => write!(f, "TLS: {e}"),
             Self::Bind(e) => write!(f, "cannot listen: {e}"),
         }
     }
@@ -46,10 +48,19 @@ pub struct Bound {
     pub state: Arc<State>,
     pub address: SocketAddr,
     listener: TcpListener,
+    /// The certificate clients should trust, when serving HTTPS.
+    pub tls_trust_pem: Option<String>,
+    #[cfg(feature = "tls")]
+    tls: Option<rustls::ServerConfig>,
 }
 
 impl Bound {
     pub fn new(config: Config) -> Result<Self, StartError> {
+        #[cfg(feature = "tls")]
+        let tls = match &config.tls {
+            Some(t) => Some(t.load().map_err(StartError::Tls)?),
+            None => None,
+        };
         let state = Arc::new(State::load(config)?);
         let addr = SocketAddr::new(state.config.host, state.config.port);
         let listener =
@@ -57,11 +68,30 @@ impl Bound {
         let address = listener
             .local_addr()
             .map_err(|e| StartError::Bind(format!("{addr}: {e}")))?;
+        #[cfg(feature = "tls")]
+        let (tls_trust_pem, tls) = match tls {
+            Some(m) => (Some(m.trust_pem), Some(m.server_config)),
+            None => (None, None),
+        };
+        #[cfg(not(feature = "tls"))]
+        let tls_trust_pem = None;
         Ok(Self {
             state,
             address,
             listener,
+            tls_trust_pem,
+            #[cfg(feature = "tls")]
+            tls,
         })
+    }
+
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls_trust_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        }
     }
 
     /// The actix server future; must be polled inside an actix/tokio
@@ -97,10 +127,17 @@ impl Bound {
         .client_request_timeout(config.client_request_timeout)
         .client_disconnect_timeout(std::time::Duration::from_secs(1))
         .keep_alive(config.keep_alive)
-        .shutdown_timeout(config.shutdown_timeout.as_secs().max(1))
-        .listen(self.listener)
-        .map_err(|e| StartError::Bind(format!("{}: {e}", self.address)))?
-        .run();
+        .shutdown_timeout(config.shutdown_timeout.as_secs().max(1));
+        #[cfg(feature = "tls")]
+        let server = match self.tls {
+            Some(tls) => server.listen_rustls_0_23(self.listener, tls),
+            None => server.listen(self.listener),
+        };
+        #[cfg(not(feature = "tls"))]
+        let server = server.listen(self.listener);
+        let server = server
+            .map_err(|e| StartError::Bind(format!("{}: {e}", self.address)))?
+            .run();
         Ok(server)
     }
 }
@@ -115,6 +152,8 @@ pub struct MockServer {
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
     state: Arc<State>,
+    scheme: &'static str,
+    tls_trust_pem: Option<String>,
 }
 
 impl fmt::Debug for MockServer {
@@ -134,6 +173,8 @@ impl MockServer {
             log::warn!("{warning}");
         }
         let address = bound.address;
+        let scheme = bound.scheme();
+        let tls_trust_pem = bound.tls_trust_pem.clone();
         let state = bound.state.clone();
         let token_paths = state.config.token_paths();
         let (tx, rx) = mpsc::channel();
@@ -165,7 +206,21 @@ impl MockServer {
             handle,
             thread: Some(thread),
             state,
+            scheme,
+            tls_trust_pem,
         })
+    }
+
+    /// What was loaded from where (the fixtures, the signing key), as the
+    /// binary prints it at start.
+    pub fn loaded(&self) -> &[String] {
+        &self.state.loaded
+    }
+
+    /// With `tls`: the PEM certificate a client should trust (the
+    /// generated CA, or the given chain).
+    pub fn tls_certificate_pem(&self) -> Option<&str> {
+        self.tls_trust_pem.as_deref()
     }
 
     /// The bound address (127.0.0.1 and the chosen port by default).
@@ -173,9 +228,9 @@ impl MockServer {
         self.address
     }
 
-    /// `http://127.0.0.1:PORT`, no trailing slash.
+    /// `http://127.0.0.1:PORT` (`https://` with `tls`), no trailing slash.
     pub fn uri(&self) -> String {
-        format!("http://{}", self.address)
+        format!("{}://{}", self.scheme, self.address)
     }
 
     /// The URL of the first token path (Finpay's).

@@ -651,8 +651,15 @@ pub fn verify_service_offline(
 }
 
 /// `GET /health` with a short timeout: true when it answers 200.
-pub fn healthcheck(url: &str, timeout: Duration) -> Result<(), String> {
-    let agent = ureq::AgentBuilder::new().timeout(timeout).build();
+/// With `trust` (a PEM certificate), an `https` URL is verified against
+/// that certificate alone.
+pub fn healthcheck(url: &str, timeout: Duration, trust: Option<&str>) -> Result<(), String> {
+    let mut builder = ureq::AgentBuilder::new().timeout(timeout);
+    if let Some(pem) = trust {
+        let config = crate::tls::client_config_trusting(pem)?;
+        builder = builder.tls_config(std::sync::Arc::new(config));
+    }
+    let agent = builder.build();
     match agent.get(url).call() {
         Ok(r) if r.status() == 200 => Ok(()),
         Ok(r) => Err(format!("{url} answered {}", r.status())),

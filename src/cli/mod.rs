@@ -251,6 +251,13 @@ struct HealthcheckArgs {
     /// Milliseconds to wait for the answer.
     #[arg(long, default_value_t = 2000)]
     timeout_ms: u64,
+    /// HTTPS: the server serves TLS (the same switch as the server's).
+    #[arg(long, env = "SNAP_MOCK_TLS")]
+    tls: bool,
+    /// HTTPS: the certificate to trust; default: the server's
+    /// --tls-cert-out file, else its --tls-cert.
+    #[arg(long, value_name = "PEM")]
+    ca_cert: Option<PathBuf>,
 }
 
 fn parse_bits(s: &str) -> Result<usize, String> {
@@ -472,10 +479,34 @@ fn verify(args: VerifyArgs) -> ExitCode {
 }
 
 fn healthcheck(args: HealthcheckArgs) -> ExitCode {
+    // The server's own TLS settings, read from the same environment, so
+    // that the image's HEALTHCHECK works unchanged under SNAP_MOCK_TLS.
+    let env_path = |name: &str| std::env::var_os(name).map(PathBuf::from);
+    let tls =
+        args.tls || args.ca_cert.is_some() || std::env::var_os("SNAP_MOCK_TLS_CERT").is_some();
+    let trust_file = args
+        .ca_cert
+        .or_else(|| env_path("SNAP_MOCK_TLS_CERT_OUT"))
+        .or_else(|| env_path("SNAP_MOCK_TLS_CERT"));
+    let scheme = if tls { "https" } else { "http" };
     let url = args
         .url
-        .unwrap_or_else(|| format!("http://127.0.0.1:{}/health", args.port));
-    match tools::healthcheck(&url, Duration::from_millis(args.timeout_ms)) {
+        .unwrap_or_else(|| format!("{scheme}://127.0.0.1:{}/health", args.port));
+    let trust = match (&trust_file, url.starts_with("https://")) {
+        (Some(path), true) => match read(path) {
+            Ok(pem) => Some(pem),
+            Err(e) => {
+                eprintln!("snap-mock healthcheck: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        _ => None,
+    };
+    match tools::healthcheck(
+        &url,
+        Duration::from_millis(args.timeout_ms),
+        trust.as_deref(),
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("snap-mock healthcheck: {e}");

@@ -234,6 +234,31 @@ pub struct ServeArgs {
         value_name = "BYTES"
     )]
     journal_body_limit: usize,
+    /// Serve HTTPS, with a certificate for localhost, 127.0.0.1 and ::1
+    /// generated at start (signed by a CA of its own: trust it with
+    /// --tls-cert-out), unless --tls-cert and --tls-key give one.
+    #[arg(long, env = "SNAP_MOCK_TLS")]
+    tls: bool,
+    /// HTTPS with this certificate chain (PEM, leaf first); implies --tls.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_TLS_CERT",
+        value_name = "PEM",
+        requires = "tls_key"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(
+        long,
+        env = "SNAP_MOCK_TLS_KEY",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
+    tls_key: Option<PathBuf>,
+    /// Write the certificate clients should trust (the generated CA, or the
+    /// given chain) to this file at start.
+    #[arg(long, env = "SNAP_MOCK_TLS_CERT_OUT", value_name = "FILE")]
+    tls_cert_out: Option<PathBuf>,
     /// Reload the clients and scenarios fixtures (and the clients' key files)
     /// when they change, as SIGHUP does; a broken file keeps what is in force.
     #[arg(long, env = "SNAP_MOCK_WATCH")]
@@ -328,6 +353,11 @@ impl ServeArgs {
             journal_capacity: self.journal_size,
             journal_body_limit: self.journal_body_limit,
             journal_secrets_verbatim: self.journal_secrets_verbatim,
+            tls: match (self.tls_cert, self.tls_key) {
+                (Some(certificate), Some(key)) => Some(crate::tls::Tls::Files { certificate, key }),
+                _ if self.tls => Some(crate::tls::Tls::Generated),
+                _ => None,
+            },
             parse_rules: ParseRules {
                 timestamp_mode: self.timestamp_mode,
                 content_type: self.content_type,
@@ -348,6 +378,7 @@ fn init_logging() {
 pub(super) fn serve(args: ServeArgs) -> ExitCode {
     init_logging();
     let watch = args.watch;
+    let cert_out = args.tls_cert_out.clone();
     let bound = match Bound::new(args.into_config()) {
         Ok(b) => b,
         Err(e) => {
@@ -355,10 +386,17 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let (Some(path), Some(pem)) = (&cert_out, &bound.tls_trust_pem) {
+        if let Err(e) = std::fs::write(path, pem) {
+            eprintln!("snap-mock: --tls-cert-out {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     let config = &bound.state.config;
     let clients = bound.state.stores.clients.len();
     println!(
-        "snap-mock listening on http://{} (provider {}, profile {}, {} token format, {} client{}); token paths: {}; B2B2C: {}",
+        "snap-mock listening on {}://{} (provider {}, profile {}, {} token format, {} client{}); token paths: {}; B2B2C: {}",
+        bound.scheme(),
         bound.address,
         config.provider.name,
         config.profile.name,

@@ -23,6 +23,12 @@ pub fn remember_socket(connection: &dyn Any, data: &mut Extensions) {
     if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
         data.insert(ConnectionFd(stream.as_raw_fd()));
     }
+    #[cfg(feature = "tls")]
+    if let Some(stream) = connection
+        .downcast_ref::<actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>>()
+    {
+        data.insert(ConnectionFd(stream.get_ref().0.as_raw_fd()));
+    }
 }
 
 fn with_socket(req: &HttpRequest, f: impl FnOnce(socket2::SockRef<'_>) -> io::Result<()>) {

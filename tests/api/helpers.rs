@@ -107,6 +107,25 @@ fn agent() -> ureq::Agent {
         .build()
 }
 
+/// Sends a request through `agent` (e.g. one that trusts a test CA).
+pub fn send_with(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> Result<Answer, String> {
+    let mut request = agent.request(method, url);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    match request.send_string(body) {
+        Ok(r) => Ok(answer(Ok(r))),
+        Err(ureq::Error::Status(code, r)) => Ok(answer(Err(ureq::Error::Status(code, r)))),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
     let response = match result {
         Ok(r) => r,
@@ -296,7 +315,7 @@ pub fn spawn_binary(configure: impl FnOnce(&mut std::process::Command)) -> Runni
     });
     let uri = line
         .split_whitespace()
-        .find(|w| w.starts_with("http://"))
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_owned();
     Running {

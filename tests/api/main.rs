@@ -16,5 +16,6 @@ mod openapi;
 mod providers;
 mod reliability;
 mod scenarios;
+mod tls;
 mod tools;
 mod transactional;
