@@ -57,6 +57,10 @@ pub struct JournalEntry {
     /// The scenario that answered (or delayed) the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
+    /// For an issued token: `format`, the decoded `header` (JWT) and
+    /// `claims`; the token itself is not kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token: Option<serde_json::Value>,
     pub duration_micros: u64,
 }
 
@@ -203,6 +207,7 @@ mod tests {
             reason: None,
             string_to_sign: None,
             scenario: None,
+            issued_token: None,
             duration_micros: 1,
         }
     }

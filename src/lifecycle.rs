@@ -38,6 +38,9 @@ pub struct Record {
     pub scenario: Option<String>,
     /// The `X-EXTERNAL-ID` this call used up (partner, id, WIB day).
     pub external_id: Option<(String, String, chrono::NaiveDate)>,
+    /// The token issued: its format, decoded header and claims (never the
+    /// token itself).
+    pub issued: Option<serde_json::Value>,
 }
 
 impl Record {
@@ -49,6 +52,7 @@ impl Record {
             string_to_sign: None,
             scenario: None,
             external_id: None,
+            issued: None,
         }
     }
 
@@ -364,6 +368,7 @@ fn journal(
         reason,
         string_to_sign: record.string_to_sign.as_deref().map(hide),
         scenario: record.scenario.clone(),
+        issued_token: record.issued.clone(),
         duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
     });
 }

@@ -29,6 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, prefix: &str) {
             .route("/requests", web::get().to(list_requests))
             .route("/requests", web::delete().to(clear_requests))
             .route("/reset", web::post().to(reset_all))
+            .route("/verify", web::post().to(verify_signature))
+            .route("/ui", web::get().to(inspector_page))
             .default_service(web::to(unknown)),
     );
 }
@@ -64,16 +66,63 @@ fn denied(req: &HttpRequest, state: &State) -> Option<HttpResponse> {
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    (!constant_time_eq(presented.as_bytes(), expected.as_bytes())).then(|| {
-        error(
+        .and_then(presented_token)
+        .unwrap_or_default();
+    let by_cookie = req
+        .headers()
+        .get_all(actix_web::http::header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| {
+            name == INSPECTOR_COOKIE
+                && constant_time_eq(value.as_bytes(), inspector_cookie(expected).as_bytes())
+        });
+    (!by_cookie && !constant_time_eq(presented.as_bytes(), expected.as_bytes())).then(|| {
+        let mut answer = error(
             401,
             0,
             "Unauthorized",
-            "the admin API needs Authorization: Bearer <admin token> (--admin-token)",
-        )
+            "the admin API needs Authorization: Bearer <admin token> (--admin-token), or Basic with the token as the password (a browser asks for it)",
+        );
+        // Lets a browser ask for the token when the inspector page opens.
+        answer.headers_mut().insert(
+            actix_web::http::header::WWW_AUTHENTICATE,
+            actix_web::http::header::HeaderValue::from_static(
+                "Basic realm=\"snap-mock admin (password: the admin token)\", charset=\"UTF-8\"",
+            ),
+        );
+        answer
     })
+}
+
+/// The cookie the inspector page's own requests carry: a browser sends the
+/// token it was asked for (Basic) only with the page itself, not with the
+/// page's `fetch` calls. Its value is the token's SHA-256, so the token
+/// itself is not stored in the browser.
+const INSPECTOR_COOKIE: &str = "snap_mock_admin";
+
+fn inspector_cookie(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The admin token in an `Authorization` value: `Bearer <token>`, or
+/// `Basic base64(<any user>:<token>)` (what a browser sends).
+fn presented_token(authorization: &str) -> Option<String> {
+    if let Some(token) = authorization.strip_prefix("Bearer ") {
+        return Some(token.to_owned());
+    }
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(authorization.strip_prefix("Basic ")?.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    text.split_once(':')
+        .map(|(_, password)| password.to_owned())
 }
 
 /// Compares without an early exit, so the time taken does not reveal how
@@ -296,9 +345,32 @@ pub const PAGE_BYTES: usize = 1024 * 1024;
 struct RequestFilter {
     client_key: Option<String>,
     response_code: Option<String>,
+    /// Entries whose path contains this.
+    path: Option<String>,
+    /// `accepted` (status below 400), `rejected` (400 and up) or `fault`.
+    outcome: Option<Outcome>,
     limit: Option<usize>,
     /// Only entries older than this `seq` (the `next` of the previous page).
     before: Option<u64>,
+}
+
+#[derive(serde::Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Outcome {
+    Accepted,
+    Rejected,
+    Fault,
+}
+
+impl Outcome {
+    fn covers(self, e: &JournalEntry) -> bool {
+        match (self, e.outcome.status) {
+            (Self::Fault, status) => status.is_none(),
+            (Self::Accepted, Some(s)) => s < 400,
+            (Self::Rejected, Some(s)) => s >= 400,
+            _ => false,
+        }
+    }
 }
 
 async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
@@ -317,6 +389,8 @@ async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpRespons
                 .response_code
                 .as_deref()
                 .is_none_or(|c| e.outcome.response_code.as_deref() == Some(c))
+            && filter.path.as_deref().is_none_or(|p| e.path.contains(p))
+            && filter.outcome.is_none_or(|o| o.covers(e))
     };
     let journal = &state.stores.journal;
     // One more than asked tells whether another page follows.
@@ -373,6 +447,201 @@ async fn unknown(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
         "Not Found",
         format!("no admin endpoint {} {}", req.method(), req.path()),
     )
+}
+
+/// The inspector page: one self-contained HTML document (inline CSS and
+/// script, no external assets), behind the same protection as the rest of
+/// the admin API. It reads everything through the admin JSON API.
+const INSPECTOR: &str = include_str!("inspector.html");
+
+async fn inspector_page(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+    authorized!(req, state);
+    let mut page = HttpResponse::Ok();
+    if let Some(token) = &state.config.admin_token {
+        page.insert_header((
+            actix_web::http::header::SET_COOKIE,
+            format!(
+                "{INSPECTOR_COOKIE}={}; Path={}; HttpOnly; SameSite=Strict",
+                inspector_cookie(token),
+                state.config.admin_prefix
+            ),
+        ));
+    }
+    page
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'",
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(INSPECTOR)
+}
+
+/// What the inspector's signature form sends.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VerifyRequest {
+    /// X-CLIENT-KEY (token request) or X-PARTNER-ID (service call).
+    client_key: String,
+    timestamp: String,
+    signature: String,
+    /// `token` (the default) or `service`.
+    #[serde(default)]
+    kind: Option<String>,
+    /// Service call: method, path and query, body; with `token`, the
+    /// symmetric signature is checked, without it the asymmetric one.
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
+}
+
+/// `POST /__admin/verify`: what the server would answer to these signature
+/// headers, and why, with the same checks and diagnosis as a request.
+async fn verify_signature(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> HttpResponse {
+    authorized!(req, state);
+    let v: VerifyRequest = match json_body(&req, payload, &state).await {
+        Ok(v) => v,
+        Err(answer) => return *answer,
+    };
+    let now = state.clock.now();
+    let mut string_to_sign = String::new();
+    let verdict = match v.kind.as_deref().unwrap_or("token") {
+        "token" => verify_token_signature(&state, &v, now, &mut string_to_sign),
+        "service" => verify_service_signature(&state, &v, now, &mut string_to_sign),
+        other => {
+            return error(
+                400,
+                0,
+                "Bad Request",
+                format!("kind {other:?}: token or service"),
+            )
+        }
+    };
+    let (valid, would_answer, why) = match verdict {
+        Ok(code) => (true, json!({ "responseCode": code }), None),
+        Err(e) => {
+            let rendered = crate::render::render_error(state.config.profile, &e, false);
+            (
+                false,
+                json!({
+                    "status": rendered.status(),
+                    "responseCode": rendered.code.to_string(),
+                    "responseMessage": rendered.message,
+                    "decidedBy": e.failure.step(),
+                }),
+                Some(e.detail),
+            )
+        }
+    };
+    ok(
+        200,
+        json!({
+            "valid": valid,
+            "stringToSign": string_to_sign,
+            "wouldAnswer": would_answer,
+            "diagnosis": why,
+        }),
+    )
+}
+
+fn verify_token_signature(
+    state: &State,
+    v: &VerifyRequest,
+    now: chrono::DateTime<chrono::Utc>,
+    string_to_sign: &mut String,
+) -> Result<String, crate::snap::SnapError> {
+    use crate::checks;
+    use crate::snap::response_code::SERVICE_ACCESS_TOKEN_B2B as SVC;
+    let instant = checks::timestamp(&v.timestamp, state.config.parse_rules.timestamp_mode, SVC)?;
+    let clients = state.stores.clients.as_ref();
+    let client = checks::client(clients, &v.client_key, SVC)?;
+    *string_to_sign = crate::snap::signature::string_to_sign(&v.client_key, &v.timestamp);
+    checks::asymmetric_signature(
+        &client,
+        &v.timestamp,
+        string_to_sign,
+        v.signature.as_bytes(),
+        |n| clients.some(n),
+        SVC,
+    )?;
+    checks::freshness(
+        &v.timestamp,
+        instant,
+        now,
+        state.config.timestamp_window,
+        SVC,
+    )?;
+    Ok(ResponseCode::new(200, SVC, 0).to_string())
+}
+
+fn verify_service_signature(
+    state: &State,
+    v: &VerifyRequest,
+    now: chrono::DateTime<chrono::Utc>,
+    string_to_sign: &mut String,
+) -> Result<String, crate::snap::SnapError> {
+    use crate::checks;
+    let svc = SERVICE_GENERAL;
+    let method = v.method.as_deref().unwrap_or("POST").to_ascii_uppercase();
+    let call = checks::ServiceCall {
+        method: &method,
+        relative_url: v.path.as_deref().unwrap_or("/"),
+        body: v.body.as_deref().unwrap_or("").as_bytes(),
+    };
+    let instant = checks::timestamp(&v.timestamp, state.config.parse_rules.timestamp_mode, svc)?;
+    let clients = state.stores.clients.as_ref();
+    match v.token.as_deref().filter(|t| !t.is_empty()) {
+        Some(token) => {
+            let client = checks::client(clients, &v.client_key, svc)?;
+            let secret = checks::client_secret(&client, svc)?;
+            *string_to_sign = checks::symmetric_string_to_sign(&call, token, &v.timestamp);
+            checks::symmetric_signature(
+                secret,
+                string_to_sign,
+                &call,
+                token,
+                &v.timestamp,
+                &v.signature,
+                svc,
+            )?;
+        }
+        None => {
+            let client = checks::partner(clients, &v.client_key, svc)?;
+            *string_to_sign = checks::asymmetric_string_to_sign(&call, &v.timestamp);
+            let signing = crate::snap::diagnosis::ServiceSigning {
+                method: &method,
+                relative_url: call.relative_url,
+                body: call.body,
+                timestamp: &v.timestamp,
+                bearer: None,
+            };
+            checks::service_asymmetric_signature(
+                &client,
+                &signing,
+                string_to_sign,
+                v.signature.as_bytes(),
+                |n| clients.some(n),
+                svc,
+            )?;
+        }
+    }
+    checks::freshness(
+        &v.timestamp,
+        instant,
+        now,
+        state.config.timestamp_window,
+        svc,
+    )?;
+    Ok(ResponseCode::new(200, svc, 0).to_string())
 }
 
 #[cfg(test)]

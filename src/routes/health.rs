@@ -13,9 +13,18 @@ pub async fn health(state: web::Data<State>) -> HttpResponse {
     let mut extra = Map::new();
     extra.insert("status".into(), "UP".into());
     extra.insert("version".into(), env!("CARGO_PKG_VERSION").into());
+    extra.insert("provider".into(), state.config.provider.name.into());
     extra.insert("profile".into(), state.config.profile.name.into());
+    extra.insert(
+        "tokenFormat".into(),
+        state.config.token_format.as_str().into(),
+    );
     extra.insert("clients".into(), clients.into());
     extra.insert("tokenPaths".into(), state.config.token_paths().into());
+    extra.insert(
+        "b2b2cTokenPaths".into(),
+        state.config.token_paths_b2b2c().into(),
+    );
     respond(render_with(OK, "Successful", &extra))
 }
 

@@ -145,12 +145,14 @@ impl Route for TokenRoute {
             let token = state
                 .issue_token(parsed.client_key, "", &["request"], now)
                 .map_err(|e| internal(service, e))?;
+            record.issued = Some(issued_summary(&token));
             return Ok(render_token(profile, service, &token, now));
         }
         let customer = Self::customer(state, &client, &parsed.grant, now, service)?;
         let token = state
             .issue_token(parsed.client_key, &customer, &["customer"], now)
             .map_err(|e| internal(service, e))?;
+        record.issued = Some(issued_summary(&token));
         let refresh_token = state
             .tokens
             .random_hex(32)
@@ -174,4 +176,24 @@ impl Route for TokenRoute {
             now,
         ))
     }
+}
+
+/// What the journal keeps of an issued token: its format, the JWT header
+/// and the claims, never the token itself.
+fn issued_summary(token: &crate::tokens::IssuedToken) -> serde_json::Value {
+    use base64::Engine;
+    let header = token
+        .access_token
+        .split_once('.')
+        .and_then(|(h, _)| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(h)
+                .ok()
+        })
+        .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok());
+    serde_json::json!({
+        "format": if header.is_some() { "jwt" } else { "opaque" },
+        "header": header,
+        "claims": token.claims,
+    })
 }

@@ -689,3 +689,111 @@ fn the_journal_is_read_a_page_at_a_time_by_count_and_by_bytes() {
     assert_eq!(answer.status, 400);
     assert!(answer.text.contains("clientkey"), "{}", answer.text);
 }
+
+#[test]
+fn the_verify_endpoint_answers_as_a_request_would() {
+    let server = start();
+    let ts = now_timestamp();
+    let verify = |body: serde_json::Value| {
+        let answer = admin(&server, "POST", "/verify", Some(&body.to_string()));
+        answer.expect(200, "2000000", "Successful");
+        answer.json()
+    };
+    let good = sign(DEMO_PRIVATE_KEY, DEMO_CLIENT, &ts);
+    let v =
+        verify(serde_json::json!({"clientKey": DEMO_CLIENT, "timestamp": ts, "signature": good}));
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["stringToSign"], format!("{DEMO_CLIENT}|{ts}"));
+    let bad = sign(PKCS1_PRIVATE_KEY, DEMO_CLIENT, &ts);
+    let v =
+        verify(serde_json::json!({"clientKey": DEMO_CLIENT, "timestamp": ts, "signature": bad}));
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["wouldAnswer"]["responseCode"], "4017300");
+    assert_eq!(v["wouldAnswer"]["decidedBy"], "signature");
+    assert!(
+        v["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("demo-client-pkcs1"),
+        "{v}"
+    );
+
+    // A service call: symmetric with a token, asymmetric without.
+    let sts = snap_mock::service_string_to_sign("POST", "/x?y=1", "tok", b"{}", &ts);
+    let hmac = snap_mock::hmac_signature("demo-client-secret", &sts);
+    let v = verify(
+        serde_json::json!({"kind": "service", "clientKey": DEMO_CLIENT, "timestamp": ts,
+        "signature": hmac, "method": "POST", "path": "/x?y=1", "body": "{}", "token": "tok"}),
+    );
+    assert_eq!(v["valid"], true, "{v}");
+    let without_query = snap_mock::hmac_signature(
+        "demo-client-secret",
+        &snap_mock::service_string_to_sign("POST", "/x", "tok", b"{}", &ts),
+    );
+    let v = verify(
+        serde_json::json!({"kind": "service", "clientKey": DEMO_CLIENT, "timestamp": ts,
+        "signature": without_query, "method": "POST", "path": "/x?y=1", "body": "{}", "token": "tok"}),
+    );
+    assert_eq!(v["valid"], false);
+    assert!(
+        v["diagnosis"].as_str().unwrap().contains("query string"),
+        "{v}"
+    );
+    let v = verify(
+        serde_json::json!({"kind": "service", "clientKey": DEMO_CLIENT, "timestamp": ts,
+        "signature": hmac, "method": "POST", "path": "/x?y=1", "body": "{}"}),
+    );
+    assert_eq!(v["valid"], false);
+    assert!(
+        v["diagnosis"].as_str().unwrap().contains("HMAC-SHA512"),
+        "{v}"
+    );
+
+    let answer = admin(&server, "POST", "/verify", Some(r#"{"clientKey": "x"}"#));
+    assert_eq!(answer.status, 400, "{}", answer.text);
+}
+
+#[test]
+fn the_admin_token_is_accepted_as_basic_and_the_inspector_sets_a_cookie_for_its_own_calls() {
+    let server = start_with(|c| c.admin_token = Some("s3cret".into()));
+    let url = |p: &str| format!("{}/__admin{p}", server.uri());
+    use base64::Engine;
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("anyone:s3cret")
+    );
+    let wrong = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("anyone:nope")
+    );
+    send("GET", &url("/requests"), &[("Authorization", &wrong)], None).expect(
+        401,
+        "4010000",
+        "Unauthorized",
+    );
+    let page = send("GET", &url("/ui"), &[("Authorization", &basic)], None);
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.text.contains("<title>snap-mock inspector</title>"));
+    assert!(page
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("default-src 'none'")));
+    let cookie = page.header("set-cookie").unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && !cookie.contains("s3cret")
+    );
+    let pair = cookie.split(';').next().unwrap();
+    send("GET", &url("/requests"), &[("Cookie", pair)], None).expect(200, "2000000", "Successful");
+    send(
+        "GET",
+        &url("/requests"),
+        &[("Cookie", "snap_mock_admin=forged")],
+        None,
+    )
+    .expect(401, "4010000", "Unauthorized");
+}

@@ -210,6 +210,36 @@ fn only_the_published_test_keys_are_in_the_image() {
 
 #[test]
 #[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
+fn the_inspector_page_is_served_by_the_image_behind_the_admin_token() {
+    let c = Container::run(&["-e", "SNAP_MOCK_ADMIN_TOKEN=t0ken"]);
+    let page = send("GET", &c.url("/__admin/ui"), &[], None);
+    assert_eq!(page.status, 401);
+    let page = send(
+        "GET",
+        &c.url("/__admin/ui"),
+        &[("Authorization", "Bearer t0ken")],
+        None,
+    );
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("<title>snap-mock inspector</title>"));
+    let cookie = page
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    send(
+        "GET",
+        &c.url("/__admin/requests"),
+        &[("Cookie", &cookie)],
+        None,
+    )
+    .expect(200, "2000000", "Successful");
+}
+
+#[test]
+#[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
 fn sigint_stops_the_container_with_exit_code_zero() {
     let c = Container::run(&[]);
     let (code, secs) = c.stop_with("INT");

@@ -11,6 +11,7 @@ mod b2b2c;
 mod binary;
 mod docker;
 mod fuzz;
+mod inspector;
 mod introspect;
 mod openapi;
 mod providers;

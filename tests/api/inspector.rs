@@ -1,0 +1,278 @@
+//! The inspector page (`/__admin/ui`) in a real browser: headless Chromium
+//! driven over WebDriver (Debian's `chromium` and `chromium-driver`, which
+//! `.ci/run` installs). A small WebDriver client over ureq keeps the test
+//! free of a browser-automation dependency.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const IGNORE: &str = "needs chromium and chromium-driver (.ci/run installs them)";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    fn start() -> Self {
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let port = free_port();
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{driver_bin}: {e}; {IGNORE}"));
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let answer: Value = ureq::post(&format!("{base}/session"))
+            .send_json(json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                             "--disable-dev-shm-usage", "--window-size=1280,1100"]
+                }
+            }}}))
+            .expect("a browser session")
+            .into_json()
+            .unwrap();
+        let session = answer["value"]["sessionId"].as_str().unwrap().to_owned();
+        Self {
+            driver,
+            base,
+            session,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let request = ureq::request(method, &url);
+        let result = match body {
+            Some(b) => request.send_json(b),
+            None => request.call(),
+        };
+        match result {
+            Ok(r) => r.into_json::<Value>().unwrap()["value"].take(),
+            Err(ureq::Error::Status(_, r)) => {
+                panic!("webdriver {path}: {}", r.into_string().unwrap())
+            }
+            Err(e) => panic!("webdriver {path}: {e}"),
+        }
+    }
+
+    fn open(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    fn element(&self, css: &str) -> String {
+        let found = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        found[ELEMENT].as_str().unwrap().to_owned()
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.element(css);
+        self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.call("POST", &format!("/element/{id}/clear"), Some(json!({})));
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// The text of the first element matching `css` once `ok` holds for
+    /// it (the page fetches and polls: wait, never sleep a fixed time).
+    fn text_when(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let script = format!(
+            "const e = document.querySelector({}); return e ? e.textContent : null;",
+            serde_json::to_string(css).unwrap()
+        );
+        loop {
+            let text = self.script(&script).as_str().unwrap_or_default().to_owned();
+            if ok(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never satisfied the condition; last text: {text:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn screenshot(&self, file: &std::path::Path) {
+        use base64::Engine;
+        let png = self.call("GET", "/screenshot", None);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, bytes).unwrap();
+    }
+}
+
+/// Where CI keeps the screenshot (an artifact file).
+fn screenshot_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("artifacts")
+        .join(name)
+}
+
+#[test]
+#[ignore = "needs chromium and chromium-driver (.ci/run installs them)"]
+fn a_rejected_request_appears_with_its_diagnosis_and_the_signature_form_answers() {
+    let server = start();
+    // A request signed with another client's key: refused, with a diagnosis.
+    let ts = now_timestamp();
+    let wrong = signed_headers(PKCS1_PRIVATE_KEY, DEMO_CLIENT, &ts);
+    post_with(&server.token_url(), &wrong, BODY).expect(
+        401,
+        "4017300",
+        "Unauthorized. Invalid Signature",
+    );
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+
+    let browser = Browser::start();
+    browser.open(&format!("{}/__admin/ui", server.uri()));
+    browser.text_when("#requests-table tbody", |t| t.contains("4017300"));
+    browser.text_when("#state-server", |t| t.contains("finpay"));
+    browser.text_when("#clients-table", |t| t.contains("demo-client-pkcs1"));
+
+    // Open the refused one: its diagnosis and string-to-sign.
+    browser.script(
+        "for (const tr of document.querySelectorAll('#requests-table tbody tr')) \
+           if (tr.textContent.includes('4017300')) { tr.querySelector('button').click(); break; }",
+    );
+    let reason = browser.text_when("#d-reason", |t| t.len() > 2);
+    assert!(
+        reason.contains("made with the private key of client \"demo-client-pkcs1\""),
+        "{reason}"
+    );
+    let sts = browser.text_when("#d-sts", |t| !t.is_empty());
+    assert_eq!(sts, format!("demo-client|{ts}"));
+    // The issued token's claims, for the accepted one.
+    browser.script(
+        "for (const tr of document.querySelectorAll('#requests-table tbody tr')) \
+           if (tr.textContent.includes('2007300')) { tr.querySelector('button').click(); break; }",
+    );
+    let token = browser.text_when("#d-token", |t| t.contains("\"aud\""));
+    assert!(
+        token.contains("\"alg\": \"RS256\"") && token.contains("demo-client"),
+        "{token}"
+    );
+
+    // Filters: only the rejected ones.
+    browser.script("document.getElementById('filter-outcome').value = 'rejected';");
+    browser.click("#filters button[type=submit]");
+    browser.text_when("#requests-table tbody", |t| {
+        t.contains("4017300") && !t.contains("2007300")
+    });
+
+    // The signature form: a good signature, then a bad one.
+    let good = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &ts);
+    let value =
+        |h: &[(String, String)], name: &str| h.iter().find(|(k, _)| k == name).unwrap().1.clone();
+    browser.type_into("#check-client", DEMO_CLIENT);
+    browser.type_into("#check-timestamp", &ts);
+    browser.type_into("#check-signature", &value(&good, "X-SIGNATURE"));
+    browser.click("#check-form button[type=submit]");
+    let verdict = browser.text_when("#check-verdict", |t| !t.is_empty());
+    assert!(verdict.starts_with("valid"), "{verdict}");
+    browser.type_into("#check-signature", &value(&wrong, "X-SIGNATURE"));
+    browser.click("#check-form button[type=submit]");
+    let verdict = browser.text_when("#check-verdict", |t| t.starts_with("refused"));
+    assert!(verdict.contains("4017300"), "{verdict}");
+    let why = browser.text_when("#check-diagnosis", |t| !t.is_empty());
+    assert!(why.contains("demo-client-pkcs1"), "{why}");
+
+    // Back to every request, one opened, for the screenshot.
+    browser.script("document.getElementById('filter-outcome').value = '';");
+    browser.click("#filters button[type=submit]");
+    browser.text_when("#requests-table tbody", |t| t.contains("2007300"));
+    browser.script(
+        "for (const tr of document.querySelectorAll('#requests-table tbody tr')) \
+           if (tr.textContent.includes('4017300')) { tr.querySelector('button').click(); break; } \
+         window.scrollTo(0, 0);",
+    );
+    browser.text_when("#d-reason", |t| t.contains("demo-client-pkcs1"));
+    let shot = screenshot_path("inspector.png");
+    browser.screenshot(&shot);
+    println!("screenshot: {}", shot.display());
+    if std::env::var_os("SNAP_MOCK_WRITE_SCREENSHOT").is_some() {
+        std::fs::copy(&shot, "docs/inspector.png").unwrap();
+    }
+}
+
+#[test]
+#[ignore = "needs chromium and chromium-driver (.ci/run installs them)"]
+fn with_an_admin_token_the_page_asks_for_it_and_works_once_given() {
+    let server = start_with(|c| c.admin_token = Some("s3cret-token".into()));
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    // Without the token: 401, with the challenge that makes a browser ask.
+    let page = get(&format!("{}/__admin/ui", server.uri()));
+    assert_eq!(page.status, 401);
+    assert!(page
+        .header("www-authenticate")
+        .is_some_and(|h| h.starts_with("Basic ")));
+
+    // A browser given the token (as a user types it into the prompt).
+    let browser = Browser::start();
+    let with_token = server
+        .uri()
+        .replace("http://", "http://admin:s3cret-token@");
+    browser.open(&format!("{with_token}/__admin/ui"));
+    browser.text_when("#requests-table tbody", |t| t.contains("2007300"));
+    browser.text_when("#clients-table", |t| t.contains("demo-client"));
+}
