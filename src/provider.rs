@@ -154,7 +154,7 @@ pub static DOKU: Provider = Provider {
     accept_legacy_grant_type: false,
     token_format: TokenFormat::Jwt,
     service_signature: ServiceSignature::Symmetric,
-    sources: "`/authorization/v1/access-token/b2b`, UTC `...Z` timestamps, `expiresIn` a number and no keys its response model does not know: the code of `doku-python-library` (PyPI; `doku_python_library/src/commons/config.py`, `.../model/token/token_b2b_response.py`)",
+    sources: "`/authorization/v1/access-token/b2b`, UTC `...Z` timestamps, `expiresIn` a number and no keys its response model does not know, create VA at `/virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va`: the code of `doku-python-library` (PyPI; `doku_python_library/src/commons/config.py`, `.../model/token/token_b2b_response.py`, `.../model/va/create_va_response.py`)",
 };
 
 pub static MIDTRANS: Provider = Provider {
