@@ -145,14 +145,20 @@ impl Route for TokenRoute {
             let token = state
                 .issue_token(parsed.client_key, "", &["request"], now)
                 .map_err(|e| internal(service, e))?;
+            if state.stores.journal.enabled() {
+                if state.stores.journal.enabled() {
             record.issued = Some(issued_summary(&token));
+        }
+            }
             return Ok(render_token(profile, service, &token, now));
         }
         let customer = Self::customer(state, &client, &parsed.grant, now, service)?;
         let token = state
             .issue_token(parsed.client_key, &customer, &["customer"], now)
             .map_err(|e| internal(service, e))?;
-        record.issued = Some(issued_summary(&token));
+        if state.stores.journal.enabled() {
+            record.issued = Some(issued_summary(&token));
+        }
         let refresh_token = state
             .tokens
             .random_hex(32)
