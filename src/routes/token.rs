@@ -146,9 +146,7 @@ impl Route for TokenRoute {
                 .issue_token(parsed.client_key, "", &["request"], now)
                 .map_err(|e| internal(service, e))?;
             if state.stores.journal.enabled() {
-                if state.stores.journal.enabled() {
-            record.issued = Some(issued_summary(&token));
-        }
+                record.issued = Some(issued_summary(&token));
             }
             return Ok(render_token(profile, service, &token, now));
         }
