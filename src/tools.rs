@@ -582,26 +582,16 @@ pub fn verify_offline(
     timestamp: &str,
     signature: &str,
 ) -> Result<String, String> {
-    let key = ClientPublicKey::from_rsa(parse_public_key(public_key_pem).map_err(|e| e.0)?)
-        .map_err(|e| e.0)?;
     let sts = string_to_sign(client_key, timestamp);
-    match verify_asymmetric(&key, &sts, signature.as_bytes()) {
-        Ok(()) => Ok(format!(
-            "valid: a SHA256withRSA (PKCS#1 v1.5) signature of {sts:?} under {}",
-            key.fingerprint()
-        )),
-        Err(_) => Err(format!(
-            "invalid: {}; string-to-sign {sts:?}; key {}",
-            crate::snap::diagnosis::diagnose_asymmetric(
-                &key,
-                client_key,
-                timestamp,
-                signature.as_bytes(),
-                &[]
-            ),
-            key.fingerprint()
-        )),
-    }
+    offline_verdict(public_key_pem, &sts, signature, |key| {
+        crate::snap::diagnosis::diagnose_asymmetric(
+            key,
+            client_key,
+            timestamp,
+            signature.as_bytes(),
+            &[],
+        )
+    })
 }
 
 /// Offline check of an asymmetric service signature (no token), with the
@@ -615,8 +605,6 @@ pub fn verify_service_offline(
     timestamp: &str,
     signature: &str,
 ) -> Result<String, String> {
-    let key = ClientPublicKey::from_rsa(parse_public_key(public_key_pem).map_err(|e| e.0)?)
-        .map_err(|e| e.0)?;
     let relative_url = relative_url(url)?;
     let method = method.to_ascii_uppercase();
     let call = crate::checks::ServiceCall {
@@ -625,26 +613,41 @@ pub fn verify_service_offline(
         body: body.as_bytes(),
     };
     let sts = crate::checks::asymmetric_string_to_sign(&call, timestamp);
-    match verify_asymmetric(&key, &sts, signature.as_bytes()) {
+    offline_verdict(public_key_pem, &sts, signature, |key| {
+        crate::snap::diagnosis::diagnose_service_signature(
+            key,
+            &crate::snap::diagnosis::ServiceSigning {
+                method: &method,
+                relative_url: &relative_url,
+                body: body.as_bytes(),
+                timestamp,
+                bearer: None,
+            },
+            partner_id,
+            signature.as_bytes(),
+            &[],
+        )
+    })
+}
+
+/// `valid: ...` when `signature` verifies over `sts` under the PEM's key,
+/// else `invalid: <diagnose(key)>; ...`.
+fn offline_verdict(
+    public_key_pem: &str,
+    sts: &str,
+    signature: &str,
+    diagnose: impl FnOnce(&ClientPublicKey) -> String,
+) -> Result<String, String> {
+    let key = ClientPublicKey::from_rsa(parse_public_key(public_key_pem).map_err(|e| e.0)?)
+        .map_err(|e| e.0)?;
+    match verify_asymmetric(&key, sts, signature.as_bytes()) {
         Ok(()) => Ok(format!(
             "valid: a SHA256withRSA (PKCS#1 v1.5) signature of {sts:?} under {}",
             key.fingerprint()
         )),
         Err(_) => Err(format!(
             "invalid: {}; string-to-sign {sts:?}; key {}",
-            crate::snap::diagnosis::diagnose_service_signature(
-                &key,
-                &crate::snap::diagnosis::ServiceSigning {
-                    method: &method,
-                    relative_url: &relative_url,
-                    body: body.as_bytes(),
-                    timestamp,
-                    bearer: None,
-                },
-                partner_id,
-                signature.as_bytes(),
-                &[]
-            ),
+            diagnose(&key),
             key.fingerprint()
         )),
     }

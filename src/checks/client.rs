@@ -1,6 +1,7 @@
 use crate::clients::Client;
 use crate::snap::diagnosis::{diagnose_asymmetric, diagnose_service_signature, ServiceSigning};
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
+use crate::snap::keys::ClientPublicKey;
 use crate::snap::response_code::ServiceCode;
 use crate::snap::signature::verify_asymmetric;
 use crate::store::ClientStore;
@@ -72,34 +73,22 @@ pub fn service_asymmetric_signature(
     others: impl FnOnce(usize) -> Vec<Arc<Client>>,
     service: ServiceCode,
 ) -> Result<(), SnapError> {
-    if verify_asymmetric(&client.public_key, string_to_sign, signature).is_ok() {
-        return Ok(());
-    }
-    let others: Vec<Arc<Client>> = others(DIAGNOSED_OTHER_CLIENTS + 1)
-        .into_iter()
-        .filter(|c| c.client_key != client.client_key)
-        .take(DIAGNOSED_OTHER_CLIENTS)
-        .collect();
-    let others: Vec<_> = others
-        .iter()
-        .map(|c| (c.client_key.as_str(), &c.public_key))
-        .collect();
-    let diagnosis = diagnose_service_signature(
-        &client.public_key,
-        call,
-        &client.client_key,
+    rsa_signature(
+        client,
+        string_to_sign,
         signature,
-        &others,
-    );
-    Err(unauthorized(
+        others,
         service,
-        UnauthorizedReason::InvalidSignature,
-        format!(
-            "{diagnosis}; string-to-sign {string_to_sign:?}; key of {:?} {}",
-            client.client_key,
-            client.public_key.fingerprint()
-        ),
-    ))
+        |others| {
+            diagnose_service_signature(
+                &client.public_key,
+                call,
+                &client.client_key,
+                signature,
+                others,
+            )
+        },
+    )
 }
 
 /// The client's secret for the symmetric signature (`401xx00` when the
@@ -134,6 +123,34 @@ pub fn asymmetric_signature(
     others: impl FnOnce(usize) -> Vec<Arc<Client>>,
     service: ServiceCode,
 ) -> Result<(), SnapError> {
+    rsa_signature(
+        client,
+        string_to_sign,
+        signature,
+        others,
+        service,
+        |others| {
+            diagnose_asymmetric(
+                &client.public_key,
+                &client.client_key,
+                timestamp,
+                signature,
+                others,
+            )
+        },
+    )
+}
+
+/// The verification both asymmetric signatures share; on failure, up to
+/// [`DIAGNOSED_OTHER_CLIENTS`] other clients go to `diagnose`.
+fn rsa_signature(
+    client: &Client,
+    string_to_sign: &str,
+    signature: &[u8],
+    others: impl FnOnce(usize) -> Vec<Arc<Client>>,
+    service: ServiceCode,
+    diagnose: impl FnOnce(&[(&str, &ClientPublicKey)]) -> String,
+) -> Result<(), SnapError> {
     if verify_asymmetric(&client.public_key, string_to_sign, signature).is_ok() {
         return Ok(());
     }
@@ -146,13 +163,7 @@ pub fn asymmetric_signature(
         .iter()
         .map(|c| (c.client_key.as_str(), &c.public_key))
         .collect();
-    let diagnosis = diagnose_asymmetric(
-        &client.public_key,
-        &client.client_key,
-        timestamp,
-        signature,
-        &others,
-    );
+    let diagnosis = diagnose(&others);
     Err(unauthorized(
         service,
         UnauthorizedReason::InvalidSignature,

@@ -39,7 +39,8 @@ impl Route for Transactional {
             body: request.body,
         };
         let text = |name| checks::mandatory_text(request.header(name), name, service);
-        let partner = match self.0.signature {
+        // Symmetric mode: the token comes first (401xx03/01 before any header).
+        let bearer = match self.0.signature {
             ServiceSignature::Symmetric => {
                 let (token, claims) = checks::bearer_token(
                     request.header("authorization"),
@@ -48,15 +49,22 @@ impl Route for Transactional {
                 )?;
                 record.client_key = Some(claims.aud.clone());
                 checks::b2b_token(&claims, state.config.accept_customer_token, service)?;
-                let timestamp = text("X-TIMESTAMP")?;
-                let signature = text("X-SIGNATURE")?;
-                let partner = text("X-PARTNER-ID")?;
-                let external_id = text("X-EXTERNAL-ID")?;
-                text("CHANNEL-ID")?;
-                let instant =
-                    checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
-                checks::external_id_format(external_id, service)?;
-                let client = checks::client(state.stores.clients.as_ref(), &claims.aud, service)?;
+                Some((token, claims))
+            }
+            ServiceSignature::Asymmetric => None,
+        };
+        let timestamp = text("X-TIMESTAMP")?;
+        let signature = text("X-SIGNATURE")?;
+        let partner = text("X-PARTNER-ID")?;
+        let external_id = text("X-EXTERNAL-ID")?;
+        text("CHANNEL-ID")?;
+        let instant =
+            checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
+        checks::external_id_format(external_id, service)?;
+        let clients = state.stores.clients.as_ref();
+        match bearer {
+            Some((token, claims)) => {
+                let client = checks::client(clients, &claims.aud, service)?;
                 checks::partner_id(partner, &client, state.config.any_partner_id, service)?;
                 let secret = checks::client_secret(&client, service)?;
                 let string_to_sign = record
@@ -71,25 +79,8 @@ impl Route for Transactional {
                     signature,
                     service,
                 )?;
-                checks::freshness(
-                    timestamp,
-                    instant,
-                    now,
-                    state.config.timestamp_window,
-                    service,
-                )?;
-                (partner, external_id)
             }
-            ServiceSignature::Asymmetric => {
-                let timestamp = text("X-TIMESTAMP")?;
-                let signature = text("X-SIGNATURE")?;
-                let partner = text("X-PARTNER-ID")?;
-                let external_id = text("X-EXTERNAL-ID")?;
-                text("CHANNEL-ID")?;
-                let instant =
-                    checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
-                checks::external_id_format(external_id, service)?;
-                let clients = state.stores.clients.as_ref();
+            None => {
                 let client = checks::partner(clients, partner, service)?;
                 record.client_key = Some(client.client_key.clone());
                 let signing = ServiceSigning {
@@ -114,17 +105,15 @@ impl Route for Transactional {
                     |n| clients.some(n),
                     service,
                 )?;
-                checks::freshness(
-                    timestamp,
-                    instant,
-                    now,
-                    state.config.timestamp_window,
-                    service,
-                )?;
-                (partner, external_id)
             }
-        };
-        let (partner, external_id) = partner;
+        }
+        checks::freshness(
+            timestamp,
+            instant,
+            now,
+            state.config.timestamp_window,
+            service,
+        )?;
         let today = now.with_timezone(&WIB).date_naive();
         checks::external_id_unused(
             state.stores.external_ids.as_ref(),

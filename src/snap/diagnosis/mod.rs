@@ -270,11 +270,20 @@ fn find_signed_string(
             ));
         }
     }
-    let prefix = format!("{client_key}|");
+    timestamp_written_differently(&format!("{client_key}|"), timestamp, matches)
+}
+
+/// The string-to-sign `prefix` + another form of the instant `timestamp`
+/// (the timestamp ends every SNAP string-to-sign), when `matches` it.
+fn timestamp_written_differently(
+    prefix: &str,
+    timestamp: &str,
+    matches: impl Fn(&str) -> bool,
+) -> Option<String> {
     let mut buffer = String::new();
     let (form, why) = find_timestamp_form(timestamp, |form| {
         buffer.clear();
-        buffer.push_str(&prefix);
+        buffer.push_str(prefix);
         buffer.push_str(form);
         matches(&buffer)
     })?;
@@ -400,18 +409,7 @@ impl Signed for ServiceSigning<'_> {
                 return Some(format!("{candidate:?}: {why}"));
             }
         }
-        let prefix = format!("{method}:{url}:{minified}:");
-        let mut buffer = String::new();
-        let (form, why) = find_timestamp_form(ts, |form| {
-            buffer.clear();
-            buffer.push_str(&prefix);
-            buffer.push_str(form);
-            matches(&buffer)
-        })?;
-        Some(format!(
-            "{:?}: the same instant written differently ({why}); sign the X-TIMESTAMP header value byte for byte",
-            format!("{prefix}{form}")
-        ))
+        timestamp_written_differently(&format!("{method}:{url}:{minified}:"), ts, matches)
     }
     fn rule(&self) -> &'static str {
         "sign exactly METHOD + \":\" + path and query as sent + \":\" + lowercase(hex(sha256(minified body))) + \":\" + X-TIMESTAMP"
