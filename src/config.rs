@@ -134,6 +134,10 @@ pub struct Config {
     /// Serve HTTPS instead of HTTP.
     #[cfg(feature = "tls")]
     pub tls: Option<crate::tls::Tls>,
+    /// Where the state replicas share lives: `None` keeps it in this
+    /// process (the default, and the fast path).
+    #[cfg(feature = "redis")]
+    pub store: Option<crate::store::redis::RedisConfig>,
 }
 
 /// Whether the admin API is served.
@@ -204,6 +208,8 @@ impl Default for Config {
             clock: Clock::default(),
             #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "redis")]
+            store: None,
         }
     }
 }

@@ -2,15 +2,15 @@
 //! first, for `GET /__admin/requests`.
 
 use crate::snap::step::Step;
-use crate::store::JournalStore;
+use crate::store::{JournalStore, StoreFuture};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What the server answered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalOutcome {
     /// HTTP status; absent for transport faults.
@@ -22,21 +22,24 @@ pub struct JournalOutcome {
     pub response_message: Option<String>,
     /// The transport fault, when a scenario injected one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fault: Option<&'static str>,
+    #[serde(default)]
+    pub fault: Option<std::borrow::Cow<'static, str>>,
 }
 
 /// One received request.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     pub id: String,
     /// Position in the journal, increasing (never reused, not even after a
     /// clear): the cursor of `GET /__admin/requests?before=`.
+    #[serde(default)]
     pub seq: u64,
     pub time: DateTime<Utc>,
     pub method: String,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub query: Option<String>,
     pub headers: Vec<(String, String)>,
     /// The body as text (lossy for non-UTF-8), cut at the journal's limit.
@@ -44,22 +47,27 @@ pub struct JournalEntry {
     pub body_bytes: usize,
     pub body_truncated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub client_key: Option<String>,
     pub outcome: JournalOutcome,
     /// The lifecycle step that decided (README: "decidedBy").
     pub decided_by: Step,
     /// Why, in words, for rejections.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<String>,
     /// The exact string the signature was verified over.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub string_to_sign: Option<String>,
     /// The scenario that answered (or delayed) the request.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub scenario: Option<String>,
     /// For an issued token: `format`, the decoded `header` (JWT) and
     /// `claims`; the token itself is not kept.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub issued_token: Option<serde_json::Value>,
     pub duration_micros: u64,
 }
@@ -105,16 +113,8 @@ impl Journal {
     }
 }
 
-impl JournalStore for Journal {
-    fn enabled(&self) -> bool {
-        self.capacity > 0
-    }
-
-    fn body_limit(&self) -> usize {
-        self.body_limit
-    }
-
-    fn record(&self, mut entry: JournalEntry) {
+impl Journal {
+    pub fn record(&self, mut entry: JournalEntry) {
         self.recorded.fetch_add(1, Ordering::Relaxed);
         let mut entries = self.entries();
         // Taken under the lock so that the ring stays ordered by `seq`.
@@ -126,12 +126,12 @@ impl JournalStore for Journal {
         }
     }
 
-    fn count_unrecorded(&self) {
+    pub fn count_unrecorded(&self) {
         self.recorded.fetch_add(1, Ordering::Relaxed);
         self.dropped.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn list(
+    pub fn list(
         &self,
         before: Option<u64>,
         limit: usize,
@@ -149,19 +149,57 @@ impl JournalStore for Journal {
             .collect()
     }
 
-    fn clear(&self) {
+    pub fn clear(&self) {
         self.entries().clear();
         self.recorded.store(0, Ordering::Relaxed);
         self.dropped.store(0, Ordering::Relaxed);
     }
 
-    fn stats(&self) -> JournalStats {
+    pub fn stats(&self) -> JournalStats {
         JournalStats {
             capacity: self.capacity,
             held: self.entries().len(),
             recorded: self.recorded.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
         }
+    }
+}
+
+impl JournalStore for Journal {
+    fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    fn record(&self, entry: JournalEntry) -> StoreFuture<'_, ()> {
+        Journal::record(self, entry);
+        StoreFuture::ready(())
+    }
+
+    fn count_unrecorded(&self) -> StoreFuture<'_, ()> {
+        Journal::count_unrecorded(self);
+        StoreFuture::ready(())
+    }
+
+    fn list<'a>(
+        &'a self,
+        before: Option<u64>,
+        limit: usize,
+        keep: &'a (dyn Fn(&JournalEntry) -> bool + Sync),
+    ) -> StoreFuture<'a, Vec<Arc<JournalEntry>>> {
+        StoreFuture::ready(Journal::list(self, before, limit, keep))
+    }
+
+    fn clear(&self) -> StoreFuture<'_, ()> {
+        Journal::clear(self);
+        StoreFuture::ready(())
+    }
+
+    fn stats(&self) -> StoreFuture<'_, JournalStats> {
+        StoreFuture::ready(Journal::stats(self))
     }
 }
 

@@ -69,6 +69,11 @@
 //! `cli` (default): the `snap-mock` binary, its integrator tools (`keygen`,
 //! `sign`, `token`, `verify`, `healthcheck`) with their HTTP client, and
 //! logging to stdout. `default-features = false` gives the server alone.
+//!
+//! `redis` (in `cli`): [`Config::store`] with a [`RedisConfig`] keeps every
+//! piece of shared state (`X-EXTERNAL-ID`s, refresh and opaque tokens,
+//! scenario counts, runtime clients and scenarios, the journal) on one
+//! Redis server, so that several servers behave as one.
 
 mod checks;
 mod clients;
@@ -112,6 +117,8 @@ pub use signing::{
 };
 pub use snap::step::Step;
 pub use snap::{ContentTypeRule, ParseRules, Profile, ResponseCode, TimestampMode};
+#[cfg(feature = "redis")]
+pub use store::redis::RedisConfig;
 #[cfg(feature = "tls")]
 pub use tls::Tls;
 

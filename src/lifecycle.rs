@@ -13,11 +13,14 @@
 use crate::journal::{JournalEntry, JournalOutcome};
 use crate::render::{render_error, render_with, Rendered};
 use crate::routes::{faults::respond_with_fault, read_body, respond};
-use crate::scenarios::{Action, Fault, MatchContext, Phase, ScenarioSet, SELECTOR_HEADER};
+use crate::scenarios::{
+    Action, Fault, MatchContext, Phase, ScenarioSet, Unselectable, SELECTOR_HEADER,
+};
 use crate::snap::error::{Failure, SnapError};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::step::Step;
 use crate::state::State;
+use crate::store::StoreError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use std::time::Instant;
@@ -99,7 +102,13 @@ pub trait Route: Send + Sync + 'static {
         request: &Request<'_>,
         now: DateTime<Utc>,
         record: &mut Record,
-    ) -> Result<Rendered, SnapError>;
+    ) -> impl std::future::Future<Output = Result<Rendered, SnapError>>;
+}
+
+/// A shared store's failure as the request's answer: `500xx02`, saying
+/// which store and why.
+pub fn store_failure(service: ServiceCode, e: StoreError) -> SnapError {
+    SnapError::new(service, Failure::StoreUnavailable, e.0)
 }
 
 /// What a request got.
@@ -109,8 +118,8 @@ enum Answer {
 }
 
 /// Serves one request on `route`.
-pub async fn run(
-    route: &dyn Route,
+pub async fn run<R: Route>(
+    route: &R,
     req: HttpRequest,
     payload: web::Payload,
     state: &State,
@@ -138,6 +147,11 @@ pub async fn run(
         headers: req.headers(),
     };
     let mut record = Record::new(request.header_text("x-client-key"));
+    // A failed catch-up keeps the last view of runtime clients and
+    // scenarios: a request that needs nothing else shared still works.
+    if let Err(e) = state.stores.backend.refresh().await {
+        log::warn!("{e}; going on with the clients and scenarios last seen");
+    }
     let scenarios = state.stores.scenarios.snapshot();
 
     let answer = match consult(
@@ -155,7 +169,7 @@ pub async fn run(
         Ok(None) => {
             let now = state.clock.now();
             let handled = match &body {
-                Ok(_) => route.handle(state, &request, now, &mut record),
+                Ok(_) => route.handle(state, &request, now, &mut record).await,
                 Err(e) => Err(e.clone()),
             };
             match handled {
@@ -175,7 +189,7 @@ pub async fn run(
                     .unwrap_or_default();
                     match after {
                         Some(answer) => {
-                            release_if_failed(state, &answer, &record);
+                            release_if_failed(state, &answer, &record).await;
                             answer
                         }
                         None => Answer::Rendered(rendered),
@@ -184,7 +198,7 @@ pub async fn run(
             }
         }
     };
-    journal(state, &req, request.body, &answer, &record, started);
+    journal(state, &req, request.body, &answer, &record, started).await;
     match answer {
         Answer::Rendered(r) => respond(r),
         Answer::Fault(f) => respond_with_fault(&req, f),
@@ -193,19 +207,22 @@ pub async fn run(
 
 /// A call that a scenario fails after the checks passed did not use up its
 /// `X-EXTERNAL-ID`: the client's retry may send it again.
-fn release_if_failed(state: &State, answer: &Answer, record: &Record) {
+async fn release_if_failed(state: &State, answer: &Answer, record: &Record) {
     let failed = match answer {
         Answer::Rendered(r) => !r.code.is_success(),
         Answer::Fault(_) => true,
     };
     if let (true, Some((partner, id, day))) = (failed, &record.external_id) {
-        state.stores.external_ids.release(partner, id, *day);
+        if let Err(e) = state.stores.external_ids.release(partner, id, *day).await {
+            // The answer stands; the id stays used, which the log says.
+            log::warn!("X-EXTERNAL-ID {id:?} of {partner:?} stays used: {e}");
+        }
     }
 }
 
 /// Answers with `error` outside any route (unknown path, wrong method,
 /// oversized head), journaled like every other answer.
-pub fn answer_error(state: &State, req: &HttpRequest, error: SnapError) -> HttpResponse {
+pub async fn answer_error(state: &State, req: &HttpRequest, error: SnapError) -> HttpResponse {
     let started = Instant::now();
     let client_key = req
         .headers()
@@ -213,7 +230,7 @@ pub fn answer_error(state: &State, req: &HttpRequest, error: SnapError) -> HttpR
         .and_then(|v| v.to_str().ok());
     let mut record = Record::new(client_key);
     let answer = reject(state, &mut record, error);
-    journal(state, req, &[], &answer, &record, started);
+    journal(state, req, &[], &answer, &record, started).await;
     match answer {
         Answer::Rendered(r) => respond(r),
         Answer::Fault(f) => respond_with_fault(req, f),
@@ -259,7 +276,11 @@ async fn consult(
     };
     let chosen = scenarios
         .select(phase, &ctx, state.stores.counters.as_ref())
-        .map_err(|e| SnapError::new(service, Failure::BadRequest, e.0))?;
+        .await
+        .map_err(|e| match e {
+            Unselectable::Unknown(e) => SnapError::new(service, Failure::BadRequest, e.0),
+            Unselectable::Store(e) => store_failure(service, e),
+        })?;
     let Some(scenario) = chosen else {
         return Ok(None);
     };
@@ -286,7 +307,7 @@ async fn consult(
 }
 
 /// Logs one line and records the journal entry for a request.
-fn journal(
+async fn journal(
     state: &State,
     req: &HttpRequest,
     body: &[u8],
@@ -317,7 +338,7 @@ fn journal(
             status: None,
             response_code: None,
             response_message: None,
-            fault: Some(f.as_str()),
+            fault: Some(f.as_str().into()),
         },
     };
     log::info!(
@@ -328,7 +349,7 @@ fn journal(
         outcome
             .response_code
             .clone()
-            .unwrap_or_else(|| format!("fault {}", outcome.fault.unwrap_or_default())),
+            .unwrap_or_else(|| format!("fault {}", outcome.fault.as_deref().unwrap_or_default())),
         record.step,
         record
             .scenario
@@ -343,11 +364,13 @@ fn journal(
     );
     let journal = &state.stores.journal;
     if !journal.enabled() {
-        journal.count_unrecorded();
+        if let Err(e) = journal.count_unrecorded().await {
+            log::warn!("the journal's count missed a request: {e}");
+        }
         return;
     }
     let (text, truncated) = crate::journal::body_text(body, journal.body_limit());
-    journal.record(JournalEntry {
+    let recorded = journal.record(JournalEntry {
         id: uuid::Uuid::new_v4().to_string(),
         seq: 0, // the journal numbers entries as it records them
         time: state.clock.now(),
@@ -371,4 +394,9 @@ fn journal(
         issued_token: record.issued.clone(),
         duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
     });
+    // The answer is decided and goes out either way; the log line above
+    // holds what the journal could not.
+    if let Err(e) = recorded.await {
+        log::warn!("the journal missed {} {}: {e}", req.method(), req.path());
+    }
 }

@@ -86,10 +86,11 @@ pub fn render_error(profile: &Profile, error: &SnapError, explain: bool) -> Rend
     if explain {
         extra.insert("diagnosis".into(), Value::from(error.detail.as_str()));
     }
-    // A limit the operator set, not a provider behaviour: say which flag.
+    // A limit or a part the operator set up, not a provider behaviour: say
+    // which, so that the developer looks there and not at the request.
     if matches!(
         error.failure,
-        Failure::HeaderFieldsTooLarge | Failure::AdminOff
+        Failure::HeaderFieldsTooLarge | Failure::AdminOff | Failure::StoreUnavailable
     ) {
         extra.insert("error".into(), Value::from(error.detail.as_str()));
     }

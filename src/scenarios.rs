@@ -4,7 +4,7 @@
 //! and carries out the [`Action`].
 
 use crate::snap::response_code::ResponseCode;
-use crate::store::ScenarioCounters;
+use crate::store::{ScenarioCounters, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -212,10 +212,11 @@ impl Scenario {
     }
 
     /// How many more requests it applies to; `None` for always.
-    pub fn remaining(&self, counters: &dyn ScenarioCounters) -> Option<u32> {
-        self.spec
-            .times
-            .map(|times| counters.remaining(self.name(), times))
+    pub async fn remaining(&self, counters: &dyn ScenarioCounters) -> StoreResult<Option<u32>> {
+        match self.spec.times {
+            None => Ok(None),
+            Some(times) => counters.remaining(self.name(), times).await.map(Some),
+        }
     }
 
     fn matches(&self, ctx: &MatchContext<'_>) -> bool {
@@ -235,10 +236,11 @@ impl Scenario {
     }
 
     /// Takes one use; false when `times` is used up.
-    fn take(&self, counters: &dyn ScenarioCounters) -> bool {
-        self.spec
-            .times
-            .is_none_or(|times| counters.take(self.name(), times))
+    async fn take(&self, counters: &dyn ScenarioCounters) -> StoreResult<bool> {
+        match self.spec.times {
+            None => Ok(true),
+            Some(times) => counters.take(self.name(), times).await,
+        }
     }
 }
 
@@ -337,9 +339,14 @@ impl ScenarioSet {
     /// Adds a scenario ahead of all others; a scenario of the same name is
     /// replaced.
     pub fn add(&mut self, scenario: Scenario) {
+        self.add_shared(Arc::new(scenario));
+    }
+
+    /// [`ScenarioSet::add`] for a scenario other sets may hold too.
+    pub fn add_shared(&mut self, scenario: Arc<Scenario>) {
         let name = scenario.name().to_owned();
         self.remove(&name);
-        self.runtime.insert(0, Arc::new(scenario));
+        self.runtime.insert(0, scenario);
     }
 
     pub fn remove(&mut self, name: &str) -> bool {
@@ -374,30 +381,63 @@ impl ScenarioSet {
     /// The scenario that applies to this request in this phase, using up
     /// one of its `times`. A selector names the scenario outright; without
     /// one the first scenario whose conditions hold wins.
-    pub fn select(
+    pub async fn select(
         &self,
         phase: Phase,
         ctx: &MatchContext<'_>,
         counters: &dyn ScenarioCounters,
-    ) -> Result<Option<Arc<Scenario>>, UnknownScenario> {
+    ) -> Result<Option<Arc<Scenario>>, Unselectable> {
         if let Some(name) = ctx.selector {
             let Some(s) = self.get(name) else {
                 // Bounded: the answer never grows with the number of scenarios.
                 let shown: Vec<&str> = self.iter().take(10).map(|s| s.name()).collect();
                 let more = self.len().saturating_sub(shown.len());
                 let name: String = name.chars().take(MAX_NAME_CHARS).collect();
-                return Err(UnknownScenario(format!(
+                return Err(Unselectable::Unknown(UnknownScenario(format!(
                     "{SELECTOR_HEADER} names {name:?}, which is not a loaded scenario (loaded: {}{})",
                     shown.join(", "),
                     if more > 0 { format!(" and {more} more") } else { String::new() }
-                )));
+                ))));
             };
-            return Ok((s.spec.when == phase && s.take(counters)).then(|| s.clone()));
+            let taken = s.spec.when == phase && s.take(counters).await?;
+            return Ok(taken.then(|| s.clone()));
         }
-        Ok(self
-            .iter()
-            .find(|s| s.spec.when == phase && s.matches(ctx) && s.take(counters))
-            .cloned())
+        for s in self.iter() {
+            if s.spec.when == phase && s.matches(ctx) && s.take(counters).await? {
+                return Ok(Some(s.clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// [`ScenarioSet::select`] with in-memory counters, for tests.
+    #[cfg(test)]
+    fn select_now(
+        &self,
+        phase: Phase,
+        ctx: &MatchContext<'_>,
+        counters: &dyn ScenarioCounters,
+    ) -> Result<Option<Arc<Scenario>>, UnknownScenario> {
+        match crate::store::block_on(self.select(phase, ctx, counters)) {
+            Ok(chosen) => Ok(chosen),
+            Err(Unselectable::Unknown(e)) => Err(e),
+            Err(Unselectable::Store(e)) => panic!("{e}"),
+        }
+    }
+}
+
+/// Why no scenario could be selected.
+#[derive(Debug)]
+pub enum Unselectable {
+    /// The selector header names no scenario.
+    Unknown(UnknownScenario),
+    /// The shared store could not count a use.
+    Store(StoreError),
+}
+
+impl From<StoreError> for Unselectable {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
     }
 }
 
@@ -442,7 +482,7 @@ mod tests {
         let s =
             set(r#"{"scenarios":[{"name":"x","match":{},"respond":{"responseCode":"4297300"}}]}"#);
         let hit = s
-            .select(Phase::Before, &ctx(None, None), &counters)
+            .select_now(Phase::Before, &ctx(None, None), &counters)
             .unwrap()
             .unwrap();
         match &hit.action {
@@ -463,7 +503,7 @@ mod tests {
             ]}"#);
         let names: Vec<String> = (0..4)
             .map(|_| {
-                s.select(Phase::Before, &ctx(Some("c"), None), &counters)
+                s.select_now(Phase::Before, &ctx(Some("c"), None), &counters)
                     .unwrap()
                     .unwrap()
                     .name()
@@ -482,12 +522,12 @@ mod tests {
                 {"name":"c","match":{"clientKey":"c"},"respond":{"responseCode":"5007302"}}
             ]}"#);
         let hit = s
-            .select(Phase::Before, &ctx(Some("c"), None), &counters)
+            .select_now(Phase::Before, &ctx(Some("c"), None), &counters)
             .unwrap()
             .unwrap();
         assert_eq!(hit.name(), "b");
         assert!(s
-            .select(Phase::Before, &ctx(Some("d"), None), &counters)
+            .select_now(Phase::Before, &ctx(Some("d"), None), &counters)
             .unwrap()
             .is_none());
     }
@@ -497,15 +537,15 @@ mod tests {
         let counters = Counters::default();
         let s = set(r#"{"scenarios":[{"name":"x","respond":{"responseCode":"5007300"}}]}"#);
         assert!(s
-            .select(Phase::Before, &ctx(Some("c"), None), &counters)
+            .select_now(Phase::Before, &ctx(Some("c"), None), &counters)
             .unwrap()
             .is_none());
         assert!(s
-            .select(Phase::Before, &ctx(None, Some("x")), &counters)
+            .select_now(Phase::Before, &ctx(None, Some("x")), &counters)
             .unwrap()
             .is_some());
         let e = s
-            .select(Phase::Before, &ctx(None, Some("y")), &counters)
+            .select_now(Phase::Before, &ctx(None, Some("y")), &counters)
             .unwrap_err();
         assert!(e.0.contains("\"y\"") && e.0.contains("x"), "{}", e.0);
     }
@@ -520,7 +560,7 @@ mod tests {
         }
         let long = "y".repeat(5000);
         let e = s
-            .select(
+            .select_now(
                 Phase::Before,
                 &ctx(None, Some(Box::leak(long.into_boxed_str()))),
                 &counters,
@@ -541,11 +581,11 @@ mod tests {
             r#"{"scenarios":[{"name":"x","when":"after","respond":{"responseCode":"5007300"}}]}"#,
         );
         assert!(s
-            .select(Phase::Before, &ctx(None, Some("x")), &counters)
+            .select_now(Phase::Before, &ctx(None, Some("x")), &counters)
             .unwrap()
             .is_none());
         assert!(s
-            .select(Phase::After, &ctx(None, Some("x")), &counters)
+            .select_now(Phase::After, &ctx(None, Some("x")), &counters)
             .unwrap()
             .is_some());
     }
@@ -561,7 +601,10 @@ mod tests {
             header: &lookup,
             ..ctx(None, None)
         };
-        assert!(s.select(Phase::Before, &c, &counters).unwrap().is_some());
+        assert!(s
+            .select_now(Phase::Before, &c, &counters)
+            .unwrap()
+            .is_some());
     }
 
     #[test]
@@ -622,7 +665,7 @@ mod tests {
         .unwrap();
         s.add(Scenario::new(spec.clone()).unwrap());
         assert_eq!(
-            s.select(Phase::Before, &ctx(None, None), &counters)
+            s.select_now(Phase::Before, &ctx(None, None), &counters)
                 .unwrap()
                 .unwrap()
                 .name(),
@@ -633,7 +676,7 @@ mod tests {
         assert!(s.remove("new"));
         assert!(!s.remove("new"));
         assert_eq!(
-            s.select(Phase::Before, &ctx(None, None), &counters)
+            s.select_now(Phase::Before, &ctx(None, None), &counters)
                 .unwrap()
                 .unwrap()
                 .name(),
@@ -662,7 +705,7 @@ mod tests {
         let counters = Counters::default();
         let s = set(r#"{"scenarios":[{"name":"slow","match":{},"delayMs":250}]}"#);
         let hit = s
-            .select(Phase::Before, &ctx(None, None), &counters)
+            .select_now(Phase::Before, &ctx(None, None), &counters)
             .unwrap()
             .unwrap();
         assert_eq!(hit.action, Action::DelayOnly);

@@ -7,6 +7,7 @@ use crate::journal::JournalEntry;
 use crate::routes;
 use crate::scenarios::{Scenario, ScenarioSpec};
 use crate::state::State;
+use crate::store::block_on;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use std::fmt;
@@ -112,9 +113,15 @@ impl Bound {
                     use actix_web::dev::Service;
                     use futures_util::future::{Either, FutureExt};
                     match routes::oversized_head(&limits, req.request()) {
-                        Some(answer) => Either::Left(std::future::ready(Ok(req
-                            .into_response(answer)
-                            .map_into_right_body()))),
+                        Some(error) => {
+                            let state = limits.clone();
+                            Either::Left(async move {
+                                let answer =
+                                    crate::lifecycle::answer_error(&state, req.request(), error)
+                                        .await;
+                                Ok(req.into_response(answer).map_into_right_body())
+                            })
+                        }
                         None => {
                             Either::Right(srv.call(req).map(|r| r.map(|r| r.map_into_left_body())))
                         }
@@ -268,21 +275,24 @@ impl MockServer {
         }
         let client = Client::from_entry(entry, std::path::Path::new(""))
             .map_err(|e| format!("client {client_key:?}: {e}"))?;
-        self.state.stores.clients.register(client);
+        block_on(self.state.stores.clients.register(client)).map_err(|e| e.0)?;
         Ok(())
     }
 
     /// Unregisters a client; false when there was none with that key.
+    ///
+    /// # Panics
+    /// When a shared store (`--store redis://`) fails.
     pub fn remove_client(&self, client_key: &str) -> bool {
-        self.state.stores.clients.remove(client_key)
+        stored(self.state.stores.clients.remove(client_key))
     }
 
     /// Adds a scenario ahead of all others (one of the same name is
     /// replaced, its `times` refilled).
     pub fn add_scenario(&self, spec: ScenarioSpec) -> Result<(), String> {
         let scenario = Scenario::new(spec).map_err(|e| format!("invalid scenario: {e}"))?;
-        self.state.stores.counters.refill(scenario.name());
-        self.state.stores.scenarios.add(scenario)
+        block_on(self.state.stores.counters.refill(scenario.name())).map_err(|e| e.0)?;
+        block_on(self.state.stores.scenarios.add(scenario)).map_err(|e| e.0)?
     }
 
     /// Adds a scenario written as JSON, as in the scenarios fixture.
@@ -292,20 +302,29 @@ impl MockServer {
     }
 
     /// Removes a scenario; false when there was none with that name.
+    ///
+    /// # Panics
+    /// When a shared store (`--store redis://`) fails.
     pub fn remove_scenario(&self, name: &str) -> bool {
-        self.state.stores.scenarios.remove(name)
+        stored(self.state.stores.scenarios.remove(name))
     }
 
     /// The request journal, newest first.
+    ///
+    /// # Panics
+    /// When a shared store (`--store redis://`) fails.
     pub fn requests(&self) -> Vec<JournalEntry> {
-        let entries = self.state.stores.journal.list(None, usize::MAX, &|_| true);
+        let entries = stored(self.state.stores.journal.list(None, usize::MAX, &|_| true));
         entries.iter().map(|e| JournalEntry::clone(e)).collect()
     }
 
     /// Scenarios back to the fixture as loaded (`times` refilled) and the
     /// journal cleared, as `POST /__admin/reset` does.
+    ///
+    /// # Panics
+    /// When a shared store (`--store redis://`) fails.
     pub fn reset(&self) {
-        self.state.reset();
+        stored(self.state.reset());
     }
 
     /// Stops gracefully: requests in flight are answered first.
@@ -323,6 +342,15 @@ impl MockServer {
             .join();
             let _ = thread.join();
         }
+    }
+}
+
+/// A store operation's value for the synchronous test API: a failure of
+/// the shared store is a test environment problem, reported loudly.
+fn stored<T>(op: impl std::future::Future<Output = crate::store::StoreResult<T>>) -> T {
+    match block_on(op) {
+        Ok(v) => v,
+        Err(e) => panic!("snap-mock's store failed: {e}"),
     }
 }
 

@@ -7,10 +7,13 @@ use crate::clock::Clock;
 use crate::config::{Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
 use crate::embedded;
 use crate::endpoints::{self, Endpoint};
+use crate::lifecycle::store_failure;
 use crate::provider::TokenFormat;
 use crate::scenarios::ScenarioSet;
 use crate::server::StartError;
-use crate::store::Stores;
+use crate::snap::error::{Failure, SnapError};
+use crate::snap::response_code::ServiceCode;
+use crate::store::{StoreError, Stores};
 use crate::tokens::{AccessTokenClaims, IssuedToken, TokenError, TokenIssuer};
 use chrono::{DateTime, Utc};
 use std::path::Path;
@@ -79,6 +82,20 @@ fn report(what: &str, source: Option<&Source>, default: &str, count: String) -> 
     }
 }
 
+/// Where shared state lives, for the start-up report.
+fn store_line(config: &Config) -> String {
+    #[cfg(feature = "redis")]
+    if let Some(redis) = &config.store {
+        return format!(
+            "store: {} (keys under {}:, shared by every replica given this URL and prefix)",
+            crate::store::redis::shown(&redis.url),
+            redis.prefix
+        );
+    }
+    let _ = config;
+    "store: memory (this process)".into()
+}
+
 pub fn load_clients(config: &Config) -> Result<ClientRegistry, String> {
     let source = &config.clients;
     let text = read(source, embedded::CLIENTS, "clients fixture")?;
@@ -127,38 +144,45 @@ fn load_signing_key(config: &Config) -> Result<TokenIssuer, String> {
 impl State {
     /// Issues an access token in the configured format. An opaque token's
     /// claims are the JWT's, kept in the token store instead of the token.
-    pub fn issue_token(
+    pub async fn issue_token(
         &self,
         client_key: &str,
         subject: &str,
         scopes: &[&str],
         now: DateTime<Utc>,
-    ) -> Result<IssuedToken, TokenError> {
-        let mut issued = self.tokens.issue_for(client_key, subject, scopes, now)?;
+        service: ServiceCode,
+    ) -> Result<IssuedToken, SnapError> {
+        let internal = |e: TokenError| SnapError::new(service, Failure::Internal, e.to_string());
+        let mut issued = self
+            .tokens
+            .issue_for(client_key, subject, scopes, now)
+            .map_err(internal)?;
         if self.config.token_format == TokenFormat::Opaque {
-            issued.access_token = self.tokens.random_hex(32)?;
+            issued.access_token = self.tokens.random_hex(32).map_err(internal)?;
             self.stores
                 .access_tokens
-                .insert(&issued.access_token, issued.claims.clone(), now);
+                .insert(&issued.access_token, issued.claims.clone(), now)
+                .await
+                .map_err(|e| store_failure(service, e))?;
         }
         Ok(issued)
     }
 
     /// The claims of a token this server issued and that is valid `now`, in
-    /// either format (a JWT has dots; an opaque token is looked up).
-    pub fn introspect_token(
+    /// either format (a JWT has dots; an opaque token is looked up). The
+    /// outer error: the token store could not be asked.
+    pub async fn introspect_token(
         &self,
         token: &str,
         now: DateTime<Utc>,
-    ) -> Result<AccessTokenClaims, String> {
+    ) -> Result<Result<AccessTokenClaims, String>, StoreError> {
         if token.contains('.') {
-            return self.tokens.introspect(token, now);
+            return Ok(self.tokens.introspect(token, now));
         }
-        let claims = self.stores.access_tokens.get(token).ok_or_else(|| {
-            "not a JWT, and not an opaque token this server issued (or it was dropped as the oldest past --max-access-tokens)".to_string()
-        })?;
-        claims.valid_at(now)?;
-        Ok(claims)
+        let Some(claims) = self.stores.access_tokens.get(token).await? else {
+            return Ok(Err("not a JWT, and not an opaque token this server issued (or it was dropped as the oldest past --max-access-tokens)".to_string()));
+        };
+        Ok(claims.valid_at(now).map(|()| claims))
     }
 
     /// Loads fixtures and keys: everything that can fail before binding.
@@ -202,6 +226,7 @@ impl State {
                 format!("{} served", endpoints.len()),
             ),
             format!("signing key: {}", config.signing_key.describe()),
+            store_line(&config),
         ];
         let warnings = [
             missing_default(config.scenarios.as_ref(), DEFAULT_SCENARIOS_FILE),
@@ -210,6 +235,13 @@ impl State {
         .into_iter()
         .flatten()
         .collect();
+        #[cfg(feature = "redis")]
+        let stores = match &config.store {
+            Some(redis) => crate::store::redis::stores(clients, scenarios, &config, redis)
+                .map_err(StartError::Config)?,
+            None => Stores::in_memory(clients, scenarios, &config),
+        };
+        #[cfg(not(feature = "redis"))]
         let stores = Stores::in_memory(clients, scenarios, &config);
         Ok(Self {
             loaded,
@@ -224,11 +256,15 @@ impl State {
 
     /// Re-reads the scenarios fixture. On failure the scenarios in force
     /// stay as they were and the error says why.
-    pub fn reload_scenarios(&self) -> Result<usize, String> {
+    pub async fn reload_scenarios(&self) -> Result<usize, String> {
         let set = load_scenarios(&self.config)?;
         let n = set.len();
         for name in set.file_names() {
-            self.stores.counters.refill(name);
+            self.stores
+                .counters
+                .refill(name)
+                .await
+                .map_err(|e| e.to_string())?;
         }
         self.stores.scenarios.reload(set);
         Ok(n)
@@ -245,11 +281,12 @@ impl State {
 
     /// Scenarios and clients back to the fixtures as loaded (runtime
     /// additions and removals dropped, `times` refilled) and the journal
-    /// cleared: a clean slate between tests.
-    pub fn reset(&self) {
-        self.stores.clients.reset();
-        self.stores.scenarios.reset();
-        self.stores.counters.refill_all();
-        self.stores.journal.clear();
+    /// cleared: a clean slate between tests (on every replica sharing the
+    /// store).
+    pub async fn reset(&self) -> Result<(), StoreError> {
+        self.stores.clients.reset().await?;
+        self.stores.scenarios.reset().await?;
+        self.stores.counters.refill_all().await?;
+        self.stores.journal.clear().await
     }
 }

@@ -16,7 +16,7 @@ pub use client::{
 };
 pub use headers::{mandatory, mandatory_text};
 pub use service::{
-    asymmetric_string_to_sign, b2b_token, bearer_token, external_id_format, external_id_unused,
-    partner_id, symmetric_signature, symmetric_string_to_sign, ServiceCall,
+    asymmetric_string_to_sign, b2b_token, bearer, external_id_format, external_id_unused,
+    partner_id, symmetric_signature, symmetric_string_to_sign, token_claims, ServiceCall,
 };
 pub use time::{freshness, timestamp};

@@ -2,7 +2,7 @@ use crate::clients::Client;
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::symmetric::{diagnose_symmetric, minify_body, string_to_sign, verify_symmetric};
-use crate::store::{ExternalIdStore, IdCheck};
+use crate::store::IdCheck;
 use crate::tokens::AccessTokenClaims;
 use chrono::NaiveDate;
 
@@ -15,13 +15,9 @@ pub struct ServiceCall<'a> {
     pub body: &'a [u8],
 }
 
-/// `Authorization: Bearer <token>` with a token this server issued and
-/// that is valid `now`: `401xx03` when absent, `401xx01` when invalid.
-pub fn bearer_token(
-    authorization: Option<&[u8]>,
-    introspect: impl FnOnce(&str) -> Result<AccessTokenClaims, String>,
-    service: ServiceCode,
-) -> Result<(&str, AccessTokenClaims), SnapError> {
+/// The token of `Authorization: Bearer <token>` (`401xx03` when there is
+/// no such header, `401xx01` when it is not a bearer token).
+pub fn bearer(authorization: Option<&[u8]>, service: ServiceCode) -> Result<&str, SnapError> {
     let authorization = authorization
         .filter(|v| !v.iter().all(u8::is_ascii_whitespace))
         .ok_or_else(|| {
@@ -31,16 +27,33 @@ pub fn bearer_token(
                 "no Authorization: Bearer <access token> header",
             )
         })?;
-    let invalid = |detail: String| SnapError::new(service, Failure::InvalidToken, detail);
-    let token = std::str::from_utf8(authorization)
+    std::str::from_utf8(authorization)
         .ok()
         .and_then(|a| a.split_once(' '))
         .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
         .map(|(_, token)| token.trim())
-        .ok_or_else(|| invalid("Authorization must be \"Bearer <access token>\"".into()))?;
-    let claims = introspect(token)
-        .map_err(|why| invalid(format!("the bearer token is not valid here: {why}")))?;
-    Ok((token, claims))
+        .ok_or_else(|| {
+            SnapError::new(
+                service,
+                Failure::InvalidToken,
+                "Authorization must be \"Bearer <access token>\"",
+            )
+        })
+}
+
+/// The claims of a bearer token as the server found them, or `401xx01`
+/// saying why it is not valid here.
+pub fn token_claims(
+    introspected: Result<AccessTokenClaims, String>,
+    service: ServiceCode,
+) -> Result<AccessTokenClaims, SnapError> {
+    introspected.map_err(|why| {
+        SnapError::new(
+            service,
+            Failure::InvalidToken,
+            format!("the bearer token is not valid here: {why}"),
+        )
+    })
 }
 
 /// A B2B token: a B2B2C customer token belongs in `Authorization-Customer`,
@@ -174,16 +187,16 @@ pub fn external_id_format(external_id: &str, service: ServiceCode) -> Result<(),
 }
 
 /// `X-EXTERNAL-ID` not yet used by `partner` on `day` (`409xx00`
-/// otherwise); the id is recorded in the same atomic step. A day whose
+/// otherwise), from what the store's check-and-record found. A day whose
 /// store is full is a `500xx01` that says so, never a silent pass.
 pub fn external_id_unused(
-    store: &dyn ExternalIdStore,
+    check: IdCheck,
     partner: &str,
     external_id: &str,
     day: NaiveDate,
     service: ServiceCode,
 ) -> Result<(), SnapError> {
-    match store.check_and_record(partner, external_id, day) {
+    match check {
         IdCheck::Fresh => Ok(()),
         IdCheck::Used => Err(SnapError::new(
             service,
@@ -214,6 +227,15 @@ mod tests {
     use crate::store::memory::ExternalIds;
     use crate::tokens::TokenIssuer;
     use chrono::Utc;
+
+    fn bearer_token(
+        authorization: Option<&[u8]>,
+        introspect: impl FnOnce(&str) -> Result<AccessTokenClaims, String>,
+        service: ServiceCode,
+    ) -> Result<(&str, AccessTokenClaims), SnapError> {
+        let token = bearer(authorization, service)?;
+        Ok((token, token_claims(introspect(token), service)?))
+    }
 
     fn issuer() -> TokenIssuer {
         crate::embedded::token_issuer(Some("snap-mock".into()), 900).unwrap()
@@ -324,8 +346,12 @@ mod tests {
     fn a_reused_external_id_is_a_conflict_naming_the_partner() {
         let ids = ExternalIds::new(1);
         let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        assert_eq!(external_id_unused(&ids, "p", "42", day, 47), Ok(()));
-        let e = external_id_unused(&ids, "p", "42", day, 47).unwrap_err();
+        assert_eq!(
+            external_id_unused(ids.check_and_record("p", "42", day), "p", "42", day, 47),
+            Ok(())
+        );
+        let e = external_id_unused(ids.check_and_record("p", "42", day), "p", "42", day, 47)
+            .unwrap_err();
         assert_eq!(e.response_code().to_string(), "4094700");
         assert!(
             e.detail.contains("\"p\"") && e.detail.contains("2026-11-25"),

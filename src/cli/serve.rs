@@ -53,6 +53,31 @@ pub struct ServeArgs {
     /// through the server's store), overriding the provider's.
     #[arg(long, env = "SNAP_MOCK_TOKEN_FORMAT", value_parser = parse_token_format)]
     token_format: Option<TokenFormat>,
+    /// Where the state replicas share lives: memory (this process, the
+    /// default) or redis://[user:password@]host[:port][/db] (every replica
+    /// given the same URL shares X-EXTERNAL-IDs, tokens, scenario counts,
+    /// runtime clients and scenarios, and the journal; README: "Running it
+    /// as a shared service").
+    #[arg(
+        long,
+        env = "SNAP_MOCK_STORE",
+        default_value = "memory",
+        value_name = "memory|URL"
+    )]
+    store: String,
+    /// Prefix of every Redis key: mocks that must not share state can
+    /// share one Redis server under different prefixes.
+    #[arg(long, env = "SNAP_MOCK_STORE_PREFIX", default_value = "snap-mock")]
+    store_prefix: String,
+    /// Longest wait for one Redis operation, and for a connection; past it
+    /// the request gets 500xx02 saying so.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_STORE_TIMEOUT_MS",
+        default_value_t = 1000,
+        value_name = "MS"
+    )]
+    store_timeout_ms: u64,
     /// Opaque access tokens held; past it the oldest is dropped.
     #[arg(
         long,
@@ -353,6 +378,14 @@ impl ServeArgs {
             journal_capacity: self.journal_size,
             journal_body_limit: self.journal_body_limit,
             journal_secrets_verbatim: self.journal_secrets_verbatim,
+            store: match self.store.as_str() {
+                "" | "memory" => None,
+                url => Some(crate::store::redis::RedisConfig {
+                    url: url.to_owned(),
+                    prefix: self.store_prefix,
+                    timeout: Duration::from_millis(self.store_timeout_ms.max(1)),
+                }),
+            },
             tls: match (self.tls_cert, self.tls_key) {
                 (Some(certificate), Some(key)) => Some(crate::tls::Tls::Files { certificate, key }),
                 _ if self.tls => Some(crate::tls::Tls::Generated),
@@ -456,7 +489,7 @@ async fn reload_on_sighup(state: std::sync::Arc<crate::state::State>) {
 /// Reloads the scenarios and clients fixtures; a broken file keeps what is
 /// in force, and the log says why.
 fn reload_fixtures(state: &crate::state::State, why: &str) {
-    match state.reload_scenarios() {
+    match crate::store::block_on(state.reload_scenarios()) {
         Ok(n) => log::info!("{why}: reloaded {n} scenarios"),
         Err(e) => log::error!("{why}: scenarios not reloaded, previous ones stay in force: {e}"),
     }

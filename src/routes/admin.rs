@@ -165,12 +165,34 @@ async fn json_body<T: DeserializeOwned>(
     })
 }
 
+/// Refuses an unauthorized request, then catches up with what other
+/// replicas changed, so that listings and changes start from the shared
+/// state.
 macro_rules! authorized {
     ($req:expr, $state:expr) => {
         if let Some(denied) = denied(&$req, &$state) {
             return denied;
         }
+        if let Err(e) = $state.stores.backend.refresh().await {
+            log::warn!("{e}; the admin API goes on with what it last saw");
+        }
     };
+}
+
+/// The value of a store operation, or the `500` answer saying the shared
+/// store failed.
+macro_rules! stored {
+    ($op:expr) => {
+        match $op.await {
+            Ok(v) => v,
+            Err(e) => return unavailable(e),
+        }
+    };
+}
+
+/// The shared store (`--store redis://`) failed: `500 5000002`, with why.
+fn unavailable(e: crate::store::StoreError) -> HttpResponse {
+    error(500, 2, "External Server Error", e.0)
 }
 
 /// The authorized request's JSON body, or the answer that refuses it.
@@ -184,11 +206,10 @@ macro_rules! authorized_json {
     }};
 }
 
-fn scenario_json(scenario: &Scenario, source: &str, state: &State) -> Value {
+fn scenario_json(scenario: &Scenario, source: &str, remaining: Option<u32>) -> Value {
     let mut v = serde_json::to_value(&scenario.spec).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.insert("source".into(), source.into());
-        let remaining = scenario.remaining(state.stores.counters.as_ref());
         m.insert("remaining".into(), json!(remaining));
     }
     v
@@ -197,10 +218,11 @@ fn scenario_json(scenario: &Scenario, source: &str, state: &State) -> Value {
 async fn list_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
     let set = state.stores.scenarios.snapshot();
-    let list: Vec<Value> = set
-        .listing()
-        .map(|(s, src)| scenario_json(s, src, &state))
-        .collect();
+    let mut list = Vec::with_capacity(set.len());
+    for (s, src) in set.listing() {
+        let remaining = stored!(s.remaining(state.stores.counters.as_ref()));
+        list.push(scenario_json(s, src, remaining));
+    }
     ok(200, json!({ "scenarios": list }))
 }
 
@@ -215,9 +237,9 @@ async fn add_scenario(
         Err(e) => return error(400, 0, "Bad Request", format!("invalid scenario: {e}")),
     };
     // A failed add only refills a name that is not in force: harmless.
-    state.stores.counters.refill(scenario.name());
-    let listed = scenario_json(&scenario, "runtime", &state);
-    if let Err(e) = state.stores.scenarios.add(scenario) {
+    stored!(state.stores.counters.refill(scenario.name()));
+    let listed = scenario_json(&scenario, "runtime", scenario.spec.times);
+    if let Err(e) = stored!(state.stores.scenarios.add(scenario)) {
         return error(400, 0, "Bad Request", e);
     }
     log::info!("admin: scenario {} added", listed["name"]);
@@ -233,8 +255,11 @@ async fn remove(
     authorized!(req, state);
     let (kind, name) = path.into_inner();
     let (removed, what) = match kind.as_str() {
-        "scenarios" => (state.stores.scenarios.remove(&name), "scenario named"),
-        "clients" => (state.stores.clients.remove(&name), "client"),
+        "scenarios" => (
+            stored!(state.stores.scenarios.remove(&name)),
+            "scenario named",
+        ),
+        "clients" => (stored!(state.stores.clients.remove(&name)), "client"),
         _ => return unknown(req, state).await,
     };
     if removed {
@@ -246,8 +271,8 @@ async fn remove(
 
 async fn reset_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    state.stores.scenarios.reset();
-    state.stores.counters.refill_all();
+    stored!(state.stores.scenarios.reset());
+    stored!(state.stores.counters.refill_all());
     ok(
         200,
         json!({ "scenarios": state.stores.scenarios.snapshot().len() }),
@@ -256,7 +281,7 @@ async fn reset_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpRespo
 
 async fn reload_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    match state.reload_scenarios() {
+    match state.reload_scenarios().await {
         Ok(n) => ok(200, json!({ "scenarios": n })),
         Err(e) => error(
             400,
@@ -310,7 +335,7 @@ async fn add_client(
         Err(e) => return error(400, 0, "Bad Request", format!("client {client_key:?}: {e}")),
     };
     let fingerprint = client.public_key.fingerprint().to_owned();
-    let replaced = state.stores.clients.register(client);
+    let replaced = stored!(state.stores.clients.register(client));
     log::info!("admin: client {client_key} registered ({fingerprint})");
     ok(
         201,
@@ -394,7 +419,7 @@ async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpRespons
     };
     let journal = &state.stores.journal;
     // One more than asked tells whether another page follows.
-    let candidates = journal.list(filter.before, limit.saturating_add(1), &keep);
+    let candidates = stored!(journal.list(filter.before, limit.saturating_add(1), &keep));
     let mut page = Vec::with_capacity(candidates.len().min(limit));
     let mut bytes = 0;
     let mut taken: usize = 0;
@@ -412,7 +437,7 @@ async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpRespons
         Some(last) if candidates.len() > taken => candidates.get(last).map(|e| e.seq),
         _ => None,
     };
-    let stats = journal.stats();
+    let stats = stored!(journal.stats());
     let mut fields = json!({
         "capacity": stats.capacity,
         "held": stats.held,
@@ -429,13 +454,13 @@ async fn list_requests(req: HttpRequest, state: web::Data<State>) -> HttpRespons
 
 async fn clear_requests(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    state.stores.journal.clear();
+    stored!(state.stores.journal.clear());
     ok(200, json!({ "cleared": true }))
 }
 
 async fn reset_all(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     authorized!(req, state);
-    state.reset();
+    stored!(state.reset());
     ok(200, json!({ "reset": true }))
 }
 

@@ -9,9 +9,22 @@ const OK: ResponseCode = ResponseCode::new(200, SERVICE_GENERAL, 0);
 
 /// `GET /health`: up, and what is loaded.
 pub async fn health(state: web::Data<State>) -> HttpResponse {
+    // A round trip to a shared store, so that its status is current; the
+    // answer stays 200 while the store is down, because requests that need
+    // no shared state are still served (and a probe that failed here would
+    // take every replica out at once).
+    let _ = state.stores.backend.refresh().await;
+    let store = state.stores.backend.status();
     let clients = state.stores.clients.len();
     let mut extra = Map::new();
-    extra.insert("status".into(), "UP".into());
+    extra.insert(
+        "status".into(),
+        if store.reachable { "UP" } else { "DEGRADED" }.into(),
+    );
+    extra.insert(
+        "store".into(),
+        serde_json::to_value(&store).unwrap_or(Value::Null),
+    );
     extra.insert("version".into(), env!("CARGO_PKG_VERSION").into());
     extra.insert("provider".into(), state.config.provider.name.into());
     extra.insert("profile".into(), state.config.profile.name.into());

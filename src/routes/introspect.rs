@@ -48,7 +48,18 @@ pub async fn introspect(
         return bad_request("send token=<access token> (form) or {\"token\": \"...\"} (JSON)");
     };
     let token = token.strip_prefix("Bearer ").unwrap_or(&token);
-    let fields = match state.introspect_token(token, state.clock.now()) {
+    let introspected = match state.introspect_token(token, state.clock.now()).await {
+        Ok(introspected) => introspected,
+        Err(e) => {
+            let error = crate::lifecycle::store_failure(SERVICE_GENERAL, e);
+            return respond(crate::render::render_error(
+                state.config.profile,
+                &error,
+                state.config.explain,
+            ));
+        }
+    };
+    let fields = match introspected {
         Ok(c) => json!({
             "active": true,
             "client_id": c.aud,

@@ -21,11 +21,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use std::sync::Arc;
 
 /// Serves `route` at `path` for `method`; any other method gets `405`.
-fn snap_route(
+fn snap_route<R: Route>(
     cfg: &mut web::ServiceConfig,
     path: &str,
     method: actix_web::http::Method,
-    route: Arc<dyn Route>,
+    route: Arc<R>,
 ) {
     let service = route.service();
     cfg.service(
@@ -38,7 +38,7 @@ fn snap_route(
             ))
             .default_service(web::to(
                 move |req: HttpRequest, state: web::Data<State>| async move {
-                    method_not_allowed(&state, &req, service)
+                    method_not_allowed(&state, &req, service).await
                 },
             )),
     );
@@ -55,7 +55,7 @@ where
             .route(web::get().to(handler))
             .default_service(web::to(
                 |req: HttpRequest, state: web::Data<State>| async move {
-                    method_not_allowed(&state, &req, SERVICE_GENERAL)
+                    method_not_allowed(&state, &req, SERVICE_GENERAL).await
                 },
             )),
     );
@@ -82,7 +82,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
             .route(web::post().to(introspect::introspect))
             .default_service(web::to(
                 |req: HttpRequest, state: web::Data<State>| async move {
-                    method_not_allowed(&state, &req, SERVICE_GENERAL)
+                    method_not_allowed(&state, &req, SERVICE_GENERAL).await
                 },
             )),
     );
@@ -125,10 +125,11 @@ pub(crate) async fn read_body(
     }
 }
 
-/// The answer to a request whose head exceeds the configured limits
-/// (`--max-headers`, `--max-header-bytes`): `431` as SNAP JSON. The HTTP
-/// layer's own hard limits (96 headers, 32 KiB) sit above these.
-pub fn oversized_head(state: &State, req: &HttpRequest) -> Option<HttpResponse> {
+/// The failure of a request whose head exceeds the configured limits
+/// (`--max-headers`, `--max-header-bytes`): `431` as SNAP JSON through
+/// [`lifecycle::answer_error`]. The HTTP layer's own hard limits (96
+/// headers, 32 KiB) sit above these.
+pub fn oversized_head(state: &State, req: &HttpRequest) -> Option<SnapError> {
     let (max_headers, max_header_bytes) = (state.config.max_headers, state.config.max_header_bytes);
     let count = req.headers().len();
     let bytes: usize = req
@@ -142,8 +143,11 @@ pub fn oversized_head(state: &State, req: &HttpRequest) -> Option<HttpResponse> 
     let detail = format!(
         "the request has {count} headers, {bytes} bytes; the limits are {max_headers} and {max_header_bytes} (--max-headers, --max-header-bytes)"
     );
-    let error = SnapError::new(SERVICE_GENERAL, Failure::HeaderFieldsTooLarge, detail);
-    Some(lifecycle::answer_error(state, req, error))
+    Some(SnapError::new(
+        SERVICE_GENERAL,
+        Failure::HeaderFieldsTooLarge,
+        detail,
+    ))
 }
 
 /// Turns a rendered answer into an HTTP response.
@@ -184,7 +188,7 @@ pub async fn not_found(req: HttpRequest, state: web::Data<State>) -> HttpRespons
             "the admin API is off: {why}; turn it on with --admin-token <token> (SNAP_MOCK_ADMIN_TOKEN, recommended) or --admin on (SNAP_MOCK_ADMIN=on)"
         );
         let error = SnapError::new(SERVICE_GENERAL, Failure::AdminOff, detail);
-        return lifecycle::answer_error(&state, &req, error);
+        return lifecycle::answer_error(&state, &req, error).await;
     }
     let detail = format!(
         "no endpoint at {} {}; token paths: {}",
@@ -193,12 +197,16 @@ pub async fn not_found(req: HttpRequest, state: web::Data<State>) -> HttpRespons
         state.config.token_paths().join(", ")
     );
     let error = SnapError::new(SERVICE_GENERAL, Failure::NotFound, detail);
-    lifecycle::answer_error(&state, &req, error)
+    lifecycle::answer_error(&state, &req, error).await
 }
 
 /// A served path asked with the wrong method.
-fn method_not_allowed(state: &State, req: &HttpRequest, service: ServiceCode) -> HttpResponse {
+async fn method_not_allowed(
+    state: &State,
+    req: &HttpRequest,
+    service: ServiceCode,
+) -> HttpResponse {
     let detail = format!("{} is not supported on {}", req.method(), req.path());
     let error = SnapError::new(service, Failure::MethodNotAllowed, detail);
-    lifecycle::answer_error(state, req, error)
+    lifecycle::answer_error(state, req, error).await
 }

@@ -3,7 +3,7 @@
 
 use crate::checks;
 use crate::clients::Client;
-use crate::lifecycle::{Record, Request, Route};
+use crate::lifecycle::{store_failure, Record, Request, Route};
 use crate::render::{render_customer_token, render_token, Rendered};
 use crate::snap::access_token::Grant;
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
@@ -75,7 +75,7 @@ pub enum TokenRoute {
 
 impl TokenRoute {
     /// The customer the grant stands for.
-    fn customer(
+    async fn customer(
         state: &State,
         client: &Client,
         grant: &Grant,
@@ -95,7 +95,13 @@ impl TokenRoute {
                     ),
                 )
             }),
-            Grant::RefreshToken(token) => match state.stores.refresh_tokens.take(token) {
+            Grant::RefreshToken(token) => match state
+                .stores
+                .refresh_tokens
+                .take(token)
+                .await
+                .map_err(|e| store_failure(service, e))?
+            {
                 Some(g) if g.client_key != client.client_key => Err(invalid_token(format!(
                     "the refresh token was issued to client {:?}",
                     g.client_key
@@ -127,7 +133,7 @@ impl Route for TokenRoute {
         Step::Issued
     }
 
-    fn handle(
+    async fn handle(
         &self,
         state: &State,
         request: &Request<'_>,
@@ -143,17 +149,17 @@ impl Route for TokenRoute {
         let (parsed, client) = authenticate(state, request, now, record, parse, service)?;
         if let Self::B2b = self {
             let token = state
-                .issue_token(parsed.client_key, "", &["request"], now)
-                .map_err(|e| internal(service, e))?;
+                .issue_token(parsed.client_key, "", &["request"], now, service)
+                .await?;
             if state.stores.journal.enabled() {
                 record.issued = Some(issued_summary(&token));
             }
             return Ok(render_token(profile, service, &token, now));
         }
-        let customer = Self::customer(state, &client, &parsed.grant, now, service)?;
+        let customer = Self::customer(state, &client, &parsed.grant, now, service).await?;
         let token = state
-            .issue_token(parsed.client_key, &customer, &["customer"], now)
-            .map_err(|e| internal(service, e))?;
+            .issue_token(parsed.client_key, &customer, &["customer"], now, service)
+            .await?;
         if state.stores.journal.enabled() {
             record.issued = Some(issued_summary(&token));
         }
@@ -162,15 +168,20 @@ impl Route for TokenRoute {
             .random_hex(32)
             .map_err(|e| internal(service, e))?;
         let refresh_expires_at = now + chrono::Duration::days(REFRESH_TOKEN_LIFETIME_DAYS);
-        state.stores.refresh_tokens.insert(
-            refresh_token.clone(),
-            RefreshGrant {
-                client_key: parsed.client_key.to_owned(),
-                customer,
-                expires_at: refresh_expires_at,
-            },
-            now,
-        );
+        state
+            .stores
+            .refresh_tokens
+            .insert(
+                refresh_token.clone(),
+                RefreshGrant {
+                    client_key: parsed.client_key.to_owned(),
+                    customer,
+                    expires_at: refresh_expires_at,
+                },
+                now,
+            )
+            .await
+            .map_err(|e| store_failure(service, e))?;
         Ok(render_customer_token(
             profile,
             service,

@@ -7,7 +7,7 @@
 
 use crate::checks::{self, ServiceCall};
 use crate::endpoints::Endpoint;
-use crate::lifecycle::{Record, Request, Route};
+use crate::lifecycle::{store_failure, Record, Request, Route};
 use crate::provider::ServiceSignature;
 use crate::render::{render_with, Rendered};
 use crate::snap::diagnosis::ServiceSigning;
@@ -25,7 +25,7 @@ impl Route for Transactional {
         self.0.spec.service_code
     }
 
-    fn handle(
+    async fn handle(
         &self,
         state: &State,
         request: &Request<'_>,
@@ -42,11 +42,12 @@ impl Route for Transactional {
         // Symmetric mode: the token comes first (401xx03/01 before any header).
         let bearer = match self.0.signature {
             ServiceSignature::Symmetric => {
-                let (token, claims) = checks::bearer_token(
-                    request.header("authorization"),
-                    |t| state.introspect_token(t, now),
-                    service,
-                )?;
+                let token = checks::bearer(request.header("authorization"), service)?;
+                let introspected = state
+                    .introspect_token(token, now)
+                    .await
+                    .map_err(|e| store_failure(service, e))?;
+                let claims = checks::token_claims(introspected, service)?;
                 record.client_key = Some(claims.aud.clone());
                 checks::b2b_token(&claims, state.config.accept_customer_token, service)?;
                 Some((token, claims))
@@ -115,13 +116,13 @@ impl Route for Transactional {
             service,
         )?;
         let today = now.with_timezone(&WIB).date_naive();
-        checks::external_id_unused(
-            state.stores.external_ids.as_ref(),
-            partner,
-            external_id,
-            today,
-            service,
-        )?;
+        let check = state
+            .stores
+            .external_ids
+            .check_and_record(partner, external_id, today)
+            .await
+            .map_err(|e| store_failure(service, e))?;
+        checks::external_id_unused(check, partner, external_id, today, service)?;
         record.external_id = Some((partner.to_owned(), external_id.to_owned(), today));
         let endpoint = &self.0;
         Ok(render_with(

@@ -40,6 +40,10 @@ pub enum Failure {
     /// `500xx01 Internal Server Error`: the mock itself failed (e.g. the
     /// system random generator); never caused by the request.
     Internal,
+    /// `500xx02 External Server Error`: the shared store the replicas keep
+    /// their state in (`--store redis://`) is unreachable or too slow. The
+    /// answer says so in its `error` field.
+    StoreUnavailable,
 }
 
 /// Why a request was `Unauthorized`.
@@ -68,6 +72,7 @@ impl Failure {
             Self::MethodNotAllowed => (405, 0),
             Self::HeaderFieldsTooLarge => (431, 0),
             Self::Internal => (500, 1),
+            Self::StoreUnavailable => (500, 2),
         };
         ResponseCode::new(status, service, case)
     }
@@ -93,6 +98,7 @@ impl Failure {
             Self::MethodNotAllowed => Step::Method,
             Self::HeaderFieldsTooLarge => Step::HeaderLimits,
             Self::Internal => Step::Internal,
+            Self::StoreUnavailable => Step::Store,
         }
     }
 }

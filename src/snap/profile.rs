@@ -150,6 +150,7 @@ impl Profile {
                 "Not Found: the admin API is off; start snap-mock with --admin on or --admin-token <token>".into()
             }
             (Failure::Internal, _) => "Internal Server Error".into(),
+            (Failure::StoreUnavailable, _) => "External Server Error".into(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The step of the request lifecycle that decided a request's answer, as
 //! the journal and the log name it (`decidedBy`, `decided_by=`).
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Which step decided. The README's journal section lists exactly these
@@ -44,11 +44,13 @@ pub enum Step {
     HeaderLimits,
     /// The mock itself failed (e.g. the system random generator).
     Internal,
+    /// The shared store (`--store redis://`) did not answer.
+    Store,
 }
 
 impl Step {
     /// Every step, in the order the README documents them.
-    pub const ALL: [Step; 18] = [
+    pub const ALL: [Step; 19] = [
         Step::Body,
         Step::ContentType,
         Step::Headers,
@@ -67,6 +69,7 @@ impl Step {
         Step::Method,
         Step::HeaderLimits,
         Step::Internal,
+        Step::Store,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -89,6 +92,7 @@ impl Step {
             Self::Method => "method",
             Self::HeaderLimits => "header-limits",
             Self::Internal => "internal",
+            Self::Store => "store",
         }
     }
 }
@@ -102,6 +106,16 @@ impl fmt::Display for Step {
 impl Serialize for Step {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Step::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown step {name:?}")))
     }
 }
 

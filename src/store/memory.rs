@@ -1,8 +1,13 @@
 //! The in-process stores: the default, and the fast path.
 
+//!
+//! Each store's operations are inherent, synchronous methods (the Redis
+//! backend keeps its local view of clients and scenarios in these too);
+//! the trait implementations answer with them at once.
+
 use super::{
     AccessTokenStore, ClientStore, ExternalIdStore, IdCheck, RefreshGrant, RefreshTokenStore,
-    ScenarioCounters, ScenarioStore,
+    ScenarioCounters, ScenarioStore, StoreFuture,
 };
 use crate::clients::{Client, ClientRegistry};
 use crate::scenarios::{Scenario, ScenarioSet};
@@ -73,6 +78,56 @@ impl Clients {
             ..Layers::default()
         }))
     }
+
+    pub fn register(&self, client: Client) -> bool {
+        let mut layers = write(&self.0);
+        let key = client.client_key.clone();
+        let replaced = layers.get(&key).is_some();
+        layers.removed.remove(&key);
+        layers.added.insert(key, Arc::new(client));
+        replaced
+    }
+
+    pub fn remove(&self, client_key: &str) -> bool {
+        let mut layers = write(&self.0);
+        let present = layers.get(client_key).is_some();
+        layers.added.remove(client_key);
+        if layers.file.get(client_key).is_some() {
+            layers.removed.insert(client_key.to_owned());
+        }
+        present
+    }
+
+    pub fn reset(&self) {
+        let mut layers = write(&self.0);
+        layers.added.clear();
+        layers.removed.clear();
+    }
+
+    /// Replaces every runtime change at once with `changes` applied to the
+    /// fixture, so that no request sees a half-applied state.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub fn replace_runtime(&self, changes: Vec<Result<Client, String>>) {
+        let mut layers = write(&self.0);
+        layers.added.clear();
+        layers.removed.clear();
+        for change in changes {
+            match change {
+                Ok(client) => {
+                    layers.removed.remove(&client.client_key);
+                    layers
+                        .added
+                        .insert(client.client_key.clone(), Arc::new(client));
+                }
+                Err(key) => {
+                    layers.added.remove(&key);
+                    if layers.file.get(&key).is_some() {
+                        layers.removed.insert(key);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl ClientStore for Clients {
@@ -103,30 +158,18 @@ impl ClientStore for Clients {
         let layers = read(&self.0);
         layers.visible_file().count() + layers.added.len()
     }
-    fn register(&self, client: Client) -> bool {
-        let mut layers = write(&self.0);
-        let key = client.client_key.clone();
-        let replaced = layers.get(&key).is_some();
-        layers.removed.remove(&key);
-        layers.added.insert(key, Arc::new(client));
-        replaced
+    fn register(&self, client: Client) -> StoreFuture<'_, bool> {
+        StoreFuture::ready(Clients::register(self, client))
     }
-    fn remove(&self, client_key: &str) -> bool {
-        let mut layers = write(&self.0);
-        let present = layers.get(client_key).is_some();
-        layers.added.remove(client_key);
-        if layers.file.get(client_key).is_some() {
-            layers.removed.insert(client_key.to_owned());
-        }
-        present
+    fn remove<'a>(&'a self, client_key: &'a str) -> StoreFuture<'a, bool> {
+        StoreFuture::ready(Clients::remove(self, client_key))
     }
     fn reload(&self, clients: ClientRegistry) {
         write(&self.0).file = clients;
     }
-    fn reset(&self) {
-        let mut layers = write(&self.0);
-        layers.added.clear();
-        layers.removed.clear();
+    fn reset(&self) -> StoreFuture<'_, ()> {
+        Clients::reset(self);
+        StoreFuture::ready(())
     }
 }
 
@@ -146,13 +189,12 @@ impl Scenarios {
         *current = Arc::new(next);
         result
     }
-}
 
-impl ScenarioStore for Scenarios {
-    fn snapshot(&self) -> Arc<ScenarioSet> {
+    pub fn snapshot(&self) -> Arc<ScenarioSet> {
         read(&self.0).clone()
     }
-    fn add(&self, scenario: Scenario) -> Result<(), String> {
+
+    pub fn add(&self, scenario: Scenario) -> Result<(), String> {
         self.update(|s| {
             if s.len() >= super::MAX_SCENARIOS && s.get(scenario.name()).is_none() {
                 return Err(format!(
@@ -164,15 +206,50 @@ impl ScenarioStore for Scenarios {
             Ok(())
         })
     }
-    fn remove(&self, name: &str) -> bool {
+
+    pub fn remove(&self, name: &str) -> bool {
         self.update(|s| s.remove(name))
+    }
+
+    pub fn reset(&self) {
+        self.update(ScenarioSet::reset)
+    }
+
+    /// Replaces every runtime change at once with `changes` (a scenario
+    /// added, or the name of one removed) applied to the fixture.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub fn replace_runtime(&self, changes: Vec<Result<Arc<Scenario>, String>>) {
+        self.update(|s| {
+            s.reset();
+            for change in changes {
+                match change {
+                    Ok(scenario) => s.add_shared(scenario),
+                    Err(name) => {
+                        s.remove(&name);
+                    }
+                }
+            }
+        })
+    }
+}
+
+impl ScenarioStore for Scenarios {
+    fn snapshot(&self) -> Arc<ScenarioSet> {
+        Scenarios::snapshot(self)
+    }
+    fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), String>> {
+        StoreFuture::ready(Scenarios::add(self, scenario))
+    }
+    fn remove<'a>(&'a self, name: &'a str) -> StoreFuture<'a, bool> {
+        StoreFuture::ready(Scenarios::remove(self, name))
     }
     fn reload(&self, set: ScenarioSet) {
         let mut current = write(&self.0);
         *current = Arc::new(set.keeping_runtime_changes_of(&current));
     }
-    fn reset(&self) {
-        self.update(ScenarioSet::reset)
+    fn reset(&self) -> StoreFuture<'_, ()> {
+        Scenarios::reset(self);
+        StoreFuture::ready(())
     }
 }
 
@@ -180,8 +257,8 @@ impl ScenarioStore for Scenarios {
 #[derive(Default)]
 pub struct Counters(Mutex<HashMap<String, u32>>);
 
-impl ScenarioCounters for Counters {
-    fn take(&self, name: &str, times: u32) -> bool {
+impl Counters {
+    pub fn take(&self, name: &str, times: u32) -> bool {
         let mut used = lock(&self.0);
         let n = used.entry(name.to_owned()).or_insert(0);
         if *n < times {
@@ -191,14 +268,31 @@ impl ScenarioCounters for Counters {
             false
         }
     }
-    fn remaining(&self, name: &str, times: u32) -> u32 {
+    pub fn remaining(&self, name: &str, times: u32) -> u32 {
         times.saturating_sub(lock(&self.0).get(name).copied().unwrap_or(0))
     }
-    fn refill(&self, name: &str) {
+    pub fn refill(&self, name: &str) {
         lock(&self.0).remove(name);
     }
-    fn refill_all(&self) {
+    pub fn refill_all(&self) {
         lock(&self.0).clear();
+    }
+}
+
+impl ScenarioCounters for Counters {
+    fn take<'a>(&'a self, name: &'a str, times: u32) -> StoreFuture<'a, bool> {
+        StoreFuture::ready(Counters::take(self, name, times))
+    }
+    fn remaining<'a>(&'a self, name: &'a str, times: u32) -> StoreFuture<'a, u32> {
+        StoreFuture::ready(Counters::remaining(self, name, times))
+    }
+    fn refill<'a>(&'a self, name: &'a str) -> StoreFuture<'a, ()> {
+        Counters::refill(self, name);
+        StoreFuture::ready(())
+    }
+    fn refill_all(&self) -> StoreFuture<'_, ()> {
+        Counters::refill_all(self);
+        StoreFuture::ready(())
     }
 }
 
@@ -224,10 +318,8 @@ impl ExternalIds {
         let len = (partner.len() as u64).to_le_bytes();
         digest128(&[&len, partner.as_bytes(), external_id.as_bytes()])
     }
-}
 
-impl ExternalIdStore for ExternalIds {
-    fn check_and_record(&self, partner: &str, external_id: &str, day: NaiveDate) -> IdCheck {
+    pub fn check_and_record(&self, partner: &str, external_id: &str, day: NaiveDate) -> IdCheck {
         let key = Self::digest(partner, external_id);
         let mut days = lock(&self.days);
         let at = match days.iter().position(|(d, _)| *d == day) {
@@ -256,11 +348,37 @@ impl ExternalIdStore for ExternalIds {
         }
     }
 
-    fn release(&self, partner: &str, external_id: &str, day: NaiveDate) {
+    pub fn release(&self, partner: &str, external_id: &str, day: NaiveDate) {
         let key = Self::digest(partner, external_id);
         if let Some((_, seen)) = lock(&self.days).iter_mut().find(|(d, _)| *d == day) {
             seen.remove(&key);
         }
+    }
+}
+
+impl ExternalIdStore for ExternalIds {
+    fn check_and_record<'a>(
+        &'a self,
+        partner: &'a str,
+        external_id: &'a str,
+        day: NaiveDate,
+    ) -> StoreFuture<'a, IdCheck> {
+        StoreFuture::ready(ExternalIds::check_and_record(
+            self,
+            partner,
+            external_id,
+            day,
+        ))
+    }
+
+    fn release<'a>(
+        &'a self,
+        partner: &'a str,
+        external_id: &'a str,
+        day: NaiveDate,
+    ) -> StoreFuture<'a, ()> {
+        ExternalIds::release(self, partner, external_id, day);
+        StoreFuture::ready(())
     }
 }
 
@@ -334,23 +452,51 @@ impl<T: Expires> TokenMap<T> {
     }
 }
 
-impl RefreshTokenStore for RefreshTokens {
-    fn insert(&self, token: String, grant: RefreshGrant, now: DateTime<Utc>) {
-        self.put(&token, grant, now);
+impl<T: Expires + Clone> TokenMap<T> {
+    #[cfg(test)]
+    pub fn insert(&self, token: &str, value: T, now: DateTime<Utc>) {
+        self.put(token, value, now);
     }
 
-    fn take(&self, token: &str) -> Option<RefreshGrant> {
+    /// Takes the token out (a refresh token is used once).
+    pub fn take(&self, token: &str) -> Option<T> {
         lock(&self.inner).0.remove(&Self::digest(token))
+    }
+
+    pub fn get(&self, token: &str) -> Option<T> {
+        lock(&self.inner).0.get(&Self::digest(token)).cloned()
+    }
+}
+
+impl RefreshTokenStore for RefreshTokens {
+    fn insert(
+        &self,
+        token: String,
+        grant: RefreshGrant,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()> {
+        self.put(&token, grant, now);
+        StoreFuture::ready(())
+    }
+
+    fn take<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<RefreshGrant>> {
+        StoreFuture::ready(TokenMap::take(self, token))
     }
 }
 
 impl AccessTokenStore for AccessTokens {
-    fn insert(&self, token: &str, claims: AccessTokenClaims, now: DateTime<Utc>) {
+    fn insert<'a>(
+        &'a self,
+        token: &'a str,
+        claims: AccessTokenClaims,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'a, ()> {
         self.put(token, claims, now);
+        StoreFuture::ready(())
     }
 
-    fn get(&self, token: &str) -> Option<AccessTokenClaims> {
-        lock(&self.inner).0.get(&Self::digest(token)).cloned()
+    fn get<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<AccessTokenClaims>> {
+        StoreFuture::ready(TokenMap::get(self, token))
     }
 }
 
@@ -418,7 +564,7 @@ mod tests {
             customer: "u".into(),
             expires_at: now,
         };
-        tokens.insert("t".into(), grant.clone(), now);
+        tokens.insert("t", grant.clone(), now);
         assert_eq!(tokens.take("t"), Some(grant));
         assert_eq!(tokens.take("t"), None);
     }
@@ -432,14 +578,14 @@ mod tests {
             customer: "u".into(),
             expires_at,
         };
-        tokens.insert("old".into(), grant(now), now);
-        tokens.insert("a".into(), grant(now + chrono::Duration::days(30)), now);
+        tokens.insert("old", grant(now), now);
+        tokens.insert("a", grant(now + chrono::Duration::days(30)), now);
         // "old" has expired by the next insert and goes first.
         let later = now + chrono::Duration::seconds(1);
-        tokens.insert("b".into(), grant(later + chrono::Duration::days(30)), later);
+        tokens.insert("b", grant(later + chrono::Duration::days(30)), later);
         assert_eq!(tokens.take("old"), None);
         // At the bound of 2, a third live token drops the oldest ("a").
-        tokens.insert("c".into(), grant(later + chrono::Duration::days(30)), later);
+        tokens.insert("c", grant(later + chrono::Duration::days(30)), later);
         assert_eq!(tokens.take("a"), None);
         assert!(tokens.take("b").is_some());
         assert!(tokens.take("c").is_some());

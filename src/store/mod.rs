@@ -2,17 +2,144 @@
 //! kind of state. Each operation the protocol needs is one call that an
 //! implementation makes atomic (check-and-record, take-once,
 //! decrement-if-positive), never a read followed by a write, so that a
-//! networked store shared by replicas can offer the same semantics.
-//! [`memory`] holds the default, in-process implementations.
+//! networked store shared by replicas offers the same semantics.
+//!
+//! Operations that a shared store must make on its server return a
+//! [`StoreFuture`]; the in-process stores ([`memory`], the default) answer
+//! it at once, without an allocation or a task switch, so the fast path is
+//! the same as a plain call. Clients and scenarios are read synchronously
+//! from a local view that [`Backend::refresh`] brings up to date once per
+//! request: lookups stay plain reads in the checks and the diagnosis.
 
 pub mod memory;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 use crate::clients::{Client, ClientRegistry};
 use crate::journal::{JournalEntry, JournalStats};
 use crate::scenarios::{Scenario, ScenarioSet};
 use crate::tokens::AccessTokenClaims;
 use chrono::{DateTime, NaiveDate, Utc};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// A shared store could not do an operation: unreachable, too slow, or it
+/// answered with an error. The text says which store and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The answer of a store operation: ready now (in memory), or pending on
+/// a shared store's server.
+pub struct StoreFuture<'a, T>(Inner<'a, T>);
+
+enum Inner<'a, T> {
+    Ready(Option<StoreResult<T>>),
+    // Only a shared store's answers are pending (feature `redis`).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    Pending(Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>),
+}
+
+impl<'a, T> StoreFuture<'a, T> {
+    /// An answer known now.
+    pub fn ready(value: T) -> Self {
+        Self(Inner::Ready(Some(Ok(value))))
+    }
+
+    /// An answer that needs a round trip.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub fn pending(future: impl Future<Output = StoreResult<T>> + Send + 'a) -> Self {
+        Self(Inner::Pending(Box::pin(future)))
+    }
+}
+
+impl<T: Unpin> Future for StoreFuture<'_, T> {
+    type Output = StoreResult<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().0 {
+            Inner::Ready(value) => Poll::Ready(
+                value
+                    .take()
+                    .unwrap_or_else(|| Err(StoreError("store answer polled twice".into()))),
+            ),
+            Inner::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+/// Runs a store operation to completion on the calling thread, for the
+/// synchronous API of [`MockServer`](crate::MockServer) and the tools. A
+/// shared store's futures run on the store's own runtime, so parking this
+/// thread cannot starve them.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
+
+/// Where shared state lives, and how it is doing.
+pub trait Backend: Send + Sync {
+    /// Catches up with what other replicas changed (clients and scenarios
+    /// registered at runtime). On failure the local view stays as it was.
+    fn refresh(&self) -> StoreFuture<'_, ()>;
+    /// What `/health` reports.
+    fn status(&self) -> BackendStatus;
+}
+
+/// The store as `/health` reports it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendStatus {
+    /// `memory` or `redis`.
+    pub kind: &'static str,
+    /// Where (a Redis URL without its password).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// False while the last operation on the shared store failed.
+    pub reachable: bool,
+    /// Why the last operation failed, while it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Shared state kept in this process: nothing to catch up with.
+pub struct InProcess;
+
+impl Backend for InProcess {
+    fn refresh(&self) -> StoreFuture<'_, ()> {
+        StoreFuture::ready(())
+    }
+    fn status(&self) -> BackendStatus {
+        BackendStatus {
+            kind: "memory",
+            url: None,
+            reachable: true,
+            error: None,
+        }
+    }
+}
 
 /// Registered clients: the fixture's, plus those registered at runtime.
 pub trait ClientStore: Send + Sync {
@@ -23,14 +150,14 @@ pub trait ClientStore: Send + Sync {
     fn some(&self, n: usize) -> Vec<Arc<Client>>;
     fn len(&self) -> usize;
     /// Adds or replaces a client; true when it replaced one.
-    fn register(&self, client: Client) -> bool;
+    fn register(&self, client: Client) -> StoreFuture<'_, bool>;
     /// True when a client was removed.
-    fn remove(&self, client_key: &str) -> bool;
+    fn remove<'a>(&'a self, client_key: &'a str) -> StoreFuture<'a, bool>;
     /// Replaces the fixture's clients with those of a reloaded fixture;
     /// clients registered or removed at runtime stay so.
     fn reload(&self, clients: ClientRegistry);
     /// Drops every runtime registration and removal.
-    fn reset(&self);
+    fn reset(&self) -> StoreFuture<'_, ()>;
 }
 
 /// The scenarios in force.
@@ -39,13 +166,13 @@ pub trait ScenarioStore: Send + Sync {
     fn snapshot(&self) -> Arc<ScenarioSet>;
     /// Adds a scenario ahead of all others, replacing one of the same name;
     /// refused when `MAX_SCENARIOS` are in force already.
-    fn add(&self, scenario: Scenario) -> Result<(), String>;
-    fn remove(&self, name: &str) -> bool;
+    fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), String>>;
+    fn remove<'a>(&'a self, name: &'a str) -> StoreFuture<'a, bool>;
     /// Replaces the fixture's scenarios with those of a reloaded fixture;
     /// scenarios added or removed at runtime stay so.
     fn reload(&self, set: ScenarioSet);
     /// Back to the fixture as loaded.
-    fn reset(&self);
+    fn reset(&self) -> StoreFuture<'_, ()>;
 }
 
 /// Most scenarios in force at once (fixture and runtime together).
@@ -55,13 +182,13 @@ pub const MAX_SCENARIOS: usize = 1000;
 pub trait ScenarioCounters: Send + Sync {
     /// Uses one of `times` for the scenario `name`: true while uses were
     /// left (decrement-if-positive, atomic).
-    fn take(&self, name: &str, times: u32) -> bool;
+    fn take<'a>(&'a self, name: &'a str, times: u32) -> StoreFuture<'a, bool>;
     /// Uses left of `times`.
-    fn remaining(&self, name: &str, times: u32) -> u32;
+    fn remaining<'a>(&'a self, name: &'a str, times: u32) -> StoreFuture<'a, u32>;
     /// Refills one scenario (it was added again or replaced).
-    fn refill(&self, name: &str);
+    fn refill<'a>(&'a self, name: &'a str) -> StoreFuture<'a, ()>;
     /// Refills every scenario.
-    fn refill_all(&self);
+    fn refill_all(&self) -> StoreFuture<'_, ()>;
 }
 
 /// What [`ExternalIdStore::check_and_record`] found.
@@ -79,14 +206,24 @@ pub enum IdCheck {
 pub trait ExternalIdStore: Send + Sync {
     /// Records the id for `partner` on `day` unless the partner already
     /// used it that day (check-and-record, atomic).
-    fn check_and_record(&self, partner: &str, external_id: &str, day: NaiveDate) -> IdCheck;
+    fn check_and_record<'a>(
+        &'a self,
+        partner: &'a str,
+        external_id: &'a str,
+        day: NaiveDate,
+    ) -> StoreFuture<'a, IdCheck>;
     /// Forgets a recorded id: the call that used it was answered with a
     /// failure after all (a scenario), so the client's retry may reuse it.
-    fn release(&self, partner: &str, external_id: &str, day: NaiveDate);
+    fn release<'a>(
+        &'a self,
+        partner: &'a str,
+        external_id: &'a str,
+        day: NaiveDate,
+    ) -> StoreFuture<'a, ()>;
 }
 
 /// A B2B2C refresh token's grant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RefreshGrant {
     pub client_key: String,
     pub customer: String,
@@ -95,17 +232,23 @@ pub struct RefreshGrant {
 
 /// B2B2C refresh tokens issued and not yet used.
 pub trait RefreshTokenStore: Send + Sync {
-    fn insert(&self, token: String, grant: RefreshGrant, now: DateTime<Utc>);
+    fn insert(&self, token: String, grant: RefreshGrant, now: DateTime<Utc>)
+        -> StoreFuture<'_, ()>;
     /// Takes the token out: a refresh token is used once (take-once, atomic).
-    fn take(&self, token: &str) -> Option<RefreshGrant>;
+    fn take<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<RefreshGrant>>;
 }
 
 /// Opaque access tokens issued (`--token-format opaque`): the token itself
 /// says nothing, so validating one means finding it here.
 pub trait AccessTokenStore: Send + Sync {
-    fn insert(&self, token: &str, claims: AccessTokenClaims, now: DateTime<Utc>);
+    fn insert<'a>(
+        &'a self,
+        token: &'a str,
+        claims: AccessTokenClaims,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'a, ()>;
     /// The token's claims, expired or not (the caller checks `exp`).
-    fn get(&self, token: &str) -> Option<AccessTokenClaims>;
+    fn get<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<AccessTokenClaims>>;
 }
 
 /// The request journal.
@@ -114,24 +257,25 @@ pub trait JournalStore: Send + Sync {
     fn enabled(&self) -> bool;
     /// Longest body text an entry keeps.
     fn body_limit(&self) -> usize;
-    fn record(&self, entry: JournalEntry);
+    fn record(&self, entry: JournalEntry) -> StoreFuture<'_, ()>;
     /// Counts a request that was not recorded because the journal is off.
-    fn count_unrecorded(&self);
+    fn count_unrecorded(&self) -> StoreFuture<'_, ()>;
     /// Entries newest first that satisfy `keep`, at most `limit`, only those
     /// older than `before` (a `seq`) when given.
-    fn list(
-        &self,
+    fn list<'a>(
+        &'a self,
         before: Option<u64>,
         limit: usize,
-        keep: &dyn Fn(&JournalEntry) -> bool,
-    ) -> Vec<Arc<JournalEntry>>;
-    fn clear(&self);
-    fn stats(&self) -> JournalStats;
+        keep: &'a (dyn Fn(&JournalEntry) -> bool + Sync),
+    ) -> StoreFuture<'a, Vec<Arc<JournalEntry>>>;
+    fn clear(&self) -> StoreFuture<'_, ()>;
+    fn stats(&self) -> StoreFuture<'_, JournalStats>;
 }
 
 /// One of each store.
 #[derive(Clone)]
 pub struct Stores {
+    pub backend: Arc<dyn Backend>,
     pub clients: Arc<dyn ClientStore>,
     pub scenarios: Arc<dyn ScenarioStore>,
     pub counters: Arc<dyn ScenarioCounters>,
@@ -149,6 +293,7 @@ impl Stores {
         config: &crate::config::Config,
     ) -> Self {
         Self {
+            backend: Arc::new(InProcess),
             clients: Arc::new(memory::Clients::new(clients)),
             scenarios: Arc::new(memory::Scenarios::new(scenarios)),
             counters: Arc::new(memory::Counters::default()),

@@ -16,6 +16,7 @@ mod introspect;
 mod openapi;
 mod providers;
 mod reliability;
+mod replicas;
 mod scenarios;
 mod tls;
 mod tools;

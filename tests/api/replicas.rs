@@ -1,0 +1,430 @@
+//! Three `snap-mock` processes sharing one real `redis-server`
+//! (`--store redis://...`), as replicas behind a load balancer would: each
+//! protocol guarantee holds across them, and a Redis outage is answered
+//! clearly and recovered from.
+//!
+//! They need `redis-server` (Debian: `apt-get install redis-server`), which
+//! `.ci/run` installs, so a plain `cargo test` lists them as ignored. Run
+//! them with `cargo test --test api replicas:: -- --ignored`.
+
+use crate::helpers::*;
+use serde_json::Value;
+use snap_mock::{hmac_signature, service_string_to_sign};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+const QRIS: &str = "/v1.0/qr/qr-mpm-generate";
+const QRIS_BODY: &str = r#"{"partnerReferenceNo":"2020102900000000000001","amount":{"value":"12345678.00","currency":"IDR"},"merchantId":"008830"}"#;
+const SECRET: &str = "demo-client-secret";
+const B2B2C: &str = "/pg/snap/oauth/v1.0/access-token/b2b2c";
+
+/// A `redis-server` of the test's own, on a free port of 127.0.0.1, with
+/// nothing saved to disk; stopped on drop.
+struct Redis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Redis {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut redis = Self { port, child: None };
+        redis.resume();
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts it (again) on its port and waits until it answers PING.
+    fn resume(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string()])
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "redis-server did not start ({e}); install it (apt-get install redis-server)"
+                )
+            });
+        self.child = Some(child);
+        eventually("redis-server to answer PING", || self.ping());
+    }
+
+    fn ping(&self) -> bool {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        let mut buf = [0u8; 7];
+        s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
+    }
+
+    /// Kills it: what a crashed or unreachable Redis looks like.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Three replicas on `redis`, each on its own port.
+fn replicas(redis: &Redis, extra: &[&str]) -> Vec<Running> {
+    (0..3)
+        .map(|_| {
+            spawn_binary(|cmd| {
+                cmd.args(["--port", "0", "--store", &redis.url()])
+                    .args(["--store-timeout-ms", "500"])
+                    .args(extra);
+            })
+        })
+        .collect()
+}
+
+fn token_from(uri: &str) -> String {
+    let answer = request_token(&format!("{uri}{FINPAY_PATH}"));
+    answer.expect(200, "2007300", "Request has been processed successfully");
+    answer.json()["accessToken"].as_str().unwrap().to_owned()
+}
+
+fn qris_call(uri: &str, token: &str, external_id: &str) -> Answer {
+    let ts = now_timestamp();
+    let sts = service_string_to_sign("POST", QRIS, token, QRIS_BODY.as_bytes(), &ts);
+    let headers = vec![
+        ("Authorization".into(), format!("Bearer {token}")),
+        ("X-TIMESTAMP".into(), ts),
+        ("X-SIGNATURE".into(), hmac_signature(SECRET, &sts)),
+        ("X-PARTNER-ID".into(), DEMO_CLIENT.into()),
+        ("X-EXTERNAL-ID".into(), external_id.into()),
+        ("CHANNEL-ID".into(), "95221".into()),
+        ("Content-Type".into(), "application/json".into()),
+    ];
+    post_with(&format!("{uri}{QRIS}"), &headers, QRIS_BODY)
+}
+
+fn admin_at(uri: &str, method: &str, path: &str, body: Option<&str>) -> Answer {
+    send(
+        method,
+        &format!("{uri}/__admin{path}"),
+        &[("Content-Type", "application/json")],
+        body.map(str::as_bytes),
+    )
+}
+
+/// Runs `n` copies of `f` at once (released together by a barrier), the
+/// i-th against replica `i % 3`, and gives back their answers.
+fn at_once(
+    nodes: &[Running],
+    n: usize,
+    f: impl Fn(&str) -> Answer + Send + Sync + 'static,
+) -> Vec<Answer> {
+    let f = Arc::new(f);
+    let barrier = Arc::new(Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let (f, barrier) = (f.clone(), barrier.clone());
+            let uri = nodes[i % nodes.len()].uri.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                f(&uri)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn the_same_external_id_sent_to_three_replicas_at_once_is_accepted_once() {
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &[]);
+    // A JWT from one replica verifies on every one: the key is shared by
+    // configuration.
+    let token = token_from(&nodes[0].uri);
+    let answers = at_once(&nodes, 12, move |uri| {
+        qris_call(uri, &token, "same-id-0001")
+    });
+    let codes: Vec<String> = answers.iter().map(Answer::code).collect();
+    assert_eq!(
+        codes.iter().filter(|c| *c == "2004700").count(),
+        1,
+        "exactly one 200: {codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| *c == "4094700").count(),
+        11,
+        "the rest conflict: {codes:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn times_five_under_concurrent_load_over_three_replicas_fires_exactly_five_times() {
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &[]);
+    // Added on one replica, in force on all three.
+    admin_at(
+        &nodes[1].uri,
+        "POST",
+        "/scenarios",
+        Some(r#"{"name":"five","match":{"clientKey":"demo-client"},"times":5,"respond":{"responseCode":"5007300"}}"#),
+    )
+    .expect(201, "2010000", "Successful");
+    let answers = at_once(&nodes, 30, |uri| {
+        request_token(&format!("{uri}{FINPAY_PATH}"))
+    });
+    let codes: Vec<String> = answers.iter().map(Answer::code).collect();
+    assert_eq!(
+        codes.iter().filter(|c| *c == "5007300").count(),
+        5,
+        "the scenario fired exactly 5 times: {codes:?}"
+    );
+    assert_eq!(codes.iter().filter(|c| *c == "2007300").count(), 25);
+    let listed = admin_at(&nodes[2].uri, "GET", "/scenarios", None).json();
+    let five = listed["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "five")
+        .cloned()
+        .expect("the scenario is listed on another replica");
+    assert_eq!(five["remaining"], 0);
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn a_client_registered_on_one_replica_gets_tokens_from_the_others() {
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &[]);
+    let public_key = include_str!("../../keys/other-client.public.pem");
+    let body = serde_json::json!({ "clientKey": "runtime-client", "publicKey": public_key });
+    admin_at(&nodes[0].uri, "POST", "/clients", Some(&body.to_string())).expect(
+        201,
+        "2010000",
+        "Successful",
+    );
+    for node in &nodes[1..] {
+        let headers = signed_headers(PKCS1_PRIVATE_KEY, "runtime-client", &now_timestamp());
+        post_with(&format!("{}{FINPAY_PATH}", node.uri), &headers, BODY).expect(
+            200,
+            "2007300",
+            "Request has been processed successfully",
+        );
+    }
+    // Removed on the third, unknown on the second.
+    admin_at(&nodes[2].uri, "DELETE", "/clients/runtime-client", None).expect(
+        200,
+        "2000000",
+        "Successful",
+    );
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, "runtime-client", &now_timestamp());
+    let refused = post_with(&format!("{}{FINPAY_PATH}", nodes[1].uri), &headers, BODY);
+    assert_eq!(refused.code(), "4017300", "{}", refused.text);
+    // A reset on one replica is a reset for all.
+    admin_at(&nodes[0].uri, "POST", "/clients", Some(&body.to_string())).expect(
+        201,
+        "2010000",
+        "Successful",
+    );
+    admin_at(&nodes[1].uri, "POST", "/reset", None).expect(200, "2000000", "Successful");
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, "runtime-client", &now_timestamp());
+    let after_reset = post_with(&format!("{}{FINPAY_PATH}", nodes[2].uri), &headers, BODY);
+    assert_eq!(after_reset.code(), "4017300", "{}", after_reset.text);
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn a_refresh_token_used_on_one_replica_is_refused_on_another() {
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &[]);
+    let ask = |uri: &str, body: &str| {
+        let headers = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp());
+        post_with(&format!("{uri}{B2B2C}"), &headers, body)
+    };
+    let first = ask(
+        &nodes[0].uri,
+        r#"{"grantType":"AUTHORIZATION_CODE","authCode":"demo-auth-code"}"#,
+    );
+    first.expect(200, "2007400", "Request has been processed successfully");
+    let refresh = first.json()["refreshToken"].as_str().unwrap().to_owned();
+    let body = format!(r#"{{"grantType":"REFRESH_TOKEN","refreshToken":"{refresh}"}}"#);
+    ask(&nodes[1].uri, &body).expect(200, "2007400", "Request has been processed successfully");
+    let again = ask(&nodes[2].uri, &body);
+    assert_eq!(again.code(), "4017402", "{}", again.text);
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn opaque_tokens_issued_by_one_replica_are_valid_on_the_others() {
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &["--token-format", "opaque"]);
+    let token = token_from(&nodes[0].uri);
+    assert_eq!(token.len(), 64, "opaque: {token}");
+    qris_call(&nodes[1].uri, &token, "opaque-0001").expect(200, "2004700", "Successful");
+    let form = format!("token={token}");
+    let intro = send(
+        "POST",
+        &format!("{}/introspect", nodes[2].uri),
+        &[],
+        Some(form.as_bytes()),
+    );
+    assert_eq!(intro.json()["active"], true, "{}", intro.text);
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn the_journal_read_from_any_replica_holds_the_requests_of_all_three() {
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &[]);
+    for (i, node) in nodes.iter().enumerate() {
+        let mut headers = signed_headers(DEMO_PRIVATE_KEY, DEMO_CLIENT, &now_timestamp());
+        headers.push(("X-Replica-Mark".into(), format!("mark-{i}")));
+        post_with(&format!("{}{FINPAY_PATH}", node.uri), &headers, BODY).expect(
+            200,
+            "2007300",
+            "Request has been processed successfully",
+        );
+    }
+    let marks = |uri: &str| -> Vec<String> {
+        let page = admin_at(uri, "GET", "/requests", None).json();
+        page["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| {
+                e["headers"].as_array()?.iter().find_map(|h| {
+                    (h[0] == "x-replica-mark").then(|| h[1].as_str().unwrap_or_default().to_owned())
+                })
+            })
+            .collect()
+    };
+    for node in &nodes {
+        // Newest first, whichever replica answered.
+        assert_eq!(
+            marks(&node.uri),
+            ["mark-2", "mark-1", "mark-0"],
+            "{}",
+            node.uri
+        );
+    }
+    let page = admin_at(&nodes[1].uri, "GET", "/requests?limit=1", None).json();
+    assert_eq!(page["recorded"], 3, "{page}");
+    let next = page["next"].as_u64().expect("a cursor to older entries");
+    let older = admin_at(
+        &nodes[2].uri,
+        "GET",
+        &format!("/requests?before={next}"),
+        None,
+    )
+    .json();
+    assert_eq!(older["requests"].as_array().unwrap().len(), 2, "{older}");
+    admin_at(&nodes[0].uri, "DELETE", "/requests", None).expect(200, "2000000", "Successful");
+    assert!(marks(&nodes[2].uri).is_empty(), "cleared for every replica");
+}
+
+fn health(uri: &str) -> Value {
+    get(&format!("{uri}/health")).json()
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn redis_stopped_mid_run_gets_clear_errors_then_recovery_when_it_returns() {
+    let mut redis = Redis::start();
+    let mut nodes = replicas(&redis, &[]);
+    let token = token_from(&nodes[0].uri);
+    qris_call(&nodes[1].uri, &token, "before-0001").expect(200, "2004700", "Successful");
+    assert_eq!(health(&nodes[2].uri)["store"]["reachable"], true);
+
+    redis.stop();
+    // A call that needs the shared store: a SNAP 5xx that says so.
+    let down = qris_call(&nodes[1].uri, &token, "during-0001");
+    down.assert_snap_shaped();
+    assert_eq!(down.status, 500, "{}", down.text);
+    assert_eq!(down.code(), "5004702", "{}", down.text);
+    assert_eq!(down.message(), "External Server Error");
+    let error = down.json()["error"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        error.contains("shared store") && error.contains(&redis.url()),
+        "{error}"
+    );
+    // /health says so.
+    let h = health(&nodes[0].uri);
+    assert_eq!(h["status"], "DEGRADED", "{h}");
+    assert_eq!(h["store"]["reachable"], false, "{h}");
+    assert!(
+        h["store"]["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{h}"
+    );
+    // A request that needs no shared state still works: a JWT is issued
+    // from the key and the clients last seen.
+    token_from(&nodes[2].uri);
+    // The admin API answers, with the same 5xx.
+    let listing = admin_at(&nodes[0].uri, "GET", "/requests", None);
+    listing.assert_snap_shaped();
+    assert_eq!(listing.code(), "5000002", "{}", listing.text);
+
+    redis.resume();
+    eventually("every replica to report the store reachable again", || {
+        nodes
+            .iter()
+            .all(|n| health(&n.uri)["store"]["reachable"] == true)
+    });
+    assert_eq!(health(&nodes[0].uri)["status"], "UP");
+    qris_call(&nodes[2].uri, &token, "after-0001").expect(200, "2004700", "Successful");
+    // The id recorded after recovery is shared again.
+    let dup = qris_call(&nodes[0].uri, &token, "after-0001");
+    assert_eq!(dup.code(), "4094700", "{}", dup.text);
+    // Nothing panicked: every replica is still running.
+    for node in &mut nodes {
+        assert!(node.child.try_wait().unwrap().is_none(), "a replica exited");
+    }
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn a_replica_started_while_redis_is_down_serves_and_connects_when_it_comes_up() {
+    let mut redis = Redis::start();
+    redis.stop();
+    let node = spawn_binary(|cmd| {
+        cmd.args(["--port", "0", "--store", &redis.url()])
+            .args(["--store-timeout-ms", "300"]);
+    });
+    assert_eq!(health(&node.uri)["status"], "DEGRADED");
+    token_from(&node.uri);
+    redis.resume();
+    eventually("the store to be reachable", || {
+        health(&node.uri)["store"]["reachable"] == true
+    });
+    let token = token_from(&node.uri);
+    qris_call(&node.uri, &token, "late-0001").expect(200, "2004700", "Successful");
+}
+
+#[test]
+fn a_store_that_is_not_a_redis_url_is_a_start_up_error_naming_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .args(["--port", "0", "--store", "mem"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--store mem") && err.contains("Redis URL"),
+        "{err}"
+    );
+}
