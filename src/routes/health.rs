@@ -7,14 +7,26 @@ use serde_json::{Map, Value};
 
 const OK: ResponseCode = ResponseCode::new(200, SERVICE_GENERAL, 0);
 
+/// How long `/health` waits for the shared store: well inside a probe's
+/// usual one-second timeout, whatever `--store-timeout-ms` says.
+const HEALTH_STORE_WAIT: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// `GET /health`: up, and what is loaded.
 pub async fn health(state: web::Data<State>) -> HttpResponse {
     // A round trip to a shared store, so that its status is current; the
     // answer stays 200 while the store is down, because requests that need
     // no shared state are still served (and a probe that failed here would
     // take every replica out at once).
-    let _ = state.stores.backend.refresh().await;
-    let store = state.stores.backend.status();
+    let checked =
+        actix_web::rt::time::timeout(HEALTH_STORE_WAIT, state.stores.backend.refresh()).await;
+    let mut store = state.stores.backend.status();
+    if checked.is_err() {
+        store.reachable = false;
+        store.error = Some(format!(
+            "no answer within {} ms to the health check",
+            HEALTH_STORE_WAIT.as_millis()
+        ));
+    }
     let clients = state.stores.clients.len();
     let mut extra = Map::new();
     extra.insert(

@@ -148,8 +148,8 @@ impl Conn {
         StoreFuture::pending(async move {
             let outcome = match task.await {
                 Ok(Ok(Ok(value))) => Ok(value),
-                Ok(Ok(Err(e))) => Err(e.to_string()),
-                Ok(Err(_)) => Err(format!(
+                Ok(Ok(Err(e))) if !e.is_timeout() => Err(e.to_string()),
+                Ok(Ok(Err(_))) | Ok(Err(_)) => Err(format!(
                     "no answer within {} ms (--store-timeout-ms)",
                     timeout.as_millis()
                 )),
@@ -385,6 +385,13 @@ enum Change<T> {
     Removed,
 }
 
+/// The two hashes of runtime changes.
+#[derive(Clone, Copy)]
+enum Runtime {
+    Clients,
+    Scenarios,
+}
+
 impl Registry {
     fn keys(&self) -> [String; 3] {
         [
@@ -394,33 +401,38 @@ impl Registry {
         ]
     }
 
+    /// The generation counter and the hash of `which`.
+    fn keys_of(&self, which: Runtime) -> Vec<String> {
+        let [gen, clients, scenarios] = self.keys();
+        match which {
+            Runtime::Clients => vec![gen, clients],
+            Runtime::Scenarios => vec![gen, scenarios],
+        }
+    }
+
     async fn write<T: Serialize>(
         &self,
-        hash: usize,
+        which: Runtime,
         field: &str,
         change: &Change<T>,
     ) -> StoreResult<()> {
-        let [gen, clients, scenarios] = self.keys();
         let value = serde_json::to_string(change).map_err(|e| StoreError(e.to_string()))?;
-        let target = if hash == 1 { clients } else { scenarios };
         let _: u64 = self
             .conn
             .script(
                 "recording a runtime change",
                 &self.scripts.append,
-                vec![gen, target],
+                self.keys_of(which),
                 vec![field.to_owned(), value],
             )
             .await?;
         self.catch_up().await
     }
 
-    async fn reset_hash(&self, hash: usize) -> StoreResult<()> {
-        let [gen, clients, scenarios] = self.keys();
-        let target = if hash == 1 { clients } else { scenarios };
+    async fn reset(&self, which: Runtime) -> StoreResult<()> {
         let _: u64 = self
             .conn
-            .script("a reset", &self.scripts.reset, vec![gen, target], vec![])
+            .script("a reset", &self.scripts.reset, self.keys_of(which), vec![])
             .await?;
         self.catch_up().await
     }
@@ -536,7 +548,7 @@ impl ClientStore for Registry {
         StoreFuture::pending(async move {
             let replaced = self.clients.get(&client.client_key).is_some();
             let entry = entry_of(&client)?;
-            self.write(1, &client.client_key, &Change::Set(entry))
+            self.write(Runtime::Clients, &client.client_key, &Change::Set(entry))
                 .await?;
             Ok(replaced)
         })
@@ -546,7 +558,7 @@ impl ClientStore for Registry {
             if self.clients.get(client_key).is_none() {
                 return Ok(false);
             }
-            self.write::<ClientEntry>(1, client_key, &Change::Removed)
+            self.write::<ClientEntry>(Runtime::Clients, client_key, &Change::Removed)
                 .await?;
             Ok(true)
         })
@@ -555,7 +567,7 @@ impl ClientStore for Registry {
         ClientStore::reload(&self.clients, clients);
     }
     fn reset(&self) -> StoreFuture<'_, ()> {
-        StoreFuture::pending(self.reset_hash(1))
+        StoreFuture::pending(Registry::reset(self, Runtime::Clients))
     }
 }
 
@@ -572,8 +584,12 @@ impl ScenarioStore for Registry {
                     super::MAX_SCENARIOS
                 )));
             }
-            self.write(2, scenario.name(), &Change::Set(&scenario.spec))
-                .await?;
+            self.write(
+                Runtime::Scenarios,
+                scenario.name(),
+                &Change::Set(&scenario.spec),
+            )
+            .await?;
             Ok(Ok(()))
         })
     }
@@ -582,7 +598,7 @@ impl ScenarioStore for Registry {
             if self.scenarios.snapshot().get(name).is_none() {
                 return Ok(false);
             }
-            self.write::<ScenarioSpec>(2, name, &Change::Removed)
+            self.write::<ScenarioSpec>(Runtime::Scenarios, name, &Change::Removed)
                 .await?;
             Ok(true)
         })
@@ -591,7 +607,7 @@ impl ScenarioStore for Registry {
         ScenarioStore::reload(&self.scenarios, set);
     }
     fn reset(&self) -> StoreFuture<'_, ()> {
-        StoreFuture::pending(self.reset_hash(2))
+        StoreFuture::pending(Registry::reset(self, Runtime::Scenarios))
     }
 }
 

@@ -69,6 +69,17 @@ impl Redis {
         s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
     }
 
+    /// Makes it stall every client for `ms`: what a slow Redis looks like.
+    fn pause(&self, ms: u32) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("redis answers");
+        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        s.write_all(format!("CLIENT PAUSE {ms} ALL\r\n").as_bytes())
+            .unwrap();
+        let mut buf = [0u8; 5];
+        s.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"+OK\r\n");
+    }
+
     /// Kills it: what a crashed or unreachable Redis looks like.
     fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -394,6 +405,29 @@ fn redis_stopped_mid_run_gets_clear_errors_then_recovery_when_it_returns() {
     for node in &mut nodes {
         assert!(node.child.try_wait().unwrap().is_none(), "a replica exited");
     }
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn a_slow_redis_gets_a_timeout_answer_within_the_store_timeout_then_recovery() {
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &[]);
+    let token = token_from(&nodes[0].uri);
+    redis.pause(3000);
+    let started = std::time::Instant::now();
+    let slow = qris_call(&nodes[1].uri, &token, "slow-0001");
+    let waited = started.elapsed();
+    assert_eq!(slow.code(), "5004702", "{}", slow.text);
+    let error = slow.json()["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error.contains("no answer within 500 ms"), "{error}");
+    // Bounded by the store timeout (500 ms per operation), not by the pause.
+    assert!(waited < Duration::from_millis(2500), "{waited:?}");
+    let h = health(&nodes[2].uri);
+    assert_eq!(h["status"], "DEGRADED", "{h}");
+    eventually("the pause to end and the store to answer", || {
+        health(&nodes[1].uri)["store"]["reachable"] == true
+    });
+    qris_call(&nodes[1].uri, &token, "slow-0002").expect(200, "2004700", "Successful");
 }
 
 #[test]
