@@ -134,10 +134,9 @@ def rss_kib(pid, key):
     return 0
 
 
-def wrk(port, conns, seconds, env):
+def wrk(port, conns, seconds, env, path=PATH, script=os.path.join(ROOT, "benches", "token.lua")):
     out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency",
-                          "-s", os.path.join(ROOT, "benches", "token.lua"),
-                          "http://127.0.0.1:%d%s" % (port, PATH)],
+                          "-s", script, "http://127.0.0.1:%d%s" % (port, path)],
                          check=True, capture_output=True, text=True, env={**os.environ, **env}).stdout
     total = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

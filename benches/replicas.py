@@ -23,7 +23,7 @@ uses, so C measures the store's cost under replication, not the scaling that
 replicas on separate machines give.
 Needs: cargo, wrk, openssl, redis-server (Debian: apt-get install wrk openssl redis-server).
 """
-import argparse, base64, hashlib, hmac, json, os, re, socket, statistics, subprocess, sys, threading, time
+import argparse, base64, hashlib, hmac, json, os, socket, statistics, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load  # noqa: E402  (the same helpers as the load benchmark)
@@ -50,25 +50,13 @@ def start_redis():
     raise SystemExit("redis-server did not answer")
 
 
-def wrk_run(port, path, script, conns, seconds, env):
-    out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency", "-s", script,
-                          "http://127.0.0.1:%d%s" % (port, path)],
-                         check=True, capture_output=True, text=True, env={**os.environ, **env}).stdout
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", out, re.M)
-    p99 = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
-    return {"requests": total, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p99": p99, "non2xx": int(non2xx.group(1)) if non2xx else 0}
-
-
 def drive(ports, path, script, seconds, env_for):
     """wrk against every port at once, TOTAL_CONNECTIONS shared out; the
     summed rate and the worst p99."""
     results = [None] * len(ports)
 
     def one(i, port):
-        results[i] = wrk_run(port, path, script, TOTAL_CONNECTIONS // len(ports), seconds, env_for(i))
+        results[i] = load.wrk(port, TOTAL_CONNECTIONS // len(ports), seconds, env_for(i), path, script)
     threads = [threading.Thread(target=one, args=(i, p)) for i, p in enumerate(ports)]
     for t in threads:
         t.start()
