@@ -130,21 +130,31 @@ impl Conn {
     }
 
     /// Runs `op` on the store's runtime within the timeout; the error names
-    /// the store, what was being done, and why.
+    /// the store, what was being done, and why. A read (`retry`) is tried
+    /// once more after a dropped connection, which the connection manager
+    /// replaces meanwhile: the first read after a Redis restart then finds
+    /// the new connection instead of failing. A write is not: it may have
+    /// been applied before the connection dropped.
     fn call<'a, T, Fut>(
         &'a self,
         what: &'static str,
-        op: impl FnOnce(ConnectionManager) -> Fut,
+        retry: bool,
+        op: impl Fn(ConnectionManager) -> Fut + Send + 'static,
     ) -> StoreFuture<'a, T>
     where
         T: Send + 'static,
         Fut: Future<Output = redis::RedisResult<T>> + Send + 'static,
     {
-        let future = op(self.manager.clone());
+        let manager = self.manager.clone();
         let timeout = self.timeout;
-        let task = self
-            .handle
-            .spawn(async move { tokio::time::timeout(timeout, future).await });
+        let task = self.handle.spawn(async move {
+            match tokio::time::timeout(timeout, op(manager.clone())).await {
+                Ok(Err(e)) if retry && (e.is_connection_dropped() || e.is_io_error()) => {
+                    tokio::time::timeout(timeout, op(manager)).await
+                }
+                first => first,
+            }
+        });
         StoreFuture::pending(async move {
             let outcome = match task.await {
                 Ok(Ok(Ok(value))) => Ok(value),
@@ -177,7 +187,7 @@ impl Conn {
         })
     }
 
-    /// A script run with `keys` and `args`.
+    /// A script run with `keys` and `args`, that changes something.
     fn script<'a, T>(
         &'a self,
         what: &'static str,
@@ -188,26 +198,69 @@ impl Conn {
     where
         T: redis::FromRedisValue + Send + 'static,
     {
+        self.run_script(what, false, script, keys, args)
+    }
+
+    /// A script that only reads.
+    fn read_script<'a, T>(
+        &'a self,
+        what: &'static str,
+        script: &Script,
+        keys: Vec<String>,
+    ) -> StoreFuture<'a, T>
+    where
+        T: redis::FromRedisValue + Send + 'static,
+    {
+        self.run_script(what, true, script, keys, Vec::new())
+    }
+
+    fn run_script<'a, T>(
+        &'a self,
+        what: &'static str,
+        read: bool,
+        script: &Script,
+        keys: Vec<String>,
+        args: Vec<String>,
+    ) -> StoreFuture<'a, T>
+    where
+        T: redis::FromRedisValue + Send + 'static,
+    {
         let script = script.clone();
-        self.call(what, move |mut conn| async move {
-            let mut invocation = script.prepare_invoke();
-            for k in keys {
-                invocation.key(k);
+        self.call(what, read, move |mut conn| {
+            // Owned: a read may run twice.
+            let (script, keys, args) = (script.clone(), keys.clone(), args.clone());
+            async move {
+                let mut invocation = script.prepare_invoke();
+                for k in keys {
+                    invocation.key(k);
+                }
+                for a in args {
+                    invocation.arg(a);
+                }
+                invocation.invoke_async(&mut conn).await
             }
-            for a in args {
-                invocation.arg(a);
-            }
-            invocation.invoke_async(&mut conn).await
         })
     }
 
-    /// One command.
+    /// A command that only reads.
+    fn read<'a, T>(&'a self, what: &'static str, cmd: redis::Cmd) -> StoreFuture<'a, T>
+    where
+        T: redis::FromRedisValue + Send + 'static,
+    {
+        self.call(what, true, move |mut conn| {
+            let cmd = cmd.clone();
+            async move { cmd.query_async(&mut conn).await }
+        })
+    }
+
+    /// A command that changes something.
     fn command<'a, T>(&'a self, what: &'static str, cmd: redis::Cmd) -> StoreFuture<'a, T>
     where
         T: redis::FromRedisValue + Send + 'static,
     {
-        self.call(what, move |mut conn| async move {
-            cmd.query_async(&mut conn).await
+        self.call(what, false, move |mut conn| {
+            let cmd = cmd.clone();
+            async move { cmd.query_async(&mut conn).await }
         })
     }
 }
@@ -245,18 +298,25 @@ impl Scripts {
         Self {
             // KEYS: gen, hash. ARGV: field, value. The value is stored after
             // the generation it was written in (scenarios apply in order).
+            // KEYS: gen, hash, epoch. ARGV: field, value, a new epoch.
             append: Script::new(
-                "local g = redis.call('INCR', KEYS[1])
+                "redis.call('SET', KEYS[3], ARGV[3], 'NX')
+                 local g = redis.call('INCR', KEYS[1])
                  redis.call('HSET', KEYS[2], ARGV[1], g .. ' ' .. ARGV[2])
                  return g",
             ),
-            // KEYS: gen, hash.
-            reset: Script::new("redis.call('DEL', KEYS[2]) return redis.call('INCR', KEYS[1])"),
-            // KEYS: gen, clients, scenarios. One consistent view.
+            // KEYS: gen, hash, epoch. ARGV: a new epoch.
+            reset: Script::new(
+                "redis.call('SET', KEYS[3], ARGV[1], 'NX')
+                 redis.call('DEL', KEYS[2])
+                 return redis.call('INCR', KEYS[1])",
+            ),
+            // KEYS: gen, epoch, clients, scenarios. One consistent view.
             view: Script::new(
                 "return {redis.call('GET', KEYS[1]) or '0',
-                         redis.call('HGETALL', KEYS[2]),
-                         redis.call('HGETALL', KEYS[3])}",
+                         redis.call('GET', KEYS[2]) or '',
+                         redis.call('HGETALL', KEYS[3]),
+                         redis.call('HGETALL', KEYS[4])}",
             ),
             // KEYS: counters. ARGV: name, times.
             take_use: Script::new(
@@ -324,7 +384,7 @@ pub fn stores(
         scripts: scripts.clone(),
         clients: memory::Clients::new(clients),
         scenarios: memory::Scenarios::new(scenarios),
-        seen: tokio::sync::Mutex::new(0),
+        seen: tokio::sync::Mutex::new(Version::default()),
         keys_dir: config.keys_dir.clone(),
     });
     let shared = Shared { conn, scripts };
@@ -368,9 +428,9 @@ struct Registry {
     scripts: Arc<Scripts>,
     clients: memory::Clients,
     scenarios: memory::Scenarios,
-    /// The generation the local view was built from. An async lock: one
+    /// The version the local view was built from. An async lock: one
     /// request rebuilds, the others wait for it instead of rebuilding too.
-    seen: tokio::sync::Mutex<u64>,
+    seen: tokio::sync::Mutex<Version>,
     keys_dir: PathBuf,
 }
 
@@ -385,6 +445,16 @@ enum Change<T> {
     Removed,
 }
 
+/// Which state of the runtime changes a view shows: the generation
+/// counter, and the epoch, a random id the first writer after Redis lost
+/// its data sets, so that a counter counting again from zero after a Redis
+/// restart never passes for one already seen.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Version {
+    gen: u64,
+    epoch: String,
+}
+
 /// The two hashes of runtime changes.
 #[derive(Clone, Copy)]
 enum Runtime {
@@ -393,20 +463,21 @@ enum Runtime {
 }
 
 impl Registry {
-    fn keys(&self) -> [String; 3] {
+    fn keys(&self) -> [String; 4] {
         [
             self.conn.key("gen"),
+            self.conn.key("epoch"),
             self.conn.key("clients"),
             self.conn.key("scenarios"),
         ]
     }
 
-    /// The generation counter and the hash of `which`.
+    /// The generation counter, the hash of `which`, and the epoch.
     fn keys_of(&self, which: Runtime) -> Vec<String> {
-        let [gen, clients, scenarios] = self.keys();
+        let [gen, epoch, clients, scenarios] = self.keys();
         match which {
-            Runtime::Clients => vec![gen, clients],
-            Runtime::Scenarios => vec![gen, scenarios],
+            Runtime::Clients => vec![gen, clients, epoch],
+            Runtime::Scenarios => vec![gen, scenarios, epoch],
         }
     }
 
@@ -423,7 +494,7 @@ impl Registry {
                 "recording a runtime change",
                 &self.scripts.append,
                 self.keys_of(which),
-                vec![field.to_owned(), value],
+                vec![field.to_owned(), value, new_epoch()],
             )
             .await?;
         self.catch_up().await
@@ -432,7 +503,12 @@ impl Registry {
     async fn reset(&self, which: Runtime) -> StoreResult<()> {
         let _: u64 = self
             .conn
-            .script("a reset", &self.scripts.reset, self.keys_of(which), vec![])
+            .script(
+                "a reset",
+                &self.scripts.reset,
+                self.keys_of(which),
+                vec![new_epoch()],
+            )
             .await?;
         self.catch_up().await
     }
@@ -440,23 +516,28 @@ impl Registry {
     /// Rebuilds the local view when another replica (or this one) changed
     /// the runtime clients or scenarios.
     async fn catch_up(&self) -> StoreResult<()> {
-        let [gen_key, clients_key, scenarios_key] = self.keys();
-        let current: Option<u64> = self
+        let [gen_key, epoch_key, clients_key, scenarios_key] = self.keys();
+        let (gen, epoch): (Option<u64>, Option<String>) = self
             .conn
-            .command("reading the generation", redis::Cmd::get(&gen_key))
+            .read(
+                "reading the generation",
+                redis::Cmd::mget(&[&gen_key, &epoch_key]),
+            )
             .await?;
-        let current = current.unwrap_or(0);
+        let current = Version {
+            gen: gen.unwrap_or(0),
+            epoch: epoch.unwrap_or_default(),
+        };
         let mut seen = self.seen.lock().await;
         if current == *seen {
             return Ok(());
         }
-        let (gen, clients, scenarios): (u64, Fields, Fields) = self
+        let (gen, epoch, clients, scenarios): (u64, String, Fields, Fields) = self
             .conn
-            .script(
+            .read_script(
                 "reading runtime clients and scenarios",
                 &self.scripts.view,
-                vec![gen_key, clients_key, scenarios_key],
-                vec![],
+                vec![gen_key, epoch_key, clients_key, scenarios_key],
             )
             .await?;
         let mut client_changes = Vec::with_capacity(clients.len());
@@ -490,7 +571,7 @@ impl Registry {
         self.clients.replace_runtime(client_changes);
         self.scenarios
             .replace_runtime(scenario_changes.into_iter().map(|(_, c)| c).collect());
-        *seen = gen;
+        *seen = Version { gen, epoch };
         Ok(())
     }
 }
@@ -509,6 +590,10 @@ impl Backend for Registry {
             error,
         }
     }
+}
+
+fn new_epoch() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// The form a client is shared in: its entry, with the key as a PEM.
@@ -625,7 +710,7 @@ impl ScenarioCounters for Counters {
         StoreFuture::pending(then(taken, |t| Ok(t == 1)))
     }
     fn remaining<'a>(&'a self, name: &'a str, times: u32) -> StoreFuture<'a, u32> {
-        let used = self.0.conn.command::<Option<u32>>(
+        let used = self.0.conn.read::<Option<u32>>(
             "reading a scenario's uses",
             redis::Cmd::hget(self.0.conn.key("counters"), name),
         );
@@ -790,7 +875,7 @@ impl<T: Serialize + DeserializeOwned + memory::Expires + Send + Unpin + 'static>
             let key = self.keys(token).swap_remove(0);
             self.shared
                 .conn
-                .command::<Option<String>>("reading a token", redis::Cmd::get(key))
+                .read::<Option<String>>("reading a token", redis::Cmd::get(key))
         };
         StoreFuture::pending(then(found, |json| {
             json.map(|j| parse::<T>("token", &j)).transpose()
@@ -868,7 +953,7 @@ impl Journal {
                 .arg("COUNT")
                 .arg(JOURNAL_BATCH);
             let batch: Vec<(String, Vec<String>)> =
-                self.shared.conn.command("reading the journal", cmd).await?;
+                self.shared.conn.read("reading the journal", cmd).await?;
             let full = batch.len() == JOURNAL_BATCH;
             for (id, fields) in &batch {
                 let seq: u64 = id
@@ -926,8 +1011,9 @@ impl super::JournalStore for Journal {
         let done = self
             .shared
             .conn
-            .call("counting a request", move |mut c| async move {
-                pipe.query_async::<(i64, i64)>(&mut c).await
+            .call("counting a request", false, move |mut c| {
+                let pipe = pipe.clone();
+                async move { pipe.query_async::<(i64, i64)>(&mut c).await }
             });
         StoreFuture::pending(then(done, |_| Ok(())))
     }
@@ -950,11 +1036,10 @@ impl super::JournalStore for Journal {
 
     fn stats(&self) -> StoreFuture<'_, JournalStats> {
         let [stream, _, stats] = self.keys();
-        let read = self.shared.conn.script::<(u64, u64, u64)>(
+        let read = self.shared.conn.read_script::<(u64, u64, u64)>(
             "reading the journal's counts",
             &self.shared.scripts.stats,
             vec![stream, stats],
-            vec![],
         );
         let capacity = self.capacity;
         StoreFuture::pending(then(read, move |(held, recorded, dropped)| {

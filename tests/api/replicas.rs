@@ -407,6 +407,47 @@ fn redis_stopped_mid_run_gets_clear_errors_then_recovery_when_it_returns() {
     }
 }
 
+/// Registers the published "other" key as `client_key` on `uri`.
+fn register_at(uri: &str, client_key: &str) {
+    let public_key = include_str!("../../keys/other-client.public.pem");
+    let body = serde_json::json!({ "clientKey": client_key, "publicKey": public_key });
+    admin_at(uri, "POST", "/clients", Some(&body.to_string())).expect(201, "2010000", "Successful");
+}
+
+fn token_as(uri: &str, client_key: &str) -> Answer {
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, client_key, &now_timestamp());
+    post_with(&format!("{uri}{FINPAY_PATH}"), &headers, BODY)
+}
+
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn a_restarted_redis_that_lost_its_data_is_not_taken_for_the_one_before() {
+    let mut redis = Redis::start();
+    let nodes = replicas(&redis, &[]);
+    register_at(&nodes[0].uri, "before-restart");
+    token_as(&nodes[1].uri, "before-restart").expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    // Redis comes back empty; the first replica registers another client,
+    // which puts the change counter back where the second replica last saw
+    // it. The second must still see the new client, and not the old one.
+    redis.stop();
+    redis.resume();
+    eventually("the first replica to reach Redis again", || {
+        health(&nodes[0].uri)["store"]["reachable"] == true
+    });
+    register_at(&nodes[0].uri, "after-restart");
+    token_as(&nodes[1].uri, "after-restart").expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    let gone = token_as(&nodes[1].uri, "before-restart");
+    assert_eq!(gone.code(), "4017300", "{}", gone.text);
+}
+
 #[test]
 #[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
 fn a_slow_redis_gets_a_timeout_answer_within_the_store_timeout_then_recovery() {
