@@ -631,6 +631,7 @@ impl ClientStore for Registry {
     }
     fn register(&self, client: Client) -> StoreFuture<'_, bool> {
         StoreFuture::pending(async move {
+            self.catch_up().await?;
             let replaced = self.clients.get(&client.client_key).is_some();
             let entry = entry_of(&client)?;
             self.write(Runtime::Clients, &client.client_key, &Change::Set(entry))
@@ -640,6 +641,7 @@ impl ClientStore for Registry {
     }
     fn remove<'a>(&'a self, client_key: &'a str) -> StoreFuture<'a, bool> {
         StoreFuture::pending(async move {
+            self.catch_up().await?;
             if self.clients.get(client_key).is_none() {
                 return Ok(false);
             }
@@ -662,6 +664,7 @@ impl ScenarioStore for Registry {
     }
     fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), String>> {
         StoreFuture::pending(async move {
+            self.catch_up().await?;
             let current = self.scenarios.snapshot();
             if current.len() >= super::MAX_SCENARIOS && current.get(scenario.name()).is_none() {
                 return Ok(Err(format!(
@@ -680,6 +683,7 @@ impl ScenarioStore for Registry {
     }
     fn remove<'a>(&'a self, name: &'a str) -> StoreFuture<'a, bool> {
         StoreFuture::pending(async move {
+            self.catch_up().await?;
             if self.scenarios.snapshot().get(name).is_none() {
                 return Ok(false);
             }

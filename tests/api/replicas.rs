@@ -491,6 +491,37 @@ fn a_replica_started_while_redis_is_down_serves_and_connects_when_it_comes_up() 
 }
 
 #[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn in_process_servers_share_a_store_through_the_library_api() {
+    let redis = Redis::start();
+    let shared = |c: &mut snap_mock::Config| {
+        c.store = Some(snap_mock::RedisConfig::new(redis.url()));
+    };
+    let one = start_with(shared);
+    let two = start_with(shared);
+    let public_key = include_str!("../../keys/other-client.public.pem");
+    one.register_client("embedded", public_key, None).unwrap();
+    let headers = signed_headers(PKCS1_PRIVATE_KEY, "embedded", &now_timestamp());
+    post_with(&two.token_url(), &headers, BODY).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    let seen: Vec<Option<String>> = one.requests().into_iter().map(|e| e.client_key).collect();
+    assert_eq!(
+        seen,
+        [Some("embedded".to_owned())],
+        "the other server's request"
+    );
+    two.reset();
+    assert!(one.requests().is_empty());
+    assert!(
+        !one.remove_client("embedded"),
+        "the reset removed it for both"
+    );
+}
+
+#[test]
 fn a_store_that_is_not_a_redis_url_is_a_start_up_error_naming_it() {
     let out = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
         .args(["--port", "0", "--store", "mem"])
