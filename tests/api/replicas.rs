@@ -349,6 +349,23 @@ fn the_journal_read_from_any_replica_holds_the_requests_of_all_three() {
     assert!(marks(&nodes[2].uri).is_empty(), "cleared for every replica");
 }
 
+#[test]
+#[ignore = "needs redis-server: cargo test --test api replicas:: -- --ignored"]
+fn the_shared_journal_is_capped_at_the_journal_size() {
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &["--journal-size", "2"]);
+    for node in &nodes {
+        token_from(&node.uri);
+    }
+    let page = admin_at(&nodes[0].uri, "GET", "/requests", None).json();
+    assert_eq!(page["requests"].as_array().unwrap().len(), 2, "{page}");
+    assert_eq!(
+        (&page["held"], &page["recorded"], &page["dropped"]),
+        (&Value::from(2), &Value::from(3), &Value::from(1)),
+        "{page}"
+    );
+}
+
 fn health(uri: &str) -> Value {
     get(&format!("{uri}/health")).json()
 }
