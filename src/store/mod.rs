@@ -55,6 +55,12 @@ impl<'a, T> StoreFuture<'a, T> {
         Self(Inner::Ready(Some(Ok(value))))
     }
 
+    /// A failure known now.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub fn failed(error: StoreError) -> Self {
+        Self(Inner::Ready(Some(Err(error))))
+    }
+
     /// An answer that needs a round trip.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub fn pending(future: impl Future<Output = StoreResult<T>> + Send + 'a) -> Self {

@@ -75,7 +75,8 @@ struct Conn {
     url: String,
     prefix: String,
     timeout: Duration,
-    last_error: Mutex<Option<String>>,
+    /// Set while the store fails: why, and when it was last asked.
+    failing: Mutex<Option<Failing>>,
 }
 
 impl Drop for Conn {
@@ -85,6 +86,16 @@ impl Drop for Conn {
         }
     }
 }
+
+/// Why the store fails, and when it was last asked.
+struct Failing {
+    why: String,
+    asked: std::time::Instant,
+}
+
+/// How often a failing store is asked again; requests in between get its
+/// failure at once.
+const PROBE_EVERY: Duration = Duration::from_millis(200);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -121,7 +132,7 @@ impl Conn {
             url,
             prefix: config.prefix.clone(),
             timeout: config.timeout,
-            last_error: Mutex::new(None),
+            failing: Mutex::new(None),
         }))
     }
 
@@ -145,6 +156,15 @@ impl Conn {
         T: Send + 'static,
         Fut: Future<Output = redis::RedisResult<T>> + Send + 'static,
     {
+        // While the store fails, one request at a time asks it again (every
+        // PROBE_EVERY); the others get the failure at once instead of each
+        // waiting for the timeout or the reconnection.
+        if let Some(f) = lock(&self.failing).as_mut() {
+            if f.asked.elapsed() < PROBE_EVERY {
+                return StoreFuture::failed(self.error(what, &f.why));
+            }
+            f.asked = std::time::Instant::now();
+        }
         let manager = self.manager.clone();
         let timeout = self.timeout;
         let task = self.handle.spawn(async move {
@@ -165,26 +185,34 @@ impl Conn {
                 )),
                 Err(e) => Err(format!("the store's task failed: {e}")),
             };
-            let mut last = lock(&self.last_error);
+            let mut failing = lock(&self.failing);
             match outcome {
                 Ok(value) => {
-                    if let Some(was) = last.take() {
-                        log::info!("store {} answers again (it failed: {was})", self.url);
+                    if let Some(was) = failing.take() {
+                        log::info!("store {} answers again (it failed: {})", self.url, was.why);
                     }
                     Ok(value)
                 }
                 Err(why) => {
-                    if last.is_none() {
+                    if failing.is_none() {
                         log::error!("store {} failed ({what}): {why}", self.url);
                     }
-                    *last = Some(why.clone());
-                    Err(StoreError(format!(
-                        "the shared store {} failed ({what}): {why}; snap-mock reconnects by itself",
-                        self.url
-                    )))
+                    let error = self.error(what, &why);
+                    *failing = Some(Failing {
+                        why,
+                        asked: std::time::Instant::now(),
+                    });
+                    Err(error)
                 }
             }
         })
+    }
+
+    fn error(&self, what: &str, why: &str) -> StoreError {
+        StoreError(format!(
+            "the shared store {} failed ({what}): {why}; snap-mock reconnects by itself",
+            self.url
+        ))
     }
 
     /// A script run with `keys` and `args`, that changes something.
@@ -582,7 +610,7 @@ impl Backend for Registry {
     }
 
     fn status(&self) -> BackendStatus {
-        let error = lock(&self.conn.last_error).clone();
+        let error = lock(&self.conn.failing).as_ref().map(|f| f.why.clone());
         BackendStatus {
             kind: "redis",
             url: Some(self.conn.url.clone()),
