@@ -37,7 +37,8 @@ use std::time::Duration;
 /// Where the shared state lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedisConfig {
-    /// `redis://[user:password@]host[:port][/db]` (or `rediss://`).
+    /// `redis://[user:password@]host[:port][/db]` (no TLS to Redis: the
+    /// client is built without it).
     pub url: String,
     /// Prefix of every key, so that several mocks can share one server.
     pub prefix: String,
