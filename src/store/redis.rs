@@ -542,6 +542,20 @@ impl Registry {
         self.catch_up().await
     }
 
+    /// Records the removal of the client or scenario `name`, if the shared
+    /// state has it: false when it has not.
+    async fn remove_present(&self, which: Runtime, name: &str) -> StoreResult<bool> {
+        self.catch_up().await?;
+        let present = match which {
+            Runtime::Clients => self.clients.get(name).is_some(),
+            Runtime::Scenarios => self.scenarios.snapshot().get(name).is_some(),
+        };
+        if present {
+            self.write::<()>(which, name, &Change::Removed).await?;
+        }
+        Ok(present)
+    }
+
     /// Rebuilds the local view when another replica (or this one) changed
     /// the runtime clients or scenarios.
     async fn catch_up(&self) -> StoreResult<()> {
@@ -669,15 +683,7 @@ impl ClientStore for Registry {
         })
     }
     fn remove<'a>(&'a self, client_key: &'a str) -> StoreFuture<'a, bool> {
-        StoreFuture::pending(async move {
-            self.catch_up().await?;
-            if self.clients.get(client_key).is_none() {
-                return Ok(false);
-            }
-            self.write::<ClientEntry>(Runtime::Clients, client_key, &Change::Removed)
-                .await?;
-            Ok(true)
-        })
+        StoreFuture::pending(self.remove_present(Runtime::Clients, client_key))
     }
     fn reload(&self, clients: ClientRegistry) {
         ClientStore::reload(&self.clients, clients);
@@ -711,15 +717,7 @@ impl ScenarioStore for Registry {
         })
     }
     fn remove<'a>(&'a self, name: &'a str) -> StoreFuture<'a, bool> {
-        StoreFuture::pending(async move {
-            self.catch_up().await?;
-            if self.scenarios.snapshot().get(name).is_none() {
-                return Ok(false);
-            }
-            self.write::<ScenarioSpec>(Runtime::Scenarios, name, &Change::Removed)
-                .await?;
-            Ok(true)
-        })
+        StoreFuture::pending(self.remove_present(Runtime::Scenarios, name))
     }
     fn reload(&self, set: ScenarioSet) {
         ScenarioStore::reload(&self.scenarios, set);
