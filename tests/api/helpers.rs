@@ -183,6 +183,32 @@ pub fn signed_headers(
     ]
 }
 
+/// Headers of a `POST` to a transactional endpoint, signed symmetrically
+/// (HMAC-SHA512 under `secret`) for the bearer `token`, with the demo client
+/// as partner and a fresh timestamp.
+pub fn service_headers(
+    token: &str,
+    secret: &str,
+    path: &str,
+    body: &str,
+    external_id: &str,
+) -> Vec<(String, String)> {
+    let ts = now_timestamp();
+    let sts = snap_mock::service_string_to_sign("POST", path, token, body.as_bytes(), &ts);
+    vec![
+        ("Authorization".into(), format!("Bearer {token}")),
+        ("X-TIMESTAMP".into(), ts),
+        (
+            "X-SIGNATURE".into(),
+            snap_mock::hmac_signature(secret, &sts),
+        ),
+        ("X-PARTNER-ID".into(), DEMO_CLIENT.into()),
+        ("X-EXTERNAL-ID".into(), external_id.into()),
+        ("CHANNEL-ID".into(), "95221".into()),
+        ("Content-Type".into(), "application/json".into()),
+    ]
+}
+
 pub fn post_with(url: &str, headers: &[(String, String)], body: &str) -> Answer {
     let h: Vec<(&str, &str)> = headers
         .iter()

@@ -156,19 +156,7 @@ fn opaque_tokens_are_short_validated_through_the_store_and_introspected() {
     let path = "/v1.0/qr/qr-mpm-generate";
     let body = r#"{"partnerReferenceNo":"1","amount":{"value":"1.00","currency":"IDR"}}"#;
     let call = |token: &str, ext: &str| {
-        let ts = now_timestamp();
-        let sts = snap_mock::service_string_to_sign("POST", path, token, body.as_bytes(), &ts);
-        let headers: Vec<(String, String)> = vec![
-            ("Authorization".into(), format!("Bearer {token}")),
-            ("X-TIMESTAMP".into(), ts),
-            (
-                "X-SIGNATURE".into(),
-                snap_mock::hmac_signature("demo-client-secret", &sts),
-            ),
-            ("X-PARTNER-ID".into(), DEMO_CLIENT.into()),
-            ("X-EXTERNAL-ID".into(), ext.into()),
-            ("CHANNEL-ID".into(), "95221".into()),
-        ];
+        let headers = service_headers(token, "demo-client-secret", path, body, ext);
         post_with(&format!("{}{path}", server.uri()), &headers, body)
     };
     call(&token, "o-1").expect(200, "2004700", "Successful");

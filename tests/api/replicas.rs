@@ -9,7 +9,6 @@
 
 use crate::helpers::*;
 use serde_json::Value;
-use snap_mock::{hmac_signature, service_string_to_sign};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -115,17 +114,7 @@ fn token_from(uri: &str) -> String {
 }
 
 fn qris_call(uri: &str, token: &str, external_id: &str) -> Answer {
-    let ts = now_timestamp();
-    let sts = service_string_to_sign("POST", QRIS, token, QRIS_BODY.as_bytes(), &ts);
-    let headers = vec![
-        ("Authorization".into(), format!("Bearer {token}")),
-        ("X-TIMESTAMP".into(), ts),
-        ("X-SIGNATURE".into(), hmac_signature(SECRET, &sts)),
-        ("X-PARTNER-ID".into(), DEMO_CLIENT.into()),
-        ("X-EXTERNAL-ID".into(), external_id.into()),
-        ("CHANNEL-ID".into(), "95221".into()),
-        ("Content-Type".into(), "application/json".into()),
-    ];
+    let headers = service_headers(token, SECRET, QRIS, QRIS_BODY, external_id);
     post_with(&format!("{uri}{QRIS}"), &headers, QRIS_BODY)
 }
 

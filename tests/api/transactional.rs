@@ -30,17 +30,7 @@ fn request_token_as(server: &snap_mock::MockServer, client: &str, private_key: &
 
 /// Headers of a correctly signed transactional call.
 fn signed(token: &str, path: &str, body: &str, external_id: &str) -> Vec<(String, String)> {
-    let ts = now_timestamp();
-    let sts = service_string_to_sign("POST", path, token, body.as_bytes(), &ts);
-    vec![
-        ("Authorization".into(), format!("Bearer {token}")),
-        ("X-TIMESTAMP".into(), ts),
-        ("X-SIGNATURE".into(), hmac_signature(SECRET, &sts)),
-        ("X-PARTNER-ID".into(), "demo-client".into()),
-        ("X-EXTERNAL-ID".into(), external_id.into()),
-        ("CHANNEL-ID".into(), "95221".into()),
-        ("Content-Type".into(), "application/json".into()),
-    ]
+    service_headers(token, SECRET, path, body, external_id)
 }
 
 #[test]
