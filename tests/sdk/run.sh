@@ -55,7 +55,8 @@ serve() { # serve PROVIDER [EXTRA FLAG...]: starts the server with --provider (a
   shift
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   case " $* " in *" --tls "*) scheme=https ;; esac
-  (cd "$root" && RUST_LOG=info "$bin" --provider "$provider" --port "$port" "$@" >"$work/server-$provider.log" 2>&1) &
+  # exec: $! is then the server itself, and `stop` stops the server, not a subshell.
+  (cd "$root" && RUST_LOG=info exec "$bin" --provider "$provider" --port "$port" "$@" >"$work/server-$provider.log" 2>&1) &
   server_pid=$!
   url="$scheme://127.0.0.1:$port"
   for _ in $(seq 1 100); do
