@@ -14,6 +14,7 @@ use snap_mock::internals::{
 };
 use snap_mock::{
     token_string_to_sign as string_to_sign, ClientKeyPair, ParseRules, Profile, ResponseCode,
+    ServiceCode,
 };
 use std::hint::black_box;
 
@@ -87,7 +88,7 @@ fn benches(c: &mut Criterion) {
     sign.finish();
 
     let token = issuer.issue("demo-client", now).unwrap();
-    let code = ResponseCode::new(200, 73, 0);
+    let code = ResponseCode::new(200, ServiceCode(73), 0);
     c.bench_function("render/finpay_success_body", |b| {
         b.iter(|| {
             serde_json::to_vec(&finpay.access_token_body(code, black_box(&token.access_token), 900))

@@ -137,7 +137,7 @@ pub struct Config {
     /// Where the state replicas share lives: `None` keeps it in this
     /// process (the default, and the fast path).
     #[cfg(feature = "redis")]
-    pub store: Option<crate::store::redis::RedisConfig>,
+    pub store: Option<RedisConfig>,
 }
 
 /// Whether the admin API is served.
@@ -347,5 +347,69 @@ impl Config {
             ));
         }
         Ok(())
+    }
+}
+
+/// Why the server could not start. The message names the file and the
+/// problem; the binary prints it and exits non-zero.
+#[derive(Debug)]
+pub enum StartError {
+    Config(String),
+    Clients(String),
+    SigningKey(String),
+    Scenarios(String),
+    Endpoints(String),
+    Tls(String),
+    Bind(String),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Config(e) => write!(f, "configuration: {e}"),
+            Self::Clients(e) => write!(f, "clients fixture: {e}"),
+            Self::SigningKey(e) => write!(f, "signing key: {e}"),
+            Self::Scenarios(e) => write!(f, "scenarios fixture: {e}"),
+            Self::Endpoints(e) => write!(f, "endpoints fixture: {e}"),
+            Self::Tls(e) => write!(f, "TLS: {e}"),
+            Self::Bind(e) => write!(f, "cannot listen: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Where the shared state lives (`--store redis://...`).
+#[cfg(feature = "redis")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisConfig {
+    /// `redis://[user:password@]host[:port][/db]` (no TLS to Redis: the
+    /// client is built without it).
+    pub url: String,
+    /// Prefix of every key, so that several mocks can share one server.
+    pub prefix: String,
+    /// Longest wait for one operation (and for a connection).
+    pub timeout: Duration,
+}
+
+#[cfg(feature = "redis")]
+impl RedisConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            prefix: "snap-mock".into(),
+            timeout: Duration::from_millis(1000),
+        }
+    }
+}
+
+/// The URL without its password, for messages and `/health`.
+#[cfg(feature = "redis")]
+pub fn shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
     }
 }

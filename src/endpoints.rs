@@ -65,7 +65,7 @@ impl Endpoint {
                 spec.path
             ));
         }
-        if spec.service_code > 99 {
+        if spec.service_code.0 > 99 {
             return Err(format!(
                 "serviceCode {} must be two digits",
                 spec.service_code

@@ -116,7 +116,9 @@ pub use signing::{
     hmac_signature, service_string_to_sign, snap_timestamp, token_string_to_sign, ClientKeyPair,
 };
 pub use snap::step::Step;
-pub use snap::{ContentTypeRule, ParseRules, Profile, ResponseCode, TimestampMode};
+pub use snap::{
+    ContentTypeRule, Field, ParseRules, Profile, ResponseCode, ServiceCode, TimestampMode,
+};
 #[cfg(feature = "redis")]
 pub use store::redis::RedisConfig;
 #[cfg(feature = "tls")]

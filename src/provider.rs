@@ -179,9 +179,10 @@ pub static DANA: Provider = Provider {
     sources: "no B2B token in the SDK; B2B2C at `/v1.0/access-token/b2b2c.htm`; `accessToken` at most 512 characters (so opaque tokens); every service call signed SHA256withRSA without a token, e.g. `POST /payment-gateway/v1.0/debit/status.htm`: the code of `dana-python` (PyPI; `dana/utils/snap_header.py`, `dana/payment_gateway/v1/...`)",
 };
 
-/// Every preset, the default first.
-pub static PROVIDERS: [&Provider; 8] =
-    [&FINPAY, &SNAP_BI, &BCA, &BRI, &BNI, &DOKU, &MIDTRANS, &DANA];
+/// Every preset, the default first. The `--provider` help, its accepted
+/// values and the README table all come from this list.
+pub static PROVIDERS: &[&Provider] =
+    &[&FINPAY, &SNAP_BI, &BCA, &BRI, &BNI, &DOKU, &MIDTRANS, &DANA];
 
 impl Default for &'static Provider {
     fn default() -> Self {
@@ -195,7 +196,7 @@ impl FromStr for &'static Provider {
         PROVIDERS
             .iter()
             .copied()
-            .find(|p| p.name == s)
+            .find(|p| p.name.eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 let names: Vec<_> = PROVIDERS.iter().map(|p| p.name).collect();
                 format!("unknown provider {s:?} (one of: {})", names.join(", "))
@@ -216,11 +217,12 @@ mod tests {
     #[test]
     fn every_preset_parses_by_name_and_the_default_is_finpay() {
         assert!("".parse::<&Provider>().is_err());
-        for p in PROVIDERS {
+        for &p in PROVIDERS {
             assert_eq!(p.name.parse::<&Provider>().unwrap(), p);
             assert!(!p.b2b_token_paths.is_empty() && !p.b2b2c_token_paths.is_empty());
         }
         assert_eq!(<&Provider>::default().name, "finpay");
+        assert_eq!("DANA".parse::<&Provider>().unwrap().name, "dana");
         let e = "nope".parse::<&Provider>().unwrap_err();
         assert!(e.contains("dana") && e.contains("finpay"), "{e}");
     }
@@ -233,7 +235,7 @@ mod tests {
             .expect("README has a providers table");
         let end = readme[start..].find("<!-- /providers -->").expect("closed") + start;
         let table = &readme[start..end];
-        for p in PROVIDERS {
+        for &p in PROVIDERS {
             let row = table
                 .lines()
                 .find(|l| l.starts_with(&format!("| `{}` |", p.name)))

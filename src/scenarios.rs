@@ -4,7 +4,6 @@
 //! and carries out the [`Action`].
 
 use crate::snap::response_code::ResponseCode;
-use crate::store::{ScenarioCounters, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -130,8 +129,8 @@ pub enum Action {
     DelayOnly,
 }
 
-/// A validated scenario. Its `times` are counted in a
-/// [`ScenarioCounters`] store, by name.
+/// A validated scenario. Its `times` are counted by name in a store
+/// (`store::ScenarioCounters`), which this module does not know.
 #[derive(Debug)]
 pub struct Scenario {
     pub spec: ScenarioSpec,
@@ -211,14 +210,6 @@ impl Scenario {
         &self.spec.name
     }
 
-    /// How many more requests it applies to; `None` for always.
-    pub async fn remaining(&self, counters: &dyn ScenarioCounters) -> StoreResult<Option<u32>> {
-        match self.spec.times {
-            None => Ok(None),
-            Some(times) => counters.remaining(self.name(), times).await.map(Some),
-        }
-    }
-
     fn matches(&self, ctx: &MatchContext<'_>) -> bool {
         let Some(m) = &self.spec.matcher else {
             return false;
@@ -233,14 +224,6 @@ impl Scenario {
             && m.headers
                 .iter()
                 .all(|(name, value)| (ctx.header)(name) == Some(value.as_str()))
-    }
-
-    /// Takes one use; false when `times` is used up.
-    async fn take(&self, counters: &dyn ScenarioCounters) -> StoreResult<bool> {
-        match self.spec.times {
-            None => Ok(true),
-            Some(times) => counters.take(self.name(), times).await,
-        }
     }
 }
 
@@ -378,66 +361,48 @@ impl ScenarioSet {
         self.from_file.iter().map(|s| s.name())
     }
 
-    /// The scenario that applies to this request in this phase, using up
-    /// one of its `times`. A selector names the scenario outright; without
-    /// one the first scenario whose conditions hold wins.
-    pub async fn select(
-        &self,
+    /// The scenarios that may answer this request in this phase, in the
+    /// order they are tried: the one a selector names outright, or else
+    /// every scenario whose conditions hold, first listed first. Which of
+    /// them answers depends on their `times`, counted by the caller's store.
+    pub fn candidates<'s, 'c>(
+        &'s self,
         phase: Phase,
-        ctx: &MatchContext<'_>,
-        counters: &dyn ScenarioCounters,
-    ) -> Result<Option<Arc<Scenario>>, Unselectable> {
-        if let Some(name) = ctx.selector {
-            let Some(s) = self.get(name) else {
+        ctx: &'s MatchContext<'c>,
+    ) -> Result<impl Iterator<Item = &'s Arc<Scenario>> + use<'s, 'c>, UnknownScenario> {
+        let named = match ctx.selector {
+            Some(name) => Some(self.get(name).ok_or_else(|| {
                 // Bounded: the answer never grows with the number of scenarios.
                 let shown: Vec<&str> = self.iter().take(10).map(|s| s.name()).collect();
                 let more = self.len().saturating_sub(shown.len());
                 let name: String = name.chars().take(MAX_NAME_CHARS).collect();
-                return Err(Unselectable::Unknown(UnknownScenario(format!(
+                UnknownScenario(format!(
                     "{SELECTOR_HEADER} names {name:?}, which is not a loaded scenario (loaded: {}{})",
                     shown.join(", "),
                     if more > 0 { format!(" and {more} more") } else { String::new() }
-                ))));
-            };
-            let taken = s.spec.when == phase && s.take(counters).await?;
-            return Ok(taken.then(|| s.clone()));
-        }
-        for s in self.iter() {
-            if s.spec.when == phase && s.matches(ctx) && s.take(counters).await? {
-                return Ok(Some(s.clone()));
-            }
-        }
-        Ok(None)
+                ))
+            })?),
+            None => None,
+        };
+        let matching = self
+            .iter()
+            .filter(move |s| ctx.selector.is_none() && s.matches(ctx));
+        Ok(named
+            .into_iter()
+            .chain(matching)
+            .filter(move |s| s.spec.when == phase))
     }
 
-    /// [`ScenarioSet::select`] with in-memory counters, for tests.
+    /// The first candidate with a use left, with in-memory counters, for tests.
     #[cfg(test)]
     fn select_now(
         &self,
         phase: Phase,
         ctx: &MatchContext<'_>,
-        counters: &dyn ScenarioCounters,
+        counters: &dyn crate::store::ScenarioCounters,
     ) -> Result<Option<Arc<Scenario>>, UnknownScenario> {
-        match crate::store::block_on(self.select(phase, ctx, counters)) {
-            Ok(chosen) => Ok(chosen),
-            Err(Unselectable::Unknown(e)) => Err(e),
-            Err(Unselectable::Store(e)) => panic!("{e}"),
-        }
-    }
-}
-
-/// Why no scenario could be selected.
-#[derive(Debug)]
-pub enum Unselectable {
-    /// The selector header names no scenario.
-    Unknown(UnknownScenario),
-    /// The shared store could not count a use.
-    Store(StoreError),
-}
-
-impl From<StoreError> for Unselectable {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
+        let candidates = self.candidates(phase, ctx)?;
+        Ok(crate::store::block_on(crate::store::take_first(candidates, counters)).unwrap())
     }
 }
 

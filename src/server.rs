@@ -3,6 +3,7 @@
 
 use crate::clients::{Client, ClientEntry};
 use crate::config::Config;
+pub use crate::config::StartError;
 use crate::journal::JournalEntry;
 use crate::routes;
 use crate::scenarios::{Scenario, ScenarioSpec};
@@ -14,35 +15,6 @@ use std::fmt;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
-
-/// Why the server could not start. The message names the file and the
-/// problem; the binary prints it and exits non-zero.
-#[derive(Debug)]
-pub enum StartError {
-    Config(String),
-    Clients(String),
-    SigningKey(String),
-    Scenarios(String),
-    Endpoints(String),
-    Tls(String),
-    Bind(String),
-}
-
-impl fmt::Display for StartError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Config(e) => write!(f, "configuration: {e}"),
-            Self::Clients(e) => write!(f, "clients fixture: {e}"),
-            Self::SigningKey(e) => write!(f, "signing key: {e}"),
-            Self::Scenarios(e) => write!(f, "scenarios fixture: {e}"),
-            Self::Endpoints(e) => write!(f, "endpoints fixture: {e}"),
-            Self::Tls(e) => write!(f, "TLS: {e}"),
-            Self::Bind(e) => write!(f, "cannot listen: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for StartError {}
 
 /// A bound, configured server that has not started serving yet.
 pub struct Bound {
@@ -247,7 +219,7 @@ impl MockServer {
 
     /// The server's clock: [`Clock::advance`](crate::Clock::advance) lets
     /// time pass (tokens expire, timestamps go stale) without sleeping.
-    pub fn clock(&self) -> &crate::Clock {
+    pub fn clock(&self) -> &crate::clock::Clock {
         &self.state.clock
     }
 

@@ -4,15 +4,14 @@
 
 use crate::clients::ClientRegistry;
 use crate::clock::Clock;
-use crate::config::{Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
+use crate::config::{Config, Source, StartError, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
 use crate::embedded;
 use crate::endpoints::{self, Endpoint};
-use crate::lifecycle::store_failure;
 use crate::provider::TokenFormat;
 use crate::scenarios::ScenarioSet;
-use crate::server::StartError;
 use crate::snap::error::{Failure, SnapError};
 use crate::snap::response_code::ServiceCode;
+use crate::store::store_failure;
 use crate::store::{StoreError, Stores};
 use crate::tokens::{AccessTokenClaims, IssuedToken, TokenError, TokenIssuer};
 use chrono::{DateTime, Utc};

@@ -321,6 +321,38 @@ mod tests {
     }
 
     #[test]
+    fn a_token_is_valid_from_its_nbf_to_just_before_its_exp() {
+        let issuer = issuer();
+        assert_eq!(issuer.lifetime_secs(), 900);
+        let t0 = Utc::now();
+        let claims = issuer.issue("c", t0).unwrap().claims;
+        let at = |secs: i64| t0 + chrono::Duration::seconds(secs);
+        assert_eq!(claims.valid_at(at(0)), Ok(()));
+        assert_eq!(claims.valid_at(at(1)), Ok(()));
+        assert_eq!(claims.valid_at(at(899)), Ok(()));
+        assert_eq!(
+            claims.valid_at(at(-1)),
+            Err("not valid yet (nbf is in the future)".into())
+        );
+        assert_eq!(claims.valid_at(at(900)), Err("expired 0 s ago".into()));
+        assert_eq!(claims.valid_at(at(1000)), Err("expired 100 s ago".into()));
+    }
+
+    #[test]
+    fn the_jwks_key_says_it_signs_with_rs256() {
+        let issuer = issuer();
+        let jwks = serde_json::to_value(issuer.jwks()).unwrap();
+        let key = &jwks["keys"][0];
+        assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(1));
+        assert_eq!(key["kty"], "RSA");
+        assert_eq!(key["use"], "sig");
+        assert_eq!(key["alg"], "RS256");
+        assert_eq!(key["kid"], issuer.kid());
+        assert!(key["n"].as_str().is_some_and(|n| n.len() > 300), "{key}");
+        assert_eq!(key["e"], "AQAB");
+    }
+
+    #[test]
     fn every_token_has_a_fresh_jti() {
         let issuer = issuer();
         let now = Utc::now();

@@ -188,14 +188,14 @@ mod tests {
 
     #[test]
     fn an_unknown_client_is_unauthorized_in_the_given_service() {
-        let e = client(&store(), "nobody", 47).unwrap_err();
+        let e = client(&store(), "nobody", crate::snap::ServiceCode(47)).unwrap_err();
         assert_eq!(e.response_code().to_string(), "4014700");
         assert!(e.detail.contains("\"nobody\""), "{}", e.detail);
     }
 
     #[test]
     fn a_disabled_client_is_answered_as_unknown() {
-        let e = client(&store(), "disabled-client", 73).unwrap_err();
+        let e = client(&store(), "disabled-client", crate::snap::ServiceCode(73)).unwrap_err();
         assert_eq!(
             e.failure,
             Failure::Unauthorized(UnauthorizedReason::UnknownClient)
@@ -205,32 +205,92 @@ mod tests {
 
     #[test]
     fn a_client_without_a_secret_cannot_sign_symmetrically() {
-        let c = client(&store(), "mock-flaky", 47).unwrap();
-        let e = client_secret(&c, 47).unwrap_err();
+        let c = client(&store(), "mock-flaky", crate::snap::ServiceCode(47)).unwrap();
+        let e = client_secret(&c, crate::snap::ServiceCode(47)).unwrap_err();
         assert!(e.detail.contains("no clientSecret"), "{}", e.detail);
-        let demo = client(&store(), "demo-client", 47).unwrap();
-        assert_eq!(client_secret(&demo, 47), Ok("demo-client-secret"));
+        let demo = client(&store(), "demo-client", crate::snap::ServiceCode(47)).unwrap();
+        assert_eq!(
+            client_secret(&demo, crate::snap::ServiceCode(47)),
+            Ok("demo-client-secret")
+        );
     }
 
     #[test]
     fn a_good_signature_verifies_and_another_clients_key_is_named() {
         let clients = store();
-        let demo = client(&clients, "demo-client", 73).unwrap();
+        let demo = client(&clients, "demo-client", crate::snap::ServiceCode(73)).unwrap();
         let ts = "2026-11-25T12:00:00+07:00";
         let sts = string_to_sign("demo-client", ts);
         let own = ClientKeyPair::from_pem(crate::embedded::DEMO_PRIVATE_KEY).unwrap();
         let good = own.sign(&sts).unwrap();
         assert_eq!(
-            asymmetric_signature(&demo, ts, &sts, good.as_bytes(), |n| clients.some(n), 73),
+            asymmetric_signature(
+                &demo,
+                ts,
+                &sts,
+                good.as_bytes(),
+                |n| clients.some(n),
+                crate::snap::ServiceCode(73)
+            ),
             Ok(())
         );
 
         let other = ClientKeyPair::from_pem(crate::embedded::OTHER_PRIVATE_KEY).unwrap();
         let wrong = other.sign(&sts).unwrap();
-        let e = asymmetric_signature(&demo, ts, &sts, wrong.as_bytes(), |n| clients.some(n), 73)
-            .unwrap_err();
+        let e = asymmetric_signature(
+            &demo,
+            ts,
+            &sts,
+            wrong.as_bytes(),
+            |n| clients.some(n),
+            crate::snap::ServiceCode(73),
+        )
+        .unwrap_err();
         assert_eq!(e.response_code().to_string(), "4017300");
         assert!(e.detail.contains("demo-client-pkcs1"), "{}", e.detail);
         assert!(e.detail.contains(&sts), "{}", e.detail);
+    }
+
+    #[test]
+    fn a_bad_signature_is_diagnosed_against_exactly_the_bounded_number_of_other_clients() {
+        let clients = store();
+        let demo = client(&clients, "demo-client", crate::snap::ServiceCode(73)).unwrap();
+        let other = client(&clients, "demo-client-pkcs1", crate::snap::ServiceCode(73)).unwrap();
+        let asked = std::cell::Cell::new(0);
+        // The client itself comes first, as a store may list it: it is
+        // never one of the "others".
+        let others = |n: usize| {
+            asked.set(n);
+            let mut list = vec![demo.clone()];
+            list.extend(std::iter::repeat_n(
+                other.clone(),
+                3 * DIAGNOSED_OTHER_CLIENTS,
+            ));
+            list.truncate(n);
+            list
+        };
+        let seen = std::cell::RefCell::new(Vec::new());
+        let e = rsa_signature(
+            &demo,
+            "sts",
+            b"bad",
+            others,
+            crate::snap::ServiceCode(73),
+            |given| {
+                seen.borrow_mut()
+                    .extend(given.iter().map(|(key, _)| key.to_string()));
+                "diagnosed".into()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(asked.get(), DIAGNOSED_OTHER_CLIENTS + 1);
+        let seen = seen.into_inner();
+        assert_eq!(seen.len(), DIAGNOSED_OTHER_CLIENTS, "{seen:?}");
+        assert!(seen.iter().all(|k| k == "demo-client-pkcs1"), "{seen:?}");
+        assert!(
+            e.detail.starts_with("diagnosed; string-to-sign \"sts\""),
+            "{}",
+            e.detail
+        );
     }
 }

@@ -7,14 +7,12 @@
 //! `routes::transactional`).
 
 mod client;
-mod headers;
 mod service;
 mod time;
 
 pub use client::{
     asymmetric_signature, client, client_secret, partner, service_asymmetric_signature,
 };
-pub use headers::{mandatory, mandatory_text};
 pub use service::{
     asymmetric_string_to_sign, b2b_token, bearer, external_id_format, external_id_unused,
     partner_id, symmetric_signature, symmetric_string_to_sign, token_claims, ServiceCall,

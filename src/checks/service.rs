@@ -179,7 +179,7 @@ pub fn external_id_format(external_id: &str, service: ServiceCode) -> Result<(),
     }
     Err(SnapError::new(
         service,
-        Failure::InvalidFieldFormat("X-EXTERNAL-ID"),
+        Failure::InvalidFieldFormat(crate::snap::Field::ExternalId),
         format!(
             "X-EXTERNAL-ID is {chars} characters long; the standard types it String({EXTERNAL_ID_MAX_CHARS})"
         ),
@@ -243,9 +243,19 @@ mod tests {
 
     #[test]
     fn no_authorization_is_token_not_found() {
-        let e = bearer_token(None, |t| issuer().introspect(t, Utc::now()), 47).unwrap_err();
+        let e = bearer_token(
+            None,
+            |t| issuer().introspect(t, Utc::now()),
+            crate::snap::ServiceCode(47),
+        )
+        .unwrap_err();
         assert_eq!(e.response_code().to_string(), "4014703");
-        let e = bearer_token(Some(b"  "), |t| issuer().introspect(t, Utc::now()), 47).unwrap_err();
+        let e = bearer_token(
+            Some(b"  "),
+            |t| issuer().introspect(t, Utc::now()),
+            crate::snap::ServiceCode(47),
+        )
+        .unwrap_err();
         assert_eq!(e.failure, Failure::TokenNotFound);
     }
 
@@ -254,20 +264,33 @@ mod tests {
         let tokens = issuer();
         let now = Utc::now();
         for bad in [&b"Basic abc"[..], b"Bearer ", b"Bearer not-a-jwt"] {
-            let e = bearer_token(Some(bad), |t| tokens.introspect(t, now), 47).unwrap_err();
+            let e = bearer_token(
+                Some(bad),
+                |t| tokens.introspect(t, now),
+                crate::snap::ServiceCode(47),
+            )
+            .unwrap_err();
             assert_eq!(e.response_code().to_string(), "4014701", "{bad:?}");
         }
         let issued = tokens.issue("demo-client", now).unwrap();
         let header = format!("Bearer {}", issued.access_token);
-        let (token, claims) =
-            bearer_token(Some(header.as_bytes()), |t| tokens.introspect(t, now), 47).unwrap();
+        let (token, claims) = bearer_token(
+            Some(header.as_bytes()),
+            |t| tokens.introspect(t, now),
+            crate::snap::ServiceCode(47),
+        )
+        .unwrap();
         assert_eq!(
             (token, claims.aud.as_str()),
             (issued.access_token.as_str(), "demo-client")
         );
         let later = now + chrono::Duration::seconds(901);
-        let e =
-            bearer_token(Some(header.as_bytes()), |t| tokens.introspect(t, later), 47).unwrap_err();
+        let e = bearer_token(
+            Some(header.as_bytes()),
+            |t| tokens.introspect(t, later),
+            crate::snap::ServiceCode(47),
+        )
+        .unwrap_err();
         assert!(e.detail.contains("expired"), "{}", e.detail);
     }
 
@@ -280,38 +303,39 @@ mod tests {
             .issue_for("demo-client", "customer-001", &["customer"], now)
             .unwrap()
             .claims;
-        assert!(b2b_token(&b2b, false, 47).is_ok());
-        let e = b2b_token(&customer, false, 47).unwrap_err();
+        assert!(b2b_token(&b2b, false, crate::snap::ServiceCode(47)).is_ok());
+        let e = b2b_token(&customer, false, crate::snap::ServiceCode(47)).unwrap_err();
         assert_eq!(e.response_code().to_string(), "4014701");
         assert!(e.detail.contains("customer-001"), "{}", e.detail);
-        assert!(b2b_token(&customer, true, 47).is_ok());
+        assert!(b2b_token(&customer, true, crate::snap::ServiceCode(47)).is_ok());
     }
 
     #[test]
     fn the_partner_id_is_the_token_client_or_its_registered_partner_id() {
         let clients = crate::embedded::clients().unwrap();
         let demo = clients.get("demo-client").unwrap();
-        assert!(partner_id("demo-client", demo, false, 47).is_ok());
-        let e = partner_id("partner-001", demo, false, 47).unwrap_err();
+        assert!(partner_id("demo-client", demo, false, crate::snap::ServiceCode(47)).is_ok());
+        let e = partner_id("partner-001", demo, false, crate::snap::ServiceCode(47)).unwrap_err();
         assert_eq!(e.response_code().to_string(), "4014700");
         assert!(
             e.detail.contains("\"partner-001\"") && e.detail.contains("\"demo-client\""),
             "{}",
             e.detail
         );
-        assert!(partner_id("partner-001", demo, true, 47).is_ok());
+        assert!(partner_id("partner-001", demo, true, crate::snap::ServiceCode(47)).is_ok());
         let mut entry: crate::clients::ClientEntry = serde_json::from_value(serde_json::json!({
             "clientKey": "c", "publicKey": "demo-client.public.pem", "partnerId": "P-9"
         }))
         .unwrap();
         let with_id = Client::from_entry_with(entry.clone(), &crate::embedded::key_file).unwrap();
-        assert!(partner_id("P-9", &with_id, false, 47).is_ok());
-        assert!(partner_id("c", &with_id, false, 47).is_ok());
-        let e = partner_id("demo-client", &with_id, false, 47).unwrap_err();
+        assert!(partner_id("P-9", &with_id, false, crate::snap::ServiceCode(47)).is_ok());
+        assert!(partner_id("c", &with_id, false, crate::snap::ServiceCode(47)).is_ok());
+        let e =
+            partner_id("demo-client", &with_id, false, crate::snap::ServiceCode(47)).unwrap_err();
         assert!(e.detail.contains("\"P-9\""), "{}", e.detail);
         entry.partner_id = None;
         let without = Client::from_entry_with(entry, &crate::embedded::key_file).unwrap();
-        assert!(partner_id("P-9", &without, false, 47).is_err());
+        assert!(partner_id("P-9", &without, false, crate::snap::ServiceCode(47)).is_err());
     }
 
     #[test]
@@ -332,12 +356,20 @@ mod tests {
                 "myaccesstoken",
                 ts,
                 &signature,
-                47
+                crate::snap::ServiceCode(47)
             ),
             Ok(())
         );
-        let e = symmetric_signature("other", &sts, &call, "myaccesstoken", ts, &signature, 47)
-            .unwrap_err();
+        let e = symmetric_signature(
+            "other",
+            &sts,
+            &call,
+            "myaccesstoken",
+            ts,
+            &signature,
+            crate::snap::ServiceCode(47),
+        )
+        .unwrap_err();
         assert_eq!(e.response_code().to_string(), "4014700");
         assert!(!e.detail.is_empty());
     }
@@ -347,11 +379,23 @@ mod tests {
         let ids = ExternalIds::new(1);
         let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         assert_eq!(
-            external_id_unused(ids.check_and_record("p", "42", day), "p", "42", day, 47),
+            external_id_unused(
+                ids.check_and_record("p", "42", day),
+                "p",
+                "42",
+                day,
+                crate::snap::ServiceCode(47)
+            ),
             Ok(())
         );
-        let e = external_id_unused(ids.check_and_record("p", "42", day), "p", "42", day, 47)
-            .unwrap_err();
+        let e = external_id_unused(
+            ids.check_and_record("p", "42", day),
+            "p",
+            "42",
+            day,
+            crate::snap::ServiceCode(47),
+        )
+        .unwrap_err();
         assert_eq!(e.response_code().to_string(), "4094700");
         assert!(
             e.detail.contains("\"p\"") && e.detail.contains("2026-11-25"),

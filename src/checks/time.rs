@@ -1,18 +1,12 @@
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::ServiceCode;
-use crate::snap::timestamp::{format_snap_timestamp, parse_timestamp, TimestampMode};
+use crate::snap::timestamp::format_snap_timestamp;
+#[cfg(test)]
+use crate::snap::timestamp::TimestampMode;
 use chrono::{DateTime, FixedOffset, Utc};
 use std::time::Duration;
 
-/// `X-TIMESTAMP` in the accepted form (`400xx01` otherwise).
-pub fn timestamp(
-    raw: &str,
-    mode: TimestampMode,
-    service: ServiceCode,
-) -> Result<DateTime<FixedOffset>, SnapError> {
-    parse_timestamp(raw, mode)
-        .map_err(|e| SnapError::new(service, Failure::InvalidFieldFormat("X-TIMESTAMP"), e.0))
-}
+pub use crate::snap::timestamp::x_timestamp as timestamp;
 
 /// `X-TIMESTAMP` within `window` of the server clock (`401xx00`
 /// otherwise); a zero window turns the check off.
@@ -54,12 +48,17 @@ mod tests {
     const WINDOW: Duration = Duration::from_secs(300);
 
     fn at(raw: &str) -> DateTime<FixedOffset> {
-        timestamp(raw, TimestampMode::Lenient, 73).unwrap()
+        timestamp(raw, TimestampMode::Lenient, crate::snap::ServiceCode(73)).unwrap()
     }
 
     #[test]
     fn an_unparseable_timestamp_is_a_format_error_of_the_service() {
-        let e = timestamp("yesterday", TimestampMode::Lenient, 47).unwrap_err();
+        let e = timestamp(
+            "yesterday",
+            TimestampMode::Lenient,
+            crate::snap::ServiceCode(47),
+        )
+        .unwrap_err();
         assert_eq!(e.response_code().to_string(), "4004701");
         assert!(e.detail.contains("yesterday"), "{}", e.detail);
     }
@@ -68,14 +67,17 @@ mod tests {
     fn a_timestamp_inside_the_window_is_fresh() {
         let raw = "2026-11-25T12:00:00+07:00";
         let now = at(raw).with_timezone(&Utc) + chrono::Duration::seconds(300);
-        assert_eq!(freshness(raw, at(raw), now, WINDOW, 73), Ok(()));
+        assert_eq!(
+            freshness(raw, at(raw), now, WINDOW, crate::snap::ServiceCode(73)),
+            Ok(())
+        );
     }
 
     #[test]
     fn a_stale_timestamp_says_how_far_behind_and_the_window() {
         let raw = "2026-11-25T12:00:00+07:00";
         let now = at(raw).with_timezone(&Utc) + chrono::Duration::seconds(301);
-        let e = freshness(raw, at(raw), now, WINDOW, 47).unwrap_err();
+        let e = freshness(raw, at(raw), now, WINDOW, crate::snap::ServiceCode(47)).unwrap_err();
         assert_eq!(e.response_code().to_string(), "4014700");
         assert!(e.detail.contains("301 s behind"), "{}", e.detail);
         assert!(e.detail.contains("±300 s"), "{}", e.detail);
@@ -85,7 +87,7 @@ mod tests {
     fn a_timestamp_from_the_future_is_ahead_of_the_clock() {
         let raw = "2026-11-25T12:00:00Z";
         let now = at(raw).with_timezone(&Utc) - chrono::Duration::seconds(600);
-        let e = freshness(raw, at(raw), now, WINDOW, 73).unwrap_err();
+        let e = freshness(raw, at(raw), now, WINDOW, crate::snap::ServiceCode(73)).unwrap_err();
         assert!(e.detail.contains("600 s ahead of"), "{}", e.detail);
     }
 
@@ -93,7 +95,13 @@ mod tests {
     fn a_zero_window_turns_the_check_off() {
         let raw = "2000-01-01T00:00:00Z";
         assert_eq!(
-            freshness(raw, at(raw), Utc::now(), Duration::ZERO, 73),
+            freshness(
+                raw,
+                at(raw),
+                Utc::now(),
+                Duration::ZERO,
+                crate::snap::ServiceCode(73)
+            ),
             Ok(())
         );
     }

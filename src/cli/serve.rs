@@ -39,8 +39,8 @@ pub struct ServeArgs {
         value_name = "FILE"
     )]
     signing_key: PathBuf,
-    /// Provider preset: finpay (the default), snap-bi, bca, bri, bni, doku,
-    /// midtrans, dana. Sets the token paths, the wording (profile), grant-type
+    /// Provider preset (any case): finpay (the default), snap-bi, bca, bri,
+    /// bni, doku, midtrans, dana. Sets the token paths, the wording (profile), grant-type
     /// spellings, token format and service signature its SDK expects (README:
     /// "Providers"); the flags below override it.
     #[arg(long, env = "SNAP_MOCK_PROVIDER", default_value = "finpay", value_parser = parse_provider)]

@@ -220,7 +220,10 @@ async fn list_scenarios(req: HttpRequest, state: web::Data<State>) -> HttpRespon
     let set = state.stores.scenarios.snapshot();
     let mut list = Vec::with_capacity(set.len());
     for (s, src) in set.listing() {
-        let remaining = stored!(s.remaining(state.stores.counters.as_ref()));
+        let remaining = stored!(crate::store::scenario_remaining(
+            s,
+            state.stores.counters.as_ref()
+        ));
         list.push(scenario_json(s, src, remaining));
     }
     ok(200, json!({ "scenarios": list }))

@@ -3,20 +3,17 @@
 //! health, JWKS, introspection, OpenAPI).
 
 mod admin;
-pub(crate) mod faults;
 mod health;
 mod introspect;
 mod token;
 mod transactional;
 
-pub use faults::remember_socket;
+pub use crate::lifecycle::{read_body, remember_socket, respond};
 
 use crate::lifecycle::{self, Route};
-use crate::render::Rendered;
 use crate::snap::error::{Failure, SnapError};
 use crate::snap::response_code::{ServiceCode, SERVICE_GENERAL};
 use crate::state::State;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::sync::Arc;
 
@@ -93,38 +90,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     cfg.app_data(state);
 }
 
-/// Reads a request body of at most `cap` bytes within `timeout`. A body
-/// announced larger than the cap is refused before a byte is read, and one
-/// that trickles in slower than the timeout is cut off: the head timeout
-/// (`--request-timeout-ms`) guards the body too. `Err` says why, in words.
-pub(crate) async fn read_body(
-    req: &HttpRequest,
-    payload: web::Payload,
-    cap: usize,
-    timeout: std::time::Duration,
-) -> Result<bytes::Bytes, String> {
-    let announced = req
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if announced.is_some_and(|n| n > cap as u64) {
-        return Err(format!(
-            "the body is larger than the {cap}-byte cap (Content-Length {})",
-            announced.unwrap_or_default()
-        ));
-    }
-    match actix_web::rt::time::timeout(timeout, payload.to_bytes_limited(cap)).await {
-        Ok(Ok(Ok(body))) => Ok(body),
-        Ok(Ok(Err(e))) => Err(format!("the body could not be read: {e}")),
-        Ok(Err(_)) => Err(format!("the body is larger than the {cap}-byte cap")),
-        Err(_) => Err(format!(
-            "the body did not arrive within {} ms (--request-timeout-ms)",
-            timeout.as_millis()
-        )),
-    }
-}
-
 /// The failure of a request whose head exceeds the configured limits
 /// (`--max-headers`, `--max-header-bytes`): `431` as SNAP JSON through
 /// [`lifecycle::answer_error`]. The HTTP layer's own hard limits (96
@@ -148,23 +113,6 @@ pub fn oversized_head(state: &State, req: &HttpRequest) -> Option<SnapError> {
         Failure::HeaderFieldsTooLarge,
         detail,
     ))
-}
-
-/// Turns a rendered answer into an HTTP response.
-pub(crate) fn respond(rendered: Rendered) -> HttpResponse {
-    let status =
-        StatusCode::from_u16(rendered.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
-    for (name, value) in rendered.headers {
-        response.insert_header((name.as_str(), value));
-    }
-    // HTTP forbids a body on these (RFC 9110 §15.3.5, §15.4.5): a scenario
-    // forcing one gets its status and headers, and no body to break framing.
-    if matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED) {
-        return response.finish();
-    }
-    response.content_type("application/json");
-    response.body(rendered.body)
 }
 
 /// Any path the server does not serve.

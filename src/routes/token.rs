@@ -114,7 +114,7 @@ impl TokenRoute {
             },
             Grant::ClientCredentials => Err(SnapError::new(
                 service,
-                Failure::InvalidFieldFormat("grantType"),
+                Failure::InvalidFieldFormat(crate::snap::Field::GrantType),
                 "client_credentials belongs to the B2B endpoint",
             )),
         }

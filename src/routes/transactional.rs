@@ -13,7 +13,7 @@ use crate::render::{render_with, Rendered};
 use crate::snap::diagnosis::ServiceSigning;
 use crate::snap::response_code::ServiceCode;
 use crate::snap::timestamp::WIB;
-use crate::snap::SnapError;
+use crate::snap::{Field, SnapError};
 use crate::state::State;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -38,7 +38,7 @@ impl Route for Transactional {
             relative_url: request.relative_url,
             body: request.body,
         };
-        let text = |name| checks::mandatory_text(request.header(name), name, service);
+        let text = |field: Field| field.mandatory_text(request.header(field.name()), service);
         // Symmetric mode: the token comes first (401xx03/01 before any header).
         let bearer = match self.0.signature {
             ServiceSignature::Symmetric => {
@@ -54,11 +54,11 @@ impl Route for Transactional {
             }
             ServiceSignature::Asymmetric => None,
         };
-        let timestamp = text("X-TIMESTAMP")?;
-        let signature = text("X-SIGNATURE")?;
-        let partner = text("X-PARTNER-ID")?;
-        let external_id = text("X-EXTERNAL-ID")?;
-        text("CHANNEL-ID")?;
+        let timestamp = text(Field::Timestamp)?;
+        let signature = text(Field::Signature)?;
+        let partner = text(Field::PartnerId)?;
+        let external_id = text(Field::ExternalId)?;
+        text(Field::ChannelId)?;
         let instant =
             checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
         checks::external_id_format(external_id, service)?;

@@ -2,12 +2,12 @@
 //! request, or to the first rule it breaks.
 
 use super::error::{Failure, SnapError};
+use super::field::Field;
 use super::response_code::ServiceCode;
 use super::response_code::SERVICE_ACCESS_TOKEN_B2B as SERVICE;
 use super::response_code::SERVICE_ACCESS_TOKEN_B2B2C as SERVICE_B2B2C;
 use super::signature::string_to_sign;
 use super::timestamp::TimestampMode;
-use crate::checks;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 use std::str::FromStr;
@@ -112,11 +112,7 @@ fn bad_request(service: ServiceCode, detail: impl Into<String>) -> SnapError {
     SnapError::new(service, Failure::BadRequest, detail)
 }
 
-fn invalid_format(
-    service: ServiceCode,
-    field: &'static str,
-    detail: impl Into<String>,
-) -> SnapError {
+fn invalid_format(service: ServiceCode, field: Field, detail: impl Into<String>) -> SnapError {
     SnapError::new(service, Failure::InvalidFieldFormat(field), detail)
 }
 
@@ -138,31 +134,32 @@ impl<'a> AccessTokenRequest<'a> {
     pub fn parse_b2b2c(raw: &RawTokenRequest<'a>, rules: &ParseRules) -> Result<Self, SnapError> {
         let (mut request, body) = Self::parse_common(raw, rules, SERVICE_B2B2C)?;
         let err = |failure, detail: String| SnapError::new(SERVICE_B2B2C, failure, detail);
-        let text_field = |name: &'static str| -> Result<String, SnapError> {
+        let text_field = |field: Field| -> Result<String, SnapError> {
+            let name = field.name();
             match body.get(name) {
                 None | Some(Value::Null) => Err(err(
-                    Failure::InvalidMandatoryField(name),
+                    Failure::InvalidMandatoryField(field),
                     format!("the body has no {name}"),
                 )),
                 Some(Value::String(s)) if s.is_empty() => Err(err(
-                    Failure::InvalidMandatoryField(name),
+                    Failure::InvalidMandatoryField(field),
                     format!("{name} is empty"),
                 )),
                 Some(Value::String(s)) => Ok(s.clone()),
                 Some(other) => Err(err(
-                    Failure::InvalidFieldFormat(name),
+                    Failure::InvalidFieldFormat(field),
                     format!("{name} must be a string, got {}", json_type(other)),
                 )),
             }
         };
-        let grant_type = text_field("grantType")?;
+        let grant_type = text_field(Field::GrantType)?;
         request.grant = if grant_type.eq_ignore_ascii_case("AUTHORIZATION_CODE") {
-            Grant::AuthorizationCode(text_field("authCode")?)
+            Grant::AuthorizationCode(text_field(Field::AuthCode)?)
         } else if grant_type.eq_ignore_ascii_case("REFRESH_TOKEN") {
-            Grant::RefreshToken(text_field("refreshToken")?)
+            Grant::RefreshToken(text_field(Field::RefreshToken)?)
         } else {
             return Err(err(
-                Failure::InvalidFieldFormat("grantType"),
+                Failure::InvalidFieldFormat(Field::GrantType),
                 format!("grantType is {grant_type:?}; the B2B2C endpoint takes AUTHORIZATION_CODE or REFRESH_TOKEN"),
             ));
         };
@@ -176,13 +173,15 @@ impl<'a> AccessTokenRequest<'a> {
         rules: &ParseRules,
         service: ServiceCode,
     ) -> Result<(Self, Map<String, Value>), SnapError> {
-        let timestamp = checks::mandatory(raw.x_timestamp, "X-TIMESTAMP", service)?;
-        let client_key = checks::mandatory(raw.x_client_key, "X-CLIENT-KEY", service)?;
-        let signature = checks::mandatory(raw.x_signature, "X-SIGNATURE", service)?;
+        let timestamp = Field::Timestamp.mandatory(raw.x_timestamp, service)?;
+        let client_key = Field::ClientKey.mandatory(raw.x_client_key, service)?;
+        let signature = Field::Signature.mandatory(raw.x_signature, service)?;
 
-        let timestamp = std::str::from_utf8(timestamp)
-            .map_err(|_| invalid_format(service, "X-TIMESTAMP", "X-TIMESTAMP is not UTF-8 text"))?;
-        let timestamp_instant = checks::timestamp(timestamp, rules.timestamp_mode, service)?;
+        let timestamp = std::str::from_utf8(timestamp).map_err(|_| {
+            invalid_format(service, Field::Timestamp, "X-TIMESTAMP is not UTF-8 text")
+        })?;
+        let timestamp_instant =
+            super::timestamp::x_timestamp(timestamp, rules.timestamp_mode, service)?;
 
         let client_key = std::str::from_utf8(client_key)
             .ok()
@@ -190,7 +189,7 @@ impl<'a> AccessTokenRequest<'a> {
             .ok_or_else(|| {
                 invalid_format(
                     service,
-                    "X-CLIENT-KEY",
+                    Field::ClientKey,
                     "X-CLIENT-KEY must be printable ASCII (a client id such as a UUID)",
                 )
             })?;
@@ -228,13 +227,13 @@ fn check_content_type(
         (ContentTypeRule::Ignore, _) | (ContentTypeRule::Lenient, None) => Ok(()),
         (ContentTypeRule::Strict, None) => Err(SnapError::new(
             service,
-            Failure::InvalidMandatoryField("Content-Type"),
+            Failure::InvalidMandatoryField(Field::ContentType),
             "header Content-Type is missing (strict content-type rule); send application/json",
         )),
         (_, Some(v)) if is_json(v) => Ok(()),
         (_, Some(v)) => Err(invalid_format(
             service,
-            "Content-Type",
+            Field::ContentType,
             format!(
                 "Content-Type is {:?}; the token endpoint takes application/json",
                 String::from_utf8_lossy(v)
@@ -298,7 +297,7 @@ fn find_grant_type<'b>(
         Some((name, v)) if rules.accept_legacy_grant_type => Ok((name, v)),
         Some((name, _)) => Err(SnapError::new(
             service,
-            Failure::InvalidMandatoryField("grantType"),
+            Failure::InvalidMandatoryField(Field::GrantType),
             format!(
                 "the body has {name:?} but not \"grantType\"; SNAP v1.0.2 spells it grantType \
                  (start snap-mock with --accept-legacy-grant-type to emulate providers that accept it)"
@@ -306,7 +305,7 @@ fn find_grant_type<'b>(
         )),
         None => Err(SnapError::new(
             service,
-            Failure::InvalidMandatoryField("grantType"),
+            Failure::InvalidMandatoryField(Field::GrantType),
             "the body has no grantType",
         )),
     }
@@ -321,7 +320,7 @@ fn check_grant_type(
         Value::Null => {
             return Err(SnapError::new(
                 service,
-                Failure::InvalidMandatoryField("grantType"),
+                Failure::InvalidMandatoryField(Field::GrantType),
                 format!("{field} is null"),
             ))
         }
@@ -329,7 +328,7 @@ fn check_grant_type(
         other => {
             return Err(invalid_format(
                 service,
-                "grantType",
+                Field::GrantType,
                 format!("{field} must be a string, got {}", json_type(other)),
             ))
         }
@@ -337,7 +336,7 @@ fn check_grant_type(
     if text.is_empty() {
         return Err(SnapError::new(
             service,
-            Failure::InvalidMandatoryField("grantType"),
+            Failure::InvalidMandatoryField(Field::GrantType),
             format!("{field} is empty"),
         ));
     }
@@ -345,14 +344,14 @@ fn check_grant_type(
     if chars > GRANT_TYPE_MAX_LEN {
         return Err(invalid_format(
             service,
-            "grantType",
+            Field::GrantType,
             format!("{field} is {chars} characters long; the maximum is {GRANT_TYPE_MAX_LEN}"),
         ));
     }
     if text != CLIENT_CREDENTIALS {
         return Err(invalid_format(
             service,
-            "grantType",
+            Field::GrantType,
             format!(
                 "{field} is {text:?}; the B2B token endpoint accepts only \"{CLIENT_CREDENTIALS}\""
             ),
@@ -406,7 +405,7 @@ mod tests {
     #[test]
     fn a_member_given_twice_is_a_bad_request() {
         let twice = br#"{"grantType":"password","grantType":"client_credentials"}"#;
-        let e = parse_body(twice, 73).unwrap_err();
+        let e = parse_body(twice, crate::snap::ServiceCode(73)).unwrap_err();
         assert_eq!(e.response_code().to_string(), "4007300");
         assert!(
             e.detail.contains("\"grantType\" more than once"),
@@ -415,7 +414,7 @@ mod tests {
         );
         assert!(parse_body(
             br#"{"grantType":"client_credentials","x":{"a":1,"a":2}}"#,
-            73
+            crate::snap::ServiceCode(73)
         )
         .is_ok());
     }
@@ -459,13 +458,16 @@ mod tests {
         let mut r = raw(BODY);
         r.x_timestamp = None;
         r.x_client_key = None;
-        assert_eq!(failure(r, rules), InvalidMandatoryField("X-TIMESTAMP"));
+        assert_eq!(failure(r, rules), InvalidMandatoryField(Field::Timestamp));
         let mut r = raw(BODY);
         r.x_client_key = None;
-        assert_eq!(failure(r, rules), InvalidMandatoryField("X-CLIENT-KEY"));
+        assert_eq!(failure(r, rules), InvalidMandatoryField(Field::ClientKey));
         let mut r = raw(BODY);
         r.x_signature = Some(b"  ");
-        assert_eq!(failure(r, rules), InvalidMandatoryField("X-SIGNATURE"));
+        assert_eq!(
+            failure(r, rules),
+            InvalidMandatoryField(crate::snap::Field::Signature)
+        );
     }
 
     #[test]
@@ -475,7 +477,7 @@ mod tests {
         r.x_signature = None;
         assert_eq!(
             failure(r, ParseRules::default()),
-            InvalidMandatoryField("X-SIGNATURE")
+            InvalidMandatoryField(crate::snap::Field::Signature)
         );
     }
 
@@ -485,7 +487,7 @@ mod tests {
         r.x_timestamp = Some(b"2024-03-01 15:27:49");
         assert_eq!(
             failure(r, ParseRules::default()),
-            InvalidFieldFormat("X-TIMESTAMP")
+            InvalidFieldFormat(Field::Timestamp)
         );
     }
 
@@ -497,7 +499,7 @@ mod tests {
             timestamp_mode: TimestampMode::Strict,
             ..Default::default()
         };
-        assert_eq!(failure(r, strict), InvalidFieldFormat("X-TIMESTAMP"));
+        assert_eq!(failure(r, strict), InvalidFieldFormat(Field::Timestamp));
         assert!(AccessTokenRequest::parse(&r, &ParseRules::default()).is_ok());
     }
 
@@ -528,7 +530,7 @@ mod tests {
             let r = RawTokenRequest { body, ..raw(BODY) };
             assert_eq!(
                 failure(r, ParseRules::default()),
-                InvalidMandatoryField("grantType")
+                InvalidMandatoryField(Field::GrantType)
             );
         }
     }
@@ -545,7 +547,7 @@ mod tests {
             let r = RawTokenRequest { body, ..raw(BODY) };
             assert_eq!(
                 failure(r, ParseRules::default()),
-                InvalidFieldFormat("grantType")
+                InvalidFieldFormat(Field::GrantType)
             );
         }
     }
@@ -576,7 +578,7 @@ mod tests {
         ] {
             let r = RawTokenRequest { body, ..raw(BODY) };
             let err = AccessTokenRequest::parse(&r, &ParseRules::default()).unwrap_err();
-            assert_eq!(err.failure, InvalidMandatoryField("grantType"));
+            assert_eq!(err.failure, InvalidMandatoryField(Field::GrantType));
             assert!(
                 err.detail.contains("--accept-legacy-grant-type"),
                 "{}",
@@ -606,9 +608,12 @@ mod tests {
         assert!(AccessTokenRequest::parse(&r, &strict).is_ok());
         r.content_type = None;
         assert!(AccessTokenRequest::parse(&r, &lenient).is_ok());
-        assert_eq!(failure(r, strict), InvalidMandatoryField("Content-Type"));
+        assert_eq!(
+            failure(r, strict),
+            InvalidMandatoryField(Field::ContentType)
+        );
         r.content_type = Some(b"application/x-www-form-urlencoded");
-        assert_eq!(failure(r, lenient), InvalidFieldFormat("Content-Type"));
+        assert_eq!(failure(r, lenient), InvalidFieldFormat(Field::ContentType));
         assert!(AccessTokenRequest::parse(&r, &ignore).is_ok());
     }
 
@@ -635,7 +640,10 @@ mod tests {
         let e = ok(br#"{"grantType":"AUTHORIZATION_CODE"}"#).unwrap_err();
         assert_eq!(
             (e.failure.clone(), e.response_code().to_string()),
-            (InvalidMandatoryField("authCode"), "4007402".to_string())
+            (
+                InvalidMandatoryField(Field::AuthCode),
+                "4007402".to_string()
+            )
         );
         let e = ok(br#"{"grantType":"client_credentials"}"#).unwrap_err();
         assert_eq!(e.response_code().to_string(), "4007401");
@@ -651,7 +659,7 @@ mod tests {
         r.x_client_key = Some(b"demo\x01client");
         assert_eq!(
             failure(r, ParseRules::default()),
-            InvalidFieldFormat("X-CLIENT-KEY")
+            InvalidFieldFormat(Field::ClientKey)
         );
     }
 }

@@ -1,5 +1,6 @@
 //! The one error type of the protocol layer.
 
+use super::field::Field;
 use super::response_code::{ResponseCode, ServiceCode};
 use super::step::Step;
 use std::fmt;
@@ -12,9 +13,9 @@ pub enum Failure {
     /// JSON object, or larger than the cap.
     BadRequest,
     /// `400xx01 Invalid Field Format {field}`.
-    InvalidFieldFormat(&'static str),
+    InvalidFieldFormat(Field),
     /// `400xx02 Invalid Mandatory Field {field}`.
-    InvalidMandatoryField(&'static str),
+    InvalidMandatoryField(Field),
     /// `401xx00 Unauthorized. [reason]`.
     Unauthorized(UnauthorizedReason),
     /// `401xx01 Invalid Token (B2B)`: the bearer token is not one this
@@ -82,12 +83,7 @@ impl Failure {
     pub fn step(&self) -> Step {
         match self {
             Self::BadRequest => Step::Body,
-            Self::InvalidFieldFormat(f) | Self::InvalidMandatoryField(f) => match *f {
-                "grantType" => Step::GrantType,
-                "Content-Type" => Step::ContentType,
-                "X-TIMESTAMP" => Step::Timestamp,
-                _ => Step::Headers,
-            },
+            Self::InvalidFieldFormat(f) | Self::InvalidMandatoryField(f) => f.step(),
             Self::Unauthorized(UnauthorizedReason::UnknownClient) => Step::Client,
             Self::Unauthorized(UnauthorizedReason::InvalidSignature) => Step::Signature,
             Self::Unauthorized(UnauthorizedReason::InvalidTimestamp) => Step::Freshness,

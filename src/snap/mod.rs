@@ -5,6 +5,7 @@
 pub mod access_token;
 pub mod diagnosis;
 pub mod error;
+pub mod field;
 pub mod keys;
 pub mod profile;
 pub mod response_code;
@@ -15,6 +16,7 @@ pub mod timestamp;
 
 pub use access_token::{AccessTokenRequest, ContentTypeRule, ParseRules, RawTokenRequest};
 pub use error::SnapError;
+pub use field::Field;
 pub use profile::Profile;
 pub use response_code::{ResponseCode, ServiceCode};
 pub use timestamp::TimestampMode;

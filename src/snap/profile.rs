@@ -264,11 +264,11 @@ mod tests {
 
     #[test]
     fn messages_name_the_field_in_each_wording() {
-        let f = Failure::InvalidFieldFormat("X-TIMESTAMP");
+        let f = Failure::InvalidFieldFormat(crate::snap::Field::Timestamp);
         assert_eq!(FINPAY.message(&f), "Invalid Field Format X-TIMESTAMP");
         assert_eq!(SNAP_BI.message(&f), "Invalid Field Format X-TIMESTAMP");
         assert_eq!(BCA.message(&f), "Invalid field format [X-TIMESTAMP]");
-        let m = Failure::InvalidMandatoryField("grantType");
+        let m = Failure::InvalidMandatoryField(crate::snap::Field::GrantType);
         assert_eq!(FINPAY.message(&m), "Invalid Mandatory Field grantType");
         assert_eq!(BCA.message(&m), "Invalid mandatory field [grantType]");
     }

@@ -3,16 +3,28 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// The two-digit SNAP service code, e.g. `73` for the B2B access token.
-pub type ServiceCode = u8;
+/// The two-digit SNAP service code, e.g. `73` for the B2B access token:
+/// the middle two digits of every `responseCode` of that service.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct ServiceCode(pub u8);
+
+impl fmt::Display for ServiceCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}", self.0)
+    }
+}
 
 /// Service code of `POST .../v1.0/access-token/b2b`.
-pub const SERVICE_ACCESS_TOKEN_B2B: ServiceCode = 73;
+pub const SERVICE_ACCESS_TOKEN_B2B: ServiceCode = ServiceCode(73);
 /// Service code of `POST .../v1.0/access-token/b2b2c`.
-pub const SERVICE_ACCESS_TOKEN_B2B2C: ServiceCode = 74;
+pub const SERVICE_ACCESS_TOKEN_B2B2C: ServiceCode = ServiceCode(74);
 /// Service code used for answers that belong to no SNAP service
 /// (unknown path, health, admin). SNAP reserves `00` for general codes.
-pub const SERVICE_GENERAL: ServiceCode = 0;
+pub const SERVICE_GENERAL: ServiceCode = ServiceCode(0);
 
 /// A seven-digit SNAP `responseCode`, e.g. `4017300`.
 ///
@@ -46,7 +58,7 @@ impl ResponseCode {
         if !(200..=599).contains(&http_status) {
             return Err(ResponseCodeError::HttpStatus(http_status));
         }
-        if service > 99 || case > 99 {
+        if service.0 > 99 || case > 99 {
             return Err(ResponseCodeError::Format);
         }
         Ok(Self::new(http_status, service, case))
@@ -86,7 +98,7 @@ impl fmt::Display for ResponseCode {
         write!(
             f,
             "{:03}{:02}{:02}",
-            self.http_status, self.service, self.case
+            self.http_status, self.service.0, self.case
         )
     }
 }
@@ -125,7 +137,7 @@ impl FromStr for ResponseCode {
         let num =
             |r: std::ops::Range<usize>| s[r].parse::<u16>().map_err(|_| ResponseCodeError::Format);
         let http_status = num(0..3)?;
-        let service = num(3..5)? as u8;
+        let service = ServiceCode(num(3..5)? as u8);
         let case = num(5..7)? as u8;
         Self::try_new(http_status, service, case)
     }
@@ -216,9 +228,18 @@ mod tests {
 
     #[test]
     fn a_code_renders_as_seven_zero_padded_digits() {
-        assert_eq!(ResponseCode::new(200, 73, 0).to_string(), "2007300");
-        assert_eq!(ResponseCode::new(401, 73, 0).to_string(), "4017300");
-        assert_eq!(ResponseCode::new(404, 0, 2).to_string(), "4040002");
+        assert_eq!(
+            ResponseCode::new(200, crate::snap::ServiceCode(73), 0).to_string(),
+            "2007300"
+        );
+        assert_eq!(
+            ResponseCode::new(401, crate::snap::ServiceCode(73), 0).to_string(),
+            "4017300"
+        );
+        assert_eq!(
+            ResponseCode::new(404, crate::snap::ServiceCode(0), 2).to_string(),
+            "4040002"
+        );
     }
 
     #[test]
@@ -235,7 +256,7 @@ mod tests {
     fn the_http_status_is_the_first_three_digits() {
         let code: ResponseCode = "4297300".parse().unwrap();
         assert_eq!(code.http_status(), 429);
-        assert_eq!(code.service(), 73);
+        assert_eq!(code.service(), crate::snap::ServiceCode(73));
         assert_eq!(code.case(), 0);
     }
 

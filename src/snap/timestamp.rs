@@ -178,6 +178,22 @@ pub fn parse_timestamp(
 
 /// Formats an instant the way Finpay documents timestamps
 /// (`yyyy-MM-ddTHH:mm:ss±hh:mm`), in Western Indonesian Time (+07:00).
+/// `X-TIMESTAMP` in the accepted form, as the SNAP answer to a request
+/// (`400xx01 Invalid Field Format X-TIMESTAMP` otherwise).
+pub fn x_timestamp(
+    raw: &str,
+    mode: TimestampMode,
+    service: super::ServiceCode,
+) -> Result<DateTime<FixedOffset>, super::SnapError> {
+    parse_timestamp(raw, mode).map_err(|e| {
+        super::SnapError::new(
+            service,
+            super::error::Failure::InvalidFieldFormat(super::Field::Timestamp),
+            e.0,
+        )
+    })
+}
+
 pub fn format_snap_timestamp<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
     at.with_timezone(&WIB)
         .format("%Y-%m-%dT%H:%M:%S%:z")

@@ -11,6 +11,7 @@
 //! from a local view that [`Backend::refresh`] brings up to date once per
 //! request: lookups stay plain reads in the checks and the diagnosis.
 
+mod journal;
 pub mod memory;
 #[cfg(feature = "redis")]
 pub mod redis;
@@ -197,6 +198,41 @@ pub trait ScenarioCounters: Send + Sync {
     fn refill_all(&self) -> StoreFuture<'_, ()>;
 }
 
+/// A shared store's failure as the request's answer: `500xx02`, saying
+/// which store and why.
+pub fn store_failure(service: crate::snap::ServiceCode, e: StoreError) -> crate::snap::SnapError {
+    crate::snap::SnapError::new(service, crate::snap::error::Failure::StoreUnavailable, e.0)
+}
+
+/// Uses left of a scenario's `times`; `None` for a scenario without `times`.
+pub async fn scenario_remaining(
+    scenario: &Scenario,
+    counters: &dyn ScenarioCounters,
+) -> StoreResult<Option<u32>> {
+    match scenario.spec.times {
+        None => Ok(None),
+        Some(times) => counters.remaining(scenario.name(), times).await.map(Some),
+    }
+}
+
+/// The first of `candidates` (from [`ScenarioSet::candidates`]) with a use
+/// left, that use taken: the scenario that answers.
+pub async fn take_first<'s>(
+    candidates: impl Iterator<Item = &'s Arc<Scenario>>,
+    counters: &dyn ScenarioCounters,
+) -> StoreResult<Option<Arc<Scenario>>> {
+    for scenario in candidates {
+        let taken = match scenario.spec.times {
+            None => true,
+            Some(times) => counters.take(scenario.name(), times).await?,
+        };
+        if taken {
+            return Ok(Some(scenario.clone()));
+        }
+    }
+    Ok(None)
+}
+
 /// What [`ExternalIdStore::check_and_record`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdCheck {
@@ -312,7 +348,7 @@ impl Stores {
                 config.max_access_tokens,
                 "opaque access tokens (--max-access-tokens)",
             )),
-            journal: Arc::new(crate::journal::Journal::new(
+            journal: Arc::new(journal::Journal::new(
                 config.journal_capacity,
                 config.journal_body_limit,
             )),

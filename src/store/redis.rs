@@ -22,6 +22,7 @@ use super::{
     Stores,
 };
 use crate::clients::{Client, ClientEntry, ClientRegistry};
+pub use crate::config::{shown, RedisConfig};
 use crate::journal::{JournalEntry, JournalStats};
 use crate::scenarios::{Scenario, ScenarioSet, ScenarioSpec};
 use crate::tokens::AccessTokenClaims;
@@ -33,38 +34,6 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Where the shared state lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedisConfig {
-    /// `redis://[user:password@]host[:port][/db]` (no TLS to Redis: the
-    /// client is built without it).
-    pub url: String,
-    /// Prefix of every key, so that several mocks can share one server.
-    pub prefix: String,
-    /// Longest wait for one operation (and for a connection).
-    pub timeout: Duration,
-}
-
-impl RedisConfig {
-    pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            prefix: "snap-mock".into(),
-            timeout: Duration::from_millis(1000),
-        }
-    }
-}
-
-/// The URL without its password, for messages and `/health`.
-pub fn shown(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
 
 /// The connection, its runtime, and how the last operation went.
 struct Conn {

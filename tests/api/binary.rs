@@ -198,6 +198,22 @@ fn help_documents_every_flag_with_its_environment_twin() {
         assert!(help.contains(env), "{env} missing from --help");
     }
     assert!(help.contains("TEST KEYS ONLY"));
+    // The preset list is written by hand in the flag's doc comment.
+    let provider_help = help
+        .split("--provider")
+        .nth(1)
+        .and_then(|rest| rest.split("\n      --").next())
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for preset in snap_mock::PROVIDERS {
+        assert!(
+            provider_help.contains(preset.name),
+            "--provider's help does not list the preset {}: {provider_help}",
+            preset.name
+        );
+    }
 }
 
 #[test]

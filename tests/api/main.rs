@@ -13,6 +13,7 @@ mod docker;
 mod fuzz;
 mod inspector;
 mod introspect;
+mod layers;
 mod openapi;
 mod providers;
 mod reliability;

@@ -10,17 +10,20 @@
 //! route is reached (404, 405, 431) go through [`answer_error`], so they are
 //! rendered and journaled the same way.
 
+mod faults;
+mod http;
+
+pub use faults::remember_socket;
+use faults::respond_with_fault;
+pub use http::{read_body, respond};
+
 use crate::journal::{JournalEntry, JournalOutcome};
 use crate::render::{render_error, render_with, Rendered};
-use crate::routes::{faults::respond_with_fault, read_body, respond};
-use crate::scenarios::{
-    Action, Fault, MatchContext, Phase, ScenarioSet, Unselectable, SELECTOR_HEADER,
-};
+use crate::scenarios::{Action, Fault, MatchContext, Phase, ScenarioSet, SELECTOR_HEADER};
 use crate::snap::error::{Failure, SnapError};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::step::Step;
 use crate::state::State;
-use crate::store::StoreError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use std::time::Instant;
@@ -105,11 +108,7 @@ pub trait Route: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<Rendered, SnapError>>;
 }
 
-/// A shared store's failure as the request's answer: `500xx02`, saying
-/// which store and why.
-pub fn store_failure(service: ServiceCode, e: StoreError) -> SnapError {
-    SnapError::new(service, Failure::StoreUnavailable, e.0)
-}
+pub use crate::store::store_failure;
 
 /// What a request got.
 enum Answer {
@@ -274,13 +273,12 @@ async fn consult(
         header: &lookup,
         selector,
     };
-    let chosen = scenarios
-        .select(phase, &ctx, state.stores.counters.as_ref())
+    let candidates = scenarios
+        .candidates(phase, &ctx)
+        .map_err(|e| SnapError::new(service, Failure::BadRequest, e.0))?;
+    let chosen = crate::store::take_first(candidates, state.stores.counters.as_ref())
         .await
-        .map_err(|e| match e {
-            Unselectable::Unknown(e) => SnapError::new(service, Failure::BadRequest, e.0),
-            Unselectable::Store(e) => store_failure(service, e),
-        })?;
+        .map_err(|e| store_failure(service, e))?;
     let Some(scenario) = chosen else {
         return Ok(None);
     };
