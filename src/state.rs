@@ -146,7 +146,7 @@ impl State {
     pub async fn issue_token(
         &self,
         client_key: &str,
-        subject: &str,
+        subject: Option<&str>,
         scopes: &[&str],
         now: DateTime<Utc>,
         service: ServiceCode,

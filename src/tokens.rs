@@ -168,14 +168,15 @@ impl TokenIssuer {
 
     /// Issues a token for `client_key`, valid from `now` for the lifetime.
     pub fn issue(&self, client_key: &str, now: DateTime<Utc>) -> Result<IssuedToken, TokenError> {
-        self.issue_for(client_key, "", &["request"], now)
+        self.issue_for(client_key, None, &["request"], now)
     }
 
-    /// Issues a token with a subject (a B2B2C customer) and scopes.
+    /// Issues a token with a subject (a B2B2C customer; `None` for a B2B
+    /// token, whose `sub` claim is then empty) and scopes.
     pub fn issue_for(
         &self,
         client_key: &str,
-        subject: &str,
+        subject: Option<&str>,
         scopes: &[&str],
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, TokenError> {
@@ -191,7 +192,7 @@ impl TokenIssuer {
             iat,
             nbf: iat,
             exp: iat.saturating_add(i64::try_from(self.lifetime_secs).unwrap_or(i64::MAX)),
-            sub: subject.to_owned(),
+            sub: subject.unwrap_or_default().to_owned(),
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         };
         let payload = serde_json::to_vec(&claims)

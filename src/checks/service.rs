@@ -300,7 +300,7 @@ mod tests {
         let now = Utc::now();
         let b2b = tokens.issue("demo-client", now).unwrap().claims;
         let customer = tokens
-            .issue_for("demo-client", "customer-001", &["customer"], now)
+            .issue_for("demo-client", Some("customer-001"), &["customer"], now)
             .unwrap()
             .claims;
         assert!(b2b_token(&b2b, false, crate::snap::ServiceCode(47)).is_ok());

@@ -23,7 +23,9 @@ use crate::scenarios::{Action, Fault, MatchContext, Phase, ScenarioSet, SELECTOR
 use crate::snap::error::{Failure, SnapError};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::step::Step;
+use crate::snap::Field;
 use crate::state::State;
+use crate::store::UsedExternalId;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use std::time::Instant;
@@ -42,8 +44,8 @@ pub struct Record {
     pub string_to_sign: Option<String>,
     /// The scenario that answered or delayed the request.
     pub scenario: Option<String>,
-    /// The `X-EXTERNAL-ID` this call used up (partner, id, WIB day).
-    pub external_id: Option<(String, String, chrono::NaiveDate)>,
+    /// The `X-EXTERNAL-ID` this call used up, for [`Route::declined`].
+    pub external_id: Option<UsedExternalId>,
     /// The token issued: its format, decoded header and claims (never the
     /// token itself).
     pub issued: Option<serde_json::Value>,
@@ -84,7 +86,8 @@ impl<'a> Request<'a> {
         self.headers.get(name).map(|v| v.as_bytes())
     }
 
-    fn header_text(&self, name: &str) -> Option<&'a str> {
+    /// A header's value when it is text.
+    pub fn header_text(&self, name: &str) -> Option<&'a str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
@@ -95,6 +98,22 @@ pub trait Route: Send + Sync + 'static {
     /// The step a success is journaled as.
     fn success(&self) -> Step {
         Step::Accepted
+    }
+    /// The client the request names before any check, for the journal and
+    /// for scenarios' `clientKey`; a route without one leaves this alone.
+    fn client_key<'r>(&self, _request: &Request<'r>) -> Option<&'r str> {
+        None
+    }
+    /// The grant the body asks for, for scenarios' `grantType` (asked for
+    /// only when a loaded scenario matches on it).
+    fn grant_type(&self, _request: &Request<'_>) -> Option<String> {
+        None
+    }
+    /// A scenario failed this call after its checks passed: give back what
+    /// the checks used up, so that the client's retry is not refused for
+    /// it. The answer stands whatever happens here.
+    fn declined(&self, _state: &State, _record: &Record) -> impl std::future::Future<Output = ()> {
+        async {}
     }
     /// Runs the route's checks in order, then its action. The first failed
     /// check answers. `record` takes what the developer will need to see
@@ -145,7 +164,7 @@ pub async fn run<R: Route>(
         body: body.as_deref().unwrap_or_default(),
         headers: req.headers(),
     };
-    let mut record = Record::new(request.header_text("x-client-key"));
+    let mut record = Record::new(route.client_key(&request));
     // A failed catch-up keeps the last view of runtime clients and
     // scenarios: a request that needs nothing else shared still works.
     if let Err(e) = state.stores.backend.refresh().await {
@@ -154,6 +173,7 @@ pub async fn run<R: Route>(
     let scenarios = state.stores.scenarios.snapshot();
 
     let answer = match consult(
+        route,
         &scenarios,
         state,
         &request,
@@ -177,6 +197,7 @@ pub async fn run<R: Route>(
                     record.step = route.success();
                     // An unknown selector was already answered before the checks.
                     let after = consult(
+                        route,
                         &scenarios,
                         state,
                         &request,
@@ -188,7 +209,13 @@ pub async fn run<R: Route>(
                     .unwrap_or_default();
                     match after {
                         Some(answer) => {
-                            release_if_failed(state, &answer, &record).await;
+                            let failed = match &answer {
+                                Answer::Rendered(r) => !r.code.is_success(),
+                                Answer::Fault(_) => true,
+                            };
+                            if failed {
+                                route.declined(state, &record).await;
+                            }
                             answer
                         }
                         None => Answer::Rendered(rendered),
@@ -204,28 +231,14 @@ pub async fn run<R: Route>(
     }
 }
 
-/// A call that a scenario fails after the checks passed did not use up its
-/// `X-EXTERNAL-ID`: the client's retry may send it again.
-async fn release_if_failed(state: &State, answer: &Answer, record: &Record) {
-    let failed = match answer {
-        Answer::Rendered(r) => !r.code.is_success(),
-        Answer::Fault(_) => true,
-    };
-    if let (true, Some((partner, id, day))) = (failed, &record.external_id) {
-        if let Err(e) = state.stores.external_ids.release(partner, id, *day).await {
-            // The answer stands; the id stays used, which the log says.
-            log::warn!("X-EXTERNAL-ID {id:?} of {partner:?} stays used: {e}");
-        }
-    }
-}
-
 /// Answers with `error` outside any route (unknown path, wrong method,
 /// oversized head), journaled like every other answer.
 pub async fn answer_error(state: &State, req: &HttpRequest, error: SnapError) -> HttpResponse {
     let started = Instant::now();
+    // No route: the client is whoever the token request header names.
     let client_key = req
         .headers()
-        .get("x-client-key")
+        .get(Field::ClientKey.name())
         .and_then(|v| v.to_str().ok());
     let mut record = Record::new(client_key);
     let answer = reject(state, &mut record, error);
@@ -247,7 +260,8 @@ fn reject(state: &State, record: &mut Record, error: SnapError) -> Answer {
 
 /// Consults the scenarios for `phase` and carries out the one that
 /// applies. `Ok(None)`: no scenario answers, go on.
-async fn consult(
+async fn consult<R: Route>(
+    route: &R,
     scenarios: &ScenarioSet,
     state: &State,
     request: &Request<'_>,
@@ -259,16 +273,15 @@ async fn consult(
     if scenarios.is_empty() && selector.is_none() {
         return Ok(None);
     }
-    // Reading grantType costs a JSON parse; only pay it when a scenario asks.
+    // Reading the grant may cost a JSON parse; only pay it when a scenario asks.
     let grant_type = scenarios
         .needs_grant_type()
-        .then(|| serde_json::from_slice::<serde_json::Value>(request.body).ok())
-        .flatten()
-        .and_then(|v| v.get("grantType")?.as_str().map(str::to_owned));
+        .then(|| route.grant_type(request))
+        .flatten();
     let lookup = |name: &str| request.header_text(name);
     let ctx = MatchContext {
         path: request.path,
-        client_key: request.header_text("x-client-key"),
+        client_key: route.client_key(request),
         grant_type: grant_type.as_deref(),
         header: &lookup,
         selector,

@@ -11,7 +11,7 @@ use crate::snap::response_code::{
     ServiceCode, SERVICE_ACCESS_TOKEN_B2B, SERVICE_ACCESS_TOKEN_B2B2C,
 };
 use crate::snap::step::Step;
-use crate::snap::{AccessTokenRequest, ParseRules, RawTokenRequest};
+use crate::snap::{AccessTokenRequest, Field, ParseRules, RawTokenRequest};
 use crate::state::State;
 use crate::store::RefreshGrant;
 use chrono::{DateTime, Utc};
@@ -133,6 +133,15 @@ impl Route for TokenRoute {
         Step::Issued
     }
 
+    fn client_key<'r>(&self, request: &Request<'r>) -> Option<&'r str> {
+        request.header_text(Field::ClientKey.name())
+    }
+
+    fn grant_type(&self, request: &Request<'_>) -> Option<String> {
+        let body = serde_json::from_slice::<serde_json::Value>(request.body).ok()?;
+        Some(body.get(Field::GrantType.name())?.as_str()?.to_owned())
+    }
+
     async fn handle(
         &self,
         state: &State,
@@ -149,7 +158,7 @@ impl Route for TokenRoute {
         let (parsed, client) = authenticate(state, request, now, record, parse, service)?;
         if let Self::B2b = self {
             let token = state
-                .issue_token(parsed.client_key, "", &["request"], now, service)
+                .issue_token(parsed.client_key, None, &["request"], now, service)
                 .await?;
             if state.stores.journal.enabled() {
                 record.issued = Some(issued_summary(&token));
@@ -158,7 +167,7 @@ impl Route for TokenRoute {
         }
         let customer = Self::customer(state, &client, &parsed.grant, now, service).await?;
         let token = state
-            .issue_token(parsed.client_key, &customer, &["customer"], now, service)
+            .issue_token(parsed.client_key, Some(&customer), &["customer"], now, service)
             .await?;
         if state.stores.journal.enabled() {
             record.issued = Some(issued_summary(&token));

@@ -15,6 +15,7 @@ use crate::snap::response_code::ServiceCode;
 use crate::snap::timestamp::WIB;
 use crate::snap::{Field, SnapError};
 use crate::state::State;
+use crate::store::UsedExternalId;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -23,6 +24,29 @@ pub struct Transactional(pub Arc<Endpoint>);
 impl Route for Transactional {
     fn service(&self) -> ServiceCode {
         self.0.spec.service_code
+    }
+
+    fn client_key<'r>(&self, request: &Request<'r>) -> Option<&'r str> {
+        request.header_text(Field::ClientKey.name())
+    }
+
+    async fn declined(&self, state: &State, record: &Record) {
+        let Some(used) = &record.external_id else {
+            return;
+        };
+        let released = state
+            .stores
+            .external_ids
+            .release(&used.partner, &used.id, used.day)
+            .await;
+        if let Err(e) = released {
+            // The answer stands; the id stays used, which the log says.
+            log::warn!(
+                "X-EXTERNAL-ID {:?} of {:?} stays used: {e}",
+                used.id,
+                used.partner
+            );
+        }
     }
 
     async fn handle(
@@ -123,7 +147,11 @@ impl Route for Transactional {
             .await
             .map_err(|e| store_failure(service, e))?;
         checks::external_id_unused(check, partner, external_id, today, service)?;
-        record.external_id = Some((partner.to_owned(), external_id.to_owned(), today));
+        record.external_id = Some(UsedExternalId {
+            partner: partner.to_owned(),
+            id: external_id.to_owned(),
+            day: today,
+        });
         let endpoint = &self.0;
         Ok(render_with(
             endpoint.success_code,

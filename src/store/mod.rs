@@ -233,6 +233,17 @@ pub async fn take_first<'s>(
     Ok(None)
 }
 
+/// An `X-EXTERNAL-ID` a call used up: which partner, which id, which WIB day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsedExternalId {
+    /// The partner (`X-PARTNER-ID`) the id is unique for.
+    pub partner: String,
+    /// The `X-EXTERNAL-ID` as sent.
+    pub id: String,
+    /// The WIB day it was used on; ids are unique per partner per day.
+    pub day: NaiveDate,
+}
+
 /// What [`ExternalIdStore::check_and_record`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdCheck {

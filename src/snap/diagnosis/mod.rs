@@ -260,9 +260,6 @@ fn find_signed_string(
 ) -> Option<String> {
     let matches = |s: &str| hash.digest(s.as_bytes()) == value;
     let expected = format!("{client_key}|{timestamp}");
-    if matches(&expected) {
-        return Some(format!("the string-to-sign itself {expected:?}"));
-    }
     let simple = [
         (
             format!("{expected}\n"),
@@ -339,10 +336,38 @@ fn timestamp_written_differently(
 /// What an asymmetric signature was supposed to cover: the token
 /// request's `X-CLIENT-KEY|X-TIMESTAMP`, or a service call's
 /// `METHOD:url:hash(body):X-TIMESTAMP`. The diagnosis engine is the same.
+/// What the hash inside a signature was computed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SignedOver {
+    /// Exactly the string-to-sign: the signature's trouble lies elsewhere
+    /// (its encoding, or its algorithm).
+    TheStringToSign,
+    /// A recognised mistake, in words: what was signed and why it differs.
+    Mistake(String),
+}
+
+impl SignedOver {
+    /// Which string `value` (a digest under `hash`) was computed over, if
+    /// the server can tell.
+    fn find(signed: &dyn Signed, hash: Hash, value: &[u8], others: &[&str]) -> Option<Self> {
+        if hash.digest(signed.expected().as_bytes()) == value {
+            return Some(Self::TheStringToSign);
+        }
+        signed.find(hash, value, others).map(Self::Mistake)
+    }
+
+    fn describe(&self, expected: &str) -> String {
+        match self {
+            Self::TheStringToSign => format!("the string-to-sign itself {expected:?}"),
+            Self::Mistake(what) => what.clone(),
+        }
+    }
+}
+
 trait Signed {
     /// The string the server verified.
     fn expected(&self) -> String;
-    /// What the client signed instead, found from the hash inside its
+    /// Which mistake the client made, found from the hash inside its
     /// signature: a description, or `None`.
     fn find(&self, hash: Hash, value: &[u8], other_client_keys: &[&str]) -> Option<String>;
     /// How to sign, for "right key, different string".
@@ -403,9 +428,6 @@ impl Signed for ServiceSigning<'_> {
     fn find(&self, hash: Hash, value: &[u8], _others: &[&str]) -> Option<String> {
         let matches = |s: &str| hash.digest(s.as_bytes()) == value;
         let expected = self.expected();
-        if matches(&expected) {
-            return Some(format!("the string-to-sign itself {expected:?}"));
-        }
         let method = self.method.to_ascii_uppercase();
         let minified = self.minified_hash();
         let raw = super::symmetric::lower_hex(&Sha256::digest(self.body));
@@ -539,20 +561,21 @@ fn diagnose(
     }
 
     let verdict = match open(key, &bytes) {
-        Opened::Pkcs1(Hash::Sha256, h) => match signed.find(Hash::Sha256, &h, &other_keys) {
-            Some(what) if what.starts_with("the string-to-sign itself") => {
+        Opened::Pkcs1(Hash::Sha256, h) => match SignedOver::find(signed, Hash::Sha256, &h, &other_keys) {
+            Some(SignedOver::TheStringToSign) => {
                 "the signature verifies once its encoding is fixed".to_string()
             }
-            Some(what) => format!("signed with the right key and algorithm, but over {what}"),
+            Some(SignedOver::Mistake(what)) => {
+                format!("signed with the right key and algorithm, but over {what}")
+            }
             None => format!(
                 "signed with the right key (SHA256withRSA), but over a different string than {expected:?}; {}",
                 signed.rule()
             ),
         },
         Opened::Pkcs1(hash, h) => {
-            let over = signed
-                .find(hash, &h, &other_keys)
-                .map(|w| format!(" (over {w})"))
+            let over = SignedOver::find(signed, hash, &h, &other_keys)
+                .map(|w| format!(" (over {})", w.describe(&expected)))
                 .unwrap_or_default();
             format!(
                 "signed with {} (SHA{}withRSA){over}; SNAP uses SHA-256 (SHA256withRSA)",
