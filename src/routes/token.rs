@@ -167,7 +167,13 @@ impl Route for TokenRoute {
         }
         let customer = Self::customer(state, &client, &parsed.grant, now, service).await?;
         let token = state
-            .issue_token(parsed.client_key, Some(&customer), &["customer"], now, service)
+            .issue_token(
+                parsed.client_key,
+                Some(&customer),
+                &["customer"],
+                now,
+                service,
+            )
             .await?;
         if state.stores.journal.enabled() {
             record.issued = Some(issued_summary(&token));
