@@ -103,8 +103,6 @@ mod tokens;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
-#[cfg(feature = "cli")]
-mod tools;
 
 pub use clock::Clock;
 pub use config::{AdminMode, Config, Source, DEFAULT_TOKEN_PATHS};

@@ -3,7 +3,7 @@
 mod serve;
 
 use crate::config::DEFAULT_CLIENTS_FILE;
-use crate::tools;
+mod tools;
 use clap::{Args, Parser, Subcommand};
 use serve::{serve, ServeArgs};
 use std::path::PathBuf;

@@ -31,7 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("lifecycle", &["lifecycle", "render"]),
     ("routes", &["routes"]),
     ("server", &["server"]),
-    ("tools and entry points", &["tools", "cli", "lib", "main"]),
+    ("tools and entry points", &["cli", "lib", "main"]),
 ];
 
 fn layer_of(module: &str) -> Option<(usize, &'static str)> {
