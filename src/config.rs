@@ -50,6 +50,9 @@ impl Source {
 }
 
 #[derive(Clone, Debug)]
+/// Everything a server is started with. [`Config::default`] is the
+/// binary's defaults with the fixtures compiled in; [`Config::for_tests`]
+/// binds a free port on 127.0.0.1.
 pub struct Config {
     /// Address to bind; 127.0.0.1 by default (0.0.0.0 in the container).
     pub host: IpAddr,
@@ -66,12 +69,15 @@ pub struct Config {
     /// [`Config::with_provider`]) the defaults of `profile`,
     /// `parse_rules.accept_legacy_grant_type` and `token_format`.
     pub provider: &'static Provider,
+    /// Wording of messages and typing of the success body (`--profile`).
     pub profile: &'static Profile,
     /// Extra B2B token paths, served besides the provider's; each that ends
     /// in `/access-token/b2b` brings its B2B2C twin (`.../b2b2c`).
     pub extra_token_paths: Vec<String>,
     /// Extra B2B2C token paths, served besides the provider's.
     pub extra_b2b2c_token_paths: Vec<String>,
+    /// The syntactic choices the spec leaves open: timestamp form,
+    /// `Content-Type` rule, legacy `grantType` spellings.
     pub parse_rules: ParseRules,
     /// JWTs, or opaque tokens validated through the token store.
     pub token_format: TokenFormat,
@@ -81,6 +87,7 @@ pub struct Config {
     /// Allowed distance between `X-TIMESTAMP` and the server clock;
     /// `Duration::ZERO` turns the check off.
     pub timestamp_window: Duration,
+    /// Lifetime of issued access tokens (`--token-lifetime`, `expiresIn`).
     pub token_lifetime: Duration,
     /// The `iss` claim; `None` leaves it out.
     pub issuer: Option<String>,
@@ -106,6 +113,7 @@ pub struct Config {
     pub scenarios: Option<Source>,
     /// Transactional endpoints to protect; `None` serves none.
     pub endpoints: Option<Source>,
+    /// Whether the admin API (`/__admin/...`) is served (`--admin`).
     pub admin: AdminMode,
     /// Where the admin API is mounted.
     pub admin_prefix: String,
@@ -147,7 +155,9 @@ pub enum AdminMode {
     /// when reachable from other hosts without a token.
     #[default]
     Auto,
+    /// Always on.
     On,
+    /// Always off: admin paths answer `4040000` saying how to turn it on.
     Off,
 }
 
@@ -354,12 +364,19 @@ impl Config {
 /// problem; the binary prints it and exits non-zero.
 #[derive(Debug)]
 pub enum StartError {
+    /// A setting is invalid or settings contradict each other.
     Config(String),
+    /// The clients fixture or a key it names cannot be read or parsed.
     Clients(String),
+    /// The token signing key cannot be read or parsed.
     SigningKey(String),
+    /// The scenarios fixture cannot be read or is invalid.
     Scenarios(String),
+    /// The endpoints fixture cannot be read or is invalid.
     Endpoints(String),
+    /// The TLS certificate or key cannot be loaded or generated.
     Tls(String),
+    /// The address cannot be bound (in use, no permission).
     Bind(String),
 }
 
@@ -394,6 +411,7 @@ pub struct RedisConfig {
 
 #[cfg(feature = "redis")]
 impl RedisConfig {
+    /// A store at `url`, with the default prefix (`snap-mock`) and timeout (1 s).
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),

@@ -13,8 +13,10 @@ pub struct JournalOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `responseCode` of the answer, when it had one.
     pub response_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `responseMessage` of the answer, when it had one.
     pub response_message: Option<String>,
     /// The transport fault, when a scenario injected one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,25 +28,36 @@ pub struct JournalOutcome {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
+    /// A unique id of the entry.
     pub id: String,
     /// Position in the journal, increasing (never reused, not even after a
     /// clear): the cursor of `GET /__admin/requests?before=`.
     #[serde(default)]
     pub seq: u64,
+    /// When the request arrived (server clock).
     pub time: DateTime<Utc>,
+    /// HTTP method.
     pub method: String,
+    /// Path, without the query.
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
+    /// Query string, if any.
     pub query: Option<String>,
+    /// Request headers in arrival order; credentials redacted unless
+    /// `journal_secrets_verbatim`.
     pub headers: Vec<(String, String)>,
     /// The body as text (lossy for non-UTF-8), cut at the journal's limit.
     pub body: String,
+    /// Size of the body as received.
     pub body_bytes: usize,
+    /// True when `body` was cut at `--journal-body-limit`.
     pub body_truncated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
+    /// The client, once known (`X-CLIENT-KEY`, or the bearer token's).
     pub client_key: Option<String>,
+    /// What the server answered.
     pub outcome: JournalOutcome,
     /// The lifecycle step that decided (README: "decidedBy").
     pub decided_by: Step,
@@ -65,6 +78,7 @@ pub struct JournalEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
     pub issued_token: Option<serde_json::Value>,
+    /// Time from arrival to answer, in microseconds.
     pub duration_micros: u64,
 }
 

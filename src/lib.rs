@@ -37,7 +37,8 @@
 //! ## Your own client, a scenario, and the journal
 //!
 //! ```
-//! use snap_mock::{snap_timestamp, ClientKeyPair, Config, MockServer};
+//! use snap_mock::{snap_timestamp, ClientKeyPair, Config, MockServer, Step};
+//! use std::io::{Read, Write};
 //!
 //! let server = MockServer::start(Config::for_tests()).unwrap();
 //! let keys = ClientKeyPair::generate(2048).unwrap();
@@ -52,16 +53,31 @@
 //!     )
 //!     .unwrap();
 //!
-//! // ... the code under test signs and sends its token request ...
+//! // The code under test signs and sends its token request; here, by hand.
 //! let timestamp = snap_timestamp(server.clock().now());
 //! let signature = keys.sign_token_request("my-client", &timestamp).unwrap();
-//! # let _ = signature;
+//! let body = r#"{"grantType":"client_credentials"}"#;
+//! let request = format!(
+//!     "POST {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n\
+//!      X-TIMESTAMP: {timestamp}\r\nX-CLIENT-KEY: my-client\r\nX-SIGNATURE: {signature}\r\n\
+//!      Content-Length: {}\r\n\r\n{body}",
+//!     server.token_path(),
+//!     body.len()
+//! );
+//! let mut conn = std::net::TcpStream::connect(server.address()).unwrap();
+//! conn.write_all(request.as_bytes()).unwrap();
+//! let mut answer = String::new();
+//! conn.read_to_string(&mut answer).unwrap();
+//! assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
 //!
 //! // What did the server see, and why did it answer as it did?
-//! for entry in server.requests() {
-//!     println!("{} {} -> {:?} ({})", entry.method, entry.path, entry.outcome.response_code, entry.decided_by);
-//! }
-//! server.reset(); // scenarios back to the fixture, journal cleared
+//! let journal = server.requests().unwrap();
+//! assert_eq!(journal[0].client_key.as_deref(), Some("my-client"));
+//! assert_eq!(journal[0].outcome.response_code.as_deref(), Some("4297300"));
+//! assert_eq!(journal[0].decided_by, Step::Scenario);
+//! assert_eq!(journal[0].scenario.as_deref(), Some("rate-limited"));
+//! server.reset().unwrap(); // scenarios back to the fixture, journal cleared
+//! assert!(server.requests().unwrap().is_empty());
 //! ```
 //!
 //! ## Features
@@ -74,6 +90,8 @@
 //! piece of shared state (`X-EXTERNAL-ID`s, refresh and opaque tokens,
 //! scenario counts, runtime clients and scenarios, the journal) on one
 //! Redis server, so that several servers behave as one.
+
+#![warn(missing_docs)]
 
 mod checks;
 mod clients;
@@ -109,7 +127,7 @@ pub use config::{AdminMode, Config, Source, DEFAULT_TOKEN_PATHS};
 pub use journal::{JournalEntry, JournalOutcome};
 pub use provider::{Provider, ServiceSignature, TokenFormat, PROVIDERS};
 pub use scenarios::{Fault, Match, Phase, Respond, ScenarioSpec};
-pub use server::{MockServer, StartError};
+pub use server::{MockError, MockServer, StartError};
 pub use signing::{
     hmac_signature, service_string_to_sign, snap_timestamp, token_string_to_sign, ClientKeyPair,
 };
@@ -125,7 +143,10 @@ pub use tls::Tls;
 /// The bundled demo client: its key, private key (a published test key,
 /// never use it anywhere real) and client secret.
 pub const DEMO_CLIENT_KEY: &str = "demo-client";
+/// The private key of the bundled `demo-client` (PEM; published, test-only).
 pub const DEMO_CLIENT_PRIVATE_KEY: &str = embedded::DEMO_PRIVATE_KEY;
+/// The `clientSecret` of the bundled `demo-client`: the HMAC key of its
+/// symmetric service signatures (test-only).
 pub const DEMO_CLIENT_SECRET: &str = "demo-client-secret";
 
 /// Internals for this crate's benchmarks and property tests. Not part of

@@ -23,6 +23,7 @@ pub enum TokenFormat {
 }
 
 impl TokenFormat {
+    /// The name `--token-format` takes.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Jwt => "jwt",
@@ -57,6 +58,7 @@ pub enum ServiceSignature {
 }
 
 impl ServiceSignature {
+    /// The name endpoint fixtures use (`signature`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Symmetric => "symmetric",
@@ -68,6 +70,7 @@ impl ServiceSignature {
 /// One provider's preset.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Provider {
+    /// The name `--provider` takes.
     pub name: &'static str,
     /// Wording of messages and typing of the success body.
     pub profile: &'static Profile,
@@ -77,6 +80,7 @@ pub struct Provider {
     pub b2b2c_token_paths: &'static [&'static str],
     /// `granttype` / `grant_type` accepted for `grantType`.
     pub accept_legacy_grant_type: bool,
+    /// What issued access tokens look like (`--token-format`).
     pub token_format: TokenFormat,
     /// The signature of the bundled endpoints that do not name one.
     pub service_signature: ServiceSignature,

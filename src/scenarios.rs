@@ -46,6 +46,7 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// The name scenario fixtures use (`fault`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ConnectionReset => "connection_reset",
@@ -62,13 +63,16 @@ impl Fault {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Match {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Only requests whose client (`X-CLIENT-KEY`) is this one.
     pub client_key: Option<String>,
     /// Header name (any case) → exact value.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Only requests to this path (exact, without the query).
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Only token requests whose body asks for this `grantType`.
     pub grant_type: Option<String>,
 }
 
@@ -77,13 +81,17 @@ pub struct Match {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Respond {
+    /// The SNAP `responseCode` to answer with (7 digits; its first three
+    /// are the HTTP status).
     pub response_code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `responseMessage`; by default the standard's message for the code.
     pub response_message: Option<String>,
     /// Extra body fields after responseCode and responseMessage.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub body: Map<String, Value>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Extra response headers (e.g. `Retry-After`).
     pub headers: BTreeMap<String, String>,
 }
 
@@ -92,8 +100,10 @@ pub struct Respond {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScenarioSpec {
+    /// Unique name; also what `X-Mock-Scenario` selects.
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// What the scenario is for, shown by the admin API and the inspector.
     pub description: Option<String>,
     /// Absent: the scenario applies only when selected by name with the
     /// `X-Mock-Scenario` header. Present (even `{}`): it also applies to
@@ -101,15 +111,19 @@ pub struct ScenarioSpec {
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub matcher: Option<Match>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The SNAP answer to give (or `fault`, not both).
     pub respond: Option<Respond>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A transport fault instead of an answer (or `respond`, not both).
     pub fault: Option<Fault>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Wait this long before answering (alone: delay the normal answer).
     pub delay_ms: Option<u64>,
     /// Apply to the next N matching requests, then fall through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
     #[serde(default)]
+    /// Before the checks (default) or after them, on requests that passed.
     pub when: Phase,
 }
 

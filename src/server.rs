@@ -212,9 +212,17 @@ impl MockServer {
         format!("{}://{}", self.scheme, self.address)
     }
 
-    /// The URL of the first token path (Finpay's).
+    /// The URL of the first B2B token path of the provider preset
+    /// (`http://127.0.0.1:PORT/pg/snap/oauth/v1.0/access-token/b2b` for
+    /// Finpay, the default).
     pub fn token_url(&self) -> String {
-        format!("{}{}", self.uri(), self.token_paths[0])
+        format!("{}{}", self.uri(), self.token_path())
+    }
+
+    /// The first B2B token path of the provider preset, e.g.
+    /// `/v1.0/access-token/b2b` under `--provider snap-bi`.
+    pub fn token_path(&self) -> &str {
+        &self.token_paths[0]
     }
 
     /// The server's clock: [`Clock::advance`](crate::Clock::advance) lets
@@ -231,7 +239,7 @@ impl MockServer {
         client_key: &str,
         public_key_pem: &str,
         client_secret: Option<&str>,
-    ) -> Result<(), String> {
+    ) -> Result<(), MockError> {
         let entry = ClientEntry {
             client_key: client_key.to_owned(),
             public_key: public_key_pem.to_owned(),
@@ -242,61 +250,58 @@ impl MockServer {
             partner_id: None,
             auth_codes: Default::default(),
         };
+        let invalid = |reason: String| MockError::InvalidClient {
+            client_key: client_key.to_owned(),
+            reason,
+        };
         if !entry.public_key.contains("-----BEGIN") {
-            return Err("public_key_pem must be a PEM (-----BEGIN PUBLIC KEY-----...)".into());
+            return Err(invalid(
+                "public_key_pem must be a PEM (-----BEGIN PUBLIC KEY-----...)".into(),
+            ));
         }
-        let client = Client::from_entry(entry, std::path::Path::new(""))
-            .map_err(|e| format!("client {client_key:?}: {e}"))?;
-        block_on(self.state.stores.clients.register(client)).map_err(|e| e.0)?;
+        let client = Client::from_entry(entry, std::path::Path::new("")).map_err(invalid)?;
+        block_on(self.state.stores.clients.register(client))?;
         Ok(())
     }
 
     /// Unregisters a client; false when there was none with that key.
-    ///
-    /// # Panics
-    /// When a shared store (`--store redis://`) fails.
-    pub fn remove_client(&self, client_key: &str) -> bool {
-        stored(self.state.stores.clients.remove(client_key))
+    pub fn remove_client(&self, client_key: &str) -> Result<bool, MockError> {
+        Ok(block_on(self.state.stores.clients.remove(client_key))?)
     }
 
     /// Adds a scenario ahead of all others (one of the same name is
     /// replaced, its `times` refilled).
-    pub fn add_scenario(&self, spec: ScenarioSpec) -> Result<(), String> {
-        let scenario = Scenario::new(spec).map_err(|e| format!("invalid scenario: {e}"))?;
-        block_on(self.state.stores.counters.refill(scenario.name())).map_err(|e| e.0)?;
-        block_on(self.state.stores.scenarios.add(scenario)).map_err(|e| e.0)?
+    pub fn add_scenario(&self, spec: ScenarioSpec) -> Result<(), MockError> {
+        let scenario = Scenario::new(spec).map_err(MockError::InvalidScenario)?;
+        block_on(self.state.stores.counters.refill(scenario.name()))?;
+        block_on(self.state.stores.scenarios.add(scenario))?.map_err(MockError::InvalidScenario)
     }
 
     /// Adds a scenario written as JSON, as in the scenarios fixture.
-    pub fn add_scenario_json(&self, json: &str) -> Result<(), String> {
-        let spec = serde_json::from_str(json).map_err(|e| format!("invalid scenario: {e}"))?;
+    pub fn add_scenario_json(&self, json: &str) -> Result<(), MockError> {
+        let spec = serde_json::from_str(json)
+            .map_err(|e| MockError::InvalidScenario(format!("not a scenario: {e}")))?;
         self.add_scenario(spec)
     }
 
     /// Removes a scenario; false when there was none with that name.
-    ///
-    /// # Panics
-    /// When a shared store (`--store redis://`) fails.
-    pub fn remove_scenario(&self, name: &str) -> bool {
-        stored(self.state.stores.scenarios.remove(name))
+    pub fn remove_scenario(&self, name: &str) -> Result<bool, MockError> {
+        Ok(block_on(self.state.stores.scenarios.remove(name))?)
     }
 
-    /// The request journal, newest first.
-    ///
-    /// # Panics
-    /// When a shared store (`--store redis://`) fails.
-    pub fn requests(&self) -> Vec<JournalEntry> {
-        let entries = stored(self.state.stores.journal.list(None, usize::MAX, &|_| true));
-        entries.iter().map(|e| JournalEntry::clone(e)).collect()
+    /// The request journal, newest first. Credentials in it are redacted
+    /// (a bearer token's and a Basic password's middle, the token inside a
+    /// symmetric `stringToSign`) unless [`Config::journal_secrets_verbatim`]
+    /// is set.
+    pub fn requests(&self) -> Result<Vec<JournalEntry>, MockError> {
+        let entries = block_on(self.state.stores.journal.list(None, usize::MAX, &|_| true))?;
+        Ok(entries.iter().map(|e| JournalEntry::clone(e)).collect())
     }
 
     /// Scenarios back to the fixture as loaded (`times` refilled) and the
     /// journal cleared, as `POST /__admin/reset` does.
-    ///
-    /// # Panics
-    /// When a shared store (`--store redis://`) fails.
-    pub fn reset(&self) {
-        stored(self.state.reset());
+    pub fn reset(&self) -> Result<(), MockError> {
+        Ok(block_on(self.state.reset())?)
     }
 
     /// Stops gracefully: requests in flight are answered first.
@@ -317,12 +322,32 @@ impl MockServer {
     }
 }
 
-/// A store operation's value for the synchronous test API: a failure of
-/// the shared store is a test environment problem, reported loudly.
-fn stored<T>(op: impl std::future::Future<Output = crate::store::StoreResult<T>>) -> T {
-    match block_on(op) {
-        Ok(v) => v,
-        Err(e) => panic!("snap-mock's store failed: {e}"),
+/// Why a [`MockServer`] call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MockError {
+    /// The client cannot be registered: its public key is not a PEM RSA
+    /// key the server can verify with.
+    #[error("client {client_key:?}: {reason}")]
+    InvalidClient {
+        /// The client key given.
+        client_key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The scenario is not valid JSON, or breaks a scenario rule (both
+    /// `respond` and `fault`, an unknown response code, ...), or the
+    /// scenario list is full.
+    #[error("invalid scenario: {0}")]
+    InvalidScenario(String),
+    /// The shared store (`Config::store`) failed or did not answer in time.
+    #[error("{0}")]
+    Store(String),
+}
+
+impl From<crate::store::StoreError> for MockError {
+    fn from(e: crate::store::StoreError) -> Self {
+        Self::Store(e.0)
     }
 }
 

@@ -18,7 +18,12 @@ pub enum Tls {
     /// `localhost`, `127.0.0.1` and `::1` signed by it.
     Generated,
     /// PEM files: the certificate chain (leaf first) and its private key.
-    Files { certificate: PathBuf, key: PathBuf },
+    Files {
+        /// The certificate chain, leaf first (PEM).
+        certificate: PathBuf,
+        /// The certificate's private key (PEM).
+        key: PathBuf,
+    },
 }
 
 /// What the server listens with, and what clients should trust.
@@ -30,6 +35,7 @@ pub struct TlsMaterial {
 }
 
 impl Tls {
+    /// Reads the files, or generates the certificate.
     pub fn load(&self) -> Result<TlsMaterial, String> {
         let (chain, key, trust_pem) = match self {
             Self::Generated => generate().map_err(|e| format!("generating a certificate: {e}"))?,

@@ -28,13 +28,21 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessTokenClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Issuer (`--issuer`), if configured.
     pub iss: Option<String>,
+    /// Audience: the client the token was issued to.
     pub aud: String,
+    /// Unique token id (80 hex characters).
     pub jti: String,
+    /// Issued at (Unix seconds, server clock).
     pub iat: i64,
+    /// Not before: equal to `iat`.
     pub nbf: i64,
+    /// Expiry: `iat` plus the token lifetime.
     pub exp: i64,
+    /// Subject: the B2B2C customer; empty for a B2B token.
     pub sub: String,
+    /// Scopes: `request` (B2B) or `customer` (B2B2C).
     pub scopes: Vec<String>,
 }
 
@@ -89,6 +97,7 @@ impl fmt::Debug for TokenIssuer {
 }
 
 impl TokenIssuer {
+    /// The issuer of tokens signed with `text` (a PKCS#8 or PKCS#1 PEM RSA key).
     pub fn from_pem(
         text: &str,
         issuer: Option<String>,
@@ -135,18 +144,22 @@ impl TokenIssuer {
         })
     }
 
+    /// The key id (`kid`) of the signing key in the JWKS.
     pub fn kid(&self) -> &str {
         self.jwk.common.key_id.as_deref().unwrap_or_default()
     }
 
+    /// Lifetime of issued tokens in seconds (`expiresIn`).
     pub fn lifetime_secs(&self) -> u64 {
         self.lifetime_secs
     }
 
+    /// Size of the signing key in bits.
     pub fn bits(&self) -> usize {
         self.key_pair.public_modulus_len() * 8
     }
 
+    /// The signing key's public half as a JWK.
     pub fn jwk(&self) -> &Jwk {
         &self.jwk
     }
@@ -160,6 +173,7 @@ impl TokenIssuer {
         Ok(hex(&buf))
     }
 
+    /// The JWKS served at `/.well-known/jwks.json`: the signing key alone.
     pub fn jwks(&self) -> JwkSet {
         JwkSet {
             keys: vec![self.jwk.clone()],

@@ -220,7 +220,7 @@ pub struct ServeArgs {
     /// Turn the admin API off (same as --admin off).
     #[arg(long, env = "SNAP_MOCK_NO_ADMIN")]
     no_admin: bool,
-    /// Require "Authorization: Bearer <TOKEN>" on the admin API.
+    /// Require "Authorization: Bearer TOKEN" on the admin API.
     #[arg(
         long,
         env = "SNAP_MOCK_ADMIN_TOKEN",

@@ -23,10 +23,15 @@ pub const LEGACY_GRANT_TYPE_FIELDS: [&str; 2] = ["granttype", "grant_type"];
 /// as raw bytes (they need not be UTF-8) and the body bytes.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RawTokenRequest<'a> {
+    /// `X-TIMESTAMP`, if sent.
     pub x_timestamp: Option<&'a [u8]>,
+    /// `X-CLIENT-KEY`, if sent.
     pub x_client_key: Option<&'a [u8]>,
+    /// `X-SIGNATURE`, if sent.
     pub x_signature: Option<&'a [u8]>,
+    /// `Content-Type`, if sent.
     pub content_type: Option<&'a [u8]>,
+    /// The body bytes as received.
     pub body: &'a [u8],
 }
 
@@ -44,6 +49,7 @@ pub enum ContentTypeRule {
 }
 
 impl ContentTypeRule {
+    /// The name `--content-type` takes.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Lenient => "lenient",
@@ -70,7 +76,9 @@ impl FromStr for ContentTypeRule {
 /// The choices the spec leaves open, made explicit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ParseRules {
+    /// Which `X-TIMESTAMP` forms are accepted (`--timestamp-mode`).
     pub timestamp_mode: TimestampMode,
+    /// Whether `Content-Type` is required (`--content-type`).
     pub content_type: ContentTypeRule,
     /// Accept `granttype` / `grant_type` when `grantType` is absent.
     pub accept_legacy_grant_type: bool,
@@ -209,6 +217,7 @@ impl<'a> AccessTokenRequest<'a> {
         Ok((request, body))
     }
 
+    /// `X-CLIENT-KEY + "|" + X-TIMESTAMP`, the string the signature covers.
     pub fn string_to_sign(&self) -> String {
         string_to_sign(self.client_key, self.timestamp)
     }

@@ -161,10 +161,13 @@ impl fmt::Debug for ClientPublicKey {
 }
 
 impl ClientPublicKey {
+    /// Parses a public key in any form clients register (SPKI or PKCS#1 PEM).
     pub fn from_pem(text: &str) -> Result<Self, KeyError> {
         Self::from_rsa(parse_public_key(text)?)
     }
 
+    /// Wraps a parsed key, ready for verification (fails only when the key
+    /// cannot be re-encoded).
     pub fn from_rsa(rsa: RsaPublicKey) -> Result<Self, KeyError> {
         let pkcs1 = rsa::pkcs1::EncodeRsaPublicKey::to_pkcs1_der(&rsa)
             .map_err(|e| KeyError(format!("cannot encode the key: {e}")))?;
@@ -177,10 +180,12 @@ impl ClientPublicKey {
         })
     }
 
+    /// The key as the `rsa` crate's type.
     pub fn rsa(&self) -> &RsaPublicKey {
         &self.rsa
     }
 
+    /// Modulus size in bits.
     pub fn bits(&self) -> usize {
         self.rsa.size() * 8
     }
@@ -190,6 +195,8 @@ impl ClientPublicKey {
         self.rsa.size()
     }
 
+    /// `SHA256:` and the unpadded base64 of the SHA-256 of the key's DER
+    /// (SPKI), as messages and the journal show it.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
     }

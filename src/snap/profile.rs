@@ -32,10 +32,15 @@ enum Wording {
 /// A provider dialect.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Profile {
+    /// The name `--profile` takes.
     pub name: &'static str,
+    /// One line on whose dialect this is.
     pub description: &'static str,
+    /// `responseMessage` of a successful token request.
     pub success_message: &'static str,
+    /// `tokenType` of the token answer (`Bearer`).
     pub token_type: &'static str,
+    /// Whether `expiresIn` is a JSON number or a string.
     pub expires_in: ExpiresIn,
     /// Whether the success body carries `"additionalInfo": {}`.
     pub additional_info: bool,

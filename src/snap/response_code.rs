@@ -64,18 +64,22 @@ impl ResponseCode {
         Ok(Self::new(http_status, service, case))
     }
 
+    /// The HTTP status (the first three digits).
     pub fn http_status(self) -> u16 {
         self.http_status
     }
 
+    /// The service code (the middle two digits).
     pub fn service(self) -> ServiceCode {
         self.service
     }
 
+    /// The case (the last two digits).
     pub fn case(self) -> u8 {
         self.case
     }
 
+    /// True for a 2xx status.
     pub fn is_success(self) -> bool {
         (200..300).contains(&self.http_status)
     }

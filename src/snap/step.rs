@@ -72,6 +72,7 @@ impl Step {
         Step::Store,
     ];
 
+    /// The name the journal (`decidedBy`) and the log use.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Body => "body",

@@ -21,6 +21,7 @@ pub enum TimestampMode {
 }
 
 impl TimestampMode {
+    /// The name `--timestamp-mode` takes.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Lenient => "lenient",

@@ -445,7 +445,7 @@ fn answers_made_outside_any_route_are_journaled_too() {
         "4310000",
         "Request Header Fields Too Large",
     );
-    let entries = server.requests();
+    let entries = server.requests().unwrap();
     let seen: Vec<(&str, Option<&str>, snap_mock::Step)> = entries
         .iter()
         .map(|e| {
@@ -482,10 +482,18 @@ fn an_embedder_registers_a_client_adds_and_removes_a_scenario_and_resets() {
     server
         .register_client("embedded", &keys.public_key_pem().unwrap(), None)
         .unwrap();
-    assert!(server
+    let refused = server
         .register_client("bad", "not a pem", None)
-        .unwrap_err()
-        .contains("PEM"));
+        .unwrap_err();
+    assert!(
+        matches!(&refused, snap_mock::MockError::InvalidClient { client_key, reason }
+            if client_key == "bad" && reason.contains("PEM")),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        server.add_scenario_json(r#"{"name":"x"}"#),
+        Err(snap_mock::MockError::InvalidScenario(_))
+    ));
     let ts = now_timestamp();
     let headers = signed_headers(&keys.private_key_pem().unwrap(), "embedded", &ts);
     post_with(&server.token_url(), &headers, BODY).expect(
@@ -505,18 +513,20 @@ fn an_embedder_registers_a_client_adds_and_removes_a_scenario_and_resets() {
         "2007300",
         "Request has been processed successfully",
     );
-    assert_eq!(server.requests().len(), 3);
-    assert!(server.remove_scenario("e"));
-    assert!(!server.remove_scenario("e"));
-    assert!(server.remove_client("embedded"));
-    assert!(!server.remove_client("embedded"));
+    assert_eq!(server.requests().unwrap().len(), 3);
+    assert!(server.token_url().ends_with(server.token_path()));
+    assert_eq!(server.token_path(), "/pg/snap/oauth/v1.0/access-token/b2b");
+    assert!(server.remove_scenario("e").unwrap());
+    assert!(!server.remove_scenario("e").unwrap());
+    assert!(server.remove_client("embedded").unwrap());
+    assert!(!server.remove_client("embedded").unwrap());
     post_with(&server.token_url(), &headers, BODY).expect(
         401,
         "4017300",
         "Unauthorized. Unknown Client",
     );
-    server.reset();
-    assert!(server.requests().is_empty());
+    server.reset().unwrap();
+    assert!(server.requests().unwrap().is_empty());
 }
 
 #[test]
@@ -551,7 +561,7 @@ fn scenarios_are_capped_in_number_and_name_length() {
     // An unknown selector's message stays short however many are loaded.
     let answer = request_with_scenario(&server, DEMO_CLIENT, Some("nope"));
     answer.expect(400, "4007300", "Bad Request");
-    let reason = server.requests()[0].reason.clone().unwrap();
+    let reason = server.requests().unwrap()[0].reason.clone().unwrap();
     assert!(
         reason.contains("and 990 more") && reason.len() < 400,
         "{reason}"

@@ -86,7 +86,7 @@ fn a_call_signed_by_openssl_is_answered_and_its_external_id_is_used_once() {
     let answer = post_with(&url, &signed_call(STATUS, "sdk-0001"), BODY);
     answer.expect(200, "2005500", "Successful");
     assert_eq!(answer.json()["latestTransactionStatus"], "00");
-    let entry = &server.requests()[0];
+    let entry = &server.requests().unwrap()[0];
     assert_eq!(entry.client_key.as_deref(), Some(DEMO_CLIENT));
     assert!(entry
         .string_to_sign
@@ -135,7 +135,7 @@ fn the_partner_is_a_registered_client_by_key_or_by_partner_id() {
     let url = format!("{}{STATUS}", server.uri());
     let h = with_header(signed_call(STATUS, "p-1"), "X-PARTNER-ID", Some("nobody"));
     post_with(&url, &h, BODY).expect(401, "4015500", "Unauthorized. [Unknown client]");
-    assert!(server.requests()[0]
+    assert!(server.requests().unwrap()[0]
         .reason
         .as_deref()
         .unwrap()
@@ -159,7 +159,7 @@ fn the_partner_is_a_registered_client_by_key_or_by_partner_id() {
     );
     post_with(&url, &h, BODY).expect(200, "2005500", "Successful");
     assert_eq!(
-        server.requests()[0].client_key.as_deref(),
+        server.requests().unwrap()[0].client_key.as_deref(),
         Some("dana-merchant")
     );
 }
@@ -183,7 +183,10 @@ fn refused(
         "4015500",
         "Unauthorized. [Signature]",
     );
-    server.requests()[0].reason.clone().unwrap_or_default()
+    server.requests().unwrap()[0]
+        .reason
+        .clone()
+        .unwrap_or_default()
 }
 
 #[test]
@@ -253,7 +256,10 @@ fn each_signing_mistake_is_diagnosed() {
         "4015500",
         "Unauthorized. [Signature]",
     );
-    let why = server.requests()[0].reason.clone().unwrap_or_default();
+    let why = server.requests().unwrap()[0]
+        .reason
+        .clone()
+        .unwrap_or_default();
     assert!(why.contains("HMAC-SHA512"), "{why}");
 }
 

@@ -68,7 +68,7 @@ fn an_auth_code_then_its_refresh_token_give_customer_tokens() {
     .expect(401, "4017402", "Invalid Customer Token");
 
     // The journal shows the refresh token only as a prefix and a fingerprint.
-    let journal = server.requests();
+    let journal = server.requests().unwrap();
     let refreshing = &journal[0];
     assert!(!refreshing.body.contains(&refresh), "{}", refreshing.body);
     assert!(

@@ -175,7 +175,7 @@ fn opaque_tokens_are_short_validated_through_the_store_and_introspected() {
 
     server.clock().advance(std::time::Duration::from_secs(61));
     call(&token, "o-3").expect(401, "4014701", "Invalid Token (B2B)");
-    assert!(server.requests()[0]
+    assert!(server.requests().unwrap()[0]
         .reason
         .as_deref()
         .unwrap()

@@ -117,7 +117,7 @@ fn the_timeout_scenario_answers_5047300_after_five_seconds() {
     // Its delay is what it promises; waiting 5 s here would only prove
     // that sleeping works (a_delay_holds_the_answer_back_at_least_that_long).
     assert_eq!(bundled_delay(&server, "timeout"), 5000);
-    server.remove_scenario("timeout");
+    server.remove_scenario("timeout").unwrap();
     server
         .add_scenario_json(r#"{"name":"timeout","respond":{"responseCode":"5047300"}}"#)
         .unwrap();
@@ -128,7 +128,7 @@ fn the_timeout_scenario_answers_5047300_after_five_seconds() {
 fn the_slow_token_scenario_delays_then_issues_a_token() {
     let server = start();
     assert_eq!(bundled_delay(&server, "slow-token"), 2000);
-    server.remove_scenario("slow-token");
+    server.remove_scenario("slow-token").unwrap();
     server
         .add_scenario_json(r#"{"name":"slow-token","delayMs":50}"#)
         .unwrap();

@@ -333,7 +333,7 @@ fn the_partner_id_must_be_the_token_client_and_an_id_cannot_be_reused_under_anot
         "4014700",
         "Unauthorized. Unknown Client",
     );
-    let journal = server.requests();
+    let journal = server.requests().unwrap();
     assert!(
         journal[0]
             .reason
@@ -408,7 +408,10 @@ fn a_b2b2c_customer_token_is_refused_where_a_b2b_token_is_required() {
         "4014701",
         "Invalid Token (B2B)",
     );
-    let reason = server.requests()[0].reason.clone().unwrap_or_default();
+    let reason = server.requests().unwrap()[0]
+        .reason
+        .clone()
+        .unwrap_or_default();
     assert!(reason.contains("customer token"), "{reason}");
 
     let lenient = start_with(|c| c.accept_customer_token = true);
