@@ -161,7 +161,7 @@ def journal_reads(binary, entries=1000, body_bytes=52_000, readers=16):
             post(port, load.PATH, {"Content-Type": "application/json"}, body)
         sizes = []
         def read():
-            data = load.exchange(port, b"GET /__admin/requests?limit=1000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            data = load.exchange(port, b"GET /__admin/requests?limit=1000 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             sizes.append(len(data))
         threads = [threading.Thread(target=read) for _ in range(readers)]
         for t in threads:

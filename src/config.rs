@@ -119,6 +119,11 @@ pub struct Config {
     pub admin_prefix: String,
     /// When set, the admin API requires `Authorization: Bearer <token>`.
     pub admin_token: Option<String>,
+    /// Host names (the `Host` header, without the port) the admin API
+    /// answers besides IP addresses, `localhost` and `*.localhost`: a
+    /// container's or a Service's name. `*` allows any (no protection
+    /// against DNS rebinding).
+    pub admin_allowed_hosts: Vec<String>,
     /// Most `X-EXTERNAL-ID`s remembered per WIB day; past it, calls with a
     /// new id get `500xx01` saying so (never a silent pass).
     pub max_external_ids: usize,
@@ -208,6 +213,7 @@ impl Default for Config {
             admin: AdminMode::Auto,
             admin_prefix: "/__admin".into(),
             admin_token: None,
+            admin_allowed_hosts: Vec::new(),
             max_external_ids: 1_000_000,
             max_refresh_tokens: 100_000,
             any_partner_id: false,

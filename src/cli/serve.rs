@@ -228,6 +228,17 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     admin_token: Option<String>,
+    /// A host name the admin API answers to (repeat, or comma-separate in
+    /// the variable), besides IP addresses, localhost and *.localhost: the
+    /// name other containers or a Kubernetes Service reach it by. Any other
+    /// Host header gets 403 (DNS rebinding). `*` allows any.
+    #[arg(
+        long = "admin-allowed-host",
+        env = "SNAP_MOCK_ADMIN_ALLOWED_HOST",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    admin_allowed_hosts: Vec<String>,
     /// Path prefix of the admin API.
     #[arg(
         long,
@@ -370,6 +381,7 @@ impl ServeArgs {
                 self.admin
             },
             admin_token: self.admin_token,
+            admin_allowed_hosts: self.admin_allowed_hosts,
             admin_prefix: self.admin_prefix,
             max_external_ids: self.max_external_ids,
             max_refresh_tokens: self.max_refresh_tokens,

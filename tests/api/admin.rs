@@ -770,12 +770,23 @@ fn the_admin_token_is_accepted_as_basic_and_the_inspector_sets_a_cookie_for_its_
     use base64::Engine;
     let basic = format!(
         "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode("anyone:s3cret")
+        base64::engine::general_purpose::STANDARD.encode("admin:s3cret")
     );
     let wrong = format!(
         "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode("anyone:nope")
+        base64::engine::general_purpose::STANDARD.encode("admin:nope")
     );
+    let other_user = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("mallory:s3cret")
+    );
+    send(
+        "GET",
+        &url("/requests"),
+        &[("Authorization", &other_user)],
+        None,
+    )
+    .expect(401, "4010000", "Unauthorized");
     send("GET", &url("/requests"), &[("Authorization", &wrong)], None).expect(
         401,
         "4010000",
@@ -795,8 +806,22 @@ fn the_admin_token_is_accepted_as_basic_and_the_inspector_sets_a_cookie_for_its_
     assert!(
         cookie.contains("HttpOnly")
             && cookie.contains("SameSite=Strict")
-            && !cookie.contains("s3cret")
+            && cookie.contains("Max-Age=28800")
+            && !cookie.contains("Secure")
+            && !cookie.contains("s3cret"),
+        "{cookie}"
     );
+    // Not the token's plain SHA-256 (a replayable credential) any more.
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(b"s3cret")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(!cookie.contains(&sha), "{cookie}");
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert!(page
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("frame-ancestors 'none'") && !c.contains("unsafe-inline")));
     let pair = cookie.split(';').next().unwrap();
     send("GET", &url("/requests"), &[("Cookie", pair)], None).expect(200, "2000000", "Successful");
     send(
@@ -806,4 +831,172 @@ fn the_admin_token_is_accepted_as_basic_and_the_inspector_sets_a_cookie_for_its_
         None,
     )
     .expect(401, "4010000", "Unauthorized");
+    // The cookie expires with the server's clock.
+    server
+        .clock()
+        .advance(std::time::Duration::from_secs(8 * 3600));
+    send("GET", &url("/requests"), &[("Cookie", pair)], None).expect(
+        401,
+        "4010000",
+        "Unauthorized",
+    );
+}
+
+/// An admin call as raw HTTP, every header as given (Host included).
+fn raw_admin(
+    server: &snap_mock::MockServer,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+) -> (u16, String) {
+    let mut request = format!("{method} /__admin{path} HTTP/1.1\r\nConnection: close\r\n");
+    for h in headers {
+        request.push_str(h);
+        request.push_str("\r\n");
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    let answer = raw_exchange(server.address(), &request).unwrap();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+const EVIL_SCENARIO: &str = r#"{"name":"evil","respond":{"responseCode":"5007300"}}"#;
+
+fn scenario_names(server: &snap_mock::MockServer) -> Vec<String> {
+    admin(server, "GET", "/scenarios", None).json()["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_web_page_cannot_change_the_admin_state_by_form_or_no_cors_fetch() {
+    let server = start();
+    let host = format!("Host: {}", server.address());
+    let own_origin = format!("Origin: http://{}", server.address());
+    // What a browser sends for a text/plain form or a no-cors fetch from a
+    // page on another port of 127.0.0.1, or on localhost.
+    for attempt in [
+        vec![
+            host.as_str(),
+            "Content-Type: text/plain",
+            "Origin: http://127.0.0.1:1",
+            "Sec-Fetch-Site: same-site",
+        ],
+        vec![
+            host.as_str(),
+            "Content-Type: application/x-www-form-urlencoded",
+            "Origin: http://localhost:9",
+        ],
+        vec![
+            host.as_str(),
+            "Content-Type: application/json",
+            "Origin: http://localhost:9",
+        ],
+        vec![
+            host.as_str(),
+            "Content-Type: application/json",
+            "Sec-Fetch-Site: cross-site",
+        ],
+        vec![
+            host.as_str(),
+            "Content-Type: application/json",
+            "Origin: null",
+        ],
+        vec![host.as_str(), "Content-Type: text/plain"],
+        vec![host.as_str()],
+    ] {
+        let (status, text) = raw_admin(&server, "POST", "/scenarios", &attempt, EVIL_SCENARIO);
+        assert_eq!(status, 403, "{attempt:?}: {text}");
+        assert!(text.contains(r#""responseCode":"4030001""#), "{text}");
+        assert!(
+            text.contains("Origin")
+                || text.contains("Content-Type")
+                || text.contains("Sec-Fetch-Site"),
+            "{text}"
+        );
+    }
+    let (status, _) = raw_admin(
+        &server,
+        "POST",
+        "/reset",
+        &[&host, "Content-Type: text/plain"],
+        "",
+    );
+    assert_eq!(status, 403);
+    let (status, _) = raw_admin(
+        &server,
+        "DELETE",
+        "/requests",
+        &[&host, "Sec-Fetch-Site: cross-site"],
+        "",
+    );
+    assert_eq!(status, 403);
+    assert!(!scenario_names(&server).contains(&"evil".to_owned()));
+    // The inspector page's own calls, and plain clients, still work.
+    let (status, text) = raw_admin(
+        &server,
+        "POST",
+        "/scenarios",
+        &[
+            &host,
+            "Content-Type: application/json",
+            &own_origin,
+            "Sec-Fetch-Site: same-origin",
+        ],
+        EVIL_SCENARIO,
+    );
+    assert_eq!(status, 201, "{text}");
+    assert!(scenario_names(&server).contains(&"evil".to_owned()));
+}
+
+#[test]
+fn a_host_name_the_server_does_not_know_gets_403_unless_allowed() {
+    let server = start();
+    for path in ["/requests", "/ui", "/scenarios"] {
+        let (status, text) = raw_admin(&server, "GET", path, &["Host: evil.example"], "");
+        assert_eq!(status, 403, "{path}: {text}");
+        assert!(text.contains("--admin-allowed-host evil.example"), "{text}");
+    }
+    let (status, _) = raw_admin(
+        &server,
+        "POST",
+        "/scenarios",
+        &["Host: evil.example:8080", "Content-Type: application/json"],
+        EVIL_SCENARIO,
+    );
+    assert_eq!(status, 403);
+    for host in [
+        "Host: localhost:8080",
+        "Host: 127.0.0.1",
+        "Host: [::1]:80",
+        "Host: 172.17.0.2:8080",
+    ] {
+        let (status, text) = raw_admin(&server, "GET", "/requests", &[host], "");
+        assert_eq!(status, 200, "{host}: {text}");
+    }
+    let allowed = start_with(|c| c.admin_allowed_hosts = vec!["snap-mock".into()]);
+    let (status, text) = raw_admin(&allowed, "GET", "/requests", &["Host: snap-mock:8080"], "");
+    assert_eq!(status, 200, "{text}");
+    let (status, _) = raw_admin(&allowed, "GET", "/requests", &["Host: evil.example"], "");
+    assert_eq!(status, 403);
+    // SNAP routes are not the admin API: any Host reaches them.
+    let (status, _) = {
+        let answer = raw_exchange(
+            server.address(),
+            "GET /health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        (text.starts_with("HTTP/1.1 200"), text)
+    };
+    assert!(status);
 }

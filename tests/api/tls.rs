@@ -190,3 +190,27 @@ fn a_connection_reset_fault_resets_a_tls_connection_too() {
     };
     assert!(e.to_lowercase().contains("reset"), "{e}");
 }
+
+#[test]
+fn under_tls_the_inspector_cookie_is_secure() {
+    let server = start_with(|c| {
+        c.tls = Some(Tls::Generated);
+        c.admin_token = Some("s3cret".into());
+    });
+    let agent = trusting(server.tls_certificate_pem().unwrap());
+    let auth = vec![("Authorization".to_owned(), "Bearer s3cret".to_owned())];
+    let page = send_with(
+        &agent,
+        "GET",
+        &format!("{}/__admin/ui", server.uri()),
+        &auth,
+        "",
+    )
+    .unwrap();
+    assert_eq!(page.status, 200, "{}", page.text);
+    let cookie = page.header("set-cookie").unwrap_or_default();
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("Max-Age="),
+        "{cookie}"
+    );
+}

@@ -1,0 +1,115 @@
+//! The request journal: paged listing with filters, clear, and the reset
+//! of everything between tests.
+
+use super::{ok, AdminError, Answer};
+use crate::journal::JournalEntry;
+use crate::state::State;
+use actix_web::{web, HttpRequest};
+use serde_json::{json, Value};
+
+/// Entries per journal page unless `limit` says otherwise, and the most a
+/// page holds whatever `limit` says.
+const PAGE_ENTRIES: usize = 100;
+const MAX_PAGE_ENTRIES: usize = 1000;
+/// A page stops growing past this many bytes of entries (it always holds at
+/// least one), so that a journal of large bodies is read in pieces and a
+/// burst of concurrent readers cannot hold the whole journal twice over.
+pub const PAGE_BYTES: usize = 1024 * 1024;
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RequestFilter {
+    client_key: Option<String>,
+    response_code: Option<String>,
+    /// Entries whose path contains this.
+    path: Option<String>,
+    /// `accepted` (status below 400), `rejected` (400 and up) or `fault`.
+    outcome: Option<Outcome>,
+    limit: Option<usize>,
+    /// Only entries older than this `seq` (the `next` of the previous page).
+    before: Option<u64>,
+}
+
+#[derive(serde::Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Outcome {
+    Accepted,
+    Rejected,
+    Fault,
+}
+
+impl Outcome {
+    fn covers(self, e: &JournalEntry) -> bool {
+        match (self, e.outcome.status) {
+            (Self::Fault, status) => status.is_none(),
+            (Self::Accepted, Some(s)) => s < 400,
+            (Self::Rejected, Some(s)) => s >= 400,
+            _ => false,
+        }
+    }
+}
+
+pub async fn list_requests(req: HttpRequest, state: web::Data<State>) -> Answer {
+    let filter = match web::Query::<RequestFilter>::from_query(req.query_string()) {
+        Ok(q) => q.into_inner(),
+        Err(e) => return Err(AdminError::BadRequest(format!("query: {e}"))),
+    };
+    let limit = filter.limit.unwrap_or(PAGE_ENTRIES).min(MAX_PAGE_ENTRIES);
+    let keep = |e: &JournalEntry| {
+        filter
+            .client_key
+            .as_deref()
+            .is_none_or(|k| e.client_key.as_deref() == Some(k))
+            && filter
+                .response_code
+                .as_deref()
+                .is_none_or(|c| e.outcome.response_code.as_deref() == Some(c))
+            && filter.path.as_deref().is_none_or(|p| e.path.contains(p))
+            && filter.outcome.is_none_or(|o| o.covers(e))
+    };
+    let journal = &state.stores.journal;
+    // One more than asked tells whether another page follows.
+    let candidates = journal
+        .list(filter.before, limit.saturating_add(1), &keep)
+        .await?;
+    let mut page = Vec::with_capacity(candidates.len().min(limit));
+    let mut bytes = 0;
+    let mut taken: usize = 0;
+    for entry in candidates.iter().take(limit) {
+        let value = serde_json::to_value(&**entry).unwrap_or(Value::Null);
+        let size = serde_json::to_vec(&value).map_or(0, |v| v.len());
+        if taken > 0 && bytes + size > PAGE_BYTES {
+            break;
+        }
+        bytes += size;
+        taken += 1;
+        page.push(value);
+    }
+    let next = match taken.checked_sub(1) {
+        Some(last) if candidates.len() > taken => candidates.get(last).map(|e| e.seq),
+        _ => None,
+    };
+    let stats = journal.stats().await?;
+    let mut fields = json!({
+        "capacity": stats.capacity,
+        "held": stats.held,
+        "recorded": stats.recorded,
+        "dropped": stats.dropped,
+        "limit": limit,
+        "requests": page,
+    });
+    if let (Some(next), Value::Object(m)) = (next, &mut fields) {
+        m.insert("next".into(), json!(next));
+    }
+    ok(200, fields)
+}
+
+pub async fn clear_requests(state: web::Data<State>) -> Answer {
+    state.stores.journal.clear().await?;
+    ok(200, json!({ "cleared": true }))
+}
+
+pub async fn reset_all(state: web::Data<State>) -> Answer {
+    state.reset().await?;
+    ok(200, json!({ "reset": true }))
+}
