@@ -354,6 +354,17 @@ mod tests {
     }
 
     #[test]
+    fn the_issuer_reports_its_key_size_and_never_debug_prints_the_key() {
+        let issuer = issuer();
+        assert_eq!(issuer.bits(), 2048);
+        let shown = format!("{issuer:?}");
+        assert!(shown.starts_with("TokenIssuer {"), "{shown}");
+        assert!(shown.contains(issuer.kid()), "{shown}");
+        assert!(shown.contains("lifetime_secs: 900"), "{shown}");
+        assert!(!shown.contains("PRIVATE"), "{shown}");
+    }
+
+    #[test]
     fn the_jwks_key_says_it_signs_with_rs256() {
         let issuer = issuer();
         let jwks = serde_json::to_value(issuer.jwks()).unwrap();
