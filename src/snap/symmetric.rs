@@ -11,16 +11,55 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256, Sha512};
 
-/// The body with insignificant whitespace removed and key order kept; a
-/// body that is not JSON is hashed as sent.
+/// The body a client signed: the bytes as received with the JSON
+/// whitespace outside strings (space, tab, CR, LF) removed, and nothing
+/// else changed. A string's escapes (`\u00e9`, `\/`), a number's spelling
+/// (`1.10`, `1E2`, `-0`, 23 digits) and key order stay exactly as sent, so
+/// a client that minifies the bytes it sends, in any language, signs the
+/// same bytes the server hashes. A body that is not JSON is hashed as sent.
 pub fn minify_body(body: &[u8]) -> Vec<u8> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Vec::new();
     }
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(v) => serde_json::to_vec(&v).unwrap_or_else(|_| body.to_vec()),
-        Err(_) => body.to_vec(),
+    if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err() {
+        return body.to_vec();
     }
+    strip_json_whitespace(body)
+}
+
+/// Whitespace outside strings removed, byte for byte. The input is valid
+/// JSON, so a quote outside a string opens one and an unescaped quote
+/// inside closes it.
+fn strip_json_whitespace(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in body {
+        if in_string {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+            out.push(b);
+        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// The body as serde_json writes it back after parsing (escapes and
+/// numbers normalised): not what SNAP hashes, but what a client that
+/// re-serialises before hashing signs, for the diagnosis.
+pub fn reserialised_body(body: &[u8]) -> Option<Vec<u8>> {
+    let value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    serde_json::to_vec(&value).ok()
 }
 
 pub fn lower_hex(bytes: &[u8]) -> String {
@@ -132,6 +171,9 @@ pub fn diagnose_symmetric(
             "the HTTP method is lower case",
         ),
     ];
+    if let Some(bytes) = reserialised_body(body).filter(|b| *b != minify_body(body)) {
+        candidates.push((with_hash(&body_hash(&bytes)), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed"));
+    }
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
         let sorted = sort_keys(v);
         if let Ok(bytes) = serde_json::to_vec(&sorted) {
@@ -201,6 +243,42 @@ mod tests {
     }
 
     #[test]
+    fn minifying_changes_nothing_inside_strings_or_numbers() {
+        // Python's json.dumps (\u00e9), PHP's json_encode (\/), and number
+        // spellings serde_json would rewrite.
+        let sent = br#"{ "name": "Jos\u00e9 \/ A\"B\\", "gap": "a  b c",
+            "n": [1.10, 1E2, -0, 12345678901234567890123, 1.2345678901234567e-300] }"#;
+        let expected = br#"{"name":"Jos\u00e9 \/ A\"B\\","gap":"a  b c","n":[1.10,1E2,-0,12345678901234567890123,1.2345678901234567e-300]}"#;
+        assert_eq!(
+            String::from_utf8_lossy(&minify_body(sent)),
+            String::from_utf8_lossy(expected)
+        );
+        // serde_json would have written these differently: that is the
+        // form a client that re-serialises signs, not the canonical one.
+        assert_ne!(reserialised_body(sent).unwrap(), expected.to_vec());
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_hashed_as_sent() {
+        assert_eq!(minify_body(b"a = 1 & b = 2"), b"a = 1 & b = 2".to_vec());
+        assert_eq!(minify_body(b"{\"a\": 1"), b"{\"a\": 1".to_vec());
+        assert_eq!(minify_body(b" \n "), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn a_reserialised_body_hash_is_named_by_the_diagnosis() {
+        let body = br#"{"city": "Jakarta \/ Selatan", "amount": 10000.00}"#;
+        let rewritten = reserialised_body(body).unwrap();
+        let sts = format!(
+            "POST:/v1.0/x:tok:{}:T",
+            lower_hex(&Sha256::digest(&rewritten))
+        );
+        let sig = hmac_sha512_base64(b"s", &sts);
+        let why = diagnose_symmetric(b"s", "POST", "/v1.0/x", "tok", body, "T", sig.as_bytes());
+        assert!(why.contains("parsed and written back"), "{why}");
+    }
+
+    #[test]
     fn the_diagnosis_names_common_mistakes() {
         let body = b"{ \"b\": 1, \"a\": 2 }";
         let case = |sts: String| {
@@ -232,5 +310,117 @@ mod tests {
         ))
         .contains("reordered"));
         assert!(case("nonsense".into()).contains("check the secret"));
+    }
+
+    mod property {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// One JSON value written two ways: compact, and with arbitrary
+        /// whitespace between tokens, in the encodings real clients use.
+        #[derive(Debug, Clone)]
+        struct Written {
+            compact: String,
+            spaced: String,
+        }
+
+        fn ws() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![Just(' '), Just('\t'), Just('\n'), Just('\r')],
+                0..3,
+            )
+            .prop_map(|v| v.into_iter().collect())
+        }
+
+        fn scalar() -> impl Strategy<Value = String> {
+            prop_oneof![
+                // Strings: plain, with spaces inside, \u escapes, \/ escapes.
+                "[a-z é]{0,8}".prop_map(|s| format!("\"{s}\"")),
+                "[a-z]{0,4}".prop_map(|s| format!("\"{s}\\u00e9 \\/ \\\"x\\\\\"")),
+                // Numbers as written, never normalised.
+                prop_oneof![
+                    Just("1.10".to_owned()),
+                    Just("1E2".to_owned()),
+                    Just("-0".to_owned()),
+                    Just("12345678901234567890123".to_owned()),
+                    Just("1.2345678901234567e-300".to_owned()),
+                    any::<i64>().prop_map(|n| n.to_string()),
+                ],
+                Just("true".to_owned()),
+                Just("null".to_owned()),
+            ]
+        }
+
+        fn written() -> impl Strategy<Value = Written> {
+            let leaf = (scalar(), ws(), ws()).prop_map(|(v, a, b)| Written {
+                compact: v.clone(),
+                spaced: format!("{a}{v}{b}"),
+            });
+            leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    (proptest::collection::vec((inner.clone(), ws()), 0..4), ws()).prop_map(
+                        |(items, end)| {
+                            let compact = items
+                                .iter()
+                                .map(|(w, _)| w.compact.clone())
+                                .collect::<Vec<_>>()
+                                .join(",");
+                            let spaced = items
+                                .iter()
+                                .map(|(w, s)| format!("{}{s}", w.spaced))
+                                .collect::<Vec<_>>()
+                                .join(",");
+                            Written {
+                                compact: format!("[{compact}]"),
+                                spaced: format!("[{spaced}{end}]"),
+                            }
+                        }
+                    ),
+                    (
+                        proptest::collection::vec(("[a-z]{1,3}", ws(), inner), 0..4),
+                        ws()
+                    )
+                        .prop_map(|(members, end)| {
+                            let mut seen = std::collections::HashSet::new();
+                            let members: Vec<_> = members
+                                .into_iter()
+                                .filter(|(k, _, _)| seen.insert(k.clone()))
+                                .collect();
+                            let compact = members
+                                .iter()
+                                .map(|(k, _, w)| format!("\"{k}\":{}", w.compact))
+                                .collect::<Vec<_>>()
+                                .join(",");
+                            let spaced = members
+                                .iter()
+                                .map(|(k, s, w)| format!("\"{k}\"{s}:{}", w.spaced))
+                                .collect::<Vec<_>>()
+                                .join(",");
+                            Written {
+                                compact: format!("{{{compact}}}"),
+                                spaced: format!("{{{spaced}{end}}}"),
+                            }
+                        }),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn a_client_that_signs_its_own_minified_bytes_verifies(w in written(), pad in ws()) {
+                let sent = format!("{pad}{}{pad}", w.spaced);
+                prop_assume!(serde_json::from_str::<serde::de::IgnoredAny>(&sent).is_ok());
+                // The server's canonical form is the client's compact bytes.
+                let minified = String::from_utf8_lossy(&minify_body(sent.as_bytes())).into_owned();
+                prop_assert_eq!(minified, w.compact.clone());
+                // Symmetric: HMAC over the client's own bytes verifies.
+                let client_sts = string_to_sign("POST", "/v1.0/x", "tok", w.compact.as_bytes(), "T");
+                let signature = hmac_sha512_base64(b"secret", &client_sts);
+                let server_sts = string_to_sign("POST", "/v1.0/x", "tok", &minify_body(sent.as_bytes()), "T");
+                prop_assert!(verify_symmetric(b"secret", &server_sts, signature.as_bytes()));
+            }
+        }
     }
 }

@@ -312,3 +312,40 @@ fn any_endpoint_can_be_asymmetric_under_any_provider() {
         "Unauthorized. Invalid Signature",
     );
 }
+
+/// PHP's `json_encode` with `JSON_PRETTY_PRINT` (`\/`, 4 spaces), Python's
+/// `json.dumps` (`\u00e9`), and numbers serde_json would write otherwise;
+/// `COMPACT` is the same bytes with only the whitespace outside strings
+/// removed, written here by hand.
+const ENCODED: &str = "{\n    \"originalPartnerReferenceNo\": \"2020\\/10\\/29-01\",\n    \"merchantId\": \"Jos\\u00e9  Store\",\n    \"amount\": {\"value\": 1.10, \"big\": 12345678901234567890123, \"tiny\": 1E2, \"zero\": -0}\n}";
+const COMPACT: &str = "{\"originalPartnerReferenceNo\":\"2020\\/10\\/29-01\",\"merchantId\":\"Jos\\u00e9  Store\",\"amount\":{\"value\":1.10,\"big\":12345678901234567890123,\"tiny\":1E2,\"zero\":-0}}";
+
+#[test]
+fn a_client_that_signs_the_bytes_it_sends_verifies_whatever_its_json_encoder() {
+    let server = dana();
+    let url = format!("{}{STATUS}", server.uri());
+    let ts = now_timestamp();
+    let sts = format!("POST:{STATUS}:{}:{ts}", hex_sha256(COMPACT.as_bytes()));
+    let signature = openssl_sign("keys/demo-client.private.pem", &sts);
+    post_with(&url, &headers(&signature, &ts, "enc-0001"), ENCODED).expect(
+        200,
+        "2005500",
+        "Successful",
+    );
+    // Signing serde's rewriting of the body instead is the mistake, named.
+    let rewritten = minified(ENCODED);
+    assert_ne!(rewritten, COMPACT);
+    let ts = now_timestamp();
+    let sts = format!("POST:{STATUS}:{}:{ts}", hex_sha256(rewritten.as_bytes()));
+    let signature = openssl_sign("keys/demo-client.private.pem", &sts);
+    post_with(&url, &headers(&signature, &ts, "enc-0002"), ENCODED).expect(
+        401,
+        "4015500",
+        "Unauthorized. [Signature]",
+    );
+    let why = server.requests().unwrap()[0]
+        .reason
+        .clone()
+        .unwrap_or_default();
+    assert!(why.contains("parsed and written back"), "{why}");
+}

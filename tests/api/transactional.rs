@@ -423,3 +423,27 @@ fn a_b2b2c_customer_token_is_refused_where_a_b2b_token_is_required() {
     )
     .expect(200, "2004700", "Successful");
 }
+
+#[test]
+fn a_symmetric_signature_over_the_bytes_sent_verifies_with_php_and_python_escapes() {
+    use sha2::Digest;
+    let server = start();
+    let token = token(&server);
+    let url = format!("{}{QRIS}", server.uri());
+    let sent = "{\n    \"partnerReferenceNo\": \"2020\\/10\\/29\",\n    \"merchantId\": \"Jos\\u00e9\",\n    \"amount\": {\"value\": \"10000.00\", \"n\": 1.10, \"currency\": \"IDR\"}\n}";
+    let compact = "{\"partnerReferenceNo\":\"2020\\/10\\/29\",\"merchantId\":\"Jos\\u00e9\",\"amount\":{\"value\":\"10000.00\",\"n\":1.10,\"currency\":\"IDR\"}}";
+    let hash: String = sha2::Sha256::digest(compact.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let ts = now_timestamp();
+    let sts = format!("POST:{QRIS}:{token}:{hash}:{ts}");
+    let mut headers = signed(&token, QRIS, sent, "php-0001");
+    headers = with_header(headers, "X-TIMESTAMP", Some(&ts));
+    headers = with_header(
+        headers,
+        "X-SIGNATURE",
+        Some(&snap_mock::hmac_signature(SECRET, &sts)),
+    );
+    post_with(&url, &headers, sent).expect(200, "2004700", "Successful");
+}

@@ -463,6 +463,12 @@ impl Signed for ServiceSigning<'_> {
                 "the access token was included (the symmetric layout); without a token the string is METHOD:url:hash:timestamp".into(),
             ));
         }
+        if let Some(bytes) = super::symmetric::reserialised_body(self.body)
+            .filter(|b| *b != super::symmetric::minify_body(self.body))
+        {
+            let rewritten = super::symmetric::lower_hex(&Sha256::digest(bytes));
+            candidates.push((self.with(&method, url, &rewritten, ts), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed".into()));
+        }
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(self.body) {
             if let Ok(bytes) = serde_json::to_vec(&super::symmetric::sort_keys(v)) {
                 let sorted = super::symmetric::lower_hex(&Sha256::digest(bytes));
