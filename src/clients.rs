@@ -120,7 +120,7 @@ pub(crate) fn read_key_file_in(dirs: &[&Path], name: &str) -> Result<(String, St
         dirs.iter().map(|d| d.join(p)).collect()
     };
     for path in &candidates {
-        match std::fs::read_to_string(path) {
+        match crate::fixtures::read_file(path, crate::fixtures::MAX_KEY_FILE_BYTES) {
             Ok(pem) => return Ok((pem, path.display().to_string())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(format!("public key file {}: {e}", path.display())),

@@ -93,6 +93,9 @@ pub struct Config {
     pub issuer: Option<String>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Largest fixture file read (clients, scenarios, endpoints, signing
+    /// key), at start and on every reload.
+    pub max_fixture_bytes: u64,
     /// Most request headers accepted (the HTTP layer caps it at 96).
     pub max_headers: usize,
     /// Most bytes of request headers accepted (names, values and
@@ -201,6 +204,7 @@ impl Default for Config {
             token_lifetime: Duration::from_secs(900),
             issuer: Some("snap-mock".into()),
             max_body_bytes: 64 * 1024,
+            max_fixture_bytes: crate::fixtures::DEFAULT_MAX_FILE_BYTES,
             max_headers: 64,
             max_header_bytes: 16 * 1024,
             workers: None,

@@ -32,11 +32,11 @@ pub struct State {
 }
 
 /// The text of a fixture source, with the name errors use for it.
-fn read(source: &Source, bundled: &'static str, what: &str) -> Result<String, String> {
+fn read(source: &Source, bundled: &'static str, what: &str, cap: u64) -> Result<String, String> {
     match source {
         Source::Bundled => Ok(bundled.to_owned()),
         Source::Inline(text) => Ok(text.clone()),
-        Source::File(path) => std::fs::read_to_string(path)
+        Source::File(path) => crate::fixtures::read_file(path, cap)
             .map_err(|e| format!("{}: cannot read the {what}: {e}", path.display())),
     }
 }
@@ -97,7 +97,12 @@ fn store_line(config: &Config) -> String {
 
 pub fn load_clients(config: &Config) -> Result<ClientRegistry, String> {
     let source = &config.clients;
-    let text = read(source, embedded::CLIENTS, "clients fixture")?;
+    let text = read(
+        source,
+        embedded::CLIENTS,
+        "clients fixture",
+        config.max_fixture_bytes,
+    )?;
     if *source == Source::Bundled {
         return embedded::clients();
     }
@@ -112,8 +117,13 @@ pub fn load_scenarios(config: &Config) -> Result<ScenarioSet, String> {
     match &config.scenarios {
         None => Ok(ScenarioSet::default()),
         Some(s) if absent_default(s, DEFAULT_SCENARIOS_FILE) => Ok(ScenarioSet::default()),
-        Some(s) => ScenarioSet::from_json(&read(s, embedded::SCENARIOS, "scenarios fixture")?)
-            .map_err(|e| located(s, e)),
+        Some(s) => ScenarioSet::from_json(&read(
+            s,
+            embedded::SCENARIOS,
+            "scenarios fixture",
+            config.max_fixture_bytes,
+        )?)
+        .map_err(|e| located(s, e)),
     }
 }
 
@@ -122,7 +132,12 @@ fn load_endpoints(config: &Config) -> Result<Vec<Arc<Endpoint>>, String> {
         None => Ok(Vec::new()),
         Some(s) if absent_default(s, DEFAULT_ENDPOINTS_FILE) => Ok(Vec::new()),
         Some(s) => endpoints::from_json(
-            &read(s, embedded::ENDPOINTS, "endpoints fixture")?,
+            &read(
+                s,
+                embedded::ENDPOINTS,
+                "endpoints fixture",
+                config.max_fixture_bytes,
+            )?,
             config.provider,
         )
         .map_err(|e| located(s, e)),
@@ -131,7 +146,12 @@ fn load_endpoints(config: &Config) -> Result<Vec<Arc<Endpoint>>, String> {
 
 fn load_signing_key(config: &Config) -> Result<TokenIssuer, String> {
     let source = &config.signing_key;
-    let text = read(source, embedded::SIGNING_KEY, "signing key")?;
+    let text = read(
+        source,
+        embedded::SIGNING_KEY,
+        "signing key",
+        config.max_fixture_bytes,
+    )?;
     TokenIssuer::from_pem(
         &text,
         config.issuer.clone(),

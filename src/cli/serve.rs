@@ -152,6 +152,15 @@ pub struct ServeArgs {
         value_name = "BYTES"
     )]
     max_body_bytes: usize,
+    /// Largest fixture or key file read, at start and on reload; larger
+    /// ones are refused with their size (the previous state stays).
+    #[arg(
+        long,
+        env = "SNAP_MOCK_MAX_FIXTURE_BYTES",
+        default_value_t = crate::fixtures::DEFAULT_MAX_FILE_BYTES,
+        value_name = "BYTES"
+    )]
+    max_fixture_bytes: u64,
     /// Most request headers accepted; more get 431 (the HTTP layer stops at 96).
     #[arg(long, env = "SNAP_MOCK_MAX_HEADERS", default_value_t = 64)]
     max_headers: usize,
@@ -361,6 +370,7 @@ impl ServeArgs {
             token_lifetime: Duration::from_secs(self.token_ttl),
             issuer: Some(self.issuer).filter(|s| !s.is_empty()),
             max_body_bytes: self.max_body_bytes,
+            max_fixture_bytes: self.max_fixture_bytes,
             max_headers: self.max_headers,
             max_header_bytes: self.max_header_bytes,
             workers: self.workers,

@@ -194,6 +194,7 @@ fn help_documents_every_flag_with_its_environment_twin() {
         ("--max-body-bytes", "SNAP_MOCK_MAX_BODY_BYTES"),
         ("--explain", "SNAP_MOCK_EXPLAIN"),
         ("--admin-allowed-host", "SNAP_MOCK_ADMIN_ALLOWED_HOST"),
+        ("--max-fixture-bytes", "SNAP_MOCK_MAX_FIXTURE_BYTES"),
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
         assert!(help.contains(env), "{env} missing from --help");

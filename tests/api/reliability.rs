@@ -357,3 +357,86 @@ fn header_limits_are_configurable_and_answer_snap_json() {
         "Request Header Fields Too Large",
     );
 }
+
+#[test]
+fn a_fixture_that_is_a_fifo_or_too_large_is_refused_at_once_and_the_old_state_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("keys/demo-client.public.pem", dir.path().join("demo.pem")).unwrap();
+    let clients = dir.path().join("clients.json");
+    let good = r#"{"clients":[{"clientKey":"demo-client","publicKey":"demo.pem"}]}"#;
+    std::fs::write(&clients, good).unwrap();
+    let server = start_with(|c| {
+        c.clients = snap_mock::Source::File(clients.clone());
+        c.keys_dir = dir.path().to_path_buf();
+        c.max_fixture_bytes = 4096;
+    });
+    // A FIFO nobody writes to: reading it would block a worker for good.
+    std::fs::remove_file(&clients).unwrap();
+    let made = Command::new("mkfifo").arg(&clients).status().unwrap();
+    assert!(made.success());
+    for _ in 0..3 {
+        let started = Instant::now();
+        let answer = admin(&server, "POST", "/clients/reload", None);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        answer.expect(400, "4000000", "Bad Request");
+        let error = answer.json()["error"].as_str().unwrap().to_owned();
+        assert!(
+            error.contains("clients.json") && error.contains("not a regular file"),
+            "{error}"
+        );
+    }
+    get(&format!("{}/health", server.uri())).expect(200, "2000000", "Successful");
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    // A file over --max-fixture-bytes: refused with its size.
+    std::fs::remove_file(&clients).unwrap();
+    let padding = " ".repeat(5000);
+    std::fs::write(&clients, format!("{good}{padding}")).unwrap();
+    let answer = admin(&server, "POST", "/clients/reload", None);
+    answer.expect(400, "4000000", "Bad Request");
+    let error = answer.json()["error"].as_str().unwrap().to_owned();
+    assert!(error.contains("4096-byte limit"), "{error}");
+    // A link to a device is not a regular file either.
+    std::fs::remove_file(&clients).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &clients).unwrap();
+    let answer = admin(&server, "POST", "/clients/reload", None);
+    assert!(answer.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a regular file"));
+    // Fixed again, the reload takes.
+    std::fs::remove_file(&clients).unwrap();
+    std::fs::write(&clients, good).unwrap();
+    admin(&server, "POST", "/clients/reload", None).expect(200, "2000000", "Successful");
+}
+
+#[test]
+fn the_binary_refuses_a_fifo_fixture_at_start_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("scenarios.json");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .args(["--port", "0", "--scenarios"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("scenarios.json") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+}
