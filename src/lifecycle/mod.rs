@@ -411,3 +411,72 @@ async fn journal(
         log::warn!("the journal missed {} {}: {e}", req.method(), req.path());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+
+    #[test]
+    fn a_rejection_records_the_step_of_its_failure_and_why() {
+        let mut record = Record::new(Some("demo-client"));
+        assert_eq!(record.step, Step::Internal);
+        let error = SnapError::new(
+            ServiceCode(47),
+            Failure::InvalidMandatoryField(Field::ExternalId),
+            "header X-EXTERNAL-ID is missing",
+        );
+        record.rejected(&error);
+        assert_eq!(record.step, Step::Headers);
+        assert_eq!(record.reason.as_deref(), Some("header X-EXTERNAL-ID is missing"));
+        assert_eq!(record.client_key.as_deref(), Some("demo-client"));
+    }
+
+    #[test]
+    fn a_request_reads_headers_in_any_case_and_text_only_when_it_is_text() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            HeaderName::from_static("x-timestamp"),
+            HeaderValue::from_static("2026-11-29T10:00:00+07:00"),
+        );
+        headers.insert(
+            HeaderName::from_static("x-partner-id"),
+            HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+        );
+        let request = Request {
+            method: "POST",
+            path: "/v1.0/x",
+            relative_url: "/v1.0/x?a=1",
+            body: b"{}",
+            headers: &headers,
+        };
+        assert_eq!(
+            request.header_text("X-TIMESTAMP"),
+            Some("2026-11-29T10:00:00+07:00")
+        );
+        assert_eq!(request.header("X-PARTNER-ID"), Some(&b"caf\xe9"[..]));
+        assert_eq!(request.header_text("X-PARTNER-ID"), None);
+        assert_eq!(request.header("X-SIGNATURE"), None);
+    }
+
+    #[test]
+    fn an_answer_without_a_body_by_http_rules_gets_none() {
+        let code = crate::snap::ResponseCode::new(204, ServiceCode(73), 0);
+        let rendered = render_with(code, "No Content", &serde_json::Map::new());
+        let response = respond(rendered);
+        assert_eq!(response.status().as_u16(), 204);
+        assert!(matches!(
+            actix_web::body::MessageBody::size(response.body()),
+            actix_web::body::BodySize::None | actix_web::body::BodySize::Sized(0)
+        ));
+        let ok = respond(render_with(
+            crate::snap::ResponseCode::new(200, ServiceCode(73), 0),
+            "Successful",
+            &serde_json::Map::new(),
+        ));
+        assert_eq!(
+            ok.headers().get("content-type").unwrap(),
+            "application/json"
+        );
+    }
+}

@@ -50,8 +50,11 @@ pub enum Failure {
 /// Why a request was `Unauthorized`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnauthorizedReason {
+    /// `X-CLIENT-KEY` (or the partner) names no enabled client.
     UnknownClient,
+    /// `X-SIGNATURE` does not verify.
     InvalidSignature,
+    /// `X-TIMESTAMP` is outside the window around the server clock.
     InvalidTimestamp,
     /// B2B2C: the `authCode` is not one the client may exchange.
     InvalidAuthCode,
@@ -103,12 +106,17 @@ impl Failure {
 /// precise explanation for the developer (never sent unless `--explain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapError {
+    /// The service of the endpoint that refused (the middle digits of the code).
     pub service: ServiceCode,
+    /// What went wrong, which decides the status, case and message.
     pub failure: Failure,
+    /// Why, in words, for the developer: the journal's `reason`, and the
+    /// answer's `error` field under `--explain`.
     pub detail: String,
 }
 
 impl SnapError {
+    /// A refusal in `service`.
     pub fn new(service: ServiceCode, failure: Failure, detail: impl Into<String>) -> Self {
         Self {
             service,
@@ -117,6 +125,7 @@ impl SnapError {
         }
     }
 
+    /// The seven-digit code the answer carries.
     pub fn response_code(&self) -> ResponseCode {
         self.failure.response_code(self.service)
     }

@@ -50,7 +50,7 @@ pub enum Step {
 
 impl Step {
     /// Every step, in the order the README documents them.
-    pub const ALL: [Step; 19] = [
+    pub const ALL: &'static [Step] = &[
         Step::Body,
         Step::ContentType,
         Step::Headers,
@@ -114,7 +114,8 @@ impl<'de> Deserialize<'de> for Step {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
         Step::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|s| s.as_str() == name)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown step {name:?}")))
     }

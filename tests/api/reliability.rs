@@ -145,7 +145,7 @@ fn sigterm_under_load_answers_every_accepted_request_then_exits_zero() {
         "POST",
         &format!("{uri}/__admin/scenarios"),
         &[("Content-Type", "application/json")],
-        Some(br#"{"name":"slow","match":{"clientKey":"demo-client"},"delayMs":800}"#),
+        Some(br#"{"name":"slow","match":{"clientKey":"demo-client"},"delayMs":800,"times":1000}"#),
     )
     .expect(201, "2010000", "Successful");
     let url = format!("{uri}{FINPAY_PATH}");
@@ -155,8 +155,15 @@ fn sigterm_under_load_answers_every_accepted_request_then_exits_zero() {
             std::thread::spawn(move || request_token(&url).status)
         })
         .collect();
-    // Let the requests reach the server (each then takes 800 ms).
-    std::thread::sleep(Duration::from_millis(300));
+    // Every request has reached the server (and is held for 800 ms) once
+    // the scenario has counted 16 uses: no guess at how long that takes.
+    eventually("the 16 requests to reach the server", || {
+        let listing = get(&format!("{uri}/__admin/scenarios")).json();
+        listing["scenarios"]
+            .as_array()
+            .and_then(|list| list.iter().find(|s| s["name"] == "slow"))
+            .is_some_and(|s| s["remaining"] == 1000 - 16)
+    });
     assert!(Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()

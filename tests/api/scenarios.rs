@@ -117,11 +117,24 @@ fn the_timeout_scenario_answers_5047300_after_five_seconds() {
     // Its delay is what it promises; waiting 5 s here would only prove
     // that sleeping works (a_delay_holds_the_answer_back_at_least_that_long).
     assert_eq!(bundled_delay(&server, "timeout"), 5000);
-    server.remove_scenario("timeout").unwrap();
-    server
-        .add_scenario_json(r#"{"name":"timeout","respond":{"responseCode":"5047300"}}"#)
-        .unwrap();
+    // The bundled scenario itself, as listed, with only its delay shortened.
+    let listing = admin(&server, "GET", "/scenarios", None).json();
+    let mut bundled = listing["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "timeout")
+        .unwrap()
+        .clone();
+    let fields = bundled.as_object_mut().unwrap();
+    for listed_only in ["source", "remaining"] {
+        fields.remove(listed_only);
+    }
+    fields.insert("delayMs".into(), 50.into());
+    server.add_scenario_json(&bundled.to_string()).unwrap();
+    let started = Instant::now();
     request_with_scenario(&server, DEMO_CLIENT, Some("timeout")).expect(504, "5047300", "Timeout");
+    assert!(started.elapsed() >= Duration::from_millis(50));
 }
 
 #[test]
