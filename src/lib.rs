@@ -131,11 +131,11 @@ pub use server::{MockError, MockServer, StartError};
 pub use signing::{
     hmac_signature, service_string_to_sign, snap_timestamp, token_string_to_sign, ClientKeyPair,
 };
-pub use snap::step::Step;
 pub use snap::error::{Failure, UnauthorizedReason};
 pub use snap::keys::KeyError;
 pub use snap::profile::ExpiresIn;
 pub use snap::response_code::ResponseCodeError;
+pub use snap::step::Step;
 pub use snap::{
     ContentTypeRule, Field, ParseRules, Profile, ResponseCode, ServiceCode, SnapError,
     TimestampMode,

@@ -428,7 +428,10 @@ mod tests {
         );
         record.rejected(&error);
         assert_eq!(record.step, Step::Headers);
-        assert_eq!(record.reason.as_deref(), Some("header X-EXTERNAL-ID is missing"));
+        assert_eq!(
+            record.reason.as_deref(),
+            Some("header X-EXTERNAL-ID is missing")
+        );
         assert_eq!(record.client_key.as_deref(), Some("demo-client"));
     }
 

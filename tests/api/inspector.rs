@@ -276,3 +276,79 @@ fn with_an_admin_token_the_page_asks_for_it_and_works_once_given() {
     browser.text_when("#requests-table tbody", |t| t.contains("2007300"));
     browser.text_when("#clients-table", |t| t.contains("demo-client"));
 }
+
+/// Serves `page` as HTML to every request on a new port of 127.0.0.1 (the
+/// attacker's site); returns its origin. The thread ends with the process.
+fn serve_page(page: String) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten().take(50) {
+            let mut stream = stream;
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                page.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    origin
+}
+
+#[test]
+#[ignore = "needs chromium and chromium-driver (.ci/run installs them)"]
+fn a_page_on_another_origin_cannot_add_a_scenario_by_fetch_or_form() {
+    let server = start();
+    let admin_base = server.uri();
+    let localhost_base = admin_base.replace("127.0.0.1", "localhost");
+    // What an attacker's page does: no-cors fetches with a text/plain body
+    // (a "simple" request: no preflight) to 127.0.0.1 and to localhost,
+    // then a text/plain form posted to the admin API.
+    let page = format!(
+        r#"<!doctype html><title>attacker</title>
+<form id="f" method="POST" enctype="text/plain" action="{admin_base}/__admin/scenarios">
+<input name='{{"name":"evil-form","respond":{{"responseCode":"5007300"}},"description":"' value='"}}'></form>
+<script>
+const body = (name) => JSON.stringify({{name, respond: {{responseCode: "5007300"}}}});
+Promise.allSettled([
+  fetch("{admin_base}/__admin/scenarios", {{method: "POST", mode: "no-cors", headers: {{"Content-Type": "text/plain"}}, body: body("evil-fetch")}}),
+  fetch("{localhost_base}/__admin/scenarios", {{method: "POST", mode: "no-cors", headers: {{"Content-Type": "text/plain"}}, body: body("evil-localhost")}}),
+  fetch("{admin_base}/__admin/reset", {{method: "POST", mode: "no-cors"}}),
+]).then(() => {{ document.title = "fetched"; document.getElementById("f").submit(); }});
+</script>"#
+    );
+    let attacker = serve_page(page);
+    let browser = Browser::start();
+    browser.open(&format!("{attacker}/"));
+    // The form's answer replaces the page: the admin API's refusal.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let answer = loop {
+        let shown = browser.script("return location.href + ' ' + document.body.innerText;");
+        let shown = shown.as_str().unwrap_or_default().to_owned();
+        if shown.contains("/__admin/scenarios") {
+            break shown;
+        }
+        assert!(Instant::now() < deadline, "the form never posted: {shown}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(answer.contains("4030001"), "{answer}");
+    let names: Vec<String> = admin(&server, "GET", "/scenarios", None).json()["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.starts_with("evil")), "{names:?}");
+    // The bundled scenarios are still there: /reset did not run either
+    // (it would be harmless, but it is a change a page cannot make).
+    assert!(names.iter().any(|n| n == "timeout"), "{names:?}");
+    // And a token request still gets a token.
+    request_token(&server.token_url()).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+}
