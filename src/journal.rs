@@ -38,12 +38,16 @@ pub struct JournalEntry {
     pub time: DateTime<Utc>,
     /// HTTP method.
     pub method: String,
-    /// Path, without the query.
+    /// Path, without the query (cut at `--journal-body-limit`, like the
+    /// body; `targetTruncated` says so).
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
-    /// Query string, if any.
+    /// Query string, if any (cut with the path to `--journal-body-limit`).
     pub query: Option<String>,
+    /// True when the path or the query was cut.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub target_truncated: bool,
     /// Request headers in arrival order; credentials redacted unless
     /// `journal_secrets_verbatim`.
     pub headers: Vec<(String, String)>,

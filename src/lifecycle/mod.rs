@@ -352,10 +352,11 @@ async fn journal(
             fault: Some(f.as_str().into()),
         },
     };
+    let logged_path: String = req.path().chars().take(256).collect();
     log::info!(
         "{} {} client={} -> {} decided_by={}{}{} in {:.1?}",
         req.method(),
-        req.path(),
+        logged_path,
         record.client_key.as_deref().unwrap_or("-"),
         outcome
             .response_code
@@ -381,17 +382,30 @@ async fn journal(
         return;
     }
     let (text, truncated) = crate::journal::body_text(body, journal.body_limit());
+    // The request target is the client's to choose, like the body: a
+    // 64 KB query must not cost the journal 64 KB an entry.
+    let (path, path_cut) = crate::journal::body_text(req.path().as_bytes(), journal.body_limit());
+    let room = journal.body_limit().saturating_sub(path.len());
+    let (query, query_cut) = crate::journal::body_text(req.query_string().as_bytes(), room);
     let recorded = journal.record(JournalEntry {
         id: uuid::Uuid::new_v4().to_string(),
         seq: 0, // the journal numbers entries as it records them
         time: state.clock.now(),
         method: req.method().to_string(),
-        path: req.path().to_owned(),
-        query: Some(req.query_string().to_owned()).filter(|q| !q.is_empty()),
+        path,
+        query: Some(query).filter(|q| !q.is_empty()),
+        target_truncated: path_cut || query_cut,
         headers: req
             .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), hide(&String::from_utf8_lossy(v.as_bytes()))))
+            .map(|(k, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes());
+                let shown = (k == actix_web::http::header::AUTHORIZATION
+                    && !state.config.journal_secrets_verbatim)
+                    .then(|| crate::redact::authorization_shown(&value))
+                    .flatten();
+                (k.to_string(), shown.unwrap_or_else(|| hide(&value)))
+            })
             .collect(),
         body: hide(&text),
         body_bytes: body.len(),

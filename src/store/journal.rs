@@ -141,6 +141,7 @@ mod tests {
             method: "POST".into(),
             path: path.into(),
             query: None,
+            target_truncated: false,
             headers: vec![],
             body: String::new(),
             body_bytes: 0,

@@ -1000,3 +1000,47 @@ fn a_host_name_the_server_does_not_know_gets_403_unless_allowed() {
     };
     assert!(status);
 }
+
+#[test]
+fn the_journal_cuts_a_long_request_target_and_hides_basic_credentials() {
+    let server = start_with(|c| c.journal_body_limit = 100);
+    let query = "q=".to_owned() + &"x".repeat(60_000);
+    send(
+        "GET",
+        &format!("{}/nowhere/{}?{query}", server.uri(), "p".repeat(300)),
+        &[("Authorization", "Basic YWRtaW46czNjcmV0LXBhc3N3b3Jk")],
+        None,
+    )
+    .expect(404, "4040000", "Not Found");
+    let entry = &admin(&server, "GET", "/requests?limit=1", None).json()["requests"][0];
+    let path = entry["path"].as_str().unwrap();
+    assert!(
+        path.starts_with("/nowhere/ppp") && path.len() <= 100,
+        "{path}"
+    );
+    assert!(
+        entry["query"].is_null() || entry["query"].as_str().unwrap().len() <= 100,
+        "{entry}"
+    );
+    assert_eq!(entry["targetTruncated"], true);
+    let authorization = entry["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "authorization")
+        .unwrap()[1]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        authorization.starts_with("Basic …[redacted sha256:"),
+        "{authorization}"
+    );
+    assert!(!authorization.contains("YWRt"), "{authorization}");
+    // A short target is kept whole and says nothing.
+    get(&format!("{}/short?a=1", server.uri()));
+    let entry = &admin(&server, "GET", "/requests?limit=1", None).json()["requests"][0];
+    assert_eq!(entry["path"], "/short");
+    assert_eq!(entry["query"], "a=1");
+    assert!(entry.get("targetTruncated").is_none(), "{entry}");
+}
