@@ -449,6 +449,14 @@ impl<T: Expires> TokenMap<T> {
         let key = Self::digest(token);
         live.insert(key, value);
         order.push_back(key);
+        // Behind a live oldest token the digests of taken ones pile up (a
+        // refresh token rotated while an older one sits unused): drop them
+        // once they outnumber the live ones, so the queue stays within
+        // twice the bound whatever the usage. Each pass halves it at
+        // least, so the cost is amortised O(1) per insert.
+        if order.len() > 2 * live.len() + 64 {
+            order.retain(|k| live.contains_key(k));
+        }
     }
 }
 
@@ -672,5 +680,32 @@ mod tests {
         assert_eq!(store.snapshot().len(), 1);
         assert!(store.remove("x"));
         assert_eq!(store.snapshot().len(), 0);
+    }
+
+    #[test]
+    fn rotating_refresh_tokens_behind_an_unused_older_one_stays_bounded() {
+        let now = Utc::now();
+        let grant = |n: usize| RefreshGrant {
+            client_key: "c".into(),
+            customer: format!("customer-{n}"),
+            expires_at: now + chrono::Duration::hours(1),
+        };
+        let map = RefreshTokens::new(100, "refresh tokens (--max-refresh-tokens)");
+        map.insert("unused-older-one", grant(0), now);
+        let mut previous = "first".to_owned();
+        map.insert(&previous, grant(1), now);
+        for n in 0..20_000 {
+            let next = format!("rotation-{n}");
+            assert!(map.take(&previous).is_some());
+            map.insert(&next, grant(n), now);
+            previous = next;
+        }
+        let (held, queued) = {
+            let guard = lock(&map.inner);
+            (guard.0.len(), guard.1.len())
+        };
+        assert_eq!(held, 2);
+        assert!(queued <= 2 * held + 65, "{queued}");
+        assert!(map.get("unused-older-one").is_some());
     }
 }
