@@ -403,4 +403,26 @@ mod tests {
             e.detail
         );
     }
+
+    #[test]
+    fn only_a_bearer_scheme_with_a_token_is_a_bearer_token() {
+        let svc = crate::snap::ServiceCode(47);
+        assert_eq!(bearer(Some(b"Bearer abc"), svc), Ok("abc"));
+        assert_eq!(bearer(Some(b"bearer  abc "), svc), Ok("abc"));
+        for refused in [
+            &b"Basic abc"[..],
+            b"Bearer ",
+            b"Bearer    ",
+            b"Token abc",
+            b"abc",
+        ] {
+            let e = bearer(Some(refused), svc).unwrap_err();
+            assert_eq!(e.failure, Failure::InvalidToken, "{refused:?}");
+            assert!(e.detail.contains("must be \"Bearer"), "{}", e.detail);
+        }
+        assert_eq!(
+            bearer(None, svc).unwrap_err().failure,
+            Failure::TokenNotFound
+        );
+    }
 }

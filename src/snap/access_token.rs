@@ -671,4 +671,47 @@ mod tests {
             InvalidFieldFormat(Field::ClientKey)
         );
     }
+
+    #[test]
+    fn content_type_rules_are_named_and_parsed_by_the_same_names() {
+        for rule in [
+            ContentTypeRule::Lenient,
+            ContentTypeRule::Strict,
+            ContentTypeRule::Ignore,
+        ] {
+            assert_eq!(rule.as_str().parse::<ContentTypeRule>(), Ok(rule));
+        }
+        assert_eq!(ContentTypeRule::Strict.as_str(), "strict");
+        let e = "loose".parse::<ContentTypeRule>().unwrap_err();
+        assert!(e.contains("lenient, strict, ignore"), "{e}");
+    }
+
+    #[test]
+    fn a_grant_type_too_long_and_one_of_the_wrong_type_say_which() {
+        let detail = |body: &'static [u8]| {
+            let raw = RawTokenRequest { body, ..raw(BODY) };
+            AccessTokenRequest::parse(&raw, &ParseRules::default())
+                .unwrap_err()
+                .detail
+        };
+        let long = detail(br#"{"grantType":"client_credentialsXX"}"#);
+        assert!(
+            long.contains("20 characters long; the maximum is 18"),
+            "{long}"
+        );
+        let exact = detail(br#"{"grantType":"client_credentialz"}"#);
+        assert!(exact.contains("accepts only"), "{exact}");
+        assert!(detail(br#"{"grantType":1}"#).contains("must be a string, got a number"));
+        assert!(detail(br#"{"grantType":[]}"#).contains("must be a string, got an array"));
+        assert!(detail(br#"{"grantType":{}}"#).contains("must be a string, got an object"));
+        assert!(detail(br#"{"grantType":true}"#).contains("must be a string, got a boolean"));
+    }
+
+    #[test]
+    fn an_empty_auth_code_is_a_missing_mandatory_field() {
+        let raw = raw(br#"{"grantType":"AUTHORIZATION_CODE","authCode":""}"#);
+        let e = AccessTokenRequest::parse_b2b2c(&raw, &ParseRules::default()).unwrap_err();
+        assert_eq!(e.failure, Failure::InvalidMandatoryField(Field::AuthCode));
+        assert_eq!(e.detail, "authCode is empty");
+    }
 }

@@ -703,6 +703,119 @@ mod tests {
         assert!(diagnose(b"!!!").contains("neither base64 nor hex"));
     }
 
+    /// A signature whose RSA opening under the demo key is exactly `em`
+    /// (a raw private-key operation): blocks no signer would make, to
+    /// test what the opening accepts.
+    fn forged(em: &[u8]) -> Vec<u8> {
+        let (a, ..) = keys();
+        let c = rsa::BigUint::from_bytes_be(em);
+        let s = rsa::hazmat::rsa_decrypt::<rand::rngs::ThreadRng>(None, &a, &c).unwrap();
+        let mut sig = s.to_bytes_be();
+        while sig.len() < em.len() {
+            sig.insert(0, 0);
+        }
+        sig
+    }
+
+    /// `00 first ff*n 00 DigestInfo(SHA-256) hash`, padded to the key size.
+    fn pkcs1_block(first: u8, padding: usize) -> Vec<u8> {
+        let (_, pa, ..) = keys();
+        let k = pa.signature_len();
+        let digest = Sha256::digest(format!("{CK}|{TS}").as_bytes());
+        let info = DIGEST_INFOS
+            .iter()
+            .find(|(h, _)| *h == Hash::Sha256)
+            .unwrap()
+            .1;
+        let mut tail = vec![0u8];
+        tail.extend_from_slice(info);
+        tail.extend_from_slice(&digest);
+        let mut em = vec![0u8, first];
+        em.extend(std::iter::repeat_n(0xff, padding));
+        // Filler before the tail keeps the block at the key size.
+        em.extend(std::iter::repeat_n(0x5a, k - em.len() - tail.len()));
+        em.extend_from_slice(&tail);
+        em
+    }
+
+    #[test]
+    fn only_a_well_formed_pkcs1_block_is_read_as_one() {
+        let (_, pa, ..) = keys();
+        let k = pa.signature_len();
+        // The real thing, built by hand: block type 1, all padding, the hash.
+        let mut good = vec![0u8, 1];
+        let digest = Sha256::digest(format!("{CK}|{TS}").as_bytes());
+        let info = DIGEST_INFOS
+            .iter()
+            .find(|(h, _)| *h == Hash::Sha256)
+            .unwrap()
+            .1;
+        good.extend(std::iter::repeat_n(0xff, k - 3 - info.len() - digest.len()));
+        good.push(0);
+        good.extend_from_slice(info);
+        good.extend_from_slice(&digest);
+        assert!(diagnose(&b64(&forged(&good))).contains("verifies once its encoding is fixed"));
+        // Block type 2, or fewer than 8 padding bytes: noise, not PKCS#1.
+        for em in [pkcs1_block(2, 200), pkcs1_block(1, 4)] {
+            let d = diagnose(&b64(&forged(&em)));
+            assert!(
+                d.contains("does not verify under the registered key"),
+                "{d}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_block_that_only_ends_like_pss_is_not_called_pss() {
+        let (_, pa, ..) = keys();
+        let mut em = vec![0x5au8; pa.signature_len()];
+        em[0] = 0;
+        *em.last_mut().unwrap() = 0xbc;
+        let d = diagnose(&b64(&forged(&em)));
+        assert!(!d.contains("PSS"), "{d}");
+        assert!(
+            d.contains("does not verify under the registered key"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn the_same_instant_in_wita_or_wit_is_found_and_named() {
+        let (a, ..) = keys();
+        for (written, zone) in [
+            ("2024-03-01T16:27:49+08:00", "WITA"),
+            ("2024-03-01T17:27:49+09:00", "WIT)"),
+        ] {
+            let sig = pkcs1::<Sha256>(&a, &format!("{CK}|{written}"));
+            let d = diagnose(&b64(&sig));
+            assert!(d.contains(written) && d.contains(zone), "{zone}: {d}");
+        }
+    }
+
+    #[test]
+    fn the_right_key_over_another_string_states_the_rule() {
+        let (a, ..) = keys();
+        let sig = pkcs1::<Sha256>(&a, "something else entirely");
+        let d = diagnose(&b64(&sig));
+        assert!(
+            d.contains("signed with the right key (SHA256withRSA), but over a different string")
+                && d.contains("sign exactly X-CLIENT-KEY + \"|\" + X-TIMESTAMP as sent"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn sha1_over_the_exact_string_is_named_with_what_it_covered() {
+        let (a, ..) = keys();
+        let sig = pkcs1::<sha1::Sha1>(&a, &format!("{CK}|{TS}"));
+        let d = diagnose(&b64(&sig));
+        assert!(
+            d.contains("SHA1withRSA")
+                && d.contains(&format!("(over the string-to-sign itself \"{CK}|{TS}\")")),
+            "{d}"
+        );
+    }
+
     #[test]
     fn a_signature_of_the_wrong_length_is_named() {
         assert!(diagnose(&b64(&[1u8; 128])).contains("128 bytes (1024 bits)"));
