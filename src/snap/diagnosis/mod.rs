@@ -780,6 +780,25 @@ mod tests {
     }
 
     #[test]
+    fn a_service_call_signed_over_another_string_states_the_service_rule() {
+        let (a, pa, ..) = keys();
+        let call = ServiceSigning {
+            method: "POST",
+            relative_url: "/v1.0/debit/status",
+            body: b"{}",
+            timestamp: TS,
+            bearer: None,
+        };
+        let sig = pkcs1::<Sha256>(&a, "POST:/elsewhere:0:0");
+        let d = diagnose_service_signature(&pa, &call, CK, &b64(&sig), &[]);
+        assert!(
+            d.contains("but over a different string")
+                && d.contains("sign exactly METHOD + \":\" + path and query as sent"),
+            "{d}"
+        );
+    }
+
+    #[test]
     fn the_same_instant_in_wita_or_wit_is_found_and_named() {
         let (a, ..) = keys();
         for (written, zone) in [
