@@ -134,15 +134,15 @@ pub struct ServeArgs {
     #[arg(long, env = "SNAP_MOCK_CONTENT_TYPE", default_value = "lenient", value_parser = parse_content_type_rule)]
     content_type: ContentTypeRule,
     /// Accept the legacy body fields granttype and grant_type in place of grantType.
-    #[arg(long, env = "SNAP_MOCK_ACCEPT_LEGACY_GRANT_TYPE")]
+    #[arg(long, env = "SNAP_MOCK_ACCEPT_LEGACY_GRANT_TYPE", value_parser = boolish())]
     accept_legacy_grant_type: bool,
     /// Transactional calls: accept any X-PARTNER-ID (by default it must be the
     /// token's client key or the client's registered partnerId).
-    #[arg(long, env = "SNAP_MOCK_ANY_PARTNER_ID")]
+    #[arg(long, env = "SNAP_MOCK_ANY_PARTNER_ID", value_parser = boolish())]
     any_partner_id: bool,
     /// Transactional calls: accept a B2B2C customer token in Authorization,
     /// where the standard wants a B2B token.
-    #[arg(long, env = "SNAP_MOCK_ACCEPT_CUSTOMER_TOKEN")]
+    #[arg(long, env = "SNAP_MOCK_ACCEPT_CUSTOMER_TOKEN", value_parser = boolish())]
     accept_customer_token: bool,
     /// Largest request body accepted, in bytes; larger bodies get 4007300.
     #[arg(
@@ -177,7 +177,7 @@ pub struct ServeArgs {
     workers: Option<usize>,
     /// Add a "diagnosis" field to error bodies saying exactly why a request
     /// was rejected. For local debugging: real providers never do this.
-    #[arg(long, env = "SNAP_MOCK_EXPLAIN")]
+    #[arg(long, env = "SNAP_MOCK_EXPLAIN", value_parser = boolish())]
     explain: bool,
     /// Milliseconds a client has to send its request head (slowloris guard).
     #[arg(
@@ -227,7 +227,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SNAP_MOCK_ADMIN", default_value = "auto", value_parser = parse_admin_mode)]
     admin: AdminMode,
     /// Turn the admin API off (same as --admin off).
-    #[arg(long, env = "SNAP_MOCK_NO_ADMIN")]
+    #[arg(long, env = "SNAP_MOCK_NO_ADMIN", value_parser = boolish())]
     no_admin: bool,
     /// Require "Authorization: Bearer TOKEN" on the admin API.
     #[arg(
@@ -282,7 +282,7 @@ pub struct ServeArgs {
     /// Serve HTTPS, with a certificate for localhost, 127.0.0.1 and ::1
     /// generated at start (signed by a CA of its own: trust it with
     /// --tls-cert-out), unless --tls-cert and --tls-key give one.
-    #[arg(long, env = "SNAP_MOCK_TLS")]
+    #[arg(long, env = "SNAP_MOCK_TLS", value_parser = boolish())]
     tls: bool,
     /// HTTPS with this certificate chain (PEM, leaf first); implies --tls.
     #[arg(
@@ -306,11 +306,11 @@ pub struct ServeArgs {
     tls_cert_out: Option<PathBuf>,
     /// Reload the clients and scenarios fixtures (and the clients' key files)
     /// when they change, as SIGHUP does; a broken file keeps what is in force.
-    #[arg(long, env = "SNAP_MOCK_WATCH")]
+    #[arg(long, env = "SNAP_MOCK_WATCH", value_parser = boolish())]
     watch: bool,
     /// Keep bearer and refresh tokens whole in the journal and the log (by
     /// default: the first 8 characters and a SHA-256 fingerprint).
-    #[arg(long, env = "SNAP_MOCK_JOURNAL_SECRETS_VERBATIM")]
+    #[arg(long, env = "SNAP_MOCK_JOURNAL_SECRETS_VERBATIM", value_parser = boolish())]
     journal_secrets_verbatim: bool,
 }
 
@@ -607,4 +607,10 @@ async fn wait_for_stop_signal() {
 #[cfg(not(unix))]
 async fn wait_for_stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// On/off switches from the environment: `1/0`, `true/false`, `yes/no`,
+/// `on/off` in any case (clap's default takes only `true`/`false`).
+fn boolish() -> clap::builder::BoolishValueParser {
+    clap::builder::BoolishValueParser::new()
 }

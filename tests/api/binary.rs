@@ -478,3 +478,34 @@ fn watch_reloads_changed_fixtures_and_keeps_the_old_ones_when_a_file_is_broken()
     assert!(line.contains(clients.to_str().unwrap()), "{line}");
     assert_eq!(as_pkcs1().code(), "2007300");
 }
+
+#[test]
+fn switches_from_the_environment_take_1_0_yes_no_on_off_in_any_case() {
+    for (value, on) in [
+        ("1", true),
+        ("YES", true),
+        ("On", true),
+        ("true", true),
+        ("0", false),
+        ("no", false),
+        ("OFF", false),
+    ] {
+        let server = spawn_binary(|cmd| {
+            cmd.args(["--port", "0"]).env("SNAP_MOCK_EXPLAIN", value);
+        });
+        let answer = get(&format!("{}/nowhere", server.uri));
+        answer.expect(404, "4040000", "Not Found");
+        assert_eq!(
+            answer.json().get("diagnosis").is_some(),
+            on,
+            "SNAP_MOCK_EXPLAIN={value}: {}",
+            answer.text
+        );
+    }
+    let out = Command::new(BIN)
+        .args(["--port", "0"])
+        .env("SNAP_MOCK_EXPLAIN", "maybe")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
