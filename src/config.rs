@@ -49,6 +49,9 @@ impl Source {
     }
 }
 
+/// The most HTTP worker threads `--workers` accepts.
+pub const MAX_WORKERS: usize = 256;
+
 #[derive(Clone, Debug)]
 /// Everything a server is started with. [`Config::default`] is the
 /// binary's defaults with the fixtures compiled in; [`Config::for_tests`]
@@ -359,6 +362,14 @@ impl Config {
         }
         if self.workers == Some(0) {
             return Err("workers must be at least 1".into());
+        }
+        // Each worker is a thread with its own runtime, spawned after the
+        // socket is bound: a number the machine cannot start would fail
+        // only after the listening line, which a harness takes for "up".
+        if let Some(n) = self.workers.filter(|n| *n > MAX_WORKERS) {
+            return Err(format!(
+                "workers is {n}; at most {MAX_WORKERS} (--workers, SNAP_MOCK_WORKERS)"
+            ));
         }
         if self.token_lifetime.as_secs() == 0 || self.token_lifetime.as_secs() > 99_999 {
             return Err(format!(

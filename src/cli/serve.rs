@@ -172,7 +172,7 @@ pub struct ServeArgs {
         value_name = "BYTES"
     )]
     max_header_bytes: usize,
-    /// HTTP worker threads (default: one per core).
+    /// HTTP worker threads (default: one per core; at most 256).
     #[arg(long, env = "SNAP_MOCK_WORKERS")]
     workers: Option<usize>,
     /// Add a "diagnosis" field to error bodies saying exactly why a request

@@ -509,3 +509,19 @@ fn switches_from_the_environment_take_1_0_yes_no_on_off_in_any_case() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[test]
+fn an_impossible_worker_count_is_refused_before_listening() {
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--workers", "5000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("listening"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--workers") && stderr.contains("256"),
+        "{stderr}"
+    );
+}
