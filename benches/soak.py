@@ -36,7 +36,7 @@ def main():
                              check=True, capture_output=True, text=True, env=env).stdout
         time.sleep(0.5)
         rss["end"] = rss_kib(server.pid, "VmRSS")
-        journal = json.loads(urllib.request.urlopen("http://127.0.0.1:%d/__admin/requests?limit=0" % port).read())
+        journal = json.loads(urllib.request.urlopen("http://127.0.0.1:%d/__admin/requests?limit=1" % port).read())
         alive = exchange(port, raw_request(s)).startswith(b"HTTP/1.1 200")
     finally:
         server.terminate()

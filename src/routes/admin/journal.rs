@@ -25,9 +25,29 @@ struct RequestFilter {
     path: Option<String>,
     /// `accepted` (status below 400), `rejected` (400 and up) or `fault`.
     outcome: Option<Outcome>,
-    limit: Option<usize>,
+    /// Entries per page: digits only, at least 1 (more than 1000 counts
+    /// as 1000). Kept as text so that `+5` or `0x5` is refused, not read.
+    limit: Option<String>,
     /// Only entries older than this `seq` (the `next` of the previous page).
-    before: Option<u64>,
+    before: Option<String>,
+}
+
+/// A whole number written as digits alone, at least `min`.
+fn count(name: &str, text: Option<&str>, min: u64) -> Result<Option<u64>, AdminError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    text.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| text.parse::<u64>().ok())
+        .flatten()
+        .filter(|n| *n >= min)
+        .map(Some)
+        .ok_or_else(|| {
+            AdminError::BadRequest(format!(
+                "query: {name} is {text:?}; it takes a whole number of at least {min}, in digits"
+            ))
+        })
 }
 
 #[derive(serde::Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +74,10 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<State>) -> Answer 
         Ok(q) => q.into_inner(),
         Err(e) => return Err(AdminError::BadRequest(format!("query: {e}"))),
     };
-    let limit = filter.limit.unwrap_or(PAGE_ENTRIES).min(MAX_PAGE_ENTRIES);
+    let limit = count("limit", filter.limit.as_deref(), 1)?
+        .map_or(PAGE_ENTRIES, |n| usize::try_from(n).unwrap_or(usize::MAX))
+        .min(MAX_PAGE_ENTRIES);
+    let before = count("before", filter.before.as_deref(), 0)?;
     let keep = |e: &JournalEntry| {
         filter
             .client_key
@@ -70,7 +93,7 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<State>) -> Answer 
     let journal = &state.stores.journal;
     // One more than asked tells whether another page follows.
     let candidates = journal
-        .list(filter.before, limit.saturating_add(1), &keep)
+        .list(before, limit.saturating_add(1), &keep)
         .await?;
     let mut page = Vec::with_capacity(candidates.len().min(limit));
     let mut bytes = 0;
