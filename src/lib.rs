@@ -114,6 +114,7 @@ mod signing;
 mod snap;
 mod state;
 mod store;
+mod throttle;
 #[cfg(feature = "tls")]
 mod tls;
 mod tokens;

@@ -206,9 +206,11 @@ pub fn external_id_unused(
             ),
         )),
         IdCheck::Full { max } => {
-            log::warn!(
+            static FULL: crate::throttle::Throttle =
+                crate::throttle::Throttle::new(std::time::Duration::from_secs(10));
+            FULL.warn(|| format!(
                 "the X-EXTERNAL-ID store holds its maximum of {max} ids for {day}; new ids that day get 500 (--max-external-ids)"
-            );
+            ));
             Err(SnapError::new(
                 service,
                 Failure::Internal,

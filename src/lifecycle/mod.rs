@@ -168,7 +168,9 @@ pub async fn run<R: Route>(
     // A failed catch-up keeps the last view of runtime clients and
     // scenarios: a request that needs nothing else shared still works.
     if let Err(e) = state.stores.backend.refresh().await {
-        log::warn!("{e}; going on with the clients and scenarios last seen");
+        static STALE: crate::throttle::Throttle =
+            crate::throttle::Throttle::new(std::time::Duration::from_secs(10));
+        STALE.warn(|| format!("{e}; going on with the clients and scenarios last seen"));
     }
     let scenarios = state.stores.scenarios.snapshot();
 
@@ -377,7 +379,9 @@ async fn journal(
     let journal = &state.stores.journal;
     if !journal.enabled() {
         if let Err(e) = journal.count_unrecorded().await {
-            log::warn!("the journal's count missed a request: {e}");
+            static MISSED: crate::throttle::Throttle =
+                crate::throttle::Throttle::new(std::time::Duration::from_secs(10));
+            MISSED.warn(|| format!("the journal's count missed a request: {e}"));
         }
         return;
     }
@@ -422,7 +426,9 @@ async fn journal(
     // The answer is decided and goes out either way; the log line above
     // holds what the journal could not.
     if let Err(e) = recorded.await {
-        log::warn!("the journal missed {} {}: {e}", req.method(), req.path());
+        static MISSED: crate::throttle::Throttle =
+            crate::throttle::Throttle::new(std::time::Duration::from_secs(10));
+        MISSED.warn(|| format!("the journal missed {} {}: {e}", req.method(), logged_path));
     }
 }
 

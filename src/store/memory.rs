@@ -436,7 +436,10 @@ impl<T: Expires> TokenMap<T> {
             match live.get(front) {
                 Some(g) if g.expires_at() > now && live.len() < self.max => break,
                 Some(_) if live.len() >= self.max => {
-                    log::warn!("{} {} held; dropping the oldest", self.max, self.what);
+                    static DROPPED: crate::throttle::Throttle =
+                        crate::throttle::Throttle::new(std::time::Duration::from_secs(10));
+                    DROPPED
+                        .warn(|| format!("{} {} held; dropping the oldest", self.max, self.what));
                     live.remove(front);
                 }
                 Some(_) => {

@@ -699,10 +699,22 @@ fn the_journal_is_read_a_page_at_a_time_by_count_and_by_bytes() {
     assert_eq!(answer.status, 400);
     assert!(answer.text.contains("clientkey"), "{}", answer.text);
     // A count is digits alone, and a page holds at least one entry.
-    for bad in ["limit=%2B5", "limit=0", "limit=-1", "limit=5x", "limit=", "before=%2B3", "before=x"] {
+    for bad in [
+        "limit=%2B5",
+        "limit=0",
+        "limit=-1",
+        "limit=5x",
+        "limit=",
+        "before=%2B3",
+        "before=x",
+    ] {
         let answer = admin(&small, "GET", &format!("/requests?{bad}"), None);
         assert_eq!(answer.status, 400, "{bad}: {}", answer.text);
-        assert!(answer.text.contains("whole number"), "{bad}: {}", answer.text);
+        assert!(
+            answer.text.contains("whole number"),
+            "{bad}: {}",
+            answer.text
+        );
     }
 }
 

@@ -525,3 +525,41 @@ fn an_impossible_worker_count_is_refused_before_listening() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_warning_every_request_can_cause_is_logged_once_per_interval_with_a_count() {
+    let server = spawn_binary(|cmd| {
+        cmd.args(["--port", "0", "--max-external-ids", "1"])
+            .env("RUST_LOG", "warn");
+    });
+    let token = request_token(&format!("{}{FINPAY_PATH}", server.uri)).json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let qris = "/v1.0/qr/qr-mpm-generate";
+    let body =
+        r#"{"partnerReferenceNo":"1","amount":{"value":"1.00","currency":"IDR"},"merchantId":"1"}"#;
+    let url = format!("{}{qris}", server.uri);
+    for n in 0..200 {
+        let headers = service_headers(
+            &token,
+            snap_mock::DEMO_CLIENT_SECRET,
+            qris,
+            body,
+            &format!("id-{n}"),
+        );
+        let answer = post_with(&url, &headers, body);
+        assert_eq!(
+            answer.status,
+            if n == 0 { 200 } else { 500 },
+            "{}",
+            answer.text
+        );
+    }
+    let warned = server
+        .lines_for(Duration::from_millis(500))
+        .into_iter()
+        .filter(|l| l.contains("holds its maximum"))
+        .count();
+    assert_eq!(warned, 1, "199 refusals within seconds: one line");
+}

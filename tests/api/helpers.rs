@@ -295,6 +295,15 @@ pub struct Running {
 }
 
 impl Running {
+    /// Every log line that arrives within `wait` of the last one.
+    pub fn lines_for(&self, wait: Duration) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(wait) {
+            out.push(line);
+        }
+        out
+    }
+
     /// Waits (with a generous deadline) for a stdout line containing `needle`.
     pub fn expect_line(&self, needle: &str) -> String {
         let deadline = std::time::Instant::now() + Duration::from_secs(30);

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. A module may import modules of its own layer or below.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("ground", &["clock", "redact", "fixtures", "tls"]),
+    (
+        "ground",
+        &["clock", "redact", "fixtures", "tls", "throttle"],
+    ),
     ("protocol", &["snap"]),
     ("keys and tokens", &["signing", "tokens"]),
     (

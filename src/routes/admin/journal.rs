@@ -92,9 +92,7 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<State>) -> Answer 
     };
     let journal = &state.stores.journal;
     // One more than asked tells whether another page follows.
-    let candidates = journal
-        .list(before, limit.saturating_add(1), &keep)
-        .await?;
+    let candidates = journal.list(before, limit.saturating_add(1), &keep).await?;
     let mut page = Vec::with_capacity(candidates.len().min(limit));
     let mut bytes = 0;
     let mut taken: usize = 0;

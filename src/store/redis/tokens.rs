@@ -52,8 +52,10 @@ impl<T: Serialize + DeserializeOwned + memory::Expires + Send + Unpin + 'static>
         );
         let (max, kind) = (self.max, self.kind);
         StoreFuture::pending(then(dropped, move |n| {
+            static DROPPED: crate::throttle::Throttle =
+                crate::throttle::Throttle::new(std::time::Duration::from_secs(10));
             if n > 0 {
-                log::warn!("{max} {kind} tokens held; dropped the oldest");
+                DROPPED.warn(|| format!("{max} {kind} tokens held; dropped the oldest"));
             }
             Ok(())
         }))
