@@ -16,6 +16,7 @@ use crate::snap::timestamp::WIB;
 use crate::snap::{Field, SnapError};
 use crate::state::State;
 use crate::store::UsedExternalId;
+use crate::tokens::AccessTokenClaims;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -62,22 +63,53 @@ impl Route for Transactional {
             relative_url: request.relative_url,
             body: request.body,
         };
-        let text = |field: Field| field.mandatory_text(request.header(field.name()), service);
         // Symmetric mode: the token comes first (401xx03/01 before any header).
         let bearer = match self.0.signature {
             ServiceSignature::Symmetric => {
-                let token = checks::bearer(request.header("authorization"), service)?;
-                let introspected = state
-                    .introspect_token(token, now)
-                    .await
-                    .map_err(|e| store_failure(service, e))?;
-                let claims = checks::token_claims(introspected, service)?;
-                record.client_key = Some(claims.aud.clone());
-                checks::b2b_token(&claims, state.config.accept_customer_token, service)?;
-                Some((token, claims))
+                Some(bearer_token(state, request, now, record, service).await?)
             }
             ServiceSignature::Asymmetric => None,
         };
+        let headers = SignedHeaders::parse(request, state, service)?;
+        match &bearer {
+            Some((token, claims)) => {
+                symmetric(state, &call, token, claims, &headers, record, service)?;
+            }
+            None => asymmetric(state, request, &call, &headers, record, service)?,
+        }
+        checks::freshness(
+            headers.timestamp,
+            headers.instant,
+            now,
+            state.config.timestamp_window,
+            service,
+        )?;
+        use_external_id(state, &headers, now, record, service).await?;
+        let endpoint = &self.0;
+        Ok(render_with(
+            endpoint.success_code,
+            &endpoint.success_message,
+            &endpoint.spec.response,
+        ))
+    }
+}
+
+/// The signed call's mandatory headers, in the order they are checked.
+struct SignedHeaders<'r> {
+    timestamp: &'r str,
+    instant: chrono::DateTime<chrono::FixedOffset>,
+    signature: &'r str,
+    partner: &'r str,
+    external_id: &'r str,
+}
+
+impl<'r> SignedHeaders<'r> {
+    fn parse(
+        request: &Request<'r>,
+        state: &State,
+        service: ServiceCode,
+    ) -> Result<Self, SnapError> {
+        let text = |field: Field| field.mandatory_text(request.header(field.name()), service);
         let timestamp = text(Field::Timestamp)?;
         let signature = text(Field::Signature)?;
         let partner = text(Field::PartnerId)?;
@@ -86,77 +118,131 @@ impl Route for Transactional {
         let instant =
             checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
         checks::external_id_format(external_id, service)?;
-        let clients = state.stores.clients.as_ref();
-        match bearer {
-            Some((token, claims)) => {
-                let client = checks::client(clients, &claims.aud, service)?;
-                checks::partner_id(partner, &client, state.config.any_partner_id, service)?;
-                let secret = checks::client_secret(&client, service)?;
-                let string_to_sign = record
-                    .string_to_sign
-                    .insert(checks::symmetric_string_to_sign(&call, token, timestamp));
-                checks::symmetric_signature(
-                    secret,
-                    string_to_sign,
-                    &call,
-                    token,
-                    timestamp,
-                    signature,
-                    service,
-                )?;
-            }
-            None => {
-                let client = checks::partner(clients, partner, service)?;
-                record.client_key = Some(client.client_key.clone());
-                let signing = ServiceSigning {
-                    method: call.method,
-                    relative_url: call.relative_url,
-                    body: call.body,
-                    timestamp,
-                    bearer: request
-                        .header("authorization")
-                        .and_then(|a| std::str::from_utf8(a).ok())
-                        .and_then(|a| a.split_once(' '))
-                        .map(|(_, t)| t.trim()),
-                };
-                let string_to_sign = record
-                    .string_to_sign
-                    .insert(checks::asymmetric_string_to_sign(&call, timestamp));
-                checks::service_asymmetric_signature(
-                    &client,
-                    &signing,
-                    string_to_sign,
-                    signature.as_bytes(),
-                    |n| clients.some(n),
-                    service,
-                )?;
-            }
-        }
-        checks::freshness(
+        Ok(Self {
             timestamp,
             instant,
-            now,
-            state.config.timestamp_window,
-            service,
-        )?;
-        let today = now.with_timezone(&WIB).date_naive();
-        let check = state
-            .stores
-            .external_ids
-            .check_and_record(partner, external_id, today)
-            .await
-            .map_err(|e| store_failure(service, e))?;
-        checks::external_id_unused(check, partner, external_id, today, service)?;
-        record.external_id = Some(UsedExternalId {
-            partner: partner.to_owned(),
-            id: external_id.to_owned(),
-            day: today,
-        });
-        let endpoint = &self.0;
-        Ok(render_with(
-            endpoint.success_code,
-            &endpoint.success_message,
-            &endpoint.spec.response,
-        ))
+            signature,
+            partner,
+            external_id,
+        })
     }
+}
+
+/// The B2B token the call carries, introspected; the client is known from
+/// here on.
+async fn bearer_token<'r>(
+    state: &State,
+    request: &Request<'r>,
+    now: DateTime<Utc>,
+    record: &mut Record,
+    service: ServiceCode,
+) -> Result<(&'r str, AccessTokenClaims), SnapError> {
+    let token = checks::bearer(request.header("authorization"), service)?;
+    let introspected = state
+        .introspect_token(token, now)
+        .await
+        .map_err(|e| store_failure(service, e))?;
+    let claims = checks::token_claims(introspected, service)?;
+    record.client_key = Some(claims.aud.clone());
+    checks::b2b_token(&claims, state.config.accept_customer_token, service)?;
+    Ok((token, claims))
+}
+
+/// HMAC-SHA512 with the token's client's secret; `X-PARTNER-ID` must be
+/// that client.
+fn symmetric(
+    state: &State,
+    call: &ServiceCall<'_>,
+    token: &str,
+    claims: &AccessTokenClaims,
+    headers: &SignedHeaders<'_>,
+    record: &mut Record,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    let client = checks::client(state.stores.clients.as_ref(), &claims.aud, service)?;
+    checks::partner_id(
+        headers.partner,
+        &client,
+        state.config.any_partner_id,
+        service,
+    )?;
+    let secret = checks::client_secret(&client, service)?;
+    let string_to_sign = record
+        .string_to_sign
+        .insert(checks::symmetric_string_to_sign(
+            call,
+            token,
+            headers.timestamp,
+        ));
+    checks::symmetric_signature(
+        secret,
+        string_to_sign,
+        call,
+        token,
+        headers.timestamp,
+        headers.signature,
+        service,
+    )
+}
+
+/// SHA256withRSA under the key of the partner `X-PARTNER-ID` names.
+fn asymmetric(
+    state: &State,
+    request: &Request<'_>,
+    call: &ServiceCall<'_>,
+    headers: &SignedHeaders<'_>,
+    record: &mut Record,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    let clients = state.stores.clients.as_ref();
+    let client = checks::partner(clients, headers.partner, service)?;
+    record.client_key = Some(client.client_key.clone());
+    let signing = ServiceSigning {
+        method: call.method,
+        relative_url: call.relative_url,
+        body: call.body,
+        timestamp: headers.timestamp,
+        // A token sent anyway: signing it along is a mistake worth naming.
+        bearer: request
+            .header("authorization")
+            .and_then(|a| std::str::from_utf8(a).ok())
+            .and_then(|a| a.split_once(' '))
+            .map(|(_, t)| t.trim()),
+    };
+    let string_to_sign = record
+        .string_to_sign
+        .insert(checks::asymmetric_string_to_sign(call, headers.timestamp));
+    checks::service_asymmetric_signature(
+        &client,
+        &signing,
+        string_to_sign,
+        headers.signature.as_bytes(),
+        |n| clients.some(n),
+        service,
+    )
+}
+
+/// `X-EXTERNAL-ID` unused by the partner today (WIB), recorded as used;
+/// a scenario that fails the call afterwards gives it back (`declined`).
+async fn use_external_id(
+    state: &State,
+    headers: &SignedHeaders<'_>,
+    now: DateTime<Utc>,
+    record: &mut Record,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
+    let today = now.with_timezone(&WIB).date_naive();
+    let check = state
+        .stores
+        .external_ids
+        .check_and_record(headers.partner, headers.external_id, today)
+        .await
+        .map_err(|e| store_failure(service, e))?;
+    checks::external_id_unused(check, headers.partner, headers.external_id, today, service)?;
+    record.external_id = Some(UsedExternalId {
+        partner: headers.partner.to_owned(),
+        id: headers.external_id.to_owned(),
+        day: today,
+    });
+    Ok(())
 }
