@@ -12,12 +12,13 @@
 
 mod faults;
 mod http;
+mod journal;
 
 pub use faults::remember_socket;
 use faults::respond_with_fault;
 pub use http::{read_body, respond};
+use journal::journal;
 
-use crate::journal::{JournalEntry, JournalOutcome};
 use crate::render::{render_error, render_with, Rendered};
 use crate::scenarios::{Action, Fault, MatchContext, Phase, ScenarioSet, SELECTOR_HEADER};
 use crate::snap::error::{Failure, SnapError};
@@ -317,119 +318,6 @@ async fn consult<R: Route>(
     };
     record.step = Step::Scenario;
     Ok(Some(answer))
-}
-
-/// Logs one line and records the journal entry for a request.
-async fn journal(
-    state: &State,
-    req: &HttpRequest,
-    body: &[u8],
-    answer: &Answer,
-    record: &Record,
-    started: Instant,
-) {
-    let elapsed = started.elapsed();
-    let secrets = if state.config.journal_secrets_verbatim {
-        Vec::new()
-    } else {
-        let authorization = req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
-        crate::redact::secrets_in(authorization, body)
-    };
-    let hide = |text: &str| crate::redact::redact(text, &secrets);
-    let reason = record.reason.as_deref().map(hide);
-    let outcome = match answer {
-        Answer::Rendered(r) => JournalOutcome {
-            status: Some(r.status()),
-            response_code: Some(r.code.to_string()),
-            response_message: Some(r.message.clone()),
-            fault: None,
-        },
-        Answer::Fault(f) => JournalOutcome {
-            status: None,
-            response_code: None,
-            response_message: None,
-            fault: Some(f.as_str().into()),
-        },
-    };
-    let logged_path: String = req.path().chars().take(256).collect();
-    log::info!(
-        "{} {} client={} -> {} decided_by={}{}{} in {:.1?}",
-        req.method(),
-        logged_path,
-        record.client_key.as_deref().unwrap_or("-"),
-        outcome
-            .response_code
-            .clone()
-            .unwrap_or_else(|| format!("fault {}", outcome.fault.as_deref().unwrap_or_default())),
-        record.step,
-        record
-            .scenario
-            .as_deref()
-            .map(|s| format!(" scenario={s}"))
-            .unwrap_or_default(),
-        reason
-            .as_deref()
-            .map(|r| format!(" reason: {r}"))
-            .unwrap_or_default(),
-        elapsed
-    );
-    let journal = &state.stores.journal;
-    if !journal.enabled() {
-        if let Err(e) = journal.count_unrecorded().await {
-            static MISSED: crate::throttle::Throttle =
-                crate::throttle::Throttle::new(std::time::Duration::from_secs(10));
-            MISSED.warn(|| format!("the journal's count missed a request: {e}"));
-        }
-        return;
-    }
-    let (text, truncated) = crate::journal::body_text(body, journal.body_limit());
-    // The request target is the client's to choose, like the body: a
-    // 64 KB query must not cost the journal 64 KB an entry.
-    let (path, path_cut) = crate::journal::body_text(req.path().as_bytes(), journal.body_limit());
-    let room = journal.body_limit().saturating_sub(path.len());
-    let (query, query_cut) = crate::journal::body_text(req.query_string().as_bytes(), room);
-    let recorded = journal.record(JournalEntry {
-        id: uuid::Uuid::new_v4().to_string(),
-        seq: 0, // the journal numbers entries as it records them
-        time: state.clock.now(),
-        method: req.method().to_string(),
-        path,
-        query: Some(query).filter(|q| !q.is_empty()),
-        target_truncated: path_cut || query_cut,
-        headers: req
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                let value = String::from_utf8_lossy(v.as_bytes());
-                let shown = (k == actix_web::http::header::AUTHORIZATION
-                    && !state.config.journal_secrets_verbatim)
-                    .then(|| crate::redact::authorization_shown(&value))
-                    .flatten();
-                (k.to_string(), shown.unwrap_or_else(|| hide(&value)))
-            })
-            .collect(),
-        body: hide(&text),
-        body_bytes: body.len(),
-        body_truncated: truncated,
-        client_key: record.client_key.clone(),
-        outcome,
-        decided_by: record.step,
-        reason,
-        string_to_sign: record.string_to_sign.as_deref().map(hide),
-        scenario: record.scenario.clone(),
-        issued_token: record.issued.clone(),
-        duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-    });
-    // The answer is decided and goes out either way; the log line above
-    // holds what the journal could not.
-    if let Err(e) = recorded.await {
-        static MISSED: crate::throttle::Throttle =
-            crate::throttle::Throttle::new(std::time::Duration::from_secs(10));
-        MISSED.warn(|| format!("the journal missed {} {}: {e}", req.method(), logged_path));
-    }
 }
 
 #[cfg(test)]
