@@ -717,24 +717,21 @@ mod tests {
         sig
     }
 
-    /// `00 first ff*n 00 DigestInfo(SHA-256) hash`, padded to the key size.
-    fn pkcs1_block(first: u8, padding: usize) -> Vec<u8> {
+    /// `00 first ff*padding 00 DigestInfo(SHA-256) hash`, then filler up
+    /// to the key size (with `padding` None: as much padding as fits, a
+    /// block correct but for `first`).
+    fn pkcs1_block(first: u8, padding: Option<usize>) -> Vec<u8> {
         let (_, pa, ..) = keys();
         let k = pa.signature_len();
         let digest = Sha256::digest(format!("{CK}|{TS}").as_bytes());
-        let info = DIGEST_INFOS
-            .iter()
-            .find(|(h, _)| *h == Hash::Sha256)
-            .unwrap()
-            .1;
-        let mut tail = vec![0u8];
-        tail.extend_from_slice(info);
-        tail.extend_from_slice(&digest);
+        let info = DIGEST_INFOS.iter().find(|(h, _)| *h == Hash::Sha256).unwrap().1;
+        let tail_len = 1 + info.len() + digest.len();
         let mut em = vec![0u8, first];
-        em.extend(std::iter::repeat_n(0xff, padding));
-        // Filler before the tail keeps the block at the key size.
-        em.extend(std::iter::repeat_n(0x5a, k - em.len() - tail.len()));
-        em.extend_from_slice(&tail);
+        em.extend(std::iter::repeat_n(0xff, padding.unwrap_or(k - 2 - tail_len)));
+        em.push(0);
+        em.extend_from_slice(info);
+        em.extend_from_slice(&digest);
+        em.resize(k, 0x5a);
         em
     }
 
@@ -756,7 +753,7 @@ mod tests {
         good.extend_from_slice(&digest);
         assert!(diagnose(&b64(&forged(&good))).contains("verifies once its encoding is fixed"));
         // Block type 2, or fewer than 8 padding bytes: noise, not PKCS#1.
-        for em in [pkcs1_block(2, 200), pkcs1_block(1, 4)] {
+        for em in [pkcs1_block(2, None), pkcs1_block(1, Some(4))] {
             let d = diagnose(&b64(&forged(&em)));
             assert!(
                 d.contains("does not verify under the registered key"),
