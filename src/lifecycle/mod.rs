@@ -174,64 +174,76 @@ pub async fn run<R: Route>(
         STALE.warn(|| format!("{e}; going on with the clients and scenarios last seen"));
     }
     let scenarios = state.stores.scenarios.snapshot();
-
-    let answer = match consult(
-        route,
-        &scenarios,
-        state,
-        &request,
-        Phase::Before,
-        service,
-        &mut record,
-    )
-    .await
-    {
-        Err(e) => reject(state, &mut record, e),
-        Ok(Some(answer)) => answer,
-        Ok(None) => {
-            let now = state.clock.now();
-            let handled = match &body {
-                Ok(_) => route.handle(state, &request, now, &mut record).await,
-                Err(e) => Err(e.clone()),
-            };
-            match handled {
-                Err(e) => reject(state, &mut record, e),
-                Ok(rendered) => {
-                    record.step = route.success();
-                    // An unknown selector was already answered before the checks.
-                    let after = consult(
-                        route,
-                        &scenarios,
-                        state,
-                        &request,
-                        Phase::After,
-                        service,
-                        &mut record,
-                    )
-                    .await
-                    .unwrap_or_default();
-                    match after {
-                        Some(answer) => {
-                            let failed = match &answer {
-                                Answer::Rendered(r) => !r.code.is_success(),
-                                Answer::Fault(_) => true,
-                            };
-                            if failed {
-                                route.declined(state, &record).await;
-                            }
-                            answer
-                        }
-                        None => Answer::Rendered(rendered),
-                    }
-                }
-            }
-        }
-    };
+    let answer = decide(route, state, &scenarios, &request, &body, &mut record).await;
     journal(state, &req, request.body, &answer, &record, started).await;
     match answer {
         Answer::Rendered(r) => respond(r),
         Answer::Fault(f) => respond_with_fault(&req, f),
     }
+}
+
+/// The answer to a request: a scenario before the checks, the route's
+/// checks and action, then a scenario after them.
+async fn decide<R: Route>(
+    route: &R,
+    state: &State,
+    scenarios: &ScenarioSet,
+    request: &Request<'_>,
+    body: &Result<bytes::Bytes, SnapError>,
+    record: &mut Record,
+) -> Answer {
+    let service = route.service();
+    match consult(
+        route,
+        scenarios,
+        state,
+        request,
+        Phase::Before,
+        service,
+        record,
+    )
+    .await
+    {
+        Err(e) => return reject(state, record, e),
+        Ok(Some(answer)) => return answer,
+        Ok(None) => {}
+    }
+    let handled = match body {
+        Ok(_) => {
+            route
+                .handle(state, request, state.clock.now(), record)
+                .await
+        }
+        Err(e) => Err(e.clone()),
+    };
+    let rendered = match handled {
+        Err(e) => return reject(state, record, e),
+        Ok(rendered) => rendered,
+    };
+    record.step = route.success();
+    // An unknown selector was already answered before the checks.
+    let after = consult(
+        route,
+        scenarios,
+        state,
+        request,
+        Phase::After,
+        service,
+        record,
+    )
+    .await
+    .unwrap_or_default();
+    let Some(answer) = after else {
+        return Answer::Rendered(rendered);
+    };
+    let failed = match &answer {
+        Answer::Rendered(r) => !r.code.is_success(),
+        Answer::Fault(_) => true,
+    };
+    if failed {
+        route.declined(state, record).await;
+    }
+    answer
 }
 
 /// Answers with `error` outside any route (unknown path, wrong method,

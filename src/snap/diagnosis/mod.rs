@@ -724,10 +724,17 @@ mod tests {
         let (_, pa, ..) = keys();
         let k = pa.signature_len();
         let digest = Sha256::digest(format!("{CK}|{TS}").as_bytes());
-        let info = DIGEST_INFOS.iter().find(|(h, _)| *h == Hash::Sha256).unwrap().1;
+        let info = DIGEST_INFOS
+            .iter()
+            .find(|(h, _)| *h == Hash::Sha256)
+            .unwrap()
+            .1;
         let tail_len = 1 + info.len() + digest.len();
         let mut em = vec![0u8, first];
-        em.extend(std::iter::repeat_n(0xff, padding.unwrap_or(k - 2 - tail_len)));
+        em.extend(std::iter::repeat_n(
+            0xff,
+            padding.unwrap_or(k - 2 - tail_len),
+        ));
         em.push(0);
         em.extend_from_slice(info);
         em.extend_from_slice(&digest);
