@@ -74,111 +74,143 @@ pub fn parse_timestamp(
             "too short for a date-time with offset such as {STRICT_FORM}"
         )));
     }
-    let digits = |from: usize, len: usize| -> Option<u32> {
-        let s = b.get(from..from + len)?;
-        if !s.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Some(s.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
-    };
-    let sep = |at: usize, allowed: &[u8]| b.get(at).is_some_and(|c| allowed.contains(c));
-
-    let (Some(year), Some(month), Some(day)) = (digits(0, 4), digits(5, 2), digits(8, 2)) else {
-        return Err(err("the date must be yyyy-MM-dd".into()));
-    };
-    if !sep(4, b"-") || !sep(7, b"-") {
-        return Err(err("the date must be yyyy-MM-dd".into()));
-    }
-    let date_time_sep: &[u8] = match mode {
-        TimestampMode::Strict => b"T",
-        TimestampMode::Lenient => b"Tt",
-    };
-    if !sep(10, date_time_sep) {
-        return Err(err("date and time must be separated by 'T'".into()));
-    }
-    let (Some(hour), Some(minute), Some(second)) = (digits(11, 2), digits(14, 2), digits(17, 2))
-    else {
-        return Err(err("the time must be HH:mm:ss".into()));
-    };
-    if !sep(13, b":") || !sep(16, b":") {
-        return Err(err("the time must be HH:mm:ss".into()));
-    }
-
-    let mut at = 19;
-    let mut nanos = 0u32;
-    if b.get(at) == Some(&b'.') {
-        if mode == TimestampMode::Strict {
-            return Err(err(format!(
-                "strict mode does not allow fractional seconds ({STRICT_FORM})"
-            )));
-        }
-        let start = at + 1;
-        let len = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if len == 0 || len > 9 {
-            return Err(err("fractional seconds need 1 to 9 digits".into()));
-        }
-        let frac = digits(start, len).unwrap_or(0);
-        nanos = frac * 10u32.pow(9 - len as u32);
-        at = start + len;
-    }
-
-    let offset_seconds: i32 = match &b[at..] {
-        [b'Z' | b'z'] if mode == TimestampMode::Lenient => 0,
-        [b'Z' | b'z'] => {
-            return Err(err(format!(
-                "strict mode expects a numeric offset such as +07:00, not Z ({STRICT_FORM})"
-            )))
-        }
-        [sign @ (b'+' | b'-'), rest @ ..] => {
-            let (h, m) = match rest {
-                [_, _, b':', _, _] => (digits(at + 1, 2), digits(at + 4, 2)),
-                [_, _, _, _] if mode == TimestampMode::Lenient => {
-                    (digits(at + 1, 2), digits(at + 3, 2))
-                }
-                _ => return Err(err("the offset must be ±hh:mm".into())),
-            };
-            let (Some(h), Some(m)) = (h, m) else {
-                return Err(err("the offset must be ±hh:mm".into()));
-            };
-            if h > 23 || m > 59 {
-                return Err(err("the offset is out of range".into()));
-            }
-            let secs = (h * 3600 + m * 60) as i32;
-            if *sign == b'-' {
-                -secs
-            } else {
-                secs
-            }
-        }
-        [] => {
-            return Err(err(
-                "no UTC offset: add Z or ±hh:mm so the instant is unambiguous".into(),
-            ))
-        }
-        _ => return Err(err("unexpected characters after the time".into())),
-    };
-
-    let date = NaiveDate::from_ymd_opt(year as i32, month, day)
-        .ok_or_else(|| err("no such calendar date".into()))?;
-    // RFC 3339 allows a leap second (:60) in the last minute of an hour;
-    // chrono writes it as second 59 with a nanosecond count past 10^9.
-    let leap = second == 60 && minute == 59 && mode == TimestampMode::Lenient;
-    let time = if leap {
-        NaiveTime::from_hms_nano_opt(hour, minute, 59, 1_000_000_000 + nanos)
-    } else {
-        NaiveTime::from_hms_nano_opt(hour, minute, second, nanos).filter(|_| second < 60)
-    }
-    .ok_or_else(|| err("no such time of day".into()))?;
-    let offset = FixedOffset::east_opt(offset_seconds)
-        .ok_or_else(|| err("the offset is out of range".into()))?;
-    offset
-        .from_local_datetime(&date.and_time(time))
-        .single()
-        .ok_or_else(|| err("not a single instant".into()))
+    let fields = Fields::read(b, mode).map_err(err)?;
+    fields.instant(mode).map_err(|why| err(why.into()))
 }
 
-/// Formats an instant the way Finpay documents timestamps
-/// (`yyyy-MM-ddTHH:mm:ss±hh:mm`), in Western Indonesian Time (+07:00).
+/// The parts of a timestamp, as written.
+struct Fields {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nanos: u32,
+    offset_seconds: i32,
+}
+
+/// `len` ASCII digits at `from`, as a number.
+fn digits(b: &[u8], from: usize, len: usize) -> Option<u32> {
+    let s = b.get(from..from + len)?;
+    if !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(s.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
+}
+
+fn separator(b: &[u8], at: usize, allowed: &[u8]) -> bool {
+    b.get(at).is_some_and(|c| allowed.contains(c))
+}
+
+impl Fields {
+    /// `yyyy-MM-ddTHH:mm:ss`, then the fraction, then the offset.
+    fn read(b: &[u8], mode: TimestampMode) -> Result<Self, String> {
+        let d = |from, len| digits(b, from, len);
+        let (Some(year), Some(month), Some(day)) = (d(0, 4), d(5, 2), d(8, 2)) else {
+            return Err("the date must be yyyy-MM-dd".into());
+        };
+        if !separator(b, 4, b"-") || !separator(b, 7, b"-") {
+            return Err("the date must be yyyy-MM-dd".into());
+        }
+        let date_time_sep: &[u8] = match mode {
+            TimestampMode::Strict => b"T",
+            TimestampMode::Lenient => b"Tt",
+        };
+        if !separator(b, 10, date_time_sep) {
+            return Err("date and time must be separated by 'T'".into());
+        }
+        let (Some(hour), Some(minute), Some(second)) = (d(11, 2), d(14, 2), d(17, 2)) else {
+            return Err("the time must be HH:mm:ss".into());
+        };
+        if !separator(b, 13, b":") || !separator(b, 16, b":") {
+            return Err("the time must be HH:mm:ss".into());
+        }
+        let (nanos, at) = fraction(b, 19, mode)?;
+        let offset_seconds = offset(b, at, mode)?;
+        Ok(Self {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+            offset_seconds,
+        })
+    }
+
+    fn instant(&self, mode: TimestampMode) -> Result<DateTime<FixedOffset>, &'static str> {
+        let date = NaiveDate::from_ymd_opt(self.year as i32, self.month, self.day)
+            .ok_or("no such calendar date")?;
+        let (hour, minute, second, nanos) = (self.hour, self.minute, self.second, self.nanos);
+        // RFC 3339 allows a leap second (:60) in the last minute of an hour;
+        // chrono writes it as second 59 with a nanosecond count past 10^9.
+        let leap = second == 60 && minute == 59 && mode == TimestampMode::Lenient;
+        let time = if leap {
+            NaiveTime::from_hms_nano_opt(hour, minute, 59, 1_000_000_000 + nanos)
+        } else {
+            NaiveTime::from_hms_nano_opt(hour, minute, second, nanos).filter(|_| second < 60)
+        }
+        .ok_or("no such time of day")?;
+        let offset =
+            FixedOffset::east_opt(self.offset_seconds).ok_or("the offset is out of range")?;
+        offset
+            .from_local_datetime(&date.and_time(time))
+            .single()
+            .ok_or("not a single instant")
+    }
+}
+
+/// Fractional seconds at `at` (lenient mode only): the nanoseconds and
+/// where the offset starts.
+fn fraction(b: &[u8], at: usize, mode: TimestampMode) -> Result<(u32, usize), String> {
+    if b.get(at) != Some(&b'.') {
+        return Ok((0, at));
+    }
+    if mode == TimestampMode::Strict {
+        return Err(format!(
+            "strict mode does not allow fractional seconds ({STRICT_FORM})"
+        ));
+    }
+    let start = at + 1;
+    let len = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if len == 0 || len > 9 {
+        return Err("fractional seconds need 1 to 9 digits".into());
+    }
+    let frac = digits(b, start, len).unwrap_or(0);
+    Ok((frac * 10u32.pow(9 - len as u32), start + len))
+}
+
+/// The UTC offset that ends the timestamp, in seconds east.
+fn offset(b: &[u8], at: usize, mode: TimestampMode) -> Result<i32, String> {
+    match &b[at..] {
+        [b'Z' | b'z'] if mode == TimestampMode::Lenient => Ok(0),
+        [b'Z' | b'z'] => Err(format!(
+            "strict mode expects a numeric offset such as +07:00, not Z ({STRICT_FORM})"
+        )),
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let (h, m) = match rest {
+                [_, _, b':', _, _] => (digits(b, at + 1, 2), digits(b, at + 4, 2)),
+                [_, _, _, _] if mode == TimestampMode::Lenient => {
+                    (digits(b, at + 1, 2), digits(b, at + 3, 2))
+                }
+                _ => return Err("the offset must be ±hh:mm".into()),
+            };
+            let (Some(h), Some(m)) = (h, m) else {
+                return Err("the offset must be ±hh:mm".into());
+            };
+            if h > 23 || m > 59 {
+                return Err("the offset is out of range".into());
+            }
+            let secs = (h * 3600 + m * 60) as i32;
+            Ok(if *sign == b'-' { -secs } else { secs })
+        }
+        [] => Err("no UTC offset: add Z or ±hh:mm so the instant is unambiguous".into()),
+        _ => Err("unexpected characters after the time".into()),
+    }
+}
+
 /// `X-TIMESTAMP` in the accepted form, as the SNAP answer to a request
 /// (`400xx01 Invalid Field Format X-TIMESTAMP` otherwise).
 pub fn x_timestamp(
@@ -195,6 +227,8 @@ pub fn x_timestamp(
     })
 }
 
+/// Formats an instant the way Finpay documents timestamps
+/// (`yyyy-MM-ddTHH:mm:ss±hh:mm`), in Western Indonesian Time (+07:00).
 pub fn format_snap_timestamp<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
     at.with_timezone(&WIB)
         .format("%Y-%m-%dT%H:%M:%S%:z")
