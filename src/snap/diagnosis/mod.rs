@@ -536,37 +536,62 @@ fn diagnose(
         return encoding_note.unwrap_or_default();
     };
     let mut notes: Vec<String> = encoding_note.into_iter().collect();
-    let other_keys: Vec<&str> = others.iter().map(|(k, _)| *k).collect();
     let expected = signed.expected();
 
     if bytes.len() != expected_len {
-        if bytes.len() == 64 {
-            notes.push(format!(
-                "the signature is 64 bytes: an HMAC-SHA512 (the symmetric signature, with the client secret)? This call is verified asymmetrically: SHA256withRSA with the private key of {client_key:?} over {expected:?}"
-            ));
-            return notes.join("; ");
-        }
-        let mut msg = format!(
-            "the signature is {} bytes ({} bits) but the registered key of {client_key:?} is {} bits",
-            bytes.len(),
-            bytes.len() * 8,
-            key.bits()
-        );
-        if let Some((other, _)) = others
-            .iter()
-            .find(|(_, k)| k.signature_len() == bytes.len() && open(k, &bytes) != Opened::Noise)
-        {
-            msg.push_str(&format!(
-                "; it was made with the private key of client {other:?}"
-            ));
-        } else {
-            msg.push_str("; was it signed with a different key?");
-        }
-        notes.push(msg);
+        notes.push(wrong_length(key, client_key, &bytes, &expected, others));
         return notes.join("; ");
     }
+    notes.push(verdict(key, signed, client_key, &bytes, &expected, others));
+    notes.join("; ")
+}
 
-    let verdict = match open(key, &bytes) {
+/// A signature whose length is not the registered key's: an HMAC, or
+/// another client's key (found among `others` when one opens it).
+fn wrong_length(
+    key: &ClientPublicKey,
+    client_key: &str,
+    bytes: &[u8],
+    expected: &str,
+    others: &[(&str, &ClientPublicKey)],
+) -> String {
+    if bytes.len() == 64 {
+        return format!(
+            "the signature is 64 bytes: an HMAC-SHA512 (the symmetric signature, with the client secret)? This call is verified asymmetrically: SHA256withRSA with the private key of {client_key:?} over {expected:?}"
+        );
+    }
+    let mut msg = format!(
+        "the signature is {} bytes ({} bits) but the registered key of {client_key:?} is {} bits",
+        bytes.len(),
+        bytes.len() * 8,
+        key.bits()
+    );
+    if let Some((other, _)) = others
+        .iter()
+        .find(|(_, k)| k.signature_len() == bytes.len() && open(k, bytes) != Opened::Noise)
+    {
+        msg.push_str(&format!(
+            "; it was made with the private key of client {other:?}"
+        ));
+    } else {
+        msg.push_str("; was it signed with a different key?");
+    }
+    msg
+}
+
+/// What a signature of the right length is, opened under the registered
+/// key: the right key over another string, another hash or padding, or
+/// noise (another key: one of `others`, or an unknown one).
+fn verdict(
+    key: &ClientPublicKey,
+    signed: &dyn Signed,
+    client_key: &str,
+    bytes: &[u8],
+    expected: &str,
+    others: &[(&str, &ClientPublicKey)],
+) -> String {
+    let other_keys: Vec<&str> = others.iter().map(|(k, _)| *k).collect();
+    match open(key, bytes) {
         Opened::Pkcs1(Hash::Sha256, h) => match SignedOver::find(signed, Hash::Sha256, &h, &other_keys) {
             Some(SignedOver::TheStringToSign) => {
                 "the signature verifies once its encoding is fixed".to_string()
@@ -581,7 +606,7 @@ fn diagnose(
         },
         Opened::Pkcs1(hash, h) => {
             let over = SignedOver::find(signed, hash, &h, &other_keys)
-                .map(|w| format!(" (over {})", w.describe(&expected)))
+                .map(|w| format!(" (over {})", w.describe(expected)))
                 .unwrap_or_default();
             format!(
                 "signed with {} (SHA{}withRSA){over}; SNAP uses SHA-256 (SHA256withRSA)",
@@ -590,7 +615,7 @@ fn diagnose(
             )
         }
         Opened::Pkcs1Raw(h) => {
-            let over = if Sha256::digest(&expected).as_slice() == h.as_slice() {
+            let over = if Sha256::digest(expected).as_slice() == h.as_slice() {
                 " of the right SHA-256 hash"
             } else {
                 ""
@@ -600,10 +625,10 @@ fn diagnose(
             )
         }
         Opened::Pss => {
-            let digest = Sha256::digest(&expected);
+            let digest = Sha256::digest(expected);
             let verifies = key
                 .rsa()
-                .verify(rsa::Pss::new::<Sha256>(), &digest, &bytes)
+                .verify(rsa::Pss::new::<Sha256>(), &digest, bytes)
                 .is_ok();
             if verifies {
                 "signed with RSASSA-PSS (SHA-256); SNAP uses RSASSA-PKCS1-v1_5 (SHA256withRSA)"
@@ -621,7 +646,7 @@ fn diagnose(
             let by_other = others.iter().find(|(_, k)| {
                 k.fingerprint() != key.fingerprint()
                     && k.signature_len() == bytes.len()
-                    && k.verify_pkcs1_sha256(expected.as_bytes(), &bytes)
+                    && k.verify_pkcs1_sha256(expected.as_bytes(), bytes)
             });
             match by_other {
                 Some((other, k)) => format!(
@@ -634,9 +659,7 @@ fn diagnose(
                 ),
             }
         }
-    };
-    notes.push(verdict);
-    notes.join("; ")
+    }
 }
 
 #[cfg(test)]
