@@ -128,64 +128,65 @@ pub fn diagnose_symmetric(
         }
         return format!("X-SIGNATURE is not standard base64; string-to-sign {expected:?}");
     }
-    let matches = |sts: &str| verify_symmetric(secret, sts, signature);
+    let candidates = symmetric_mistakes(method, relative_url, access_token, body, timestamp);
+    for (candidate, why) in &candidates {
+        if verify_symmetric(secret, candidate, signature) {
+            return format!("{why}; the server's string-to-sign is {expected:?}");
+        }
+    }
+    format!("does not verify with the client secret over {expected:?}; check the secret, the relative URL (path and query as sent) and the timestamp")
+}
+
+/// The strings a client that made a common mistake signed, each with the
+/// mistake in words.
+fn symmetric_mistakes(
+    method: &str,
+    relative_url: &str,
+    access_token: &str,
+    body: &[u8],
+    timestamp: &str,
+) -> Vec<(String, &'static str)> {
     let body_hash = |b: &[u8]| lower_hex(&Sha256::digest(b));
-    let with_hash = |hash: &str| {
-        format!(
-            "{}:{relative_url}:{access_token}:{hash}:{timestamp}",
-            method.to_ascii_uppercase()
-        )
-    };
+    let minified = minify_body(body);
+    let minified_hash = body_hash(&minified);
+    let upper = method.to_ascii_uppercase();
+    let with_hash =
+        |hash: &str| format!("{upper}:{relative_url}:{access_token}:{hash}:{timestamp}");
     let path_only = relative_url.split('?').next().unwrap_or(relative_url);
-    let mut candidates: Vec<(String, &str)> = vec![
+    let mut candidates = vec![
         (
             with_hash(&body_hash(body)),
             "the body was hashed as sent, not minified",
         ),
         (
-            with_hash(&body_hash(&minify_body(body)).to_uppercase()),
+            with_hash(&minified_hash.to_uppercase()),
             "the body hash is upper-case hex; SNAP uses lower-case",
         ),
         (
-            format!(
-                "{}:{path_only}:{access_token}:{}:{timestamp}",
-                method.to_ascii_uppercase(),
-                body_hash(&minify_body(body))
-            ),
+            format!("{upper}:{path_only}:{access_token}:{minified_hash}:{timestamp}"),
             "the query string was left out of the URL",
         ),
         (
-            format!(
-                "{}:{relative_url}:Bearer {access_token}:{}:{timestamp}",
-                method.to_ascii_uppercase(),
-                body_hash(&minify_body(body))
-            ),
+            format!("{upper}:{relative_url}:Bearer {access_token}:{minified_hash}:{timestamp}"),
             "the token was signed with its \"Bearer \" prefix",
         ),
         (
             format!(
-                "{}:{relative_url}:{access_token}:{}:{timestamp}",
-                method.to_ascii_lowercase(),
-                body_hash(&minify_body(body))
+                "{}:{relative_url}:{access_token}:{minified_hash}:{timestamp}",
+                method.to_ascii_lowercase()
             ),
             "the HTTP method is lower case",
         ),
     ];
-    if let Some(bytes) = reserialised_body(body).filter(|b| *b != minify_body(body)) {
+    if let Some(bytes) = reserialised_body(body).filter(|b| *b != minified) {
         candidates.push((with_hash(&body_hash(&bytes)), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed"));
     }
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
-        let sorted = sort_keys(v);
-        if let Ok(bytes) = serde_json::to_vec(&sorted) {
+        if let Ok(bytes) = serde_json::to_vec(&sort_keys(v)) {
             candidates.push((with_hash(&body_hash(&bytes)), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified"));
         }
     }
-    for (candidate, why) in &candidates {
-        if matches(candidate) {
-            return format!("{why}; the server's string-to-sign is {expected:?}");
-        }
-    }
-    format!("does not verify with the client secret over {expected:?}; check the secret, the relative URL (path and query as sent) and the timestamp")
+    candidates
 }
 
 pub(crate) fn sort_keys(v: serde_json::Value) -> serde_json::Value {

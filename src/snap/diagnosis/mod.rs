@@ -630,35 +630,43 @@ fn verdict(
                 .rsa()
                 .verify(rsa::Pss::new::<Sha256>(), &digest, bytes)
                 .is_ok();
-            if verifies {
-                "signed with RSASSA-PSS (SHA-256); SNAP uses RSASSA-PKCS1-v1_5 (SHA256withRSA)"
-                    .to_string()
+            let what = if verifies {
+                "signed with RSASSA-PSS (SHA-256)"
             } else {
-                "the signature looks like RSASSA-PSS; SNAP uses RSASSA-PKCS1-v1_5 (SHA256withRSA)"
-                    .to_string()
-            }
+                "the signature looks like RSASSA-PSS"
+            };
+            format!("{what}; SNAP uses RSASSA-PKCS1-v1_5 (SHA256withRSA)")
         }
-        Opened::Noise => {
-            // One SHA256withRSA verification per other key (aws-lc-rs, ~25 µs),
-            // not a raw RSA opening (~300 µs with `rsa`): the common mistake,
-            // at a cost the caller bounds by bounding `others`. A key equal to
-            // the registered one cannot explain anything new.
-            let by_other = others.iter().find(|(_, k)| {
-                k.fingerprint() != key.fingerprint()
-                    && k.signature_len() == bytes.len()
-                    && k.verify_pkcs1_sha256(expected.as_bytes(), bytes)
-            });
-            match by_other {
-                Some((other, k)) => format!(
-                    "made with the private key of client {other:?} ({}), not the key registered for {client_key:?}",
-                    k.fingerprint()
-                ),
-                None => format!(
-                    "does not verify under the registered key ({}); check the key pair: the private key that signs must belong to the public key registered for {client_key:?}",
-                    key.fingerprint()
-                ),
-            }
-        }
+        Opened::Noise => another_key(key, client_key, bytes, expected, others),
+    }
+}
+
+/// A signature that opens to noise under the registered key: made with
+/// another client's key (one SHA256withRSA verification per other key,
+/// aws-lc-rs, ~25 µs, not a raw RSA opening, ~300 µs with `rsa`: the common
+/// mistake, at a cost the caller bounds by bounding `others`), or an
+/// unknown one. A key equal to the registered one cannot explain anything.
+fn another_key(
+    key: &ClientPublicKey,
+    client_key: &str,
+    bytes: &[u8],
+    expected: &str,
+    others: &[(&str, &ClientPublicKey)],
+) -> String {
+    let by_other = others.iter().find(|(_, k)| {
+        k.fingerprint() != key.fingerprint()
+            && k.signature_len() == bytes.len()
+            && k.verify_pkcs1_sha256(expected.as_bytes(), bytes)
+    });
+    match by_other {
+        Some((other, k)) => format!(
+            "made with the private key of client {other:?} ({}), not the key registered for {client_key:?}",
+            k.fingerprint()
+        ),
+        None => format!(
+            "does not verify under the registered key ({}); check the key pair: the private key that signs must belong to the public key registered for {client_key:?}",
+            key.fingerprint()
+        ),
     }
 }
 
