@@ -310,6 +310,7 @@ impl Config {
     }
 
     /// Checks what types cannot: paths start with `/`, limits are usable.
+    // Long on purpose: a list of independent checks, each with its message.
     pub fn validate(&self) -> Result<(), String> {
         for p in self
             .extra_token_paths

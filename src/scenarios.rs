@@ -154,6 +154,7 @@ pub struct Scenario {
 
 impl Scenario {
     /// Validates a spec: known code or an explicit message, one action.
+    // Long on purpose: the scenario rules in the order the README lists them.
     pub fn new(spec: ScenarioSpec) -> Result<Self, String> {
         if spec.name.trim().is_empty() {
             return Err("name is empty".into());

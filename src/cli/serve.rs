@@ -344,6 +344,7 @@ fn parse_content_type_rule(s: &str) -> Result<ContentTypeRule, String> {
 }
 
 impl ServeArgs {
+    // Long on purpose: one line per flag, in the order of the struct.
     pub fn into_config(self) -> Config {
         let preset = Config::default().with_provider(self.provider);
         Config {

@@ -31,6 +31,7 @@ pub(super) struct Scripts {
 }
 
 impl Scripts {
+    // Long on purpose: the Lua of every script, each with its KEYS and ARGV.
     pub(super) fn new() -> Self {
         Self {
             // KEYS: gen, hash. ARGV: field, value. The value is stored after
