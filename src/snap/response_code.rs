@@ -313,4 +313,13 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_same_status_and_case_under_another_service() {
+        let token = ResponseCode::new(401, SERVICE_ACCESS_TOKEN_B2B, 0);
+        let moved = token.for_service(ServiceCode(47));
+        assert_eq!(moved.to_string(), "4014700");
+        assert_eq!(moved.service(), ServiceCode(47));
+        assert_eq!((moved.http_status(), moved.case()), (401, 0));
+    }
 }
