@@ -775,20 +775,8 @@ mod tests {
 
     #[test]
     fn only_a_well_formed_pkcs1_block_is_read_as_one() {
-        let (_, pa, ..) = keys();
-        let k = pa.signature_len();
         // The real thing, built by hand: block type 1, all padding, the hash.
-        let mut good = vec![0u8, 1];
-        let digest = Sha256::digest(format!("{CK}|{TS}").as_bytes());
-        let info = DIGEST_INFOS
-            .iter()
-            .find(|(h, _)| *h == Hash::Sha256)
-            .unwrap()
-            .1;
-        good.extend(std::iter::repeat_n(0xff, k - 3 - info.len() - digest.len()));
-        good.push(0);
-        good.extend_from_slice(info);
-        good.extend_from_slice(&digest);
+        let good = pkcs1_block(1, None);
         assert!(diagnose(&b64(&forged(&good))).contains("verifies once its encoding is fixed"));
         // Block type 2, or fewer than 8 padding bytes: noise, not PKCS#1.
         for em in [pkcs1_block(2, None), pkcs1_block(1, Some(4))] {
