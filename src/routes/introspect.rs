@@ -31,20 +31,7 @@ pub async fn introspect(
         Ok(b) => b,
         Err(e) => return bad_request(&e),
     };
-    let text = String::from_utf8_lossy(&body);
-    let is_json = req
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let token = if is_json {
-        serde_json::from_str::<TokenParam>(&text).ok()
-    } else {
-        web::Query::<TokenParam>::from_query(&text)
-            .ok()
-            .map(|q| q.into_inner())
-    };
-    let Some(TokenParam { token }) = token else {
+    let Some(token) = token_param(&req, &body) else {
         return bad_request("send token=<access token> (form) or {\"token\": \"...\"} (JSON)");
     };
     let token = token.strip_prefix("Bearer ").unwrap_or(&token);
@@ -60,19 +47,7 @@ pub async fn introspect(
         }
     };
     let fields = match introspected {
-        Ok(c) => json!({
-            "active": true,
-            "client_id": c.aud,
-            "aud": c.aud,
-            "scope": c.scopes.join(" "),
-            "token_type": "Bearer",
-            "exp": c.exp,
-            "iat": c.iat,
-            "nbf": c.nbf,
-            "sub": c.sub,
-            "jti": c.jti,
-            "iss": c.iss,
-        }),
+        Ok(claims) => active(&claims),
         Err(reason) => json!({ "active": false, "reason": reason }),
     };
     let extra = match fields {
@@ -84,6 +59,41 @@ pub async fn introspect(
         "Successful",
         &extra,
     ))
+}
+
+/// `token`, from a form body (RFC 7662) or a JSON one.
+fn token_param(req: &HttpRequest, body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let is_json = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let param = if is_json {
+        serde_json::from_str::<TokenParam>(&text).ok()
+    } else {
+        web::Query::<TokenParam>::from_query(&text)
+            .ok()
+            .map(|q| q.into_inner())
+    };
+    param.map(|p| p.token)
+}
+
+/// RFC 7662's members for an active token.
+fn active(c: &crate::tokens::AccessTokenClaims) -> Value {
+    json!({
+        "active": true,
+        "client_id": c.aud,
+        "aud": c.aud,
+        "scope": c.scopes.join(" "),
+        "token_type": "Bearer",
+        "exp": c.exp,
+        "iat": c.iat,
+        "nbf": c.nbf,
+        "sub": c.sub,
+        "jti": c.jti,
+        "iss": c.iss,
+    })
 }
 
 fn bad_request(detail: &str) -> HttpResponse {
