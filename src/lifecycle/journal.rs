@@ -11,6 +11,7 @@ use actix_web::HttpRequest;
 use std::time::{Duration, Instant};
 
 /// Logs one line and records the journal entry for a request.
+// Long on purpose: most of it is the entry's fields, one a line.
 pub(super) async fn journal(
     state: &State,
     req: &HttpRequest,

@@ -166,46 +166,50 @@ impl Route for TokenRoute {
             return Ok(render_token(profile, service, &token, now));
         }
         let customer = Self::customer(state, &client, &parsed.grant, now, service).await?;
-        let token = state
-            .issue_token(
-                parsed.client_key,
-                Some(&customer),
-                &["customer"],
-                now,
-                service,
-            )
-            .await?;
-        if state.stores.journal.enabled() {
-            record.issued = Some(issued_summary(&token));
-        }
-        let refresh_token = state
-            .tokens
-            .random_hex(32)
-            .map_err(|e| internal(service, e))?;
-        let refresh_expires_at = now + chrono::Duration::days(REFRESH_TOKEN_LIFETIME_DAYS);
-        state
-            .stores
-            .refresh_tokens
-            .insert(
-                refresh_token.clone(),
-                RefreshGrant {
-                    client_key: parsed.client_key.to_owned(),
-                    customer,
-                    expires_at: refresh_expires_at,
-                },
-                now,
-            )
-            .await
-            .map_err(|e| store_failure(service, e))?;
-        Ok(render_customer_token(
-            profile,
-            service,
-            &token,
-            &refresh_token,
-            refresh_expires_at,
-            now,
-        ))
+        customer_token(state, parsed.client_key, customer, now, record).await
     }
+}
+
+/// B2B2C: an access token for the customer, and a new refresh token (used
+/// once, kept in the store).
+async fn customer_token(
+    state: &State,
+    client_key: &str,
+    customer: String,
+    now: DateTime<Utc>,
+    record: &mut Record,
+) -> Result<Rendered, SnapError> {
+    let service = SERVICE_ACCESS_TOKEN_B2B2C;
+    let token = state
+        .issue_token(client_key, Some(&customer), &["customer"], now, service)
+        .await?;
+    if state.stores.journal.enabled() {
+        record.issued = Some(issued_summary(&token));
+    }
+    let refresh_token = state
+        .tokens
+        .random_hex(32)
+        .map_err(|e| internal(service, e))?;
+    let expires_at = now + chrono::Duration::days(REFRESH_TOKEN_LIFETIME_DAYS);
+    let grant = RefreshGrant {
+        client_key: client_key.to_owned(),
+        customer,
+        expires_at,
+    };
+    state
+        .stores
+        .refresh_tokens
+        .insert(refresh_token.clone(), grant, now)
+        .await
+        .map_err(|e| store_failure(service, e))?;
+    Ok(render_customer_token(
+        state.config.profile,
+        service,
+        &token,
+        &refresh_token,
+        expires_at,
+        now,
+    ))
 }
 
 /// What the journal keeps of an issued token: its format, the JWT header
