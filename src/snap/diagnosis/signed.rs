@@ -1,0 +1,332 @@
+//! What a client signed instead of the string-to-sign: the strings a
+//! common mistake produces, tried against the hash the signature holds.
+
+use super::*;
+
+/// Other ways a client may have written the same instant, each offered to
+/// `check` until it returns true; gives the form and what differs.
+///
+/// When the header has no fraction, the signed string may have had
+/// milliseconds the header dropped: all 1000 are tried. Each candidate is
+/// assembled from pre-formatted parts, so the whole search stays in the
+/// low milliseconds on the failure path.
+pub(super) fn find_timestamp_form(
+    raw: &str,
+    mut check: impl FnMut(&str) -> bool,
+) -> Option<(String, String)> {
+    let t = parse_timestamp(raw, TimestampMode::Lenient).ok()?;
+    let offsets = [
+        (t.offset().local_minus_utc(), "the offset it was sent in"),
+        (0, "UTC"),
+        (7 * 3600, "+07:00 (WIB)"),
+        (8 * 3600, "+08:00 (WITA)"),
+        (9 * 3600, "+09:00 (WIT)"),
+    ];
+    let header_has_fraction = raw.contains('.');
+    let mut try_form = |s: &str, why: &dyn Fn() -> String| -> Option<(String, String)> {
+        (s != raw && check(s)).then(|| (s.to_owned(), why()))
+    };
+    for (secs, zone) in offsets {
+        let Some(offset) = FixedOffset::east_opt(secs) else {
+            continue;
+        };
+        let local: DateTime<FixedOffset> = t.with_timezone(&offset);
+        let base = local.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let tz_colon = local.format("%:z").to_string();
+        let tz_plain = local.format("%z").to_string();
+        let mut tzs = vec![(tz_colon.clone(), format!("in {zone}"))];
+        if secs == 0 {
+            tzs.push(("Z".to_owned(), "with Z".to_owned()));
+        }
+        for (tz, where_) in &tzs {
+            let found = try_form(&format!("{base}{tz}"), &|| {
+                format!("without fractional seconds, {where_}")
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+        let other_forms = [
+            (
+                format!("{base}{tz_plain}"),
+                format!("with offset {tz_plain} (no colon), in {zone}"),
+            ),
+            (base.clone(), format!("without any offset, in {zone}")),
+            (
+                local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                format!("with a space and no offset, in {zone}"),
+            ),
+        ];
+        for (form, why) in other_forms {
+            if let Some(found) = try_form(&form, &|| why.clone()) {
+                return Some(found);
+            }
+        }
+        let millis: Box<dyn Iterator<Item = u32>> = if header_has_fraction {
+            Box::new(std::iter::once(t.timestamp_subsec_millis()))
+        } else {
+            Box::new(0..1000)
+        };
+        let mut candidate = String::with_capacity(base.len() + 10);
+        for ms in millis {
+            for (tz, where_) in &tzs {
+                candidate.clear();
+                candidate.push_str(&base);
+                candidate.push('.');
+                candidate.push(char::from(b'0' + (ms / 100) as u8));
+                candidate.push(char::from(b'0' + (ms / 10 % 10) as u8));
+                candidate.push(char::from(b'0' + (ms % 10) as u8));
+                candidate.push_str(tz);
+                let found = try_form(&candidate, &|| format!("with milliseconds, {where_}"));
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Finds the string the client actually signed, given its hash.
+pub(super) fn find_signed_string(
+    hash: Hash,
+    value: &[u8],
+    client_key: &str,
+    timestamp: &str,
+    other_client_keys: &[&str],
+) -> Option<String> {
+    let matches = |s: &str| hash.digest(s.as_bytes()) == value;
+    let expected = format!("{client_key}|{timestamp}");
+    let simple = [
+        (
+            format!("{expected}\n"),
+            "a trailing newline (echo without -n?)".to_string(),
+        ),
+        (format!("{expected}\r\n"), "a trailing CRLF".to_string()),
+        (
+            format!("{timestamp}|{client_key}"),
+            "timestamp and client key swapped".to_string(),
+        ),
+        (
+            format!("{client_key}{timestamp}"),
+            "no | between client key and timestamp".to_string(),
+        ),
+        (
+            format!("{client_key}:{timestamp}"),
+            "':' instead of '|'".to_string(),
+        ),
+        (
+            format!("{client_key},{timestamp}"),
+            "',' instead of '|'".to_string(),
+        ),
+        (
+            format!("{client_key} | {timestamp}"),
+            "spaces around '|'".to_string(),
+        ),
+        (client_key.to_string(), "the client key alone".to_string()),
+        (timestamp.to_string(), "the timestamp alone".to_string()),
+        (
+            format!("{}|{timestamp}", client_key.to_lowercase()),
+            "the client key in lower case".to_string(),
+        ),
+        (
+            format!("{}|{timestamp}", client_key.to_uppercase()),
+            "the client key in upper case".to_string(),
+        ),
+    ];
+    for (candidate, why) in simple {
+        if matches(&candidate) {
+            return Some(format!("{candidate:?}: {why}"));
+        }
+    }
+    for other in other_client_keys {
+        let candidate = format!("{other}|{timestamp}");
+        if matches(&candidate) {
+            return Some(format!(
+                "{candidate:?}: another client key ({other:?}) in the string-to-sign"
+            ));
+        }
+    }
+    timestamp_written_differently(&format!("{client_key}|"), timestamp, matches)
+}
+
+/// The string-to-sign `prefix` + another form of the instant `timestamp`
+/// (the timestamp ends every SNAP string-to-sign), when `matches` it.
+pub(super) fn timestamp_written_differently(
+    prefix: &str,
+    timestamp: &str,
+    matches: impl Fn(&str) -> bool,
+) -> Option<String> {
+    let mut buffer = String::new();
+    let (form, why) = find_timestamp_form(timestamp, |form| {
+        buffer.clear();
+        buffer.push_str(prefix);
+        buffer.push_str(form);
+        matches(&buffer)
+    })?;
+    Some(format!(
+        "{:?}: the same instant written differently ({why}); sign the X-TIMESTAMP header value byte for byte",
+        format!("{prefix}{form}")
+    ))
+}
+
+/// What the hash inside a signature was computed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum SignedOver {
+    /// Exactly the string-to-sign: the signature's trouble lies elsewhere
+    /// (its encoding, or its algorithm).
+    TheStringToSign,
+    /// A recognised mistake, in words: what was signed and why it differs.
+    Mistake(String),
+}
+
+impl SignedOver {
+    /// Which string `value` (a digest under `hash`) was computed over, if
+    /// the server can tell.
+    pub(super) fn find(
+        signed: &dyn Signed,
+        hash: Hash,
+        value: &[u8],
+        others: &[&str],
+    ) -> Option<Self> {
+        if hash.digest(signed.expected().as_bytes()) == value {
+            return Some(Self::TheStringToSign);
+        }
+        signed.find(hash, value, others).map(Self::Mistake)
+    }
+
+    pub(super) fn describe(&self, expected: &str) -> String {
+        match self {
+            Self::TheStringToSign => format!("the string-to-sign itself {expected:?}"),
+            Self::Mistake(what) => what.clone(),
+        }
+    }
+}
+
+/// What an asymmetric signature was supposed to cover: the token
+/// request's `X-CLIENT-KEY|X-TIMESTAMP`, or a service call's
+/// `METHOD:url:hash(body):X-TIMESTAMP`. The diagnosis engine is the same.
+pub(super) trait Signed {
+    /// The string the server verified.
+    fn expected(&self) -> String;
+    /// Which mistake the client made, found from the hash inside its
+    /// signature: a description, or `None`.
+    fn find(&self, hash: Hash, value: &[u8], other_client_keys: &[&str]) -> Option<String>;
+    /// How to sign, for "right key, different string".
+    fn rule(&self) -> &'static str;
+}
+
+/// The token request's string-to-sign.
+pub(super) struct TokenSigning<'a> {
+    pub(super) client_key: &'a str,
+    pub(super) timestamp: &'a str,
+}
+
+impl Signed for TokenSigning<'_> {
+    fn expected(&self) -> String {
+        format!("{}|{}", self.client_key, self.timestamp)
+    }
+    fn find(&self, hash: Hash, value: &[u8], others: &[&str]) -> Option<String> {
+        find_signed_string(hash, value, self.client_key, self.timestamp, others)
+    }
+    fn rule(&self) -> &'static str {
+        "sign exactly X-CLIENT-KEY + \"|\" + X-TIMESTAMP as sent"
+    }
+}
+
+/// A service call signed without a token (the standard's asymmetric
+/// service signature): `METHOD:relativeUrl:lowercase(hex(sha256(minified
+/// body))):X-TIMESTAMP`.
+pub struct ServiceSigning<'a> {
+    pub method: &'a str,
+    /// Path and query as sent.
+    pub relative_url: &'a str,
+    pub body: &'a [u8],
+    pub timestamp: &'a str,
+    /// The bearer token the call carried anyway, if any: signing it along
+    /// (the symmetric layout) is a mistake worth naming.
+    pub bearer: Option<&'a str>,
+}
+
+impl ServiceSigning<'_> {
+    pub(super) fn with(&self, method: &str, url: &str, hash: &str, timestamp: &str) -> String {
+        format!("{method}:{url}:{hash}:{timestamp}")
+    }
+    pub(super) fn minified_hash(&self) -> String {
+        crate::snap::symmetric::lower_hex(&Sha256::digest(crate::snap::symmetric::minify_body(
+            self.body,
+        )))
+    }
+}
+
+impl Signed for ServiceSigning<'_> {
+    fn expected(&self) -> String {
+        let method = self.method.to_ascii_uppercase();
+        self.with(
+            &method,
+            self.relative_url,
+            &self.minified_hash(),
+            self.timestamp,
+        )
+    }
+    fn find(&self, hash: Hash, value: &[u8], _others: &[&str]) -> Option<String> {
+        let matches = |s: &str| hash.digest(s.as_bytes()) == value;
+        let expected = self.expected();
+        let method = self.method.to_ascii_uppercase();
+        let minified = self.minified_hash();
+        let raw = crate::snap::symmetric::lower_hex(&Sha256::digest(self.body));
+        let path_only = self
+            .relative_url
+            .split('?')
+            .next()
+            .unwrap_or(self.relative_url);
+        let ts = self.timestamp;
+        let url = self.relative_url;
+        let mut candidates: Vec<(String, String)> = vec![
+            (
+                self.with(&method, url, &raw, ts),
+                "the body was hashed as sent, not minified".into(),
+            ),
+            (
+                self.with(&method, url, &minified.to_uppercase(), ts),
+                "the body hash is upper-case hex; SNAP uses lower-case".into(),
+            ),
+            (
+                self.with(&method, path_only, &minified, ts),
+                "the query string was left out of the URL".into(),
+            ),
+            (
+                self.with(&self.method.to_ascii_lowercase(), url, &minified, ts),
+                "the HTTP method is lower case".into(),
+            ),
+            (format!("{expected}\n"), "a trailing newline".into()),
+        ];
+        if let Some(token) = self.bearer {
+            candidates.push((
+                format!("{method}:{url}:{token}:{minified}:{ts}"),
+                "the access token was included (the symmetric layout); without a token the string is METHOD:url:hash:timestamp".into(),
+            ));
+        }
+        if let Some(bytes) = crate::snap::symmetric::reserialised_body(self.body)
+            .filter(|b| *b != crate::snap::symmetric::minify_body(self.body))
+        {
+            let rewritten = crate::snap::symmetric::lower_hex(&Sha256::digest(bytes));
+            candidates.push((self.with(&method, url, &rewritten, ts), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed".into()));
+        }
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(self.body) {
+            if let Ok(bytes) = serde_json::to_vec(&crate::snap::symmetric::sort_keys(v)) {
+                let sorted = crate::snap::symmetric::lower_hex(&Sha256::digest(bytes));
+                candidates.push((self.with(&method, url, &sorted, ts), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified".into()));
+            }
+        }
+        for (candidate, why) in candidates {
+            if matches(&candidate) {
+                return Some(format!("{candidate:?}: {why}"));
+            }
+        }
+        timestamp_written_differently(&format!("{method}:{url}:{minified}:"), ts, matches)
+    }
+    fn rule(&self) -> &'static str {
+        "sign exactly METHOD + \":\" + path and query as sent + \":\" + lowercase(hex(sha256(minified body))) + \":\" + X-TIMESTAMP"
+    }
+}
