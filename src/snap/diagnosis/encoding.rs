@@ -48,6 +48,17 @@ pub(super) fn decode(signature: &[u8], expected_len: usize) -> (Option<Vec<u8>>,
             Some("X-SIGNATURE lacks its = padding; SNAP uses padded standard base64".into()),
         );
     }
+    // `openssl base64` without -A wraps at 64 characters; a header folded
+    // on its way may carry spaces instead.
+    if trimmed.chars().any(char::is_whitespace) {
+        let joined: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Ok(bytes) = STANDARD.decode(&joined) {
+            return (
+                Some(bytes),
+                Some("X-SIGNATURE is base64 broken into lines or with spaces inside (`openssl base64` without -A wraps at 64 characters); send it on one line".into()),
+            );
+        }
+    }
     (None, Some("X-SIGNATURE is neither base64 nor hex".into()))
 }
 

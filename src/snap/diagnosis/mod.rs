@@ -394,6 +394,22 @@ mod tests {
     }
 
     #[test]
+    fn base64_wrapped_in_lines_is_named_and_then_read() {
+        let (a, ..) = keys();
+        let sig = STANDARD.encode(pkcs1::<Sha256>(&a, &format!("{CK}|{TS}")));
+        let wrapped: Vec<String> = sig
+            .as_bytes()
+            .chunks(64)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        let d = diagnose(wrapped.join("\n").as_bytes());
+        assert!(
+            d.contains("broken into lines") && d.contains("verifies once its encoding is fixed"),
+            "{d}"
+        );
+    }
+
+    #[test]
     fn a_signature_of_the_wrong_length_is_named() {
         assert!(diagnose(&b64(&[1u8; 128])).contains("128 bytes (1024 bits)"));
     }
