@@ -33,12 +33,30 @@ pub fn freshness(
         service,
         Failure::Unauthorized(UnauthorizedReason::InvalidTimestamp),
         format!(
-            "X-TIMESTAMP {raw:?} is {:.0} s {direction} the server clock ({}); the window is ±{} s (--timestamp-window)",
+            "X-TIMESTAMP {raw:?} is {:.0} s {direction} the server clock ({}); the window is ±{} s (--timestamp-window){}",
             skew_secs.abs(),
             format_snap_timestamp(&now),
-            window.as_secs()
+            window.as_secs(),
+            whole_hours(skew_secs, window)
         ),
     ))
+}
+
+/// A skew of a whole number of hours, give or take the window: the
+/// client's clock is right but its zone is not (the wall-clock time of
+/// one zone labelled with another's offset, e.g. UTC time written with a
+/// literal `+07:00`, as one provider's SDK does on a UTC machine).
+fn whole_hours(skew_secs: f64, window: Duration) -> String {
+    let hours = (skew_secs / 3600.0).round();
+    let off_by = (skew_secs - hours * 3600.0).abs();
+    if hours == 0.0 || hours.abs() > 14.0 || off_by > window.as_secs_f64() {
+        return String::new();
+    }
+    format!(
+        "; that is {} h{}: the wall-clock time of another zone labelled with this offset? Write the time in the zone the offset names (WIB is +07:00), or in UTC with Z",
+        hours.abs(),
+        if off_by >= 1.0 { format!(" and {off_by:.0} s") } else { String::new() }
+    )
 }
 
 #[cfg(test)]
@@ -71,6 +89,37 @@ mod tests {
             freshness(raw, at(raw), now, WINDOW, crate::snap::ServiceCode(73)),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_skew_of_whole_hours_is_named_as_a_zone_mistake() {
+        let now: DateTime<Utc> = "2026-11-29T03:00:00Z".parse().unwrap();
+        // UTC wall-clock time labelled +07:00: seven hours behind.
+        let e = freshness(
+            "2026-11-29T03:00:02+07:00",
+            at("2026-11-29T03:00:02+07:00"),
+            now,
+            WINDOW,
+            crate::snap::ServiceCode(73),
+        )
+        .unwrap_err();
+        assert!(
+            e.detail.contains("25198 s behind")
+                && e.detail.contains("that is 7 h and 2 s")
+                && e.detail.contains("another zone"),
+            "{}",
+            e.detail
+        );
+        // Ten minutes off is a clock problem, not a zone.
+        let e = freshness(
+            "2026-11-29T09:50:00+07:00",
+            at("2026-11-29T09:50:00+07:00"),
+            now,
+            WINDOW,
+            crate::snap::ServiceCode(73),
+        )
+        .unwrap_err();
+        assert!(!e.detail.contains("another zone"), "{}", e.detail);
     }
 
     #[test]
