@@ -54,6 +54,35 @@ fn strip_json_whitespace(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `url` with its leading path segments dropped one at a time, each with
+/// the prefix it dropped: what a client signs when the provider (or the
+/// client) strips a mount prefix such as `/api/v1.0` or `/nicepay` before
+/// signing. The query stays.
+pub fn shorter_paths(url: &str) -> Vec<(String, String)> {
+    let (path, query) = match url.split_once('?') {
+        Some((p, q)) => (p, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    (1..segments.len())
+        .map(|k| {
+            (
+                format!("/{}{query}", segments[k..].join("/")),
+                format!("/{}", segments[..k].join("/")),
+            )
+        })
+        .collect()
+}
+
+/// The body with every whitespace byte removed, inside strings too: what a
+/// naive minifier (a regex over the whole text) hashes.
+pub fn all_whitespace_removed(body: &[u8]) -> Vec<u8> {
+    body.iter()
+        .copied()
+        .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .collect()
+}
+
 /// The body as serde_json writes it back after parsing (escapes and
 /// numbers normalised): not what SNAP hashes, but what a client that
 /// re-serialises before hashing signs, for the diagnosis.
@@ -145,7 +174,7 @@ fn symmetric_mistakes(
     access_token: &str,
     body: &[u8],
     timestamp: &str,
-) -> Vec<(String, &'static str)> {
+) -> Vec<(String, String)> {
     let body_hash = |b: &[u8]| lower_hex(&Sha256::digest(b));
     let minified = minify_body(body);
     let minified_hash = body_hash(&minified);
@@ -153,37 +182,47 @@ fn symmetric_mistakes(
     let with_hash =
         |hash: &str| format!("{upper}:{relative_url}:{access_token}:{hash}:{timestamp}");
     let path_only = relative_url.split('?').next().unwrap_or(relative_url);
-    let mut candidates = vec![
+    let mut candidates: Vec<(String, String)> = vec![
         (
             with_hash(&body_hash(body)),
-            "the body was hashed as sent, not minified",
+            "the body was hashed as sent, not minified".into(),
         ),
         (
             with_hash(&minified_hash.to_uppercase()),
-            "the body hash is upper-case hex; SNAP uses lower-case",
+            "the body hash is upper-case hex; SNAP uses lower-case".into(),
         ),
         (
             format!("{upper}:{path_only}:{access_token}:{minified_hash}:{timestamp}"),
-            "the query string was left out of the URL",
+            "the query string was left out of the URL".into(),
         ),
         (
             format!("{upper}:{relative_url}:Bearer {access_token}:{minified_hash}:{timestamp}"),
-            "the token was signed with its \"Bearer \" prefix",
+            "the token was signed with its \"Bearer \" prefix".into(),
         ),
         (
             format!(
                 "{}:{relative_url}:{access_token}:{minified_hash}:{timestamp}",
                 method.to_ascii_lowercase()
             ),
-            "the HTTP method is lower case",
+            "the HTTP method is lower case".into(),
         ),
     ];
+    for (shorter, dropped) in shorter_paths(relative_url) {
+        candidates.push((
+            format!("{upper}:{shorter}:{access_token}:{minified_hash}:{timestamp}"),
+            format!("the signed path leaves out {dropped}, the start of the path the request was sent to; sign the path exactly as sent"),
+        ));
+    }
+    let stripped = all_whitespace_removed(body);
+    if stripped != minified {
+        candidates.push((with_hash(&body_hash(&stripped)), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings".into()));
+    }
     if let Some(bytes) = reserialised_body(body).filter(|b| *b != minified) {
-        candidates.push((with_hash(&body_hash(&bytes)), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed"));
+        candidates.push((with_hash(&body_hash(&bytes)), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed".into()));
     }
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
         if let Ok(bytes) = serde_json::to_vec(&sort_keys(v)) {
-            candidates.push((with_hash(&body_hash(&bytes)), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified"));
+            candidates.push((with_hash(&body_hash(&bytes)), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified".into()));
         }
     }
     candidates
@@ -264,6 +303,57 @@ mod tests {
         assert_eq!(minify_body(b"a = 1 & b = 2"), b"a = 1 & b = 2".to_vec());
         assert_eq!(minify_body(b"{\"a\": 1"), b"{\"a\": 1".to_vec());
         assert_eq!(minify_body(b" \n "), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn a_signed_path_without_the_mount_prefix_is_named() {
+        assert_eq!(
+            shorter_paths("/api/v1.0/transfer-va/create-va?x=1"),
+            [
+                (
+                    "/v1.0/transfer-va/create-va?x=1".to_owned(),
+                    "/api".to_owned()
+                ),
+                (
+                    "/transfer-va/create-va?x=1".to_owned(),
+                    "/api/v1.0".to_owned()
+                ),
+                (
+                    "/create-va?x=1".to_owned(),
+                    "/api/v1.0/transfer-va".to_owned()
+                ),
+            ]
+        );
+        let body = br#"{"a": "b c"}"#;
+        let sts = format!(
+            "POST:/transfer-va/create-va:tok:{}:T",
+            lower_hex(&Sha256::digest(minify_body(body)))
+        );
+        let sig = hmac_sha512_base64(b"s", &sts);
+        let why = diagnose_symmetric(
+            b"s",
+            "POST",
+            "/api/v1.0/transfer-va/create-va",
+            "tok",
+            body,
+            "T",
+            sig.as_bytes(),
+        );
+        assert!(why.contains("leaves out /api/v1.0"), "{why}");
+    }
+
+    #[test]
+    fn whitespace_removed_inside_strings_is_named() {
+        let body = br#"{"name": "Jane Doe", "city": "South Jakarta"}"#;
+        let sts = format!(
+            "POST:/v1.0/x:tok:{}:T",
+            lower_hex(&Sha256::digest(
+                br#"{"name":"JaneDoe","city":"SouthJakarta"}"#
+            ))
+        );
+        let sig = hmac_sha512_base64(b"s", &sts);
+        let why = diagnose_symmetric(b"s", "POST", "/v1.0/x", "tok", body, "T", sig.as_bytes());
+        assert!(why.contains("inside the body's strings"), "{why}");
     }
 
     #[test]

@@ -357,6 +357,37 @@ mod tests {
     }
 
     #[test]
+    fn a_service_call_signed_without_its_mount_prefix_or_with_squeezed_strings_is_named() {
+        let (a, pa, ..) = keys();
+        let body = br#"{"partnerServiceId": "  088899", "virtualAccountName": "Jane Doe"}"#;
+        let call = ServiceSigning {
+            method: "POST",
+            relative_url: "/api/v1.0/transfer-va/create-va",
+            body,
+            timestamp: TS,
+            bearer: None,
+        };
+        let hash = |b: &[u8]| crate::snap::symmetric::lower_hex(&Sha256::digest(b));
+        let minified = crate::snap::symmetric::minify_body(body);
+        let sig = pkcs1::<Sha256>(
+            &a,
+            &format!("POST:/transfer-va/create-va:{}:{TS}", hash(&minified)),
+        );
+        let d = diagnose_service_signature(&pa, &call, CK, &b64(&sig), &[]);
+        assert!(d.contains("leaves out /api/v1.0"), "{d}");
+        let squeezed = br#"{"partnerServiceId":"088899","virtualAccountName":"JaneDoe"}"#;
+        let sig = pkcs1::<Sha256>(
+            &a,
+            &format!(
+                "POST:/api/v1.0/transfer-va/create-va:{}:{TS}",
+                hash(squeezed)
+            ),
+        );
+        let d = diagnose_service_signature(&pa, &call, CK, &b64(&sig), &[]);
+        assert!(d.contains("inside the body's strings"), "{d}");
+    }
+
+    #[test]
     fn the_same_instant_in_wita_or_wit_is_found_and_named() {
         let (a, ..) = keys();
         for (written, zone) in [

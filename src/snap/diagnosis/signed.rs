@@ -307,6 +307,17 @@ impl Signed for ServiceSigning<'_> {
                 "the access token was included (the symmetric layout); without a token the string is METHOD:url:hash:timestamp".into(),
             ));
         }
+        for (shorter, dropped) in crate::snap::symmetric::shorter_paths(url) {
+            candidates.push((
+                self.with(&method, &shorter, &minified, ts),
+                format!("the signed path leaves out {dropped}, the start of the path the request was sent to; sign the path exactly as sent"),
+            ));
+        }
+        let stripped = crate::snap::symmetric::all_whitespace_removed(self.body);
+        if stripped != crate::snap::symmetric::minify_body(self.body) {
+            let hash = crate::snap::symmetric::lower_hex(&Sha256::digest(&stripped));
+            candidates.push((self.with(&method, url, &hash, ts), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings".into()));
+        }
         if let Some(bytes) = crate::snap::symmetric::reserialised_body(self.body)
             .filter(|b| *b != crate::snap::symmetric::minify_body(self.body))
         {
