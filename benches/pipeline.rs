@@ -118,6 +118,35 @@ fn benches(c: &mut Criterion) {
     failure.bench_function("diagnose_asymmetric (wrong timestamp form)", |b| {
         b.iter(|| diagnose_asymmetric(&key, "demo-client", TS, black_box(bad.as_bytes()), &[]))
     });
+    // The path an anonymous client could pick to cost the most: a
+    // signature the length of other clients' 4096-bit keys. The work is
+    // bounded by the diagnosis budget (8 x 2048 modulus bits).
+    let big: Vec<(String, ClientPublicKey)> = (0..8)
+        .map(|i| {
+            let pair = ClientKeyPair::generate(4096).unwrap();
+            let public = ClientPublicKey::from_pem(&pair.public_key_pem().unwrap()).unwrap();
+            (format!("big-{i}"), public)
+        })
+        .collect();
+    let others: Vec<(&str, &ClientPublicKey)> = big.iter().map(|(n, k)| (n.as_str(), k)).collect();
+    let stranger = ClientKeyPair::generate(4096)
+        .unwrap()
+        .sign("anything")
+        .unwrap();
+    failure.bench_function(
+        "diagnose_asymmetric (512-byte signature, 8 other clients with 4096-bit keys)",
+        |b| {
+            b.iter(|| {
+                diagnose_asymmetric(
+                    &key,
+                    "demo-client",
+                    TS,
+                    black_box(stranger.as_bytes()),
+                    &others,
+                )
+            })
+        },
+    );
     failure.finish();
 }
 

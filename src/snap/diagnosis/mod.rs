@@ -101,10 +101,7 @@ fn wrong_length(
         bytes.len() * 8,
         key.bits()
     );
-    if let Some((other, _)) = others
-        .iter()
-        .find(|(_, k)| k.signature_len() == bytes.len() && open(k, bytes) != Opened::Noise)
-    {
+    if let Some((other, _)) = signed_by_another(key, bytes, expected, others) {
         msg.push_str(&format!(
             "; it was made with the private key of client {other:?}"
         ));
@@ -176,6 +173,35 @@ fn verdict(
     }
 }
 
+/// The most modulus bits of other clients' keys one diagnosis verifies
+/// with: eight 2048-bit keys. Larger keys cost more each, so fewer are
+/// tried, and a client cannot make the server do more work per bad
+/// request by choosing a signature length that many large keys share.
+pub const DIAGNOSIS_BITS_BUDGET: usize = 8 * 2048;
+
+/// The other client whose key verifies `bytes` as SHA256withRSA over
+/// `expected`, among `others` of the signature's length (not the registered
+/// key itself), within [`DIAGNOSIS_BITS_BUDGET`]. One aws-lc-rs
+/// verification per key tried: a public-key operation, never a raw RSA
+/// opening.
+fn signed_by_another<'a>(
+    key: &ClientPublicKey,
+    bytes: &[u8],
+    expected: &str,
+    others: &[(&'a str, &'a ClientPublicKey)],
+) -> Option<(&'a str, &'a ClientPublicKey)> {
+    let mut spent = 0usize;
+    others
+        .iter()
+        .filter(|(_, k)| k.fingerprint() != key.fingerprint() && k.signature_len() == bytes.len())
+        .take_while(|(_, k)| {
+            spent += k.bits();
+            spent <= DIAGNOSIS_BITS_BUDGET
+        })
+        .find(|(_, k)| k.verify_pkcs1_sha256(expected.as_bytes(), bytes))
+        .copied()
+}
+
 /// A signature that opens to noise under the registered key: made with
 /// another client's key (one SHA256withRSA verification per other key,
 /// aws-lc-rs, ~25 µs, not a raw RSA opening, ~300 µs with `rsa`: the common
@@ -188,12 +214,7 @@ fn another_key(
     expected: &str,
     others: &[(&str, &ClientPublicKey)],
 ) -> String {
-    let by_other = others.iter().find(|(_, k)| {
-        k.fingerprint() != key.fingerprint()
-            && k.signature_len() == bytes.len()
-            && k.verify_pkcs1_sha256(expected.as_bytes(), bytes)
-    });
-    match by_other {
+    match signed_by_another(key, bytes, expected, others) {
         Some((other, k)) => format!(
             "made with the private key of client {other:?} ({}), not the key registered for {client_key:?}",
             k.fingerprint()
@@ -438,6 +459,42 @@ mod tests {
             d.contains("broken into lines") && d.contains("verifies once its encoding is fixed"),
             "{d}"
         );
+    }
+
+    #[test]
+    fn another_clients_larger_key_is_named_within_the_work_budget_and_not_past_it() {
+        let (_, pa, ..) = keys();
+        let big = |n: usize| -> Vec<(crate::signing::ClientKeyPair, ClientPublicKey)> {
+            (0..n)
+                .map(|_| {
+                    let pair = crate::signing::ClientKeyPair::generate(4096).unwrap();
+                    let public =
+                        ClientPublicKey::from_pem(&pair.public_key_pem().unwrap()).unwrap();
+                    (pair, public)
+                })
+                .collect()
+        };
+        let keys = big(5);
+        let sts = format!("{CK}|{TS}");
+        let signer = &keys[4];
+        let sig = signer.0.sign(&sts).unwrap();
+        // The signer among the first four 4096-bit keys: named.
+        let first: Vec<(&str, &ClientPublicKey)> =
+            vec![("big-0", &keys[0].1), ("big-signer", &signer.1)];
+        let d = diagnose_asymmetric(&pa, CK, TS, sig.as_bytes(), &first);
+        assert!(d.contains("4096 bits") || d.contains("512 bytes"), "{d}");
+        assert!(
+            d.contains("made with the private key of client \"big-signer\""),
+            "{d}"
+        );
+        // Behind four other 4096-bit keys, the budget (8 × 2048 bits) is
+        // spent before it is reached: not tried, not named.
+        let mut crowded: Vec<(&str, &ClientPublicKey)> =
+            keys[..4].iter().map(|(_, k)| ("big", k)).collect();
+        crowded.push(("big-signer", &signer.1));
+        let d = diagnose_asymmetric(&pa, CK, TS, sig.as_bytes(), &crowded);
+        assert!(!d.contains("big-signer"), "{d}");
+        assert!(d.contains("was it signed with a different key?"), "{d}");
     }
 
     #[test]
