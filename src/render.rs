@@ -90,7 +90,10 @@ pub fn render_error(profile: &Profile, error: &SnapError, explain: bool) -> Rend
     // which, so that the developer looks there and not at the request.
     if matches!(
         error.failure,
-        Failure::HeaderFieldsTooLarge | Failure::AdminOff | Failure::StoreUnavailable
+        Failure::HeaderFieldsTooLarge
+            | Failure::AdminOff
+            | Failure::StoreUnavailable
+            | Failure::UnknownScenario
     ) {
         extra.insert("error".into(), Value::from(error.detail.as_str()));
     }

@@ -303,7 +303,7 @@ async fn consult<R: Route>(
     };
     let candidates = scenarios
         .candidates(phase, &ctx)
-        .map_err(|e| SnapError::new(service, Failure::BadRequest, e.0))?;
+        .map_err(|e| SnapError::new(service, Failure::UnknownScenario, e.0))?;
     let chosen = crate::store::take_first(candidates, state.stores.counters.as_ref())
         .await
         .map_err(|e| store_failure(service, e))?;

@@ -30,6 +30,9 @@ pub enum Failure {
     Conflict,
     /// `404xx00`: no endpoint at this path (not a SNAP case; service `00`).
     NotFound,
+    /// `400xx00 Bad Request`: `X-Mock-Scenario` names no loaded scenario
+    /// (the mock's own header; the answer lists the names).
+    UnknownScenario,
     /// `4040000` under the admin prefix while the admin API is off: the
     /// answer says so, and how to turn it on.
     AdminOff,
@@ -64,7 +67,7 @@ impl Failure {
     /// Status and case of this failure; the service is the endpoint's.
     pub fn response_code(&self, service: ServiceCode) -> ResponseCode {
         let (status, case) = match self {
-            Self::BadRequest => (400, 0),
+            Self::BadRequest | Self::UnknownScenario => (400, 0),
             Self::InvalidFieldFormat(_) => (400, 1),
             Self::InvalidMandatoryField(_) => (400, 2),
             Self::Unauthorized(_) => (401, 0),
@@ -86,6 +89,7 @@ impl Failure {
     pub fn step(&self) -> Step {
         match self {
             Self::BadRequest => Step::Body,
+            Self::UnknownScenario => Step::Scenario,
             Self::InvalidFieldFormat(f) | Self::InvalidMandatoryField(f) => f.step(),
             Self::Unauthorized(UnauthorizedReason::UnknownClient) => Step::Client,
             Self::Unauthorized(UnauthorizedReason::InvalidSignature) => Step::Signature,

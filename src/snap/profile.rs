@@ -123,7 +123,7 @@ impl Profile {
         use UnauthorizedReason::*;
         use Wording::*;
         match (failure, self.wording) {
-            (Failure::BadRequest, _) => "Bad Request".into(),
+            (Failure::BadRequest | Failure::UnknownScenario, _) => "Bad Request".into(),
             (Failure::InvalidFieldFormat(f), Bca) => format!("Invalid field format [{f}]").into(),
             (Failure::InvalidFieldFormat(f), _) => format!("Invalid Field Format {f}").into(),
             (Failure::InvalidMandatoryField(f), Bca) => {

@@ -256,6 +256,23 @@ fn an_unknown_selector_is_a_loud_bad_request() {
         diagnosis.contains("no-such-scenario") && diagnosis.contains("general-error"),
         "{diagnosis}"
     );
+    // Without --explain too: the header is the mock's own, so the answer
+    // says which names exist, and the journal says a scenario decided.
+    let plain = start();
+    let answer = request_with_scenario(&plain, DEMO_CLIENT, Some("no-such-scenario"));
+    answer.expect(400, "4007300", "Bad Request");
+    let error = answer.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        error.contains("no-such-scenario") && error.contains("general-error"),
+        "{error}"
+    );
+    assert_eq!(
+        plain.requests().unwrap()[0].decided_by,
+        snap_mock::Step::Scenario
+    );
 }
 
 #[test]
