@@ -271,9 +271,12 @@ impl Signed for ServiceSigning<'_> {
     }
     fn find(&self, hash: Hash, value: &[u8], _others: &[&str]) -> Option<String> {
         let matches = |s: &str| hash.digest(s.as_bytes()) == value;
-        let expected = self.expected();
         let method = self.method.to_ascii_uppercase();
-        let minified = self.minified_hash();
+        // The body is minified once here: it may be the largest input of
+        // the whole failure path.
+        let minified_body = crate::snap::symmetric::minify_body(self.body);
+        let minified = crate::snap::symmetric::lower_hex(&Sha256::digest(&minified_body));
+        let expected = self.with(&method, self.relative_url, &minified, self.timestamp);
         let raw = crate::snap::symmetric::lower_hex(&Sha256::digest(self.body));
         let path_only = self
             .relative_url
@@ -314,12 +317,12 @@ impl Signed for ServiceSigning<'_> {
             ));
         }
         let stripped = crate::snap::symmetric::all_whitespace_removed(self.body);
-        if stripped != crate::snap::symmetric::minify_body(self.body) {
+        if stripped != minified_body {
             let hash = crate::snap::symmetric::lower_hex(&Sha256::digest(&stripped));
             candidates.push((self.with(&method, url, &hash, ts), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings".into()));
         }
         if let Some(bytes) = crate::snap::symmetric::reserialised_body(self.body)
-            .filter(|b| *b != crate::snap::symmetric::minify_body(self.body))
+            .filter(|b| *b != minified_body)
         {
             let rewritten = crate::snap::symmetric::lower_hex(&Sha256::digest(bytes));
             candidates.push((self.with(&method, url, &rewritten, ts), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed".into()));
