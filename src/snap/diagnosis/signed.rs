@@ -321,8 +321,8 @@ impl Signed for ServiceSigning<'_> {
             let hash = crate::snap::symmetric::lower_hex(&Sha256::digest(&stripped));
             candidates.push((self.with(&method, url, &hash, ts), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings".into()));
         }
-        if let Some(bytes) = crate::snap::symmetric::reserialised_body(self.body)
-            .filter(|b| *b != minified_body)
+        if let Some(bytes) =
+            crate::snap::symmetric::reserialised_body(self.body).filter(|b| *b != minified_body)
         {
             let rewritten = crate::snap::symmetric::lower_hex(&Sha256::digest(bytes));
             candidates.push((self.with(&method, url, &rewritten, ts), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed".into()));

@@ -2,6 +2,14 @@
 //! their `SNAP_MOCK_*` environment twins) fills it; tests and embedders
 //! build it directly.
 
+mod start_error;
+#[cfg(feature = "redis")]
+mod store;
+
+pub use start_error::StartError;
+#[cfg(feature = "redis")]
+pub use store::{shown, RedisConfig};
+
 use crate::clock::Clock;
 use crate::provider::{Provider, TokenFormat};
 use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
@@ -379,77 +387,5 @@ impl Config {
             ));
         }
         Ok(())
-    }
-}
-
-/// Why the server could not start. The message names the file and the
-/// problem; the binary prints it and exits non-zero.
-#[derive(Debug)]
-pub enum StartError {
-    /// A setting is invalid or settings contradict each other.
-    Config(String),
-    /// The clients fixture or a key it names cannot be read or parsed.
-    Clients(String),
-    /// The token signing key cannot be read or parsed.
-    SigningKey(String),
-    /// The scenarios fixture cannot be read or is invalid.
-    Scenarios(String),
-    /// The endpoints fixture cannot be read or is invalid.
-    Endpoints(String),
-    /// The TLS certificate or key cannot be loaded or generated.
-    Tls(String),
-    /// The address cannot be bound (in use, no permission).
-    Bind(String),
-}
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Config(e) => write!(f, "configuration: {e}"),
-            Self::Clients(e) => write!(f, "clients fixture: {e}"),
-            Self::SigningKey(e) => write!(f, "signing key: {e}"),
-            Self::Scenarios(e) => write!(f, "scenarios fixture: {e}"),
-            Self::Endpoints(e) => write!(f, "endpoints fixture: {e}"),
-            Self::Tls(e) => write!(f, "TLS: {e}"),
-            Self::Bind(e) => write!(f, "cannot listen: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for StartError {}
-
-/// Where the shared state lives (`--store redis://...`).
-#[cfg(feature = "redis")]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedisConfig {
-    /// `redis://[user:password@]host[:port][/db]` (no TLS to Redis: the
-    /// client is built without it).
-    pub url: String,
-    /// Prefix of every key, so that several mocks can share one server.
-    pub prefix: String,
-    /// Longest wait for one operation (and for a connection).
-    pub timeout: Duration,
-}
-
-#[cfg(feature = "redis")]
-impl RedisConfig {
-    /// A store at `url`, with the default prefix (`snap-mock`) and timeout (1 s).
-    pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            prefix: "snap-mock".into(),
-            timeout: Duration::from_millis(1000),
-        }
-    }
-}
-
-/// The URL without its password, for messages and `/health`.
-#[cfg(feature = "redis")]
-pub fn shown(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_owned(),
     }
 }
