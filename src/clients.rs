@@ -1,11 +1,54 @@
 //! The client registry: `X-CLIENT-KEY` → registered public key (and the
 //! client secret, kept for the symmetric signature of transactional APIs).
 
-use crate::snap::keys::ClientPublicKey;
+use crate::fixtures::FixtureError;
+use crate::snap::keys::{ClientPublicKey, KeyError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Why a client entry cannot be registered.
+#[derive(Debug, thiserror::Error)]
+pub enum InvalidClient {
+    /// `clientKey` is empty.
+    #[error("clientKey is empty")]
+    EmptyClientKey,
+    /// `clientKey` cannot travel in a header as it is.
+    #[error("clientKey {0:?} must be printable ASCII without spaces (it travels in the X-CLIENT-KEY header)")]
+    ClientKeyNotPrintable(String),
+    /// A public key given inline must be a PEM (an embedding test passes
+    /// the key itself, never a file name).
+    #[error("the public key must be a PEM (-----BEGIN PUBLIC KEY-----...)")]
+    PemRequired,
+    /// The key file named by `publicKey` exists but cannot be read.
+    #[error("public key file {path}: {source}")]
+    KeyFileUnreadable {
+        /// The file's path.
+        path: String,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
+    /// No key file of that name in any of the places looked in.
+    #[error("public key file {name:?} not found (looked for {}); a relative publicKey resolves against the clients file's directory, then --keys-dir (SNAP_MOCK_KEYS_DIR)", tried.join(", then "))]
+    KeyFileNotFound {
+        /// `publicKey` as written.
+        name: String,
+        /// The paths tried, in order.
+        tried: Vec<String>,
+    },
+    /// The bundled fixture names a key that is not bundled.
+    #[error("public key {0:?} is not one of the bundled keys")]
+    NotBundled(String),
+    /// The key is not an RSA public key the server can verify with.
+    #[error("public key ({origin}): {error}")]
+    PublicKey {
+        /// Where it came from: a path, `inline`, `bundled <name>`.
+        origin: String,
+        /// What is wrong with it.
+        error: KeyError,
+    },
+}
 
 /// One registered client.
 #[derive(Debug)]
@@ -67,29 +110,36 @@ struct ClientsFile {
 impl Client {
     /// Builds a client from an entry, reading its key file (relative to
     /// `keys_dir`) if it names one.
-    pub fn from_entry(entry: ClientEntry, keys_dir: &Path) -> Result<Self, String> {
+    pub fn from_entry(entry: ClientEntry, keys_dir: &Path) -> Result<Self, InvalidClient> {
         Self::from_entry_with(entry, &|name| read_key_file(keys_dir, name))
     }
 
     /// Builds a client from an entry; `key_file` turns a `publicKey` that is
     /// not a PEM into the PEM and a description of where it came from.
-    pub fn from_entry_with(entry: ClientEntry, key_file: &KeyFiles<'_>) -> Result<Self, String> {
+    pub fn from_entry_with(
+        entry: ClientEntry,
+        key_file: &KeyFiles<'_>,
+    ) -> Result<Self, InvalidClient> {
         if entry.client_key.is_empty() {
-            return Err("clientKey is empty".into());
+            return Err(InvalidClient::EmptyClientKey);
         }
         if !entry.client_key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
-            return Err(format!(
-                "clientKey {:?} must be printable ASCII without spaces (it travels in the X-CLIENT-KEY header)",
-                entry.client_key
-            ));
+            return Err(InvalidClient::ClientKeyNotPrintable(entry.client_key));
         }
         let (pem, source) = if entry.public_key.contains("-----BEGIN") {
             (entry.public_key.clone(), "inline".to_string())
         } else {
             key_file(&entry.public_key)?
         };
-        let public_key =
-            ClientPublicKey::from_pem(&pem).map_err(|e| format!("public key ({source}): {e}"))?;
+        let public_key = match ClientPublicKey::from_pem(&pem) {
+            Ok(key) => key,
+            Err(error) => {
+                return Err(InvalidClient::PublicKey {
+                    origin: source,
+                    error,
+                })
+            }
+        };
         Ok(Self {
             client_key: entry.client_key,
             name: entry.name,
@@ -104,15 +154,18 @@ impl Client {
 }
 
 /// Resolves a `publicKey` that names a key file: its PEM and its source.
-pub type KeyFiles<'a> = dyn Fn(&str) -> Result<(String, String), String> + 'a;
+pub type KeyFiles<'a> = dyn Fn(&str) -> Result<(String, String), InvalidClient> + 'a;
 
-fn read_key_file(keys_dir: &Path, name: &str) -> Result<(String, String), String> {
+fn read_key_file(keys_dir: &Path, name: &str) -> Result<(String, String), InvalidClient> {
     read_key_file_in(&[keys_dir], name)
 }
 
 /// Reads a key file named in a clients fixture: an absolute path as is, a
 /// relative one from the first of `dirs` that has it.
-pub(crate) fn read_key_file_in(dirs: &[&Path], name: &str) -> Result<(String, String), String> {
+pub(crate) fn read_key_file_in(
+    dirs: &[&Path],
+    name: &str,
+) -> Result<(String, String), InvalidClient> {
     let p = Path::new(name);
     let candidates: Vec<PathBuf> = if p.is_absolute() {
         vec![p.to_path_buf()]
@@ -123,15 +176,22 @@ pub(crate) fn read_key_file_in(dirs: &[&Path], name: &str) -> Result<(String, St
         match crate::fixtures::read_file(path, crate::fixtures::MAX_KEY_FILE_BYTES) {
             Ok(pem) => return Ok((pem, path.display().to_string())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(format!("public key file {}: {e}", path.display())),
+            Err(source) => {
+                return Err(InvalidClient::KeyFileUnreadable {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
         }
     }
-    let tried: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
-    Err(format!(
-        "public key file {name:?} not found (looked for {}); a relative publicKey resolves against the clients file's directory, then --keys-dir (SNAP_MOCK_KEYS_DIR)",
-        tried.join(", then ")
-    ))
+    Err(InvalidClient::KeyFileNotFound {
+        name: name.to_owned(),
+        tried: candidates.iter().map(|c| c.display().to_string()).collect(),
+    })
 }
+
+/// Why a clients fixture cannot be used.
+pub type ClientsError = FixtureError<InvalidClient>;
 
 /// All registered clients, looked up by client key.
 #[derive(Debug, Default, Clone)]
@@ -142,7 +202,7 @@ pub struct ClientRegistry {
 impl ClientRegistry {
     /// Parses the text of a clients fixture; key paths resolve against
     /// `keys_dir`.
-    pub fn from_json(text: &str, keys_dir: &Path) -> Result<Self, String> {
+    pub fn from_json(text: &str, keys_dir: &Path) -> Result<Self, ClientsError> {
         Self::from_json_with(text, &|name| read_key_file(keys_dir, name))
     }
 
@@ -150,7 +210,7 @@ impl ClientRegistry {
     /// resolve against the file's own directory first, then `keys_dir`, so
     /// that a mounted directory holding `clients.json` and its keys works
     /// as it is.
-    pub fn from_file_json(text: &str, file: &Path, keys_dir: &Path) -> Result<Self, String> {
+    pub fn from_file_json(text: &str, file: &Path, keys_dir: &Path) -> Result<Self, ClientsError> {
         let own_dir = file
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -159,20 +219,20 @@ impl ClientRegistry {
     }
 
     /// Parses the text of a clients fixture, with key files from `key_file`.
-    pub fn from_json_with(text: &str, key_file: &KeyFiles<'_>) -> Result<Self, String> {
-        let parsed: ClientsFile = serde_json::from_str(text).map_err(|e| {
-            format!(
-                "not a valid clients fixture ({e}); expected {{\"clients\": [{{\"clientKey\": ..., \"publicKey\": ...}}]}}"
-            )
+    pub fn from_json_with(text: &str, key_file: &KeyFiles<'_>) -> Result<Self, ClientsError> {
+        let parsed: ClientsFile = serde_json::from_str(text).map_err(|e| FixtureError::Shape {
+            kind: "client",
+            detail: e.to_string(),
+            expected: r#"{"clients": [{"clientKey": ..., "publicKey": ...}]}"#.into(),
         })?;
         let mut registry = Self::default();
         for (i, entry) in parsed.clients.into_iter().enumerate() {
             let label = format!("client #{} {:?}", i + 1, entry.client_key);
             if registry.by_key.contains_key(&entry.client_key) {
-                return Err(format!("{label}: clientKey registered twice"));
+                return Err(FixtureError::duplicate(&label, "clientKey"));
             }
-            let client =
-                Client::from_entry_with(entry, key_file).map_err(|e| format!("{label}: {e}"))?;
+            let client = Client::from_entry_with(entry, key_file)
+                .map_err(|e| FixtureError::invalid(&label, e))?;
             registry.insert(client);
         }
         Ok(registry)
@@ -201,6 +261,7 @@ impl ClientRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::EntryError;
 
     const PEM: &str = include_str!("../tests/data/midtrans-public.pem");
 
@@ -238,6 +299,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(
+            matches!(&e, FixtureError::Entry { problem: EntryError::Invalid(InvalidClient::KeyFileNotFound { tried, .. }), .. } if tried == &["/nonexistent/nope.pem"]),
+            "{e:?}"
+        );
+        let e = e.to_string();
+        assert!(
             e.contains("client #1 \"a\"") && e.contains("/nonexistent/nope.pem"),
             "{e}"
         );
@@ -248,6 +314,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(
+            matches!(&e, FixtureError::Entry { problem: EntryError::Invalid(InvalidClient::PublicKey { origin, .. }), .. } if origin == "inline"),
+            "{e:?}"
+        );
+        let e = e.to_string();
+        assert!(
             e.contains("client #1 \"a\"") && e.contains("public key (inline)"),
             "{e}"
         );
@@ -256,10 +327,13 @@ mod tests {
             &json(r#"{"clientKey":"a","publickey":"x"}"#),
             Path::new("."),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("publickey"), "{e}");
 
-        let e = ClientRegistry::from_json("[]", Path::new(".")).unwrap_err();
+        let e = ClientRegistry::from_json("[]", Path::new("."))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("expected"), "{e}");
     }
 
@@ -270,7 +344,8 @@ mod tests {
         let e =
             ClientRegistry::from_json(&json(&format!("{one},{one}")), Path::new(".")).unwrap_err();
         assert!(
-            e.contains("client #2 \"a\": clientKey registered twice"),
+            e.to_string()
+                .contains("client #2 \"a\": clientKey is used twice"),
             "{e}"
         );
     }

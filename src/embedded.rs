@@ -2,7 +2,7 @@
 //! names no file works from any directory, which is what an embedder's
 //! tests need. The CLI reads the same files from disk by default.
 
-use crate::clients::ClientRegistry;
+use crate::clients::{ClientRegistry, ClientsError, InvalidClient};
 #[cfg(test)]
 use crate::snap::keys::KeyError;
 #[cfg(test)]
@@ -29,18 +29,17 @@ const KEY_FILES: [(&str, &str); 2] = [
 ];
 
 /// Looks up a key file of the bundled fixture by name.
-pub fn key_file(name: &str) -> Result<(String, String), String> {
+pub fn key_file(name: &str) -> Result<(String, String), InvalidClient> {
     KEY_FILES
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(n, pem)| ((*pem).to_owned(), format!("bundled {n}")))
-        .ok_or_else(|| format!("public key {name:?} is not one of the bundled keys"))
+        .ok_or_else(|| InvalidClient::NotBundled(name.to_owned()))
 }
 
 /// The bundled clients.
-pub fn clients() -> Result<ClientRegistry, String> {
+pub fn clients() -> Result<ClientRegistry, ClientsError> {
     ClientRegistry::from_json_with(CLIENTS, &key_file)
-        .map_err(|e| format!("bundled clients fixture: {e}"))
 }
 
 /// A token issuer with the bundled signing key.

@@ -3,8 +3,9 @@
 //! asymmetric signature without a token, and answers a canned success body
 //! when the client gets everything right.
 
-use crate::provider::{Provider, ServiceSignature};
-use crate::snap::response_code::{ResponseCode, ServiceCode};
+use crate::fixtures::FixtureError;
+use crate::provider::{Provider, ServiceSignature, UnknownProvider};
+use crate::snap::response_code::{ResponseCode, ResponseCodeError, ServiceCode};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -37,6 +38,42 @@ pub struct EndpointSpec {
     pub response: Map<String, Value>,
 }
 
+/// Why an endpoint entry cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum InvalidEndpoint {
+    /// `provider` names no preset.
+    #[error(transparent)]
+    Provider(#[from] UnknownProvider),
+    /// `method` is not one a SNAP service uses.
+    #[error("method {0:?} is not GET, POST, PUT, PATCH or DELETE")]
+    Method(String),
+    /// `path` is not an absolute path without query or template.
+    #[error("path {0:?} must be an absolute path without query")]
+    Path(String),
+    /// `serviceCode` has more than two digits.
+    #[error("serviceCode {0} must be two digits")]
+    ServiceCode(ServiceCode),
+    /// `response.responseCode` is not a SNAP response code.
+    #[error("responseCode {given:?}: {error}")]
+    ResponseCode {
+        /// The code as written.
+        given: String,
+        /// What is wrong with it.
+        error: ResponseCodeError,
+    },
+    /// `response.responseCode` is not a string.
+    #[error("responseCode must be a string, got {0}")]
+    ResponseCodeType(Value),
+    /// Another entry serves the same method and path.
+    #[error("{method} {path} is declared twice")]
+    DeclaredTwice {
+        /// The method.
+        method: String,
+        /// The path.
+        path: String,
+    },
+}
+
 /// A validated endpoint.
 #[derive(Debug)]
 pub struct Endpoint {
@@ -48,34 +85,29 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    pub fn new(spec: EndpointSpec, provider: &Provider) -> Result<Self, String> {
+    pub fn new(spec: EndpointSpec, provider: &Provider) -> Result<Self, InvalidEndpoint> {
         if let Some(name) = &spec.provider {
             name.parse::<&Provider>()?;
         }
         let method = spec.method.to_ascii_uppercase();
         if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
-            return Err(format!(
-                "method {:?} is not GET, POST, PUT, PATCH or DELETE",
-                spec.method
-            ));
+            return Err(InvalidEndpoint::Method(spec.method));
         }
         if !spec.path.starts_with('/') || spec.path.contains(['{', '}', '?', '#', ' ']) {
-            return Err(format!(
-                "path {:?} must be an absolute path without query",
-                spec.path
-            ));
+            return Err(InvalidEndpoint::Path(spec.path));
         }
         if spec.service_code.0 > 99 {
-            return Err(format!(
-                "serviceCode {} must be two digits",
-                spec.service_code
-            ));
+            return Err(InvalidEndpoint::ServiceCode(spec.service_code));
         }
         let success_code = match spec.response.get("responseCode") {
-            Some(Value::String(s)) => s
-                .parse::<ResponseCode>()
-                .map_err(|e| format!("responseCode {s:?}: {e}"))?,
-            Some(other) => return Err(format!("responseCode must be a string, got {other}")),
+            Some(Value::String(s)) => {
+                s.parse::<ResponseCode>()
+                    .map_err(|error| InvalidEndpoint::ResponseCode {
+                        given: s.clone(),
+                        error,
+                    })?
+            }
+            Some(other) => return Err(InvalidEndpoint::ResponseCodeType(other.clone())),
             None => ResponseCode::new(200, spec.service_code, 0),
         };
         let success_message = match spec.response.get("responseMessage") {
@@ -97,10 +129,15 @@ impl Endpoint {
 
 /// Parses the text of an endpoints fixture; errors name the entry.
 /// Endpoints for another provider preset are checked, then left out.
-pub fn from_json(text: &str, provider: &Provider) -> Result<Vec<Arc<Endpoint>>, String> {
+pub fn from_json(
+    text: &str,
+    provider: &Provider,
+) -> Result<Vec<Arc<Endpoint>>, FixtureError<InvalidEndpoint>> {
     let mut out: Vec<Arc<Endpoint>> = Vec::new();
-    for (label, spec) in crate::fixtures::entries::<EndpointSpec>(text, "endpoints", "endpoint")? {
-        let endpoint = Endpoint::new(spec, provider).map_err(|e| format!("{label}: {e}"))?;
+    for (label, spec) in crate::fixtures::entries::<EndpointSpec, _>(text, "endpoints", "endpoint")?
+    {
+        let endpoint =
+            Endpoint::new(spec, provider).map_err(|e| FixtureError::invalid(&label, e))?;
         if endpoint
             .spec
             .provider
@@ -113,9 +150,12 @@ pub fn from_json(text: &str, provider: &Provider) -> Result<Vec<Arc<Endpoint>>, 
             .iter()
             .any(|e| e.spec.path == endpoint.spec.path && e.method == endpoint.method)
         {
-            return Err(format!(
-                "{label}: {} {} is declared twice",
-                endpoint.method, endpoint.spec.path
+            return Err(FixtureError::invalid(
+                &label,
+                InvalidEndpoint::DeclaredTwice {
+                    method: endpoint.method.clone(),
+                    path: endpoint.spec.path.clone(),
+                },
             ));
         }
         out.push(Arc::new(endpoint));

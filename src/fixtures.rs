@@ -54,38 +54,119 @@ fn too_large(len: u64, cap: u64) -> io::Error {
     )
 }
 
+/// Why a list fixture (clients, scenarios, endpoints) cannot be used. `E`
+/// is what can be wrong with one valid-JSON entry of that fixture.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError<E: std::error::Error + 'static> {
+    /// The file cannot be read (missing, not a regular file, too large).
+    #[error("cannot read the {what}: {source}")]
+    Read {
+        /// What the file was to be: "clients fixture", ...
+        what: &'static str,
+        /// Why it cannot be read.
+        source: io::Error,
+    },
+    /// Not JSON, or not `{"<key>": [...]}`.
+    #[error("not a valid {kind}s fixture ({detail}); expected {expected}")]
+    Shape {
+        /// One entry's name: "client", "scenario", "endpoint".
+        kind: &'static str,
+        /// What is wrong, as the JSON parser or this check saw it.
+        detail: String,
+        /// The shape a fixture has.
+        expected: String,
+    },
+    /// One entry is wrong; `label` names it (`scenario #2 "x"`).
+    #[error("{label}: {problem}")]
+    Entry {
+        /// The entry's number (from 1) and name.
+        label: String,
+        /// What is wrong with it.
+        problem: EntryError<E>,
+    },
+}
+
+/// What can be wrong with one entry of a list fixture.
+#[derive(Debug, thiserror::Error)]
+pub enum EntryError<E: std::error::Error + 'static> {
+    /// Its members do not have the fixture's types.
+    #[error("{0}")]
+    Json(serde_json::Error),
+    /// Another entry has the same identifier (`what` names it).
+    #[error("{what} is used twice")]
+    Duplicate {
+        /// The identifier: "clientKey", "the name".
+        what: &'static str,
+    },
+    /// The entry's values break the fixture's rules.
+    #[error("{0}")]
+    Invalid(E),
+}
+
+impl<E: std::error::Error + 'static> FixtureError<E> {
+    /// An entry that breaks the fixture's rules.
+    pub fn invalid(label: &str, problem: E) -> Self {
+        Self::Entry {
+            label: label.to_owned(),
+            problem: EntryError::Invalid(problem),
+        }
+    }
+
+    /// An entry whose identifier another entry has already.
+    pub fn duplicate(label: &str, what: &'static str) -> Self {
+        Self::Entry {
+            label: label.to_owned(),
+            problem: EntryError::Duplicate { what },
+        }
+    }
+}
+
+/// An error with where the text came from: a file's path, `bundled` or
+/// `inline`.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {error}")]
+pub struct Located<E: std::error::Error + 'static> {
+    /// The file's path, `bundled` or `inline`.
+    pub origin: String,
+    /// What is wrong.
+    pub error: E,
+}
+
 /// Parses the entries under `key`; `kind` names one entry in errors. The
 /// returned labels are for the caller's own checks (duplicates).
-pub fn entries<T: DeserializeOwned>(
+pub fn entries<T: DeserializeOwned, E: std::error::Error + 'static>(
     text: &str,
-    key: &str,
-    kind: &str,
-) -> Result<Vec<(String, T)>, String> {
-    let expected = || format!("expected {{\"{key}\": [...]}}");
-    let mut file: Map<String, Value> = serde_json::from_str(text)
-        .map_err(|e| format!("not a valid {kind}s fixture ({e}); {}", expected()))?;
+    key: &'static str,
+    kind: &'static str,
+) -> Result<Vec<(String, T)>, FixtureError<E>> {
+    let shape = |detail: String| FixtureError::Shape {
+        kind,
+        detail,
+        expected: format!("{{\"{key}\": [...]}}"),
+    };
+    let mut file: Map<String, Value> =
+        serde_json::from_str(text).map_err(|e| shape(e.to_string()))?;
     if let Some(unknown) = file
         .keys()
         .find(|k| *k != key && *k != "$comment" && *k != "$schema")
     {
-        return Err(format!(
-            "not a valid {kind}s fixture (unknown field `{unknown}`); {}",
-            expected()
-        ));
+        return Err(shape(format!("unknown field `{unknown}`")));
     }
     let Some(Value::Array(list)) = file.remove(key) else {
-        return Err(format!(
-            "not a valid {kind}s fixture (missing field `{key}`); {}",
-            expected()
-        ));
+        return Err(shape(format!("missing field `{key}`")));
     };
     list.into_iter()
         .enumerate()
         .map(|(i, value)| {
             let name = value.get("name").and_then(Value::as_str).unwrap_or("");
             let label = format!("{kind} #{} {name:?}", i + 1);
-            let entry = serde_json::from_value(value).map_err(|e| format!("{label}: {e}"))?;
-            Ok((label, entry))
+            match serde_json::from_value(value) {
+                Ok(entry) => Ok((label, entry)),
+                Err(e) => Err(FixtureError::Entry {
+                    label,
+                    problem: EntryError::Json(e),
+                }),
+            }
         })
         .collect()
 }

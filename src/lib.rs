@@ -123,11 +123,16 @@ mod tokens;
 #[doc(hidden)]
 pub mod cli;
 
+pub use clients::InvalidClient;
 pub use clock::Clock;
-pub use config::{AdminMode, Config, Source, DEFAULT_TOKEN_PATHS};
+pub use config::{AdminMode, Config, ConfigError, Source, DEFAULT_TOKEN_PATHS};
+pub use endpoints::InvalidEndpoint;
+pub use fixtures::{EntryError, FixtureError, Located};
 pub use journal::{JournalEntry, JournalOutcome};
-pub use provider::{Provider, ServiceSignature, TokenFormat, PROVIDERS};
-pub use scenarios::{Fault, Match, Phase, Respond, ScenarioSpec};
+pub use provider::{Provider, ServiceSignature, TokenFormat, UnknownProvider, PROVIDERS};
+pub use scenarios::{
+    Fault, InvalidScenario, Match, Phase, Respond, ScenarioSpec, ScenariosFull, MAX_SCENARIOS,
+};
 pub use server::{MockError, MockServer, StartError};
 pub use signing::{
     hmac_signature, service_string_to_sign, snap_timestamp, token_string_to_sign, ClientKeyPair,
@@ -141,10 +146,13 @@ pub use snap::{
     ContentTypeRule, Field, ParseRules, Profile, ResponseCode, ServiceCode, SnapError,
     TimestampMode,
 };
+pub use state::SigningKeyError;
 #[cfg(feature = "redis")]
 pub use store::redis::RedisConfig;
+pub use store::StoreError;
 #[cfg(feature = "tls")]
 pub use tls::Tls;
+pub use tokens::TokenRejection;
 
 /// The bundled demo client: its key, private key (a published test key,
 /// never use it anywhere real) and client secret.

@@ -194,17 +194,19 @@ impl Default for &'static Provider {
     }
 }
 
+/// A provider name that is not a preset's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown provider {0:?} (one of: {names})", names = PROVIDERS.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))]
+pub struct UnknownProvider(pub String);
+
 impl FromStr for &'static Provider {
-    type Err = String;
+    type Err = UnknownProvider;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         PROVIDERS
             .iter()
             .copied()
             .find(|p| p.name.eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                let names: Vec<_> = PROVIDERS.iter().map(|p| p.name).collect();
-                format!("unknown provider {s:?} (one of: {})", names.join(", "))
-            })
+            .ok_or_else(|| UnknownProvider(s.to_owned()))
     }
 }
 
@@ -227,7 +229,7 @@ mod tests {
         }
         assert_eq!(<&Provider>::default().name, "finpay");
         assert_eq!("DANA".parse::<&Provider>().unwrap().name, "dana");
-        let e = "nope".parse::<&Provider>().unwrap_err();
+        let e = "nope".parse::<&Provider>().unwrap_err().to_string();
         assert!(e.contains("dana") && e.contains("finpay"), "{e}");
     }
 

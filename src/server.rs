@@ -1,14 +1,14 @@
 //! Builds the actix application from a [`Config`] and runs it, in-process
 //! ([`MockServer`]) or as the binary's foreground server.
 
-use crate::clients::{Client, ClientEntry};
+use crate::clients::{Client, ClientEntry, InvalidClient};
 use crate::config::Config;
-pub use crate::config::StartError;
 use crate::journal::JournalEntry;
 use crate::routes;
-use crate::scenarios::{Scenario, ScenarioSpec};
+use crate::scenarios::{InvalidScenario, Scenario, ScenarioSpec, ScenariosFull};
+pub use crate::state::StartError;
 use crate::state::State;
-use crate::store::block_on;
+use crate::store::{block_on, StoreError};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use std::fmt;
@@ -250,14 +250,12 @@ impl MockServer {
             partner_id: None,
             auth_codes: Default::default(),
         };
-        let invalid = |reason: String| MockError::InvalidClient {
+        let invalid = |reason: InvalidClient| MockError::InvalidClient {
             client_key: client_key.to_owned(),
             reason,
         };
         if !entry.public_key.contains("-----BEGIN") {
-            return Err(invalid(
-                "public_key_pem must be a PEM (-----BEGIN PUBLIC KEY-----...)".into(),
-            ));
+            return Err(invalid(InvalidClient::PemRequired));
         }
         let client = Client::from_entry(entry, std::path::Path::new("")).map_err(invalid)?;
         block_on(self.state.stores.clients.register(client))?;
@@ -272,15 +270,14 @@ impl MockServer {
     /// Adds a scenario ahead of all others (one of the same name is
     /// replaced, its `times` refilled).
     pub fn add_scenario(&self, spec: ScenarioSpec) -> Result<(), MockError> {
-        let scenario = Scenario::new(spec).map_err(MockError::InvalidScenario)?;
+        let scenario = Scenario::new(spec)?;
         block_on(self.state.stores.counters.refill(scenario.name()))?;
-        block_on(self.state.stores.scenarios.add(scenario))?.map_err(MockError::InvalidScenario)
+        Ok(block_on(self.state.stores.scenarios.add(scenario))??)
     }
 
     /// Adds a scenario written as JSON, as in the scenarios fixture.
     pub fn add_scenario_json(&self, json: &str) -> Result<(), MockError> {
-        let spec = serde_json::from_str(json)
-            .map_err(|e| MockError::InvalidScenario(format!("not a scenario: {e}")))?;
+        let spec = serde_json::from_str(json).map_err(MockError::NotAScenario)?;
         self.add_scenario(spec)
     }
 
@@ -323,7 +320,7 @@ impl MockServer {
 }
 
 /// Why a [`MockServer`] call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MockError {
     /// The client cannot be registered: its public key is not a PEM RSA
@@ -333,22 +330,21 @@ pub enum MockError {
         /// The client key given.
         client_key: String,
         /// What is wrong with it.
-        reason: String,
+        reason: InvalidClient,
     },
-    /// The scenario is not valid JSON, or breaks a scenario rule (both
-    /// `respond` and `fault`, an unknown response code, ...), or the
-    /// scenario list is full.
+    /// The scenario breaks a scenario rule (both `respond` and `fault`, an
+    /// unknown response code, ...).
     #[error("invalid scenario: {0}")]
-    InvalidScenario(String),
+    InvalidScenario(#[from] InvalidScenario),
+    /// The text given as a scenario is not one in JSON.
+    #[error("invalid scenario: not a scenario: {0}")]
+    NotAScenario(serde_json::Error),
+    /// [`MAX_SCENARIOS`](crate::MAX_SCENARIOS) are in force already.
+    #[error(transparent)]
+    ScenariosFull(#[from] ScenariosFull),
     /// The shared store (`Config::store`) failed or did not answer in time.
-    #[error("{0}")]
-    Store(String),
-}
-
-impl From<crate::store::StoreError> for MockError {
-    fn from(e: crate::store::StoreError) -> Self {
-        Self::Store(e.0)
-    }
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl Drop for MockServer {

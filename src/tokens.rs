@@ -72,6 +72,39 @@ impl fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
+/// Why a bearer token is not active here; the message is what `401xx01` and
+/// `/introspect` say.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenRejection {
+    /// Neither a JWT this server could read nor anything else.
+    #[error("not a JWT: {0}")]
+    NotAJwt(#[source] jsonwebtoken::errors::Error),
+    /// RFC 7515 §4.1.11: `crit` names extensions this server does not know.
+    #[error("the header has crit: extensions this server does not understand")]
+    CriticalExtension,
+    /// Signed with another algorithm than this server's RS256.
+    #[error("alg is {0:?}, tokens here are RS256")]
+    Algorithm(Algorithm),
+    /// `kid` names another key than this server's.
+    #[error("kid does not name this server's signing key")]
+    UnknownKid,
+    /// The signature or a claim (`iss`, a claim's type) does not hold.
+    #[error("signature or claims rejected: {0}")]
+    Rejected(#[source] jsonwebtoken::errors::Error),
+    /// `exp` has passed.
+    #[error("expired {secs_ago} s ago")]
+    Expired {
+        /// Seconds since `exp`.
+        secs_ago: i64,
+    },
+    /// `nbf` is still ahead.
+    #[error("not valid yet (nbf is in the future)")]
+    NotYetValid,
+    /// An opaque token this server never issued, or has dropped.
+    #[error("not a JWT, and not an opaque token this server issued (or it was dropped as the oldest past --max-access-tokens)")]
+    UnknownOpaque,
+}
+
 /// Signs access tokens with the server's key.
 pub struct TokenIssuer {
     key_pair: RsaKeyPair,
@@ -245,8 +278,12 @@ impl TokenIssuer {
     /// Checks a token the way a resource server would: signed by this
     /// server's key (RS256, matching `kid`), `nbf` and `exp` around `now`,
     /// `iss` when configured. `Err` says why it is not active.
-    pub fn introspect(&self, token: &str, now: DateTime<Utc>) -> Result<AccessTokenClaims, String> {
-        let header = jsonwebtoken::decode_header(token).map_err(|e| format!("not a JWT: {e}"))?;
+    pub fn introspect(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AccessTokenClaims, TokenRejection> {
+        let header = jsonwebtoken::decode_header(token).map_err(TokenRejection::NotAJwt)?;
         // RFC 7515 §4.1.11: a recipient must refuse a token whose `crit`
         // names extensions it does not understand; this server knows none.
         let raw_header = token
@@ -255,13 +292,13 @@ impl TokenIssuer {
             .and_then(|h| URL_SAFE_NO_PAD.decode(h).ok())
             .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok());
         if raw_header.is_some_and(|h| h.get("crit").is_some()) {
-            return Err("the header has crit: extensions this server does not understand".into());
+            return Err(TokenRejection::CriticalExtension);
         }
         if header.alg != Algorithm::RS256 {
-            return Err(format!("alg is {:?}, tokens here are RS256", header.alg));
+            return Err(TokenRejection::Algorithm(header.alg));
         }
         if header.kid.as_deref() != Some(self.kid()) {
-            return Err("kid does not name this server's signing key".into());
+            return Err(TokenRejection::UnknownKid);
         }
         let mut validation = Validation::new(Algorithm::RS256);
         validation.validate_aud = false;
@@ -273,7 +310,7 @@ impl TokenIssuer {
         }
         let claims =
             jsonwebtoken::decode::<AccessTokenClaims>(token, &self.decoding_key, &validation)
-                .map_err(|e| format!("signature or claims rejected: {e}"))?
+                .map_err(TokenRejection::Rejected)?
                 .claims;
         claims.valid_at(now)?;
         Ok(claims)
@@ -282,13 +319,15 @@ impl TokenIssuer {
 
 impl AccessTokenClaims {
     /// `Err` says why the token is not valid at `now`.
-    pub fn valid_at(&self, now: DateTime<Utc>) -> Result<(), String> {
+    pub fn valid_at(&self, now: DateTime<Utc>) -> Result<(), TokenRejection> {
         let now = now.timestamp();
         if now >= self.exp {
-            return Err(format!("expired {} s ago", now - self.exp));
+            return Err(TokenRejection::Expired {
+                secs_ago: now - self.exp,
+            });
         }
         if now < self.nbf {
-            return Err("not valid yet (nbf is in the future)".into());
+            return Err(TokenRejection::NotYetValid);
         }
         Ok(())
     }
@@ -342,15 +381,20 @@ mod tests {
         let t0 = Utc::now();
         let claims = issuer.issue("c", t0).unwrap().claims;
         let at = |secs: i64| t0 + chrono::Duration::seconds(secs);
-        assert_eq!(claims.valid_at(at(0)), Ok(()));
-        assert_eq!(claims.valid_at(at(1)), Ok(()));
-        assert_eq!(claims.valid_at(at(899)), Ok(()));
-        assert_eq!(
+        for ok in [0, 1, 899] {
+            assert!(claims.valid_at(at(ok)).is_ok(), "{ok}");
+        }
+        assert!(matches!(
             claims.valid_at(at(-1)),
-            Err("not valid yet (nbf is in the future)".into())
-        );
-        assert_eq!(claims.valid_at(at(900)), Err("expired 0 s ago".into()));
-        assert_eq!(claims.valid_at(at(1000)), Err("expired 100 s ago".into()));
+            Err(TokenRejection::NotYetValid)
+        ));
+        assert!(matches!(
+            claims.valid_at(at(900)),
+            Err(TokenRejection::Expired { secs_ago: 0 })
+        ));
+        let e = claims.valid_at(at(1000)).unwrap_err();
+        assert!(matches!(e, TokenRejection::Expired { secs_ago: 100 }));
+        assert_eq!(e.to_string(), "expired 100 s ago");
     }
 
     #[test]
@@ -415,10 +459,10 @@ mod tests {
             token.claims
         );
         let later = now + chrono::Duration::seconds(901);
-        assert!(issuer
-            .introspect(&token.access_token, later)
-            .unwrap_err()
-            .contains("expired"));
+        assert!(matches!(
+            issuer.introspect(&token.access_token, later),
+            Err(TokenRejection::Expired { secs_ago: 1 })
+        ));
         let mut tampered = token.access_token.clone();
         tampered.pop();
         tampered.push(if token.access_token.ends_with('A') {
@@ -430,6 +474,7 @@ mod tests {
         assert!(issuer
             .introspect("not-a-jwt", now)
             .unwrap_err()
+            .to_string()
             .contains("not a JWT"));
         let other = TokenIssuer::from_pem(
             include_str!("../keys/demo-client.private.pem"),
@@ -438,10 +483,10 @@ mod tests {
         )
         .unwrap();
         let foreign = other.issue("demo-client", now).unwrap();
-        assert!(issuer
-            .introspect(&foreign.access_token, now)
-            .unwrap_err()
-            .contains("kid"));
+        assert!(matches!(
+            issuer.introspect(&foreign.access_token, now),
+            Err(TokenRejection::UnknownKid)
+        ));
     }
 
     #[test]
@@ -463,7 +508,7 @@ mod tests {
             .unwrap();
         let forged = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature));
         let why = issuer.introspect(&forged, now).unwrap_err();
-        assert!(why.contains("crit"), "{why}");
+        assert!(matches!(why, TokenRejection::CriticalExtension), "{why}");
         assert!(issuer.introspect(&token, now).is_ok());
     }
 

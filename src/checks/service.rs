@@ -3,7 +3,7 @@ use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::ServiceCode;
 use crate::snap::symmetric::{diagnose_symmetric, minify_body, string_to_sign, verify_symmetric};
 use crate::store::IdCheck;
-use crate::tokens::AccessTokenClaims;
+use crate::tokens::{AccessTokenClaims, TokenRejection};
 use chrono::NaiveDate;
 
 /// What a service signature covers besides the headers.
@@ -44,7 +44,7 @@ pub fn bearer(authorization: Option<&[u8]>, service: ServiceCode) -> Result<&str
 /// The claims of a bearer token as the server found them, or `401xx01`
 /// saying why it is not valid here.
 pub fn token_claims(
-    introspected: Result<AccessTokenClaims, String>,
+    introspected: Result<AccessTokenClaims, TokenRejection>,
     service: ServiceCode,
 ) -> Result<AccessTokenClaims, SnapError> {
     introspected.map_err(|why| {
@@ -232,7 +232,7 @@ mod tests {
 
     fn bearer_token(
         authorization: Option<&[u8]>,
-        introspect: impl FnOnce(&str) -> Result<AccessTokenClaims, String>,
+        introspect: impl FnOnce(&str) -> Result<AccessTokenClaims, TokenRejection>,
         service: ServiceCode,
     ) -> Result<(&str, AccessTokenClaims), SnapError> {
         let token = bearer(authorization, service)?;

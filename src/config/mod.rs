@@ -2,11 +2,11 @@
 //! their `SNAP_MOCK_*` environment twins) fills it; tests and embedders
 //! build it directly.
 
-mod start_error;
+mod error;
 #[cfg(feature = "redis")]
 mod store;
 
-pub use start_error::StartError;
+pub use error::ConfigError;
 #[cfg(feature = "redis")]
 pub use store::{shown, RedisConfig};
 
@@ -319,7 +319,7 @@ impl Config {
 
     /// Checks what types cannot: paths start with `/`, limits are usable.
     // Long on purpose: a list of independent checks, each with its message.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         for p in self
             .extra_token_paths
             .iter()
@@ -329,9 +329,7 @@ impl Config {
                 || p.contains(char::is_whitespace)
                 || p.contains(['{', '}', '?', '#'])
             {
-                return Err(format!(
-                    "token path {p:?} must be an absolute path like /v1.0/access-token/b2b"
-                ));
+                return Err(ConfigError::TokenPath(p.clone()));
             }
         }
         let prefix = &self.admin_prefix;
@@ -340,13 +338,11 @@ impl Config {
             || prefix.ends_with('/')
             || prefix.contains(['{', '}', '?', '#'])
         {
-            return Err(format!("admin prefix {prefix:?} must look like /__admin"));
+            return Err(ConfigError::AdminPrefix(prefix.clone()));
         }
         let b2b2c = self.token_paths_b2b2c();
         if let Some(p) = self.token_paths().iter().find(|p| b2b2c.contains(p)) {
-            return Err(format!(
-                "token path {p} is given both as a B2B and as a B2B2C token path"
-            ));
+            return Err(ConfigError::TokenPathTwice(p.clone()));
         }
         if self
             .token_paths()
@@ -354,37 +350,29 @@ impl Config {
             .chain(&b2b2c)
             .any(|p| p.starts_with(&format!("{prefix}/")) || p == prefix)
         {
-            return Err(format!("a token path lies under the admin prefix {prefix}"));
+            return Err(ConfigError::TokenPathUnderAdmin(prefix.clone()));
         }
         if self.admin_token.as_deref() == Some("") {
-            return Err("the admin token is empty (--admin-token / SNAP_MOCK_ADMIN_TOKEN); an empty token would leave the admin API open: give one, or leave it unset".into());
+            return Err(ConfigError::EmptyAdminToken);
         }
         if self.max_external_ids == 0 || self.max_refresh_tokens == 0 || self.max_access_tokens == 0
         {
-            return Err(
-                "max external ids, max refresh tokens and max access tokens must be at least 1"
-                    .into(),
-            );
+            return Err(ConfigError::ZeroStoreLimit);
         }
         if self.max_body_bytes == 0 {
-            return Err("max body bytes must be at least 1".into());
+            return Err(ConfigError::ZeroBodyLimit);
         }
         if self.workers == Some(0) {
-            return Err("workers must be at least 1".into());
+            return Err(ConfigError::Workers(0));
         }
         // Each worker is a thread with its own runtime, spawned after the
         // socket is bound: a number the machine cannot start would fail
         // only after the listening line, which a harness takes for "up".
         if let Some(n) = self.workers.filter(|n| *n > MAX_WORKERS) {
-            return Err(format!(
-                "workers is {n}; at most {MAX_WORKERS} (--workers, SNAP_MOCK_WORKERS)"
-            ));
+            return Err(ConfigError::Workers(n));
         }
         if self.token_lifetime.as_secs() == 0 || self.token_lifetime.as_secs() > 99_999 {
-            return Err(format!(
-                "token lifetime must be 1 to 99999 seconds (expiresIn is String(1..5) on the wire), got {}",
-                self.token_lifetime.as_secs()
-            ));
+            return Err(ConfigError::TokenLifetime(self.token_lifetime.as_secs()));
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 use super::{read_body, respond};
 use crate::render::render_with;
 use crate::snap::response_code::{ResponseCode, SERVICE_GENERAL};
-use crate::state::State;
+use crate::state::{Introspection, State};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
@@ -36,8 +36,9 @@ pub async fn introspect(
     };
     let token = token.strip_prefix("Bearer ").unwrap_or(&token);
     let introspected = match state.introspect_token(token, state.clock.now()).await {
-        Ok(introspected) => introspected,
-        Err(e) => {
+        Ok(claims) => Ok(claims),
+        Err(Introspection::Inactive(why)) => Err(why),
+        Err(Introspection::Store(e)) => {
             let error = crate::lifecycle::store_failure(SERVICE_GENERAL, e);
             return respond(crate::render::render_error(
                 state.config.profile,
@@ -48,7 +49,7 @@ pub async fn introspect(
     };
     let fields = match introspected {
         Ok(claims) => active(&claims),
-        Err(reason) => json!({ "active": false, "reason": reason }),
+        Err(reason) => json!({ "active": false, "reason": reason.to_string() }),
     };
     let extra = match fields {
         Value::Object(m) => m,

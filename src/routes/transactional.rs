@@ -14,7 +14,7 @@ use crate::snap::diagnosis::ServiceSigning;
 use crate::snap::response_code::ServiceCode;
 use crate::snap::timestamp::WIB;
 use crate::snap::{Field, SnapError};
-use crate::state::State;
+use crate::state::{Introspection, State};
 use crate::store::UsedExternalId;
 use crate::tokens::AccessTokenClaims;
 use chrono::{DateTime, Utc};
@@ -138,10 +138,11 @@ async fn bearer_token<'r>(
     service: ServiceCode,
 ) -> Result<(&'r str, AccessTokenClaims), SnapError> {
     let token = checks::bearer(request.header("authorization"), service)?;
-    let introspected = state
-        .introspect_token(token, now)
-        .await
-        .map_err(|e| store_failure(service, e))?;
+    let introspected = match state.introspect_token(token, now).await {
+        Ok(claims) => Ok(claims),
+        Err(Introspection::Inactive(why)) => Err(why),
+        Err(Introspection::Store(e)) => return Err(store_failure(service, e)),
+    };
     let claims = checks::token_claims(introspected, service)?;
     record.client_key = Some(claims.aud.clone());
     checks::b2b_token(&claims, state.config.accept_customer_token, service)?;

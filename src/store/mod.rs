@@ -18,7 +18,7 @@ pub mod redis;
 
 use crate::clients::{Client, ClientRegistry};
 use crate::journal::{JournalEntry, JournalStats};
-use crate::scenarios::{Scenario, ScenarioSet};
+use crate::scenarios::{Scenario, ScenarioSet, ScenariosFull};
 use crate::tokens::AccessTokenClaims;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
@@ -36,6 +36,8 @@ impl std::fmt::Display for StoreError {
         f.write_str(&self.0)
     }
 }
+
+impl std::error::Error for StoreError {}
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -173,7 +175,7 @@ pub trait ScenarioStore: Send + Sync {
     fn snapshot(&self) -> Arc<ScenarioSet>;
     /// Adds a scenario ahead of all others, replacing one of the same name;
     /// refused when `MAX_SCENARIOS` are in force already.
-    fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), String>>;
+    fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), ScenariosFull>>;
     fn remove<'a>(&'a self, name: &'a str) -> StoreFuture<'a, bool>;
     /// Replaces the fixture's scenarios with those of a reloaded fixture;
     /// scenarios added or removed at runtime stay so.
@@ -181,9 +183,6 @@ pub trait ScenarioStore: Send + Sync {
     /// Back to the fixture as loaded.
     fn reset(&self) -> StoreFuture<'_, ()>;
 }
-
-/// Most scenarios in force at once (fixture and runtime together).
-pub const MAX_SCENARIOS: usize = 1000;
 
 /// How many of its `times` each scenario has used.
 pub trait ScenarioCounters: Send + Sync {

@@ -32,15 +32,13 @@ pub async fn add_scenario(
     state: web::Data<State>,
 ) -> Answer {
     let spec: ScenarioSpec = json_body(&req, payload, &state).await?;
-    let scenario = match Scenario::new(spec) {
-        Ok(s) => s,
-        Err(e) => return Err(AdminError::BadRequest(format!("invalid scenario: {e}"))),
-    };
+    let scenario = Scenario::new(spec)
+        .map_err(|e| AdminError::BadRequest(format!("invalid scenario: {e}")))?;
     // A failed add only refills a name that is not in force: harmless.
     state.stores.counters.refill(scenario.name()).await?;
     let listed = scenario_json(&scenario, "runtime", scenario.spec.times);
-    if let Err(e) = state.stores.scenarios.add(scenario).await? {
-        return Err(AdminError::BadRequest(e));
+    if let Err(full) = state.stores.scenarios.add(scenario).await? {
+        return Err(AdminError::BadRequest(full.to_string()));
     }
     log::info!("admin: scenario {} added", listed["name"]);
     ok(201, json!({ "scenario": listed }))

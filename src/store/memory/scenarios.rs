@@ -1,6 +1,7 @@
 //! Scenarios in force, and how many of their `times` each has used.
 
 use super::*;
+use crate::scenarios::{ScenariosFull, MAX_SCENARIOS};
 
 /// Copy-on-write: a request takes a snapshot (an `Arc` clone) and never
 /// holds a lock while it matches; admin changes build a new set.
@@ -23,13 +24,10 @@ impl Scenarios {
         read(&self.0).clone()
     }
 
-    pub fn add(&self, scenario: Scenario) -> Result<(), String> {
+    pub fn add(&self, scenario: Scenario) -> Result<(), ScenariosFull> {
         self.update(|s| {
-            if s.len() >= crate::store::MAX_SCENARIOS && s.get(scenario.name()).is_none() {
-                return Err(format!(
-                    "{} scenarios are in force, the most there can be; remove some first",
-                    crate::store::MAX_SCENARIOS
-                ));
+            if s.len() >= MAX_SCENARIOS && s.get(scenario.name()).is_none() {
+                return Err(ScenariosFull);
             }
             s.add(scenario);
             Ok(())
@@ -66,7 +64,7 @@ impl ScenarioStore for Scenarios {
     fn snapshot(&self) -> Arc<ScenarioSet> {
         Scenarios::snapshot(self)
     }
-    fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), String>> {
+    fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), ScenariosFull>> {
         StoreFuture::ready(Scenarios::add(self, scenario))
     }
     fn remove<'a>(&'a self, name: &'a str) -> StoreFuture<'a, bool> {

@@ -40,16 +40,16 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Conn {
-    pub(super) fn open(config: &RedisConfig) -> Result<Arc<Self>, String> {
+    pub(super) fn open(config: &RedisConfig) -> Result<Arc<Self>, StoreError> {
         let url = shown(&config.url);
         let client = redis::Client::open(config.url.as_str())
-            .map_err(|e| format!("--store {url}: not a Redis URL: {e}"))?;
+            .map_err(|e| StoreError(format!("--store {url}: not a Redis URL: {e}")))?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("snap-mock-redis")
             .enable_all()
             .build()
-            .map_err(|e| format!("--store {url}: cannot start its runtime: {e}"))?;
+            .map_err(|e| StoreError(format!("--store {url}: cannot start its runtime: {e}")))?;
         let manager_config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.timeout))
             .set_response_timeout(Some(config.timeout))
@@ -61,7 +61,7 @@ impl Conn {
         let manager = {
             let _inside = runtime.enter();
             ConnectionManager::new_lazy_with_config(client, manager_config)
-                .map_err(|e| format!("--store {url}: {e}"))?
+                .map_err(|e| StoreError(format!("--store {url}: {e}")))?
         };
         Ok(Arc::new(Self {
             handle: runtime.handle().clone(),

@@ -54,7 +54,7 @@ pub fn stores(
     scenarios: ScenarioSet,
     config: &crate::config::Config,
     redis: &RedisConfig,
-) -> Result<Stores, String> {
+) -> Result<Stores, StoreError> {
     let conn = Conn::open(redis)?;
     let scripts = Arc::new(Scripts::new());
     let registry = Arc::new(Registry {

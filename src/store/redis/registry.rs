@@ -2,6 +2,7 @@
 //! view rebuilt when the generation counter (or the epoch) moves.
 
 use super::*;
+use crate::scenarios::{ScenariosFull, MAX_SCENARIOS};
 
 /// Runtime clients and scenarios: written to Redis, read from the local
 /// view that [`Backend::refresh`] keeps up with the generation counter.
@@ -250,17 +251,12 @@ impl ScenarioStore for Registry {
     fn snapshot(&self) -> Arc<ScenarioSet> {
         self.scenarios.snapshot()
     }
-    fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), String>> {
+    fn add(&self, scenario: Scenario) -> StoreFuture<'_, Result<(), ScenariosFull>> {
         StoreFuture::pending(async move {
             self.catch_up().await?;
             let current = self.scenarios.snapshot();
-            if current.len() >= crate::store::MAX_SCENARIOS
-                && current.get(scenario.name()).is_none()
-            {
-                return Ok(Err(format!(
-                    "{} scenarios are in force, the most there can be; remove some first",
-                    crate::store::MAX_SCENARIOS
-                )));
+            if current.len() >= MAX_SCENARIOS && current.get(scenario.name()).is_none() {
+                return Ok(Err(ScenariosFull));
             }
             self.write(
                 Runtime::Scenarios,

@@ -1,19 +1,20 @@
-//! `snap-mock [serve]`: the flags of the server, and running it until a
-//! signal stops it.
+//! The flags of `snap-mock [serve]` (each one's help is the README's
+//! reference) and the [`Config`] they make.
 
-use super::ClientFixtureArgs;
+use super::parsers::{
+    boolish, parse_admin_mode, parse_content_type_rule, parse_profile, parse_provider,
+    parse_timestamp_mode, parse_token_format, path_or_empty,
+};
+use crate::cli::ClientFixtureArgs;
 use crate::config::{
     AdminMode, Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE,
     DEFAULT_SIGNING_KEY_FILE,
 };
 use crate::provider::{Provider, TokenFormat};
-use crate::server::Bound;
 use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
 use clap::Args;
-use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Args, Debug, Clone)]
@@ -303,44 +304,15 @@ pub struct ServeArgs {
     /// Write the certificate clients should trust (the generated CA, or the
     /// given chain) to this file at start.
     #[arg(long, env = "SNAP_MOCK_TLS_CERT_OUT", value_name = "FILE")]
-    tls_cert_out: Option<PathBuf>,
+    pub(super) tls_cert_out: Option<PathBuf>,
     /// Reload the clients and scenarios fixtures (and the clients' key files)
     /// when they change, as SIGHUP does; a broken file keeps what is in force.
     #[arg(long, env = "SNAP_MOCK_WATCH", value_parser = boolish())]
-    watch: bool,
+    pub(super) watch: bool,
     /// Keep bearer and refresh tokens whole in the journal and the log (by
     /// default: the first 8 characters and a SHA-256 fingerprint).
     #[arg(long, env = "SNAP_MOCK_JOURNAL_SECRETS_VERBATIM", value_parser = boolish())]
     journal_secrets_verbatim: bool,
-}
-
-fn parse_admin_mode(s: &str) -> Result<AdminMode, String> {
-    s.parse()
-}
-
-/// A path, where an empty value means "none".
-fn path_or_empty(s: &str) -> Result<PathBuf, String> {
-    Ok(PathBuf::from(s))
-}
-
-fn parse_provider(s: &str) -> Result<&'static Provider, String> {
-    s.parse()
-}
-
-fn parse_token_format(s: &str) -> Result<TokenFormat, String> {
-    s.parse()
-}
-
-fn parse_profile(s: &str) -> Result<&'static Profile, String> {
-    s.parse()
-}
-
-fn parse_timestamp_mode(s: &str) -> Result<TimestampMode, String> {
-    s.parse()
-}
-
-fn parse_content_type_rule(s: &str) -> Result<ContentTypeRule, String> {
-    s.parse()
 }
 
 impl ServeArgs {
@@ -422,196 +394,4 @@ impl ServeArgs {
             },
         }
     }
-}
-
-fn init_logging() {
-    // Logs go to stdout so container runtimes collect them with the rest.
-    let _ = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .target(env_logger::Target::Stdout)
-        .try_init();
-}
-
-pub(super) fn serve(args: ServeArgs) -> ExitCode {
-    init_logging();
-    let watch = args.watch;
-    let cert_out = args.tls_cert_out.clone();
-    let bound = match Bound::new(args.into_config()) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("snap-mock: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if let (Some(path), Some(pem)) = (&cert_out, &bound.tls_trust_pem) {
-        if let Err(e) = std::fs::write(path, pem) {
-            eprintln!("snap-mock: --tls-cert-out {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
-    }
-    let config = &bound.state.config;
-    let clients = bound.state.stores.clients.len();
-    println!(
-        "snap-mock listening on {}://{} (provider {}, profile {}, {} token format, {} client{}); token paths: {}; B2B2C: {}",
-        bound.scheme(),
-        bound.address,
-        config.provider.name,
-        config.profile.name,
-        config.token_format.as_str(),
-        clients,
-        if clients == 1 { "" } else { "s" },
-        config.token_paths().join(", "),
-        config.token_paths_b2b2c().join(", ")
-    );
-    println!("loaded: {}", bound.state.loaded.join("; "));
-    let _ = std::io::stdout().flush();
-    for warning in &bound.state.warnings {
-        log::warn!("{warning}");
-    }
-
-    let state = bound.state.clone();
-    let result = actix_web::rt::System::new().block_on(async move {
-        let server = bound.into_server()?;
-        let handle = server.handle();
-        if watch {
-            watch_fixtures(state.clone());
-        }
-        #[cfg(unix)]
-        actix_web::rt::spawn(reload_on_sighup(state));
-        actix_web::rt::spawn(async move {
-            wait_for_stop_signal().await;
-            log::info!("stopping: answering requests in flight, then exiting");
-            handle.stop(true).await;
-        });
-        server
-            .await
-            .map_err(|e| crate::server::StartError::Bind(e.to_string()))
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("snap-mock: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// SIGHUP re-reads the scenarios and clients fixtures; a broken file is
-/// reported and the previous state stays in force.
-#[cfg(unix)]
-async fn reload_on_sighup(state: std::sync::Arc<crate::state::State>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut hup) = signal(SignalKind::hangup()) else {
-        log::warn!("cannot install the SIGHUP handler; reload through the admin API");
-        return;
-    };
-    while hup.recv().await.is_some() {
-        reload_fixtures(&state, "SIGHUP");
-    }
-}
-
-/// Reloads the scenarios and clients fixtures; a broken file keeps what is
-/// in force, and the log says why.
-fn reload_fixtures(state: &crate::state::State, why: &str) {
-    match crate::store::block_on(state.reload_scenarios()) {
-        Ok(n) => log::info!("{why}: reloaded {n} scenarios"),
-        Err(e) => log::error!("{why}: scenarios not reloaded, previous ones stay in force: {e}"),
-    }
-    match state.reload_clients() {
-        Ok(n) => log::info!("{why}: reloaded {n} clients"),
-        Err(e) => log::error!("{why}: clients not reloaded, previous ones stay registered: {e}"),
-    }
-}
-
-/// How often `--watch` looks at the files, and how long they must stay
-/// unchanged before a reload (an editor's save or a `cp` is often several
-/// writes).
-const WATCH_POLL: Duration = Duration::from_millis(250);
-const WATCH_SETTLE: Duration = Duration::from_millis(300);
-
-/// The files `--watch` follows: the clients and scenarios fixtures and the
-/// key files the registered clients were read from, with their
-/// modification time and length (`None`: absent).
-fn watched(state: &crate::state::State) -> Vec<(PathBuf, Option<(std::time::SystemTime, u64)>)> {
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for source in [Some(&state.config.clients), state.config.scenarios.as_ref()]
-        .into_iter()
-        .flatten()
-    {
-        if let Source::File(p) = source {
-            paths.push(p.clone());
-        }
-    }
-    for client in state.stores.clients.all() {
-        let p = PathBuf::from(&client.public_key_source);
-        if p.is_file() && !paths.contains(&p) {
-            paths.push(p);
-        }
-    }
-    paths
-        .into_iter()
-        .map(|p| {
-            let stamp = std::fs::metadata(&p)
-                .ok()
-                .and_then(|m| Some((m.modified().ok()?, m.len())));
-            (p, stamp)
-        })
-        .collect()
-}
-
-/// `--watch`: polls the fixture files and reloads them once a change has
-/// settled. A thread of its own: file metadata calls block.
-fn watch_fixtures(state: std::sync::Arc<crate::state::State>) {
-    let spawned = std::thread::Builder::new()
-        .name("snap-mock-watch".into())
-        .spawn(move || {
-            let mut last = watched(&state);
-            loop {
-                std::thread::sleep(WATCH_POLL);
-                let mut seen = watched(&state);
-                if seen == last {
-                    continue;
-                }
-                loop {
-                    std::thread::sleep(WATCH_SETTLE);
-                    let again = watched(&state);
-                    if again == seen {
-                        break;
-                    }
-                    seen = again;
-                }
-                reload_fixtures(&state, "watch");
-                // The reload may have changed which key files are followed.
-                last = watched(&state);
-            }
-        });
-    if let Err(e) = spawned {
-        log::warn!("--watch: cannot start the watcher ({e}); reload with SIGHUP or the admin API");
-    }
-}
-
-#[cfg(unix)]
-async fn wait_for_stop_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        log::warn!("cannot install signal handlers; stop with SIGKILL");
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {},
-        _ = int.recv() => {},
-    }
-}
-
-#[cfg(not(unix))]
-async fn wait_for_stop_signal() {
-    let _ = tokio::signal::ctrl_c().await;
-}
-
-/// On/off switches from the environment: `1/0`, `true/false`, `yes/no`,
-/// `on/off` in any case (clap's default takes only `true`/`false`).
-fn boolish() -> clap::builder::BoolishValueParser {
-    clap::builder::BoolishValueParser::new()
 }

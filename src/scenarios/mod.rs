@@ -3,6 +3,11 @@
 //! and error handling. No HTTP types: the route supplies a [`MatchContext`]
 //! and carries out the [`Action`].
 
+mod rules;
+
+pub use rules::{InvalidScenario, ScenariosFull};
+
+use crate::fixtures::FixtureError;
 use crate::snap::response_code::ResponseCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -10,6 +15,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Most scenarios in force at once (fixture and runtime together).
+pub const MAX_SCENARIOS: usize = 1000;
 
 /// Longest scenario name accepted.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -153,74 +161,6 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Validates a spec: known code or an explicit message, one action.
-    // Long on purpose: the scenario rules in the order the README lists them.
-    pub fn new(spec: ScenarioSpec) -> Result<Self, String> {
-        if spec.name.trim().is_empty() {
-            return Err("name is empty".into());
-        }
-        if spec.name.chars().count() > MAX_NAME_CHARS {
-            return Err(format!(
-                "name is {} characters long; at most {MAX_NAME_CHARS}",
-                spec.name.chars().count()
-            ));
-        }
-        let action = match (&spec.respond, spec.fault) {
-            (Some(_), Some(_)) => {
-                return Err("give either respond or fault, not both".into());
-            }
-            (Some(r), None) => {
-                let code: ResponseCode = r
-                    .response_code
-                    .parse()
-                    .map_err(|e| format!("responseCode {:?}: {e}", r.response_code))?;
-                let message = match (&r.response_message, code.standard_message()) {
-                    (Some(m), _) => m.clone(),
-                    (None, Some(m)) => m.to_owned(),
-                    (None, None) => {
-                        return Err(format!(
-                            "responseCode {code} is not in the SNAP code table; give a responseMessage for it"
-                        ))
-                    }
-                };
-                Action::Respond {
-                    code,
-                    message,
-                    body: r.body.clone(),
-                    headers: r
-                        .headers
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                }
-            }
-            (None, Some(f)) => Action::Fault(f),
-            (None, None) if spec.delay_ms.is_some() => Action::DelayOnly,
-            (None, None) => return Err("give respond, fault or delayMs".into()),
-        };
-        if let Action::Respond { headers, .. } = &action {
-            for (k, v) in headers {
-                let valid_name = !k.is_empty()
-                    && k.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
-                if !valid_name || v.bytes().any(|b| b.is_ascii_control()) {
-                    return Err(format!(
-                        "response header {k:?}: {v:?} is not a valid HTTP header"
-                    ));
-                }
-            }
-        }
-        let delay = Duration::from_millis(spec.delay_ms.unwrap_or(0));
-        if delay > Duration::from_secs(600) {
-            return Err("delayMs is capped at 600000 (10 minutes)".into());
-        }
-        Ok(Self {
-            spec,
-            action,
-            delay,
-        })
-    }
-
     pub fn name(&self) -> &str {
         &self.spec.name
     }
@@ -272,14 +212,14 @@ pub struct ScenarioSet {
 
 impl ScenarioSet {
     /// Parses a scenarios fixture; errors name the entry.
-    pub fn from_json(text: &str) -> Result<Self, String> {
+    pub fn from_json(text: &str) -> Result<Self, FixtureError<InvalidScenario>> {
         let mut set = Self::default();
         for (label, spec) in
-            crate::fixtures::entries::<ScenarioSpec>(text, "scenarios", "scenario")?
+            crate::fixtures::entries::<ScenarioSpec, _>(text, "scenarios", "scenario")?
         {
-            let scenario = Scenario::new(spec).map_err(|e| format!("{label}: {e}"))?;
+            let scenario = Scenario::new(spec).map_err(|e| FixtureError::invalid(&label, e))?;
             if set.get(scenario.name()).is_some() {
-                return Err(format!("{label}: the name is used twice"));
+                return Err(FixtureError::duplicate(&label, "the name"));
             }
             set.loaded.push(scenario.spec.clone());
             set.from_file.push(Arc::new(scenario));
@@ -551,7 +491,10 @@ mod tests {
         let spec: ScenarioSpec =
             serde_json::from_str(&format!(r#"{{"name":"{}","delayMs":1}}"#, "n".repeat(101)))
                 .unwrap();
-        assert!(Scenario::new(spec).unwrap_err().contains("at most 100"));
+        assert_eq!(
+            Scenario::new(spec).unwrap_err(),
+            InvalidScenario::NameTooLong(101)
+        );
     }
 
     #[test]
@@ -625,7 +568,7 @@ mod tests {
             ("{", "not a valid scenarios fixture"),
         ];
         for (json, expected) in cases {
-            let e = ScenarioSet::from_json(json).unwrap_err();
+            let e = ScenarioSet::from_json(json).unwrap_err().to_string();
             assert!(e.contains(expected), "{json}: {e}");
             if !json.starts_with("{\"scenarios\":[{\"name\":\"x\",\"delayMs\":1},") && json != "{" {
                 assert!(e.contains("scenario #1 \"x\""), "{e}");

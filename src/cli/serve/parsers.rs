@@ -1,0 +1,43 @@
+//! Value parsers for the server's flags and environment variables.
+
+use crate::config::AdminMode;
+use crate::provider::{Provider, TokenFormat};
+use crate::snap::{ContentTypeRule, Profile, TimestampMode};
+use std::path::PathBuf;
+
+pub(super) fn parse_admin_mode(s: &str) -> Result<AdminMode, String> {
+    s.parse()
+}
+
+/// A path, where an empty value means "none".
+pub(super) fn path_or_empty(s: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(s))
+}
+
+pub(super) fn parse_provider(
+    s: &str,
+) -> Result<&'static Provider, crate::provider::UnknownProvider> {
+    s.parse()
+}
+
+pub(super) fn parse_token_format(s: &str) -> Result<TokenFormat, String> {
+    s.parse()
+}
+
+pub(super) fn parse_profile(s: &str) -> Result<&'static Profile, String> {
+    s.parse()
+}
+
+pub(super) fn parse_timestamp_mode(s: &str) -> Result<TimestampMode, String> {
+    s.parse()
+}
+
+pub(super) fn parse_content_type_rule(s: &str) -> Result<ContentTypeRule, String> {
+    s.parse()
+}
+
+/// On/off switches from the environment: `1/0`, `true/false`, `yes/no`,
+/// `on/off` in any case (clap's default takes only `true`/`false`).
+pub(super) fn boolish() -> clap::builder::BoolishValueParser {
+    clap::builder::BoolishValueParser::new()
+}

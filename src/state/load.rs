@@ -1,0 +1,150 @@
+//! Reading the fixtures and the signing key a server starts from (and
+//! reloads), and the start-up report of what came from where.
+
+use super::start_error::SigningKeyError;
+use crate::clients::{ClientRegistry, ClientsError};
+use crate::config::{Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
+use crate::embedded;
+use crate::endpoints::{self, Endpoint, InvalidEndpoint};
+use crate::fixtures::{FixtureError, Located};
+use crate::scenarios::{InvalidScenario, ScenarioSet};
+use crate::tokens::TokenIssuer;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The text of a fixture source.
+pub(super) fn read(source: &Source, bundled: &'static str, cap: u64) -> std::io::Result<String> {
+    match source {
+        Source::Bundled => Ok(bundled.to_owned()),
+        Source::Inline(text) => Ok(text.clone()),
+        Source::File(path) => crate::fixtures::read_file(path, cap),
+    }
+}
+
+/// An error with the fixture it came from.
+pub(super) fn located<E: std::error::Error>(source: &Source, error: E) -> Located<E> {
+    let origin = match source {
+        Source::File(path) => path.display().to_string(),
+        Source::Bundled => "bundled".into(),
+        Source::Inline(_) => "inline".into(),
+    };
+    Located { origin, error }
+}
+
+/// A list fixture's text, or why it cannot be read.
+pub(super) fn read_fixture<E: std::error::Error>(
+    source: &Source,
+    bundled: &'static str,
+    what: &'static str,
+    cap: u64,
+) -> Result<String, Located<FixtureError<E>>> {
+    read(source, bundled, cap).map_err(|e| located(source, FixtureError::Read { what, source: e }))
+}
+
+/// True when `source` is the CLI's default file for an optional fixture
+/// and no file is there: a mounted fixtures directory with only
+/// `clients.json` is a complete configuration. A path given explicitly
+/// must exist.
+pub(super) fn absent_default(source: &Source, default: &str) -> bool {
+    matches!(source, Source::File(p) if p == Path::new(default) && !p.exists())
+}
+
+/// The warning for an optional default fixture that is not there: visible,
+/// because a mounted fixtures directory without it silently lost the demo
+/// scenarios or endpoints.
+pub(super) fn missing_default(source: Option<&Source>, default: &str) -> Option<String> {
+    source.filter(|s| absent_default(s, default)).map(|_| {
+        format!(
+            "{default} not found (working directory {}): starting without it; give its path, or an empty value to mean none on purpose",
+            std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|_| "?".into())
+        )
+    })
+}
+
+/// One item of the start-up report: `what` from where, with a count.
+pub(super) fn report(what: &str, source: Option<&Source>, default: &str, count: String) -> String {
+    match source {
+        None => format!("{what}: none"),
+        Some(s) if absent_default(s, default) => format!("{what}: none ({default} not found)"),
+        Some(s) => format!("{what}: {} ({count})", s.describe()),
+    }
+}
+
+/// Where shared state lives, for the start-up report.
+pub(super) fn store_line(config: &Config) -> String {
+    #[cfg(feature = "redis")]
+    if let Some(redis) = &config.store {
+        return format!(
+            "store: {} (keys under {}:, shared by every replica given this URL and prefix)",
+            crate::store::redis::shown(&redis.url),
+            redis.prefix
+        );
+    }
+    let _ = config;
+    "store: memory (this process)".into()
+}
+
+pub(super) fn load_clients(config: &Config) -> Result<ClientRegistry, Located<ClientsError>> {
+    let source = &config.clients;
+    let text = read_fixture(
+        source,
+        embedded::CLIENTS,
+        "clients fixture",
+        config.max_fixture_bytes,
+    )?;
+    match source {
+        Source::Bundled => embedded::clients(),
+        Source::File(path) => ClientRegistry::from_file_json(&text, path, &config.keys_dir),
+        Source::Inline(_) => ClientRegistry::from_json(&text, &config.keys_dir),
+    }
+    .map_err(|e| located(source, e))
+}
+
+pub(super) fn load_scenarios(
+    config: &Config,
+) -> Result<ScenarioSet, Located<FixtureError<InvalidScenario>>> {
+    match &config.scenarios {
+        None => Ok(ScenarioSet::default()),
+        Some(s) if absent_default(s, DEFAULT_SCENARIOS_FILE) => Ok(ScenarioSet::default()),
+        Some(s) => ScenarioSet::from_json(&read_fixture(
+            s,
+            embedded::SCENARIOS,
+            "scenarios fixture",
+            config.max_fixture_bytes,
+        )?)
+        .map_err(|e| located(s, e)),
+    }
+}
+
+pub(super) fn load_endpoints(
+    config: &Config,
+) -> Result<Vec<Arc<Endpoint>>, Located<FixtureError<InvalidEndpoint>>> {
+    match &config.endpoints {
+        None => Ok(Vec::new()),
+        Some(s) if absent_default(s, DEFAULT_ENDPOINTS_FILE) => Ok(Vec::new()),
+        Some(s) => endpoints::from_json(
+            &read_fixture(
+                s,
+                embedded::ENDPOINTS,
+                "endpoints fixture",
+                config.max_fixture_bytes,
+            )?,
+            config.provider,
+        )
+        .map_err(|e| located(s, e)),
+    }
+}
+
+pub(super) fn load_signing_key(config: &Config) -> Result<TokenIssuer, Located<SigningKeyError>> {
+    let source = &config.signing_key;
+    let text = read(source, embedded::SIGNING_KEY, config.max_fixture_bytes)
+        .map_err(|e| located(source, SigningKeyError::Read(e)))?;
+    TokenIssuer::from_pem(
+        &text,
+        config.issuer.clone(),
+        config.token_lifetime.as_secs(),
+    )
+    .map_err(|e| located(source, SigningKeyError::Key(e)))
+}
