@@ -151,7 +151,7 @@ pub use state::SigningKeyError;
 pub use store::redis::RedisConfig;
 pub use store::StoreError;
 #[cfg(feature = "tls")]
-pub use tls::Tls;
+pub use tls::{Tls, TlsError};
 pub use tokens::TokenRejection;
 
 /// The bundled demo client: its key, private key (a published test key,

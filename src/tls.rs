@@ -34,33 +34,54 @@ pub struct TlsMaterial {
     pub trust_pem: String,
 }
 
+/// Why the server's TLS identity cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// The certificate could not be generated.
+    #[error("generating a certificate: {0}")]
+    Generate(#[from] rcgen::Error),
+    /// A PEM file cannot be read or holds no usable item.
+    #[error("{}: {problem}", path.display())]
+    File {
+        /// The certificate or key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The certificate and key do not fit together, or rustls refuses them.
+    #[error("the certificate and key do not make a TLS identity: {0}")]
+    Identity(#[from] rustls::Error),
+}
+
 impl Tls {
     /// Reads the files, or generates the certificate.
-    pub fn load(&self) -> Result<TlsMaterial, String> {
+    pub fn load(&self) -> Result<TlsMaterial, TlsError> {
         let (chain, key, trust_pem) = match self {
-            Self::Generated => generate().map_err(|e| format!("generating a certificate: {e}"))?,
+            Self::Generated => generate()?,
             Self::Files { certificate, key } => {
+                let file = |path: &PathBuf| {
+                    let path = path.clone();
+                    move |problem: String| TlsError::File { path, problem }
+                };
                 let chain: Vec<CertificateDer<'static>> =
                     CertificateDer::pem_file_iter(certificate)
                         .and_then(|certs| certs.collect())
-                        .map_err(|e| format!("{}: {e}", certificate.display()))?;
+                        .map_err(|e| file(certificate)(e.to_string()))?;
                 if chain.is_empty() {
-                    return Err(format!("{}: no CERTIFICATE in it", certificate.display()));
+                    return Err(file(certificate)("no CERTIFICATE in it".into()));
                 }
-                let key = PrivateKeyDer::from_pem_file(key)
-                    .map_err(|e| format!("{}: {e}", key.display()))?;
+                let key =
+                    PrivateKeyDer::from_pem_file(key).map_err(|e| file(key)(e.to_string()))?;
                 let trust = std::fs::read_to_string(certificate)
-                    .map_err(|e| format!("{}: {e}", certificate.display()))?;
+                    .map_err(|e| file(certificate)(e.to_string()))?;
                 (chain, key, trust)
             }
         };
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let server_config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
+            .with_safe_default_protocol_versions()?
             .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| format!("the certificate and key do not make a TLS identity: {e}"))?;
+            .with_single_cert(chain, key)?;
         Ok(TlsMaterial {
             server_config,
             trust_pem,
@@ -142,7 +163,11 @@ mod tests {
         .load()
         .err()
         .unwrap();
-        assert!(e.contains("/nonexistent/cert.pem"), "{e}");
+        assert!(
+            matches!(&e, TlsError::File { path, .. } if path.ends_with("cert.pem")),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("/nonexistent/cert.pem"), "{e}");
         let dir = tempfile::tempdir().unwrap();
         let cert = dir.path().join("cert.pem");
         std::fs::write(&cert, "not a pem").unwrap();
@@ -153,6 +178,6 @@ mod tests {
         .load()
         .err()
         .unwrap();
-        assert!(e.contains("no CERTIFICATE"), "{e}");
+        assert!(e.to_string().contains("no CERTIFICATE"), "{e}");
     }
 }

@@ -4,36 +4,53 @@
 use crate::render::Rendered;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use std::time::Duration;
+
+/// Why a request body was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    /// Announced (by Content-Length) or found larger than the cap.
+    #[error("the body is larger than the {cap}-byte cap{}", announced.map(|n| format!(" (Content-Length {n})")).unwrap_or_default())]
+    TooLarge {
+        /// The cap in bytes.
+        cap: usize,
+        /// The Content-Length, when that is how it was known.
+        announced: Option<u64>,
+    },
+    /// The connection failed or the framing was broken.
+    #[error("the body could not be read: {0}")]
+    Unreadable(actix_web::Error),
+    /// It trickled in slower than the timeout.
+    #[error("the body did not arrive within {} ms (--request-timeout-ms)", .0.as_millis())]
+    Timeout(Duration),
+}
 
 /// Reads a request body of at most `cap` bytes within `timeout`. A body
 /// announced larger than the cap is refused before a byte is read, and one
 /// that trickles in slower than the timeout is cut off: the head timeout
-/// (`--request-timeout-ms`) guards the body too. `Err` says why, in words.
+/// (`--request-timeout-ms`) guards the body too.
 pub async fn read_body(
     req: &HttpRequest,
     payload: web::Payload,
     cap: usize,
-    timeout: std::time::Duration,
-) -> Result<bytes::Bytes, String> {
+    timeout: Duration,
+) -> Result<bytes::Bytes, BodyError> {
     let announced = req
         .headers()
         .get("content-length")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if announced.is_some_and(|n| n > cap as u64) {
-        return Err(format!(
-            "the body is larger than the {cap}-byte cap (Content-Length {})",
-            announced.unwrap_or_default()
-        ));
+        return Err(BodyError::TooLarge { cap, announced });
     }
     match actix_web::rt::time::timeout(timeout, payload.to_bytes_limited(cap)).await {
         Ok(Ok(Ok(body))) => Ok(body),
-        Ok(Ok(Err(e))) => Err(format!("the body could not be read: {e}")),
-        Ok(Err(_)) => Err(format!("the body is larger than the {cap}-byte cap")),
-        Err(_) => Err(format!(
-            "the body did not arrive within {} ms (--request-timeout-ms)",
-            timeout.as_millis()
-        )),
+        Ok(Ok(Err(e))) => Err(BodyError::Unreadable(e)),
+        Ok(Err(_)) => Err(BodyError::TooLarge {
+            cap,
+            announced: None,
+        }),
+        Err(_) => Err(BodyError::Timeout(timeout)),
     }
 }
 

@@ -29,7 +29,7 @@ pub async fn introspect(
     .await
     {
         Ok(b) => b,
-        Err(e) => return bad_request(&e),
+        Err(e) => return bad_request(&e.to_string()),
     };
     let Some(token) = token_param(&req, &body) else {
         return bad_request("send token=<access token> (form) or {\"token\": \"...\"} (JSON)");

@@ -52,7 +52,7 @@ pub(super) fn absent_default(source: &Source, default: &str) -> bool {
 /// The warning for an optional default fixture that is not there: visible,
 /// because a mounted fixtures directory without it silently lost the demo
 /// scenarios or endpoints.
-pub(super) fn missing_default(source: Option<&Source>, default: &str) -> Option<String> {
+fn missing_default(source: Option<&Source>, default: &str) -> Option<String> {
     source.filter(|s| absent_default(s, default)).map(|_| {
         format!(
             "{default} not found (working directory {}): starting without it; give its path, or an empty value to mean none on purpose",
@@ -64,7 +64,7 @@ pub(super) fn missing_default(source: Option<&Source>, default: &str) -> Option<
 }
 
 /// One item of the start-up report: `what` from where, with a count.
-pub(super) fn report(what: &str, source: Option<&Source>, default: &str, count: String) -> String {
+fn report(what: &str, source: Option<&Source>, default: &str, count: String) -> String {
     match source {
         None => format!("{what}: none"),
         Some(s) if absent_default(s, default) => format!("{what}: none ({default} not found)"),
@@ -73,7 +73,7 @@ pub(super) fn report(what: &str, source: Option<&Source>, default: &str, count: 
 }
 
 /// Where shared state lives, for the start-up report.
-pub(super) fn store_line(config: &Config) -> String {
+fn store_line(config: &Config) -> String {
     #[cfg(feature = "redis")]
     if let Some(redis) = &config.store {
         return format!(
@@ -147,4 +147,56 @@ pub(super) fn load_signing_key(config: &Config) -> Result<TokenIssuer, Located<S
         config.token_lifetime.as_secs(),
     )
     .map_err(|e| located(source, SigningKeyError::Key(e)))
+}
+
+/// What was loaded from where, one line each, for the start-up output.
+pub(super) fn startup_report(
+    config: &Config,
+    clients: usize,
+    scenarios: usize,
+    endpoints: usize,
+) -> Vec<String> {
+    let key_dirs = match &config.clients {
+        Source::File(p) => format!(
+            "; key files from {}, then {}",
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .display(),
+            config.keys_dir.display()
+        ),
+        _ => String::new(),
+    };
+    vec![
+        format!(
+            "{}{key_dirs}",
+            report("clients", Some(&config.clients), "", format!("{}", clients))
+        ),
+        report(
+            "scenarios",
+            config.scenarios.as_ref(),
+            DEFAULT_SCENARIOS_FILE,
+            format!("{}", scenarios),
+        ),
+        report(
+            "endpoints",
+            config.endpoints.as_ref(),
+            DEFAULT_ENDPOINTS_FILE,
+            format!("{} served", endpoints),
+        ),
+        format!("signing key: {}", config.signing_key.describe()),
+        store_line(config),
+    ]
+}
+
+/// What the operator should know before the first request (an optional
+/// default fixture that is not there).
+pub(super) fn startup_warnings(config: &Config) -> Vec<String> {
+    [
+        missing_default(config.scenarios.as_ref(), DEFAULT_SCENARIOS_FILE),
+        missing_default(config.endpoints.as_ref(), DEFAULT_ENDPOINTS_FILE),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

@@ -4,7 +4,7 @@
 
 use crate::clients::ClientsError;
 use crate::clock::Clock;
-use crate::config::{Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
+use crate::config::Config;
 use crate::endpoints::Endpoint;
 use crate::fixtures::{FixtureError, Located};
 use crate::provider::TokenFormat;
@@ -22,10 +22,9 @@ mod start_error;
 pub use start_error::{SigningKeyError, StartError};
 
 use load::{
-    load_clients, load_endpoints, load_scenarios, load_signing_key, missing_default, report,
-    store_line,
+    load_clients, load_endpoints, load_scenarios, load_signing_key, startup_report,
+    startup_warnings,
 };
-use std::path::Path;
 use std::sync::Arc;
 
 /// Why [`State::introspect_token`] found no active token.
@@ -120,49 +119,8 @@ impl State {
         let tokens = load_signing_key(&config).map_err(StartError::SigningKey)?;
         let scenarios = load_scenarios(&config).map_err(StartError::Scenarios)?;
         let endpoints = load_endpoints(&config).map_err(StartError::Endpoints)?;
-        let key_dirs = match &config.clients {
-            Source::File(p) => format!(
-                "; key files from {}, then {}",
-                p.parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."))
-                    .display(),
-                config.keys_dir.display()
-            ),
-            _ => String::new(),
-        };
-        let loaded = vec![
-            format!(
-                "{}{key_dirs}",
-                report(
-                    "clients",
-                    Some(&config.clients),
-                    "",
-                    format!("{}", clients.len())
-                )
-            ),
-            report(
-                "scenarios",
-                config.scenarios.as_ref(),
-                DEFAULT_SCENARIOS_FILE,
-                format!("{}", scenarios.len()),
-            ),
-            report(
-                "endpoints",
-                config.endpoints.as_ref(),
-                DEFAULT_ENDPOINTS_FILE,
-                format!("{} served", endpoints.len()),
-            ),
-            format!("signing key: {}", config.signing_key.describe()),
-            store_line(&config),
-        ];
-        let warnings = [
-            missing_default(config.scenarios.as_ref(), DEFAULT_SCENARIOS_FILE),
-            missing_default(config.endpoints.as_ref(), DEFAULT_ENDPOINTS_FILE),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let loaded = startup_report(&config, clients.len(), scenarios.len(), endpoints.len());
+        let warnings = startup_warnings(&config);
         #[cfg(feature = "redis")]
         let stores = match &config.store {
             Some(redis) => crate::store::redis::stores(clients, scenarios, &config, redis)

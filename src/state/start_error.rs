@@ -31,8 +31,9 @@ pub enum StartError {
     #[error("configuration: {0}")]
     Store(crate::store::StoreError),
     /// The TLS certificate or key cannot be loaded or generated.
+    #[cfg(feature = "tls")]
     #[error("TLS: {0}")]
-    Tls(String),
+    Tls(crate::tls::TlsError),
     /// The address cannot be bound (in use, no permission), or the server's
     /// threads cannot start.
     #[error("cannot listen: {0}")]

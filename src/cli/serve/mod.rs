@@ -36,25 +36,7 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let config = &bound.state.config;
-    let clients = bound.state.stores.clients.len();
-    println!(
-        "snap-mock listening on {}://{} (provider {}, profile {}, {} token format, {} client{}); token paths: {}; B2B2C: {}",
-        bound.scheme(),
-        bound.address,
-        config.provider.name,
-        config.profile.name,
-        config.token_format.as_str(),
-        clients,
-        if clients == 1 { "" } else { "s" },
-        config.token_paths().join(", "),
-        config.token_paths_b2b2c().join(", ")
-    );
-    println!("loaded: {}", bound.state.loaded.join("; "));
-    let _ = std::io::stdout().flush();
-    for warning in &bound.state.warnings {
-        log::warn!("{warning}");
-    }
+    announce(&bound);
 
     let state = bound.state.clone();
     let result = actix_web::rt::System::new().block_on(async move {
@@ -80,6 +62,30 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
             eprintln!("snap-mock: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The listening line and what was loaded, on stdout (harnesses wait
+/// for the first), then the start-up warnings.
+fn announce(bound: &Bound) {
+    let config = &bound.state.config;
+    let clients = bound.state.stores.clients.len();
+    println!(
+        "snap-mock listening on {}://{} (provider {}, profile {}, {} token format, {} client{}); token paths: {}; B2B2C: {}",
+        bound.scheme(),
+        bound.address,
+        config.provider.name,
+        config.profile.name,
+        config.token_format.as_str(),
+        clients,
+        if clients == 1 { "" } else { "s" },
+        config.token_paths().join(", "),
+        config.token_paths_b2b2c().join(", ")
+    );
+    println!("loaded: {}", bound.state.loaded.join("; "));
+    let _ = std::io::stdout().flush();
+    for warning in &bound.state.warnings {
+        log::warn!("{warning}");
     }
 }
 

@@ -61,26 +61,7 @@ pub fn keygen(
         return Err(format!("--bits must be 2048, 3072 or 4096, not {bits}"));
     }
     check_client_key(client_key)?;
-    let safe_name: String = client_key
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let private_key_path = out_dir.join(format!("{safe_name}.private.pem"));
-    let public_key_path = out_dir.join(format!("{safe_name}.public.pem"));
-    for p in [&private_key_path, &public_key_path] {
-        if p.exists() {
-            return Err(format!(
-                "{} already exists; not overwriting it",
-                p.display()
-            ));
-        }
-    }
+    let (private_key_path, public_key_path) = new_key_paths(out_dir, client_key)?;
     let key = ClientKeyPair::generate(bits).map_err(|e| e.0)?;
     let private_pem = key.private_key_pem().map_err(|e| e.0)?;
     let public_pem = key.public_key_pem().map_err(|e| e.0)?;
@@ -120,6 +101,33 @@ pub fn keygen(
         public_key_path,
         entry,
     })
+}
+
+/// Where a new client's key pair goes, named after its client key (any
+/// character a file name should not hold becomes `_`); refused if either
+/// file exists.
+fn new_key_paths(out_dir: &Path, client_key: &str) -> Result<(PathBuf, PathBuf), String> {
+    let safe_name: String = client_key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let private_key_path = out_dir.join(format!("{safe_name}.private.pem"));
+    let public_key_path = out_dir.join(format!("{safe_name}.public.pem"));
+    for p in [&private_key_path, &public_key_path] {
+        if p.exists() {
+            return Err(format!(
+                "{} already exists; not overwriting it",
+                p.display()
+            ));
+        }
+    }
+    Ok((private_key_path, public_key_path))
 }
 
 /// Registers an existing public key (SPKI or PKCS#1 PEM file) for a new

@@ -22,23 +22,58 @@ pub(super) fn find_timestamp_form(
         (8 * 3600, "+08:00 (WITA)"),
         (9 * 3600, "+09:00 (WIT)"),
     ];
-    let header_has_fraction = raw.contains('.');
+    let millis = if raw.contains('.') {
+        let ms = t.timestamp_subsec_millis();
+        ms..ms + 1
+    } else {
+        0..1000
+    };
     let mut try_form = |s: &str, why: &dyn Fn() -> String| -> Option<(String, String)> {
         (s != raw && check(s)).then(|| (s.to_owned(), why()))
     };
-    for (secs, zone) in offsets {
-        let Some(offset) = FixedOffset::east_opt(secs) else {
-            continue;
-        };
-        let local: DateTime<FixedOffset> = t.with_timezone(&offset);
-        let base = local.format("%Y-%m-%dT%H:%M:%S").to_string();
-        let tz_colon = local.format("%:z").to_string();
-        let tz_plain = local.format("%z").to_string();
-        let mut tzs = vec![(tz_colon.clone(), format!("in {zone}"))];
-        if secs == 0 {
+    offsets.into_iter().find_map(|(secs, zone)| {
+        let offset = FixedOffset::east_opt(secs)?;
+        let forms = ZoneForms::new(&t.with_timezone(&offset), secs == 0, zone);
+        forms
+            .whole_seconds(&mut try_form)
+            .or_else(|| forms.with_millis(millis.clone(), &mut try_form))
+    })
+}
+
+/// The parts of one instant written in one zone, pre-formatted.
+struct ZoneForms<'z> {
+    zone: &'z str,
+    /// `YYYY-MM-DDTHH:MM:SS`.
+    base: String,
+    /// `+0700`.
+    tz_plain: String,
+    /// `YYYY-MM-DD HH:MM:SS`.
+    spaced: String,
+    /// The offsets a SNAP timestamp may end with, and how to say so.
+    tzs: Vec<(String, String)>,
+}
+
+type TryForm<'f> = dyn FnMut(&str, &dyn Fn() -> String) -> Option<(String, String)> + 'f;
+
+impl<'z> ZoneForms<'z> {
+    fn new(local: &DateTime<FixedOffset>, utc: bool, zone: &'z str) -> Self {
+        let mut tzs = vec![(local.format("%:z").to_string(), format!("in {zone}"))];
+        if utc {
             tzs.push(("Z".to_owned(), "with Z".to_owned()));
         }
-        for (tz, where_) in &tzs {
+        Self {
+            zone,
+            base: local.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            tz_plain: local.format("%z").to_string(),
+            spaced: local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            tzs,
+        }
+    }
+
+    /// Without a fraction: with each offset, then the looser forms.
+    fn whole_seconds(&self, try_form: &mut TryForm<'_>) -> Option<(String, String)> {
+        let (base, zone, tz_plain) = (&self.base, self.zone, &self.tz_plain);
+        for (tz, where_) in &self.tzs {
             let found = try_form(&format!("{base}{tz}"), &|| {
                 format!("without fractional seconds, {where_}")
             });
@@ -46,32 +81,32 @@ pub(super) fn find_timestamp_form(
                 return found;
             }
         }
-        let other_forms = [
+        [
             (
                 format!("{base}{tz_plain}"),
                 format!("with offset {tz_plain} (no colon), in {zone}"),
             ),
             (base.clone(), format!("without any offset, in {zone}")),
             (
-                local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                self.spaced.clone(),
                 format!("with a space and no offset, in {zone}"),
             ),
-        ];
-        for (form, why) in other_forms {
-            if let Some(found) = try_form(&form, &|| why.clone()) {
-                return Some(found);
-            }
-        }
-        let millis: Box<dyn Iterator<Item = u32>> = if header_has_fraction {
-            Box::new(std::iter::once(t.timestamp_subsec_millis()))
-        } else {
-            Box::new(0..1000)
-        };
-        let mut candidate = String::with_capacity(base.len() + 10);
+        ]
+        .into_iter()
+        .find_map(|(form, why)| try_form(&form, &|| why.clone()))
+    }
+
+    /// With each of `millis` as a three-digit fraction, built in place.
+    fn with_millis(
+        &self,
+        millis: std::ops::Range<u32>,
+        try_form: &mut TryForm<'_>,
+    ) -> Option<(String, String)> {
+        let mut candidate = String::with_capacity(self.base.len() + 10);
         for ms in millis {
-            for (tz, where_) in &tzs {
+            for (tz, where_) in &self.tzs {
                 candidate.clear();
-                candidate.push_str(&base);
+                candidate.push_str(&self.base);
                 candidate.push('.');
                 candidate.push(char::from(b'0' + (ms / 100) as u8));
                 candidate.push(char::from(b'0' + (ms / 10 % 10) as u8));
@@ -83,8 +118,42 @@ pub(super) fn find_timestamp_form(
                 }
             }
         }
+        None
     }
-    None
+}
+
+/// The strings-to-sign of the common mistakes with a token request's
+/// `client_key|timestamp`, each with what it is.
+fn token_string_mistakes(client_key: &str, timestamp: &str) -> [(String, &'static str); 11] {
+    let expected = format!("{client_key}|{timestamp}");
+    [
+        (
+            format!("{expected}\n"),
+            "a trailing newline (echo without -n?)",
+        ),
+        (format!("{expected}\r\n"), "a trailing CRLF"),
+        (
+            format!("{timestamp}|{client_key}"),
+            "timestamp and client key swapped",
+        ),
+        (
+            format!("{client_key}{timestamp}"),
+            "no | between client key and timestamp",
+        ),
+        (format!("{client_key}:{timestamp}"), "':' instead of '|'"),
+        (format!("{client_key},{timestamp}"), "',' instead of '|'"),
+        (format!("{client_key} | {timestamp}"), "spaces around '|'"),
+        (client_key.to_string(), "the client key alone"),
+        (timestamp.to_string(), "the timestamp alone"),
+        (
+            format!("{}|{timestamp}", client_key.to_lowercase()),
+            "the client key in lower case",
+        ),
+        (
+            format!("{}|{timestamp}", client_key.to_uppercase()),
+            "the client key in upper case",
+        ),
+    ]
 }
 
 /// Finds the string the client actually signed, given its hash.
@@ -96,45 +165,7 @@ pub(super) fn find_signed_string(
     other_client_keys: &[&str],
 ) -> Option<String> {
     let matches = |s: &str| hash.digest(s.as_bytes()) == value;
-    let expected = format!("{client_key}|{timestamp}");
-    let simple = [
-        (
-            format!("{expected}\n"),
-            "a trailing newline (echo without -n?)".to_string(),
-        ),
-        (format!("{expected}\r\n"), "a trailing CRLF".to_string()),
-        (
-            format!("{timestamp}|{client_key}"),
-            "timestamp and client key swapped".to_string(),
-        ),
-        (
-            format!("{client_key}{timestamp}"),
-            "no | between client key and timestamp".to_string(),
-        ),
-        (
-            format!("{client_key}:{timestamp}"),
-            "':' instead of '|'".to_string(),
-        ),
-        (
-            format!("{client_key},{timestamp}"),
-            "',' instead of '|'".to_string(),
-        ),
-        (
-            format!("{client_key} | {timestamp}"),
-            "spaces around '|'".to_string(),
-        ),
-        (client_key.to_string(), "the client key alone".to_string()),
-        (timestamp.to_string(), "the timestamp alone".to_string()),
-        (
-            format!("{}|{timestamp}", client_key.to_lowercase()),
-            "the client key in lower case".to_string(),
-        ),
-        (
-            format!("{}|{timestamp}", client_key.to_uppercase()),
-            "the client key in upper case".to_string(),
-        ),
-    ];
-    for (candidate, why) in simple {
+    for (candidate, why) in token_string_mistakes(client_key, timestamp) {
         if matches(&candidate) {
             return Some(format!("{candidate:?}: {why}"));
         }
@@ -316,22 +347,8 @@ impl Signed for ServiceSigning<'_> {
                 format!("the signed path leaves out {dropped}, the start of the path the request was sent to; sign the path exactly as sent"),
             ));
         }
-        let stripped = crate::snap::symmetric::all_whitespace_removed(self.body);
-        if stripped != minified_body {
-            let hash = crate::snap::symmetric::lower_hex(&Sha256::digest(&stripped));
-            candidates.push((self.with(&method, url, &hash, ts), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings".into()));
-        }
-        if let Some(bytes) =
-            crate::snap::symmetric::reserialised_body(self.body).filter(|b| *b != minified_body)
-        {
-            let rewritten = crate::snap::symmetric::lower_hex(&Sha256::digest(bytes));
-            candidates.push((self.with(&method, url, &rewritten, ts), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed".into()));
-        }
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(self.body) {
-            if let Ok(bytes) = serde_json::to_vec(&crate::snap::symmetric::sort_keys(v)) {
-                let sorted = crate::snap::symmetric::lower_hex(&Sha256::digest(bytes));
-                candidates.push((self.with(&method, url, &sorted, ts), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified".into()));
-            }
+        for (hash, why) in body_hash_mistakes(self.body, &minified_body) {
+            candidates.push((self.with(&method, url, &hash, ts), why.into()));
         }
         for (candidate, why) in candidates {
             if matches(&candidate) {
@@ -343,4 +360,25 @@ impl Signed for ServiceSigning<'_> {
     fn rule(&self) -> &'static str {
         "sign exactly METHOD + \":\" + path and query as sent + \":\" + lowercase(hex(sha256(minified body))) + \":\" + X-TIMESTAMP"
     }
+}
+
+/// The body hashes of the common ways to get the body wrong before
+/// hashing it (other than not minifying it), each with what it is.
+fn body_hash_mistakes(body: &[u8], minified: &[u8]) -> Vec<(String, &'static str)> {
+    use crate::snap::symmetric::{all_whitespace_removed, lower_hex, reserialised_body, sort_keys};
+    let hash = |bytes: &[u8]| lower_hex(&Sha256::digest(bytes));
+    let mut out = Vec::new();
+    let stripped = all_whitespace_removed(body);
+    if stripped != minified {
+        out.push((hash(&stripped), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings"));
+    }
+    if let Some(bytes) = reserialised_body(body).filter(|b| b != minified) {
+        out.push((hash(&bytes), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed"));
+    }
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        if let Ok(bytes) = serde_json::to_vec(&sort_keys(v)) {
+            out.push((hash(&bytes), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified"));
+        }
+    }
+    out
 }

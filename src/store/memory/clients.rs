@@ -68,19 +68,19 @@ impl Clients {
     /// Replaces every runtime change at once with `changes` applied to the
     /// fixture, so that no request sees a half-applied state.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
-    pub fn replace_runtime(&self, changes: Vec<Result<Client, String>>) {
+    pub fn replace_runtime(&self, changes: Vec<RuntimeChange<Client>>) {
         let mut layers = write(&self.0);
         layers.added.clear();
         layers.removed.clear();
         for change in changes {
             match change {
-                Ok(client) => {
+                RuntimeChange::Set(client) => {
                     layers.removed.remove(&client.client_key);
                     layers
                         .added
                         .insert(client.client_key.clone(), Arc::new(client));
                 }
-                Err(key) => {
+                RuntimeChange::Removed(key) => {
                     layers.added.remove(&key);
                     if layers.file.get(&key).is_some() {
                         layers.removed.insert(key);

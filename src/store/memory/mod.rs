@@ -14,6 +14,16 @@ pub use ids::*;
 pub use scenarios::*;
 pub use tokens::*;
 
+/// One shared runtime change as another replica wrote it: a record set (or
+/// replaced), or the name of one removed.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub enum RuntimeChange<T> {
+    /// Added or replaced.
+    Set(T),
+    /// Removed: the client key or scenario name.
+    Removed(String),
+}
+
 use super::{
     AccessTokenStore, ClientStore, ExternalIdStore, IdCheck, RefreshGrant, RefreshTokenStore,
     ScenarioCounters, ScenarioStore, StoreFuture,

@@ -45,13 +45,13 @@ impl Scenarios {
     /// Replaces every runtime change at once with `changes` (a scenario
     /// added, or the name of one removed) applied to the fixture.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
-    pub fn replace_runtime(&self, changes: Vec<Result<Arc<Scenario>, String>>) {
+    pub fn replace_runtime(&self, changes: Vec<RuntimeChange<Arc<Scenario>>>) {
         self.update(|s| {
             s.reset();
             for change in changes {
                 match change {
-                    Ok(scenario) => s.add_shared(scenario),
-                    Err(name) => {
+                    RuntimeChange::Set(scenario) => s.add_shared(scenario),
+                    RuntimeChange::Removed(name) => {
                         s.remove(&name);
                     }
                 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::scenarios::{ScenariosFull, MAX_SCENARIOS};
+use crate::store::memory::RuntimeChange;
 
 /// Runtime clients and scenarios: written to Redis, read from the local
 /// view that [`Backend::refresh`] keeps up with the generation counter.
@@ -137,39 +138,29 @@ impl Registry {
                 vec![gen_key, epoch_key, clients_key, scenarios_key],
             )
             .await?;
-        let mut client_changes = Vec::with_capacity(clients.len());
+        let client_changes = self.client_changes(clients)?;
+        let scenario_changes = scenario_changes(scenarios)?;
+        self.clients.replace_runtime(client_changes);
+        self.scenarios.replace_runtime(scenario_changes);
+        *seen = Version { gen, epoch };
+        Ok(())
+    }
+
+    /// The shared clients as changes to the fixture; one whose key no
+    /// longer loads here is skipped with a warning.
+    fn client_changes(&self, clients: Fields) -> StoreResult<Vec<RuntimeChange<Client>>> {
+        let mut changes = Vec::with_capacity(clients.len());
         for (key, value) in clients {
             let (_, json) = value.split_once(' ').unwrap_or(("0", &value));
             match parse::<Change<ClientEntry>>("client", json)? {
                 Change::Set(entry) => match Client::from_entry(entry, &self.keys_dir) {
-                    Ok(client) => client_changes.push(Ok(client)),
+                    Ok(client) => changes.push(RuntimeChange::Set(client)),
                     Err(e) => log::warn!("shared client {key:?} skipped: {e}"),
                 },
-                Change::Removed => client_changes.push(Err(key)),
+                Change::Removed => changes.push(RuntimeChange::Removed(key)),
             }
         }
-        let mut scenario_changes = Vec::with_capacity(scenarios.len());
-        for (name, value) in scenarios {
-            let (order, json) = value.split_once(' ').unwrap_or(("0", &value));
-            let order: u64 = order.parse().unwrap_or(0);
-            let change = match parse::<Change<ScenarioSpec>>("scenario", json)? {
-                Change::Set(spec) => match Scenario::new(spec) {
-                    Ok(s) => Ok(Arc::new(s)),
-                    Err(e) => {
-                        log::warn!("shared scenario {name:?} skipped: {e}");
-                        continue;
-                    }
-                },
-                Change::Removed => Err(name),
-            };
-            scenario_changes.push((order, change));
-        }
-        scenario_changes.sort_by_key(|(order, _)| *order);
-        self.clients.replace_runtime(client_changes);
-        self.scenarios
-            .replace_runtime(scenario_changes.into_iter().map(|(_, c)| c).collect());
-        *seen = Version { gen, epoch };
-        Ok(())
+        Ok(changes)
     }
 }
 
@@ -276,4 +267,27 @@ impl ScenarioStore for Registry {
     fn reset(&self) -> StoreFuture<'_, ()> {
         StoreFuture::pending(Registry::reset(self, Runtime::Scenarios))
     }
+}
+
+/// The shared scenarios as changes, in the order they were made; one that
+/// no longer validates is skipped with a warning.
+fn scenario_changes(scenarios: Fields) -> StoreResult<Vec<RuntimeChange<Arc<Scenario>>>> {
+    let mut changes = Vec::with_capacity(scenarios.len());
+    for (name, value) in scenarios {
+        let (order, json) = value.split_once(' ').unwrap_or(("0", &value));
+        let order: u64 = order.parse().unwrap_or(0);
+        let change = match parse::<Change<ScenarioSpec>>("scenario", json)? {
+            Change::Set(spec) => match Scenario::new(spec) {
+                Ok(s) => RuntimeChange::Set(Arc::new(s)),
+                Err(e) => {
+                    log::warn!("shared scenario {name:?} skipped: {e}");
+                    continue;
+                }
+            },
+            Change::Removed => RuntimeChange::Removed(name),
+        };
+        changes.push((order, change));
+    }
+    changes.sort_by_key(|(order, _)| *order);
+    Ok(changes.into_iter().map(|(_, change)| change).collect())
 }
