@@ -27,7 +27,7 @@ pub enum ConfigError {
     /// `--max-body-bytes 0`.
     #[error("max body bytes must be at least 1")]
     ZeroBodyLimit,
-    /// `--workers` of 0 or above [`MAX_WORKERS`] (each worker is a thread
+    /// `--workers` of 0 or above 256 (each worker is a thread
     /// spawned after the socket is bound: a number the machine cannot start
     /// would fail only after the listening line).
     #[error("workers is {0}; 1 to {MAX_WORKERS} (--workers, SNAP_MOCK_WORKERS)")]

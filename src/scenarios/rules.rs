@@ -14,7 +14,7 @@ pub enum InvalidScenario {
     /// `name` is empty or only spaces.
     #[error("name is empty")]
     EmptyName,
-    /// `name` is longer than [`MAX_NAME_CHARS`].
+    /// `name` is longer than 100 characters.
     #[error("name is {0} characters long; at most {MAX_NAME_CHARS}")]
     NameTooLong(usize),
     /// Both `respond` and `fault`.
