@@ -143,8 +143,8 @@ pub use snap::profile::ExpiresIn;
 pub use snap::response_code::ResponseCodeError;
 pub use snap::step::Step;
 pub use snap::{
-    ContentTypeRule, Field, ParseRules, Profile, ResponseCode, ServiceCode, SnapError,
-    TimestampMode,
+    BodyHash, BodyHashRule, ContentTypeRule, Field, ParseRules, Profile, ResponseCode, ServiceCode,
+    SigningRules, SnapError, TimestampMode,
 };
 pub use state::SigningKeyError;
 #[cfg(feature = "redis")]

@@ -7,6 +7,7 @@
 //! README's provider table (a test keeps the two in step).
 
 use crate::snap::profile::{self, Profile};
+use crate::snap::{BodyHash, Field};
 use std::fmt;
 use std::str::FromStr;
 
@@ -84,6 +85,14 @@ pub struct Provider {
     pub token_format: TokenFormat,
     /// The signature of the bundled endpoints that do not name one.
     pub service_signature: ServiceSignature,
+    /// The body bytes its service signatures hash.
+    pub body_hash: BodyHash,
+    /// Where it mounts its SNAP API (`/nicepay`): every SNAP path is served
+    /// under it, and signed paths leave it out. Empty for none.
+    pub base_path: &'static str,
+    /// Mandatory headers of the standard it leaves optional on service
+    /// calls (Paylabs' SDK sends no `CHANNEL-ID`).
+    pub optional_headers: &'static [Field],
     /// What the preset changes and where each fact comes from (Markdown,
     /// for the README table).
     pub sources: &'static str,
@@ -103,6 +112,9 @@ pub static FINPAY: Provider = Provider {
     accept_legacy_grant_type: false,
     token_format: TokenFormat::Jwt,
     service_signature: ServiceSignature::Symmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "",
+    optional_headers: &[],
     sources: "the default. Paths, sample answer (`expiresIn` a number, \"Request has been processed successfully\") and messages: Finpay's reference page (`spec/finpay-access-token-b2b.md`) and its OpenAPI",
 };
 
@@ -114,6 +126,9 @@ pub static SNAP_BI: Provider = Provider {
     accept_legacy_grant_type: false,
     token_format: TokenFormat::Jwt,
     service_signature: ServiceSignature::Symmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "",
+    optional_headers: &[],
     sources: "the standard: `/v1.0/access-token/b2b`, \"Successful\", `expiresIn` a string, `additionalInfo {}`, `Unauthorized. [Signature]`: Bank Indonesia's SNAP technical standard (ASPI), as digested in `spec/SNAP-AUTH.md`",
 };
 
@@ -125,6 +140,9 @@ pub static BCA: Provider = Provider {
     accept_legacy_grant_type: false,
     token_format: TokenFormat::Jwt,
     service_signature: ServiceSignature::Symmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "",
+    optional_headers: &[],
     sources: "`/openapi/v1.0/...`, bracketed messages (`Invalid field format [X-TIMESTAMP]`): BCA's developer documentation (developer.bca.co.id), as digested in `spec/SNAP-AUTH.md`",
 };
 
@@ -136,6 +154,9 @@ pub static BRI: Provider = Provider {
     accept_legacy_grant_type: false,
     token_format: TokenFormat::Jwt,
     service_signature: ServiceSignature::Symmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "",
+    optional_headers: &[],
     sources: "`/snap/v1.0/...`, timestamps with milliseconds and `+07:00` (accepted: timestamps are lenient by default): BRI's API portal (developers.bri.co.id), as digested in `spec/SNAP-AUTH.md`",
 };
 
@@ -147,6 +168,9 @@ pub static BNI: Provider = Provider {
     accept_legacy_grant_type: false,
     token_format: TokenFormat::Jwt,
     service_signature: ServiceSignature::Symmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "",
+    optional_headers: &[],
     sources: "`/snap/v1/access-token/b2b` (note `v1`), balance inquiry `POST /snap-service/v1/balance-inquiry` signed with HMAC-SHA512: the code of `bnipython` (PyPI; `bnipython/lib/api/snapBI.py`)",
 };
 
@@ -158,6 +182,9 @@ pub static DOKU: Provider = Provider {
     accept_legacy_grant_type: false,
     token_format: TokenFormat::Jwt,
     service_signature: ServiceSignature::Symmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "",
+    optional_headers: &[],
     sources: "`/authorization/v1/access-token/b2b`, UTC `...Z` timestamps, `expiresIn` a number and no keys its response model does not know, create VA at `/virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va`: the code of `doku-python-library` (PyPI; `doku_python_library/src/commons/config.py`, `.../model/token/token_b2b_response.py`, `.../model/va/create_va_response.py`)",
 };
 
@@ -169,6 +196,9 @@ pub static MIDTRANS: Provider = Provider {
     accept_legacy_grant_type: true,
     token_format: TokenFormat::Jwt,
     service_signature: ServiceSignature::Symmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "",
+    optional_headers: &[],
     sources: "`/v1.0/access-token/b2b`, body field `grant_type` (legacy spelling), `...sssZ` timestamps: the code of `midtrans-client` (npm; `lib/snapBi/snapBi.js`); the HMAC test vector in `spec/SNAP-AUTH.md` is Midtrans' own",
 };
 
@@ -180,13 +210,45 @@ pub static DANA: Provider = Provider {
     accept_legacy_grant_type: false,
     token_format: TokenFormat::Opaque,
     service_signature: ServiceSignature::Asymmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "",
+    optional_headers: &[],
     sources: "no B2B token in the SDK; B2B2C at `/v1.0/access-token/b2b2c.htm`; `accessToken` at most 512 characters (so opaque tokens); every service call signed SHA256withRSA without a token, e.g. `POST /payment-gateway/v1.0/debit/status.htm`: the code of `dana-python` (PyPI; `dana/utils/snap_header.py`, `dana/payment_gateway/v1/...`)",
+};
+
+pub static NICEPAY: Provider = Provider {
+    name: "nicepay",
+    profile: &profile::SNAP_BI,
+    b2b_token_paths: &["/v1.0/access-token/b2b"],
+    b2b2c_token_paths: &["/v1.0/access-token/b2b2c"],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Symmetric,
+    body_hash: BodyHash::AsSent,
+    base_path: "/nicepay",
+    optional_headers: &[],
+    sources: "everything under `/nicepay` (the base URL `https://dev.nicepay.co.id/nicepay`), left out of the signed path (`POST:/api/v1.0/transfer-va/create-va:...`); the body hash over the body as sent (`json.dumps` with its spaces); token at `/v1.0/access-token/b2b`: the code of `python-nicepay` (PyPI; `constants/constantsGeneral.py`, `constants/constantsEndpoint.py`, `data/builder/snap/dataGenerator.py`)",
+};
+
+pub static PAYLABS: Provider = Provider {
+    name: "paylabs",
+    profile: &profile::SNAP_BI,
+    b2b_token_paths: &["/access-token/b2b"],
+    b2b2c_token_paths: &["/access-token/b2b2c"],
+    accept_legacy_grant_type: false,
+    token_format: TokenFormat::Jwt,
+    service_signature: ServiceSignature::Asymmetric,
+    body_hash: BodyHash::Minified,
+    base_path: "/api/v1.0",
+    optional_headers: &[Field::ChannelId],
+    sources: "every service call signed SHA256withRSA without a token, the partner named by `X-PARTNER-ID`, no `CHANNEL-ID`; everything under `/api/v1.0`, left out of the signed path (`POST:/transfer-va/create-va:...`): the code of `paylabs-sdk` (PyPI; `paylabs/client.py`, `paylabs/config.py`, `paylabs/services/snap_va.py`). The SDK takes no token: the token paths are the standard's under the same base, an assumption",
 };
 
 /// Every preset, the default first. The `--provider` help, its accepted
 /// values and the README table all come from this list.
-pub static PROVIDERS: &[&Provider] =
-    &[&FINPAY, &SNAP_BI, &BCA, &BRI, &BNI, &DOKU, &MIDTRANS, &DANA];
+pub static PROVIDERS: &[&Provider] = &[
+    &FINPAY, &SNAP_BI, &BCA, &BRI, &BNI, &DOKU, &MIDTRANS, &DANA, &NICEPAY, &PAYLABS,
+];
 
 impl Default for &'static Provider {
     fn default() -> Self {
@@ -253,6 +315,20 @@ mod tests {
             );
             for path in p.b2b_token_paths.iter().chain(p.b2b2c_token_paths) {
                 assert!(row.contains(path), "README row of {} lacks {path}", p.name);
+            }
+            if !p.base_path.is_empty() {
+                assert!(
+                    row.contains(&format!("base path `{}`", p.base_path)),
+                    "README row of {} lacks its base path",
+                    p.name
+                );
+            }
+            if p.body_hash == BodyHash::AsSent {
+                assert!(
+                    row.contains("--body-hash as-sent"),
+                    "README row of {} lacks its body-hash form",
+                    p.name
+                );
             }
         }
     }

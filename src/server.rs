@@ -155,7 +155,7 @@ impl MockServer {
         let scheme = bound.scheme();
         let tls_trust_pem = bound.tls_trust_pem.clone();
         let state = bound.state.clone();
-        let token_paths = state.config.token_paths();
+        let token_paths = state.config.served_token_paths();
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name(format!("snap-mock-{}", address.port()))

@@ -1,7 +1,8 @@
 use crate::clients::Client;
 use crate::snap::error::{Failure, SnapError, UnauthorizedReason};
 use crate::snap::response_code::ServiceCode;
-use crate::snap::symmetric::{diagnose_symmetric, minify_body, string_to_sign, verify_symmetric};
+use crate::snap::symmetric::{diagnose_symmetric_with, string_to_sign, verify_symmetric};
+use crate::snap::SigningRules;
 use crate::store::IdCheck;
 use crate::tokens::{AccessTokenClaims, TokenRejection};
 use chrono::NaiveDate;
@@ -13,6 +14,8 @@ pub struct ServiceCall<'a> {
     /// Path and query exactly as sent: what the client signed.
     pub relative_url: &'a str,
     pub body: &'a [u8],
+    /// The body form hashed and the mount left out of the signed path.
+    pub rules: SigningRules<'a>,
 }
 
 /// The token of `Authorization: Bearer <token>` (`401xx03` when there is
@@ -123,7 +126,8 @@ pub fn symmetric_signature(
     if verify_symmetric(secret.as_bytes(), string_to_sign, signature.as_bytes()) {
         return Ok(());
     }
-    let diagnosis = diagnose_symmetric(
+    let diagnosis = diagnose_symmetric_with(
+        call.rules,
         secret.as_bytes(),
         call.method,
         call.relative_url,
@@ -146,9 +150,7 @@ pub fn asymmetric_string_to_sign(call: &ServiceCall<'_>, timestamp: &str) -> Str
         "{}:{}:{}:{timestamp}",
         call.method.to_ascii_uppercase(),
         call.relative_url,
-        crate::snap::symmetric::lower_hex(&<sha2::Sha256 as sha2::Digest>::digest(minify_body(
-            call.body
-        )))
+        call.rules.body_hash.hash(call.body)
     )
 }
 
@@ -162,7 +164,7 @@ pub fn symmetric_string_to_sign(
         call.method,
         call.relative_url,
         access_token,
-        &minify_body(call.body),
+        &call.rules.body_hash.bytes(call.body),
         timestamp,
     )
 }
@@ -346,6 +348,7 @@ mod tests {
             method: "POST",
             relative_url: "/v1.0/qr/qr-mpm-generate",
             body: b"",
+            rules: SigningRules::default(),
         };
         let ts = "2024-03-05T10:37:16.196Z";
         let sts = symmetric_string_to_sign(&call, "myaccesstoken", ts);

@@ -9,6 +9,10 @@ pub enum ConfigError {
     /// An extra token path is not an absolute path.
     #[error("token path {0:?} must be an absolute path like /v1.0/access-token/b2b")]
     TokenPath(String),
+    /// The base path is not empty and not `/segment...` without a trailing
+    /// `/`.
+    #[error("base path {0:?} must be empty or look like /nicepay (a leading /, no trailing /, no query)")]
+    BasePath(String),
     /// The admin prefix is not one path segment or more.
     #[error("admin prefix {0:?} must look like /__admin")]
     AdminPrefix(String),

@@ -12,7 +12,9 @@ pub use store::{shown, RedisConfig};
 
 use crate::clock::Clock;
 use crate::provider::{Provider, TokenFormat};
-use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
+use crate::snap::{
+    BodyHashRule, ContentTypeRule, ParseRules, Profile, SigningRules, TimestampMode,
+};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -90,6 +92,12 @@ pub struct Config {
     /// The syntactic choices the spec leaves open: timestamp form,
     /// `Content-Type` rule, legacy `grantType` spellings.
     pub parse_rules: ParseRules,
+    /// Which body forms service signatures may hash (`--body-hash`; the
+    /// preset's form by default).
+    pub body_hash: BodyHashRule,
+    /// The base path every SNAP path is served under and signed paths
+    /// leave out (`--base-path`; the preset's by default). Empty for none.
+    pub base_path: String,
     /// JWTs, or opaque tokens validated through the token store.
     pub token_format: TokenFormat,
     /// Most opaque access tokens held (`token_format` opaque); past it the
@@ -211,6 +219,8 @@ impl Default for Config {
                 content_type: ContentTypeRule::Lenient,
                 accept_legacy_grant_type: false,
             },
+            body_hash: BodyHashRule::Only(crate::snap::BodyHash::Minified),
+            base_path: String::new(),
             timestamp_window: Duration::from_secs(300),
             token_lifetime: Duration::from_secs(900),
             issuer: Some("snap-mock".into()),
@@ -264,7 +274,42 @@ impl Config {
         self.profile = provider.profile;
         self.parse_rules.accept_legacy_grant_type = provider.accept_legacy_grant_type;
         self.token_format = provider.token_format;
+        self.body_hash = BodyHashRule::Only(provider.body_hash);
+        self.base_path = provider.base_path.to_owned();
         self
+    }
+
+    /// Every B2B token path as served, under the base path.
+    pub fn served_token_paths(&self) -> Vec<String> {
+        self.token_paths()
+            .iter()
+            .map(|p| self.served_at(p))
+            .collect()
+    }
+
+    /// Every B2B2C token path as served, under the base path.
+    pub fn served_token_paths_b2b2c(&self) -> Vec<String> {
+        self.token_paths_b2b2c()
+            .iter()
+            .map(|p| self.served_at(p))
+            .collect()
+    }
+
+    /// Where `path` (a token or endpoint path) is served: under the base
+    /// path.
+    pub fn served_at(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
+    }
+
+    /// The signing rules of service calls under this config.
+    pub fn signing_rules(&self) -> SigningRules<'_> {
+        SigningRules {
+            body_hash: match self.body_hash {
+                BodyHashRule::Only(form) => form,
+                BodyHashRule::Any => self.provider.body_hash,
+            },
+            mount: &self.base_path,
+        }
     }
 
     /// Every B2B token path this config serves, the provider's first,
@@ -332,6 +377,14 @@ impl Config {
                 return Err(ConfigError::TokenPath(p.clone()));
             }
         }
+        let base = &self.base_path;
+        if !base.is_empty()
+            && (!base.starts_with('/')
+                || base.ends_with('/')
+                || base.contains(['{', '}', '?', '#', ' ']))
+        {
+            return Err(ConfigError::BasePath(base.clone()));
+        }
         let prefix = &self.admin_prefix;
         if !prefix.starts_with('/')
             || prefix.len() < 2
@@ -375,5 +428,57 @@ impl Config {
             return Err(ConfigError::TokenLifetime(self.token_lifetime.as_secs()));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base_path_is_empty_or_an_absolute_path_without_a_trailing_slash() {
+        for ok in ["", "/nicepay", "/api/v1.0"] {
+            let config = Config {
+                base_path: ok.into(),
+                ..Config::default()
+            };
+            assert_eq!(config.validate(), Ok(()), "{ok:?}");
+        }
+        for bad in ["nicepay", "/nicepay/", "/a?b", "/a b"] {
+            let config = Config {
+                base_path: bad.into(),
+                ..Config::default()
+            };
+            assert_eq!(
+                config.validate(),
+                Err(ConfigError::BasePath(bad.into())),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_preset_brings_its_base_path_and_body_hash_and_the_served_paths_follow() {
+        let nicepay: &'static Provider = "nicepay".parse().unwrap();
+        let config = Config::default().with_provider(nicepay);
+        assert_eq!(config.base_path, "/nicepay");
+        assert_eq!(
+            config.body_hash,
+            BodyHashRule::Only(crate::snap::BodyHash::AsSent)
+        );
+        assert_eq!(
+            config.served_token_paths(),
+            vec!["/nicepay/v1.0/access-token/b2b".to_string()]
+        );
+        assert_eq!(config.signing_rules().mount, "/nicepay");
+        let any = Config {
+            body_hash: BodyHashRule::Any,
+            ..config
+        };
+        assert_eq!(
+            any.signing_rules().body_hash,
+            crate::snap::BodyHash::AsSent,
+            "under any, the preset's form is the one expected"
+        );
     }
 }

@@ -75,7 +75,8 @@ impl Record {
 pub struct Request<'a> {
     pub method: &'a str,
     pub path: &'a str,
-    /// Path and query exactly as sent.
+    /// Path and query as sent, less the base path (`--base-path`): what a
+    /// client of the provider signs.
     pub relative_url: &'a str,
     pub body: &'a [u8],
     headers: &'a actix_web::http::header::HeaderMap,
@@ -137,6 +138,15 @@ enum Answer {
 }
 
 /// Serves one request on `route`.
+/// Path and query as signed: without the base path the API is mounted
+/// under, which the provider's clients leave out.
+fn below_base<'a>(target: &'a str, base: &str) -> &'a str {
+    match target.strip_prefix(base) {
+        Some(rest) if !base.is_empty() && rest.starts_with('/') => rest,
+        _ => target,
+    }
+}
+
 pub async fn run<R: Route>(
     route: &R,
     req: HttpRequest,
@@ -158,10 +168,12 @@ pub async fn run<R: Route>(
     let request = Request {
         method: req.method().as_str(),
         path: req.path(),
-        relative_url: req
-            .uri()
-            .path_and_query()
-            .map_or(req.path(), |pq| pq.as_str()),
+        relative_url: below_base(
+            req.uri()
+                .path_and_query()
+                .map_or(req.path(), |pq| pq.as_str()),
+            &state.config.base_path,
+        ),
         body: body.as_deref().unwrap_or_default(),
         headers: req.headers(),
     };

@@ -45,10 +45,13 @@ pub async fn health(state: web::Data<State>) -> HttpResponse {
         state.config.token_format.as_str().into(),
     );
     extra.insert("clients".into(), clients.into());
-    extra.insert("tokenPaths".into(), state.config.token_paths().into());
+    extra.insert(
+        "tokenPaths".into(),
+        state.config.served_token_paths().into(),
+    );
     extra.insert(
         "b2b2cTokenPaths".into(),
-        state.config.token_paths_b2b2c().into(),
+        state.config.served_token_paths_b2b2c().into(),
     );
     respond(render_with(OK, "Successful", &extra))
 }

@@ -61,10 +61,10 @@ where
 /// Registers every route on an app whose data is `State`.
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     use actix_web::http::Method;
-    for path in state.config.token_paths() {
+    for path in state.config.served_token_paths() {
         snap_route(cfg, &path, Method::POST, Arc::new(token::TokenRoute::B2b));
     }
-    for path in state.config.token_paths_b2b2c() {
+    for path in state.config.served_token_paths_b2b2c() {
         snap_route(cfg, &path, Method::POST, Arc::new(token::TokenRoute::B2b2c));
     }
     plain_get(cfg, "/health", health::health);
@@ -72,7 +72,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     for endpoint in &state.endpoints {
         let method = Method::from_bytes(endpoint.method.as_bytes()).unwrap_or(Method::POST);
         let route = Arc::new(transactional::Transactional(endpoint.clone()));
-        snap_route(cfg, &endpoint.spec.path, method, route);
+        snap_route(
+            cfg,
+            &state.config.served_at(&endpoint.spec.path),
+            method,
+            route,
+        );
     }
     cfg.service(
         web::resource("/introspect")
@@ -142,7 +147,7 @@ pub async fn not_found(req: HttpRequest, state: web::Data<State>) -> HttpRespons
         "no endpoint at {} {}; token paths: {}",
         req.method(),
         req.path(),
-        state.config.token_paths().join(", ")
+        state.config.served_token_paths().join(", ")
     );
     let error = SnapError::new(SERVICE_GENERAL, Failure::NotFound, detail);
     lifecycle::answer_error(&state, &req, error).await

@@ -12,8 +12,10 @@ use crate::provider::ServiceSignature;
 use crate::render::{render_with, Rendered};
 use crate::snap::diagnosis::ServiceSigning;
 use crate::snap::response_code::ServiceCode;
+use crate::snap::signature::verify_asymmetric;
+use crate::snap::symmetric::verify_symmetric;
 use crate::snap::timestamp::WIB;
-use crate::snap::{Field, SnapError};
+use crate::snap::{BodyHash, BodyHashRule, Field, SigningRules, SnapError};
 use crate::state::{Introspection, State};
 use crate::store::UsedExternalId;
 use crate::tokens::AccessTokenClaims;
@@ -62,6 +64,7 @@ impl Route for Transactional {
             method: request.method,
             relative_url: request.relative_url,
             body: request.body,
+            rules: state.config.signing_rules(),
         };
         // Symmetric mode: the token comes first (401xx03/01 before any header).
         let bearer = match self.0.signature {
@@ -114,7 +117,14 @@ impl<'r> SignedHeaders<'r> {
         let signature = text(Field::Signature)?;
         let partner = text(Field::PartnerId)?;
         let external_id = text(Field::ExternalId)?;
-        text(Field::ChannelId)?;
+        if !state
+            .config
+            .provider
+            .optional_headers
+            .contains(&Field::ChannelId)
+        {
+            text(Field::ChannelId)?;
+        }
         let instant =
             checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
         checks::external_id_format(external_id, service)?;
@@ -168,6 +178,13 @@ fn symmetric(
         service,
     )?;
     let secret = checks::client_secret(&client, service)?;
+    if let Some(other) = other_body_form(state, call, |c| {
+        let sts = checks::symmetric_string_to_sign(c, token, headers.timestamp);
+        verify_symmetric(secret.as_bytes(), &sts, headers.signature.as_bytes()).then_some(sts)
+    }) {
+        other.note(record);
+        return Ok(());
+    }
     let string_to_sign = record
         .string_to_sign
         .insert(checks::symmetric_string_to_sign(
@@ -209,7 +226,17 @@ fn asymmetric(
             .and_then(|a| std::str::from_utf8(a).ok())
             .and_then(|a| a.split_once(' '))
             .map(|(_, t)| t.trim()),
+        rules: call.rules,
     };
+    if let Some(other) = other_body_form(state, call, |c| {
+        let sts = checks::asymmetric_string_to_sign(c, headers.timestamp);
+        verify_asymmetric(&client.public_key, &sts, headers.signature.as_bytes())
+            .is_ok()
+            .then_some(sts)
+    }) {
+        other.note(record);
+        return Ok(());
+    }
     let string_to_sign = record
         .string_to_sign
         .insert(checks::asymmetric_string_to_sign(call, headers.timestamp));
@@ -221,6 +248,59 @@ fn asymmetric(
         |n| clients.some(n),
         service,
     )
+}
+
+/// A signature that verified over the body form other than the expected
+/// one, which `--body-hash any` accepts.
+struct OtherForm {
+    form: BodyHash,
+    string_to_sign: String,
+}
+
+impl OtherForm {
+    /// The journal keeps the string that verified, and says which form it
+    /// hashed.
+    fn note(self, record: &mut Record) {
+        record.reason = Some(format!(
+            "accepted by --body-hash any: the body hash covers the body {} (the expected form is {})",
+            match self.form {
+                BodyHash::AsSent => "as sent",
+                BodyHash::Minified => "minified",
+            },
+            self.form.other().as_str()
+        ));
+        record.string_to_sign = Some(self.string_to_sign);
+    }
+}
+
+/// Under `--body-hash any`, the string-to-sign over the other body form if
+/// `verifies` accepts it. Tried first only when it is cheap: one
+/// verification, no diagnosis.
+fn other_body_form(
+    state: &State,
+    call: &ServiceCall<'_>,
+    verifies: impl FnOnce(&ServiceCall<'_>) -> Option<String>,
+) -> Option<OtherForm> {
+    if state.config.body_hash != BodyHashRule::Any {
+        return None;
+    }
+    let form = call.rules.body_hash.other();
+    // A body without whitespace outside strings is the same in both forms.
+    if form.bytes(call.body) == call.rules.body_hash.bytes(call.body) {
+        return None;
+    }
+    let other = ServiceCall {
+        rules: SigningRules {
+            body_hash: form,
+            ..call.rules
+        },
+        ..*call
+    };
+    let string_to_sign = verifies(&other)?;
+    Some(OtherForm {
+        form,
+        string_to_sign,
+    })
 }
 
 /// `X-EXTERNAL-ID` unused by the partner today (WIB), recorded as used;

@@ -3,6 +3,7 @@
 //! here is unit-tested directly; the HTTP layer only moves bytes in and out.
 
 pub mod access_token;
+pub mod body_hash;
 pub mod diagnosis;
 pub mod error;
 pub mod field;
@@ -15,6 +16,7 @@ pub mod symmetric;
 pub mod timestamp;
 
 pub use access_token::{AccessTokenRequest, ContentTypeRule, ParseRules, RawTokenRequest};
+pub use body_hash::{BodyHash, BodyHashRule, SigningRules};
 pub use error::SnapError;
 pub use field::Field;
 pub use profile::Profile;

@@ -6,6 +6,7 @@
 //! X-SIGNATURE  = base64(HMAC-SHA512(clientSecret, stringToSign))
 //! ```
 
+use super::body_hash::SigningRules;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -133,8 +134,34 @@ pub fn verify_symmetric(secret: &[u8], string_to_sign: &str, signature: &[u8]) -
     mac.verify_slice(&sig).is_ok()
 }
 
-/// What a client that failed the symmetric signature most likely did.
+/// What a client that failed the symmetric signature most likely did,
+/// under the standard's rules.
+#[cfg(test)]
 pub fn diagnose_symmetric(
+    secret: &[u8],
+    method: &str,
+    relative_url: &str,
+    access_token: &str,
+    body: &[u8],
+    timestamp: &str,
+    signature: &[u8],
+) -> String {
+    diagnose_symmetric_with(
+        SigningRules::default(),
+        secret,
+        method,
+        relative_url,
+        access_token,
+        body,
+        timestamp,
+        signature,
+    )
+}
+
+/// [`diagnose_symmetric`] under a provider's rules (body form, mount).
+#[allow(clippy::too_many_arguments)] // the parts of the string, as the check has them
+pub fn diagnose_symmetric_with(
+    rules: SigningRules<'_>,
     secret: &[u8],
     method: &str,
     relative_url: &str,
@@ -147,7 +174,7 @@ pub fn diagnose_symmetric(
         method,
         relative_url,
         access_token,
-        &minify_body(body),
+        &rules.body_hash.bytes(body),
         timestamp,
     );
     let sig_text = String::from_utf8_lossy(signature);
@@ -157,7 +184,7 @@ pub fn diagnose_symmetric(
         }
         return format!("X-SIGNATURE is not standard base64; string-to-sign {expected:?}");
     }
-    let candidates = symmetric_mistakes(method, relative_url, access_token, body, timestamp);
+    let candidates = symmetric_mistakes(rules, method, relative_url, access_token, body, timestamp);
     for (candidate, why) in &candidates {
         if verify_symmetric(secret, candidate, signature) {
             return format!("{why}; the server's string-to-sign is {expected:?}");
@@ -169,6 +196,7 @@ pub fn diagnose_symmetric(
 /// The strings a client that made a common mistake signed, each with the
 /// mistake in words.
 fn symmetric_mistakes(
+    rules: SigningRules<'_>,
     method: &str,
     relative_url: &str,
     access_token: &str,
@@ -177,16 +205,15 @@ fn symmetric_mistakes(
 ) -> Vec<(String, String)> {
     let body_hash = |b: &[u8]| lower_hex(&Sha256::digest(b));
     let minified = minify_body(body);
-    let minified_hash = body_hash(&minified);
+    // The expected form's hash; the other form is the first mistake tried.
+    let minified_hash = rules.body_hash.hash(body);
+    let other = rules.body_hash.other();
     let upper = method.to_ascii_uppercase();
     let with_hash =
         |hash: &str| format!("{upper}:{relative_url}:{access_token}:{hash}:{timestamp}");
     let path_only = relative_url.split('?').next().unwrap_or(relative_url);
     let mut candidates: Vec<(String, String)> = vec![
-        (
-            with_hash(&body_hash(body)),
-            "the body was hashed as sent, not minified".into(),
-        ),
+        (with_hash(&other.hash(body)), other.mistake().into()),
         (
             with_hash(&minified_hash.to_uppercase()),
             "the body hash is upper-case hex; SNAP uses lower-case".into(),
@@ -207,6 +234,15 @@ fn symmetric_mistakes(
             "the HTTP method is lower case".into(),
         ),
     ];
+    if !rules.mount.is_empty() {
+        candidates.push((
+            format!(
+                "{upper}:{}{relative_url}:{access_token}:{minified_hash}:{timestamp}",
+                rules.mount
+            ),
+            mounted_path_signed(rules.mount),
+        ));
+    }
     for (shorter, dropped) in shorter_paths(relative_url) {
         candidates.push((
             format!("{upper}:{shorter}:{access_token}:{minified_hash}:{timestamp}"),
@@ -226,6 +262,12 @@ fn symmetric_mistakes(
         }
     }
     candidates
+}
+
+/// The words for a signed path that kept the base path the provider
+/// leaves out ("one prefix too many").
+pub(crate) fn mounted_path_signed(mount: &str) -> String {
+    format!("the signed path starts with {mount}, where this provider mounts its API; it leaves that prefix out of the signed path (--base-path {mount}): sign the path from after it")
 }
 
 pub(crate) fn sort_keys(v: serde_json::Value) -> serde_json::Value {

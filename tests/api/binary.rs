@@ -195,6 +195,8 @@ fn help_documents_every_flag_with_its_environment_twin() {
         ("--explain", "SNAP_MOCK_EXPLAIN"),
         ("--admin-allowed-host", "SNAP_MOCK_ADMIN_ALLOWED_HOST"),
         ("--max-fixture-bytes", "SNAP_MOCK_MAX_FIXTURE_BYTES"),
+        ("--body-hash", "SNAP_MOCK_BODY_HASH"),
+        ("--base-path", "SNAP_MOCK_BASE_PATH"),
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
         assert!(help.contains(env), "{env} missing from --help");
@@ -562,4 +564,34 @@ fn a_warning_every_request_can_cause_is_logged_once_per_interval_with_a_count() 
         .filter(|l| l.contains("holds its maximum"))
         .count();
     assert_eq!(warned, 1, "199 refusals within seconds: one line");
+}
+
+#[test]
+fn base_path_mounts_every_snap_path_and_the_listening_line_shows_it() {
+    let server = spawn_binary(|cmd| {
+        cmd.args(["--port", "0", "--base-path", "/gw"]);
+    });
+    assert!(
+        server.first_line.contains(&format!("/gw{FINPAY_PATH}")),
+        "{}",
+        server.first_line
+    );
+    request_token(&format!("{}/gw{FINPAY_PATH}", server.uri)).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    assert_eq!(
+        request_token(&format!("{}{FINPAY_PATH}", server.uri)).status,
+        404
+    );
+    // Not SNAP: health and the admin API stay where they were.
+    assert_eq!(get(&format!("{}/health", server.uri)).status, 200);
+
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--base-path", "gw/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must look like /nicepay"));
 }

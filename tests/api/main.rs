@@ -15,6 +15,7 @@ mod inspector;
 mod introspect;
 mod layers;
 mod openapi;
+mod preset_quirks;
 mod providers;
 mod reliability;
 mod replicas;

@@ -22,8 +22,9 @@ fn b2b2c(url: &str) -> Answer {
 fn every_preset_serves_its_own_token_paths_and_not_finpays() {
     for p in PROVIDERS {
         let server = preset(p.name);
+        let base = p.base_path;
         for path in p.b2b_token_paths {
-            let answer = request_token(&format!("{}{path}", server.uri()));
+            let answer = request_token(&format!("{}{base}{path}", server.uri()));
             assert_eq!(
                 answer.code(),
                 "2007300",
@@ -38,7 +39,7 @@ fn every_preset_serves_its_own_token_paths_and_not_finpays() {
             }
         }
         for path in p.b2b2c_token_paths {
-            let answer = b2b2c(&format!("{}{path}", server.uri()));
+            let answer = b2b2c(&format!("{}{base}{path}", server.uri()));
             assert_eq!(
                 answer.code(),
                 "2007400",

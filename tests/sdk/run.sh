@@ -35,6 +35,12 @@ if [ ! -x "$work/py312/bin/python" ]; then
   # bnipython calls OpenSSL.crypto.sign, removed in pyOpenSSL 24.3.
   "$work/py312/bin/pip" install -q bnipython==0.8.9 'pyOpenSSL==24.2.1'
 fi
+if [ ! -x "$work/py2/bin/python" ]; then
+  python3 -m venv "$work/py2"
+  # Both pin pycryptodome 3.21.0 (doku's venv has 3.23.0); paylabs-sdk
+  # imports typing_extensions without declaring it.
+  "$work/py2/bin/pip" install -q python-nicepay==1.1.1 paylabs-sdk==1.0.3 typing_extensions==4.12.2
+fi
 if [ ! -d "$work/node/node_modules/midtrans-client" ]; then
   mkdir -p "$work/node"
   (cd "$work/node" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund midtrans-client@1.4.3)
@@ -82,8 +88,12 @@ run doku "" "$work/py/bin/python" doku_sdk.py
 run dana "" "$work/py/bin/python" dana_sdk.py
 run bni "" "$work/py312/bin/python" bni_sdk.py
 run midtrans "" env NODE_PATH="$work/node/node_modules" node --test midtrans_sdk.test.js
+# python-nicepay writes the local wall clock with a literal +07:00: right
+# only on a WIB clock (see nicepay_sdk.py).
+run nicepay "" env TZ=WIB-7 "$work/py2/bin/python" nicepay_sdk.py
+run paylabs "" "$work/py2/bin/python" paylabs_sdk.py
 # Over HTTPS: the SDK (requests) verifies the server against the generated
 # CA the server writes out, and nothing else.
 rm -f "$work/ca.pem"
 run doku "--tls --tls-cert-out $work/ca.pem" env REQUESTS_CA_BUNDLE="$work/ca.pem" "$work/py/bin/python" doku_sdk.py
-echo "all four SDKs passed against their presets, and doku-python-library over HTTPS"
+echo "all six SDKs passed against their presets, and doku-python-library over HTTPS"

@@ -2,8 +2,8 @@
 //! reference) and the [`Config`] they make.
 
 use super::parsers::{
-    boolish, parse_admin_mode, parse_content_type_rule, parse_profile, parse_provider,
-    parse_timestamp_mode, parse_token_format, path_or_empty,
+    boolish, parse_admin_mode, parse_base_path, parse_body_hash, parse_content_type_rule,
+    parse_profile, parse_provider, parse_timestamp_mode, parse_token_format, path_or_empty,
 };
 use crate::cli::ClientFixtureArgs;
 use crate::config::{
@@ -11,7 +11,7 @@ use crate::config::{
     DEFAULT_SIGNING_KEY_FILE,
 };
 use crate::provider::{Provider, TokenFormat};
-use crate::snap::{ContentTypeRule, ParseRules, Profile, TimestampMode};
+use crate::snap::{BodyHashRule, ContentTypeRule, ParseRules, Profile, TimestampMode};
 use clap::Args;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -41,9 +41,10 @@ pub struct ServeArgs {
     )]
     signing_key: PathBuf,
     /// Provider preset (any case): finpay (the default), snap-bi, bca, bri,
-    /// bni, doku, midtrans, dana. Sets the token paths, the wording (profile), grant-type
-    /// spellings, token format and service signature its SDK expects (README:
-    /// "Providers"); the flags below override it.
+    /// bni, doku, midtrans, dana, nicepay, paylabs. Sets the token paths,
+    /// the base path, the wording (profile), grant-type spellings, token
+    /// format, service signature and body-hash form its SDK expects
+    /// (README: "Providers"); the flags below override it.
     #[arg(long, env = "SNAP_MOCK_PROVIDER", default_value = "finpay", value_parser = parse_provider)]
     provider: &'static Provider,
     /// Wording and body typing, overriding the provider's: finpay (seed page),
@@ -137,6 +138,17 @@ pub struct ServeArgs {
     /// Accept the legacy body fields granttype and grant_type in place of grantType.
     #[arg(long, env = "SNAP_MOCK_ACCEPT_LEGACY_GRANT_TYPE", value_parser = boolish())]
     accept_legacy_grant_type: bool,
+    /// What the body hash of a service signature covers: minified (the
+    /// standard: whitespace outside strings removed), as-sent (the bytes as
+    /// sent; nicepay), or any (either; the journal says which matched).
+    /// Default: the provider's.
+    #[arg(long, env = "SNAP_MOCK_BODY_HASH", value_parser = parse_body_hash)]
+    body_hash: Option<BodyHashRule>,
+    /// Serve every SNAP path (token and endpoints) under this prefix, left
+    /// out of signed paths, e.g. /nicepay. Default: the provider's ("" for
+    /// none).
+    #[arg(long, env = "SNAP_MOCK_BASE_PATH", value_parser = parse_base_path)]
+    base_path: Option<String>,
     /// Transactional calls: accept any X-PARTNER-ID (by default it must be the
     /// token's client key or the client's registered partnerId).
     #[arg(long, env = "SNAP_MOCK_ANY_PARTNER_ID", value_parser = boolish())]
@@ -328,6 +340,8 @@ impl ServeArgs {
             provider: self.provider,
             profile: self.profile.unwrap_or(preset.profile),
             token_format: self.token_format.unwrap_or(preset.token_format),
+            body_hash: self.body_hash.unwrap_or(preset.body_hash),
+            base_path: self.base_path.unwrap_or(preset.base_path),
             max_access_tokens: self.max_access_tokens,
             extra_b2b2c_token_paths: self
                 .b2b2c_token_paths

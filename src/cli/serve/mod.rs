@@ -79,8 +79,8 @@ fn announce(bound: &Bound) {
         config.token_format.as_str(),
         clients,
         if clients == 1 { "" } else { "s" },
-        config.token_paths().join(", "),
-        config.token_paths_b2b2c().join(", ")
+        config.served_token_paths().join(", "),
+        config.served_token_paths_b2b2c().join(", ")
     );
     println!("loaded: {}", bound.state.loaded.join("; "));
     let _ = std::io::stdout().flush();

@@ -2,7 +2,7 @@
 
 use crate::config::AdminMode;
 use crate::provider::{Provider, TokenFormat};
-use crate::snap::{ContentTypeRule, Profile, TimestampMode};
+use crate::snap::{BodyHashRule, ContentTypeRule, Profile, TimestampMode};
 use std::path::PathBuf;
 
 pub(super) fn parse_admin_mode(s: &str) -> Result<AdminMode, String> {
@@ -40,4 +40,23 @@ pub(super) fn parse_content_type_rule(s: &str) -> Result<ContentTypeRule, String
 /// `on/off` in any case (clap's default takes only `true`/`false`).
 pub(super) fn boolish() -> clap::builder::BoolishValueParser {
     clap::builder::BoolishValueParser::new()
+}
+
+pub(super) fn parse_body_hash(s: &str) -> Result<BodyHashRule, String> {
+    s.parse()
+}
+
+/// A base path: empty, or `/segment...` without a trailing `/` (the
+/// paths served under it start with their own `/`).
+pub(super) fn parse_base_path(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() || s == "/" {
+        return Ok(String::new());
+    }
+    if !s.starts_with('/') || s.ends_with('/') || s.contains(['{', '}', '?', '#', ' ']) {
+        return Err(format!(
+            "base path {s:?} must look like /nicepay (a leading /, no trailing /, no query)"
+        ));
+    }
+    Ok(s.to_owned())
 }

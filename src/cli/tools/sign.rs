@@ -46,6 +46,7 @@ pub fn sign_service_request(
             method: &method,
             relative_url: &relative_url,
             body: body.as_bytes(),
+            rules: Default::default(),
         },
         &timestamp,
     );

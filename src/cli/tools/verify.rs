@@ -39,6 +39,7 @@ pub fn verify_service_offline(
         method: &method,
         relative_url: &relative_url,
         body: body.as_bytes(),
+        rules: Default::default(),
     };
     let sts = crate::checks::asymmetric_string_to_sign(&call, timestamp);
     offline_verdict(public_key_pem, &sts, signature, |key| {
@@ -50,6 +51,7 @@ pub fn verify_service_offline(
                 body: body.as_bytes(),
                 timestamp,
                 bearer: None,
+                rules: Default::default(),
             },
             partner_id,
             signature.as_bytes(),

@@ -119,6 +119,7 @@ fn verify_service_signature(
         method: &method,
         relative_url: v.path.as_deref().unwrap_or("/"),
         body: v.body.as_deref().unwrap_or("").as_bytes(),
+        rules: state.config.signing_rules(),
     };
     let instant = checks::timestamp(&v.timestamp, state.config.parse_rules.timestamp_mode, svc)?;
     let clients = state.stores.clients.as_ref();
@@ -146,6 +147,7 @@ fn verify_service_signature(
                 body: call.body,
                 timestamp: &v.timestamp,
                 bearer: None,
+                rules: call.rules,
             };
             checks::service_asymmetric_signature(
                 &client,

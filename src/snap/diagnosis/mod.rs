@@ -229,6 +229,7 @@ fn another_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snap::SigningRules;
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE};
     use base64::Engine;
     // The mistakes diagnosed here (SHA-1, PSS, raw RSA, ...) cannot be made
@@ -367,6 +368,7 @@ mod tests {
             body: b"{}",
             timestamp: TS,
             bearer: None,
+            rules: SigningRules::default(),
         };
         let sig = pkcs1::<Sha256>(&a, "POST:/elsewhere:0:0");
         let d = diagnose_service_signature(&pa, &call, CK, &b64(&sig), &[]);
@@ -387,6 +389,7 @@ mod tests {
             body,
             timestamp: TS,
             bearer: None,
+            rules: SigningRules::default(),
         };
         let hash = |b: &[u8]| crate::snap::symmetric::lower_hex(&Sha256::digest(b));
         let minified = crate::snap::symmetric::minify_body(body);

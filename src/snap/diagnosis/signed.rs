@@ -2,6 +2,7 @@
 //! common mistake produces, tried against the hash the signature holds.
 
 use super::*;
+use crate::snap::SigningRules;
 
 /// Other ways a client may have written the same instant, each offered to
 /// `check` until it returns true; gives the form and what differs.
@@ -277,16 +278,17 @@ pub struct ServiceSigning<'a> {
     /// The bearer token the call carried anyway, if any: signing it along
     /// (the symmetric layout) is a mistake worth naming.
     pub bearer: Option<&'a str>,
+    /// The provider's body form and mount.
+    pub rules: SigningRules<'a>,
 }
 
 impl ServiceSigning<'_> {
     pub(super) fn with(&self, method: &str, url: &str, hash: &str, timestamp: &str) -> String {
         format!("{method}:{url}:{hash}:{timestamp}")
     }
+    /// The body hash in the form the provider expects.
     pub(super) fn minified_hash(&self) -> String {
-        crate::snap::symmetric::lower_hex(&Sha256::digest(crate::snap::symmetric::minify_body(
-            self.body,
-        )))
+        self.rules.body_hash.hash(self.body)
     }
 }
 
@@ -306,9 +308,16 @@ impl Signed for ServiceSigning<'_> {
         // The body is minified once here: it may be the largest input of
         // the whole failure path.
         let minified_body = crate::snap::symmetric::minify_body(self.body);
-        let minified = crate::snap::symmetric::lower_hex(&Sha256::digest(&minified_body));
+        // The expected form's hash; the other form is the first mistake tried.
+        let minified = match self.rules.body_hash {
+            crate::snap::BodyHash::Minified => {
+                crate::snap::symmetric::lower_hex(&Sha256::digest(&minified_body))
+            }
+            form => form.hash(self.body),
+        };
         let expected = self.with(&method, self.relative_url, &minified, self.timestamp);
-        let raw = crate::snap::symmetric::lower_hex(&Sha256::digest(self.body));
+        let other = self.rules.body_hash.other();
+        let raw = other.hash(self.body);
         let path_only = self
             .relative_url
             .split('?')
@@ -317,10 +326,7 @@ impl Signed for ServiceSigning<'_> {
         let ts = self.timestamp;
         let url = self.relative_url;
         let mut candidates: Vec<(String, String)> = vec![
-            (
-                self.with(&method, url, &raw, ts),
-                "the body was hashed as sent, not minified".into(),
-            ),
+            (self.with(&method, url, &raw, ts), other.mistake().into()),
             (
                 self.with(&method, url, &minified.to_uppercase(), ts),
                 "the body hash is upper-case hex; SNAP uses lower-case".into(),
@@ -339,6 +345,17 @@ impl Signed for ServiceSigning<'_> {
             candidates.push((
                 format!("{method}:{url}:{token}:{minified}:{ts}"),
                 "the access token was included (the symmetric layout); without a token the string is METHOD:url:hash:timestamp".into(),
+            ));
+        }
+        if !self.rules.mount.is_empty() {
+            candidates.push((
+                self.with(
+                    &method,
+                    &format!("{}{url}", self.rules.mount),
+                    &minified,
+                    ts,
+                ),
+                crate::snap::symmetric::mounted_path_signed(self.rules.mount),
             ));
         }
         for (shorter, dropped) in crate::snap::symmetric::shorter_paths(url) {
