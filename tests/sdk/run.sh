@@ -39,7 +39,8 @@ if [ ! -x "$work/py2/bin/python" ]; then
   python3 -m venv "$work/py2"
   # Both pin pycryptodome 3.21.0 (doku's venv has 3.23.0); paylabs-sdk
   # imports typing_extensions without declaring it.
-  "$work/py2/bin/pip" install -q python-nicepay==1.1.1 paylabs-sdk==1.0.3 typing_extensions==4.12.2
+  "$work/py2/bin/pip" install -q python-nicepay==1.1.1 paylabs-sdk==1.0.3 typing_extensions==4.12.2 \
+    cryptography==44.0.0
 fi
 if [ ! -d "$work/node/node_modules/midtrans-client" ]; then
   mkdir -p "$work/node"
@@ -92,8 +93,12 @@ run midtrans "" env NODE_PATH="$work/node/node_modules" node --test midtrans_sdk
 # only on a WIB clock (see nicepay_sdk.py).
 run nicepay "" env TZ=WIB-7 "$work/py2/bin/python" nicepay_sdk.py
 run paylabs "" "$work/py2/bin/python" paylabs_sdk.py
+# Not an SDK: a client written here from the standard with Python's
+# cryptography and hmac, signing the bytes it sends in each encoding.
+run snap-bi "" env SNAP_MOCK_MODE=symmetric "$work/py2/bin/python" python_bytes.py
+run dana "" env SNAP_MOCK_MODE=asymmetric "$work/py2/bin/python" python_bytes.py
 # Over HTTPS: the SDK (requests) verifies the server against the generated
 # CA the server writes out, and nothing else.
 rm -f "$work/ca.pem"
 run doku "--tls --tls-cert-out $work/ca.pem" env REQUESTS_CA_BUNDLE="$work/ca.pem" "$work/py/bin/python" doku_sdk.py
-echo "all six SDKs passed against their presets, and doku-python-library over HTTPS"
+echo "all six SDKs passed against their presets, doku-python-library over HTTPS, and a Python client signing its own bytes in both modes"
