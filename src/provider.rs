@@ -93,6 +93,9 @@ pub struct Provider {
     /// Mandatory headers of the standard it leaves optional on service
     /// calls (Paylabs' SDK sends no `CHANNEL-ID`).
     pub optional_headers: &'static [Field],
+    /// The longest `X-EXTERNAL-ID` it takes (the standard's String(36)
+    /// unless its SDK is known to send longer ones).
+    pub external_id_max_chars: usize,
     /// What the preset changes and where each fact comes from (Markdown,
     /// for the README table).
     pub sources: &'static str,
@@ -115,6 +118,7 @@ pub static FINPAY: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "the default. Paths, sample answer (`expiresIn` a number, \"Request has been processed successfully\") and messages: Finpay's reference page (`spec/finpay-access-token-b2b.md`) and its OpenAPI",
 };
 
@@ -129,6 +133,7 @@ pub static SNAP_BI: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "the standard: `/v1.0/access-token/b2b`, \"Successful\", `expiresIn` a string, `additionalInfo {}`, `Unauthorized. [Signature]`: Bank Indonesia's SNAP technical standard (ASPI), as digested in `spec/SNAP-AUTH.md`",
 };
 
@@ -143,6 +148,7 @@ pub static BCA: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "`/openapi/v1.0/...`, bracketed messages (`Invalid field format [X-TIMESTAMP]`): BCA's developer documentation (developer.bca.co.id), as digested in `spec/SNAP-AUTH.md`",
 };
 
@@ -157,6 +163,7 @@ pub static BRI: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "`/snap/v1.0/...`, timestamps with milliseconds and `+07:00` (accepted: timestamps are lenient by default): BRI's API portal (developers.bri.co.id), as digested in `spec/SNAP-AUTH.md`",
 };
 
@@ -171,6 +178,7 @@ pub static BNI: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "`/snap/v1/access-token/b2b` (note `v1`), balance inquiry `POST /snap-service/v1/balance-inquiry` signed with HMAC-SHA512: the code of `bnipython` (PyPI; `bnipython/lib/api/snapBI.py`)",
 };
 
@@ -185,6 +193,7 @@ pub static DOKU: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "`/authorization/v1/access-token/b2b`, UTC `...Z` timestamps, `expiresIn` a number and no keys its response model does not know, create VA at `/virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va`: the code of `doku-python-library` (PyPI; `doku_python_library/src/commons/config.py`, `.../model/token/token_b2b_response.py`, `.../model/va/create_va_response.py`)",
 };
 
@@ -199,6 +208,7 @@ pub static MIDTRANS: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "`/v1.0/access-token/b2b`, body field `grant_type` (legacy spelling), `...sssZ` timestamps: the code of `midtrans-client` (npm; `lib/snapBi/snapBi.js`); the HMAC test vector in `spec/SNAP-AUTH.md` is Midtrans' own",
 };
 
@@ -213,6 +223,7 @@ pub static DANA: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "no B2B token in the SDK; B2B2C at `/v1.0/access-token/b2b2c.htm`; `accessToken` at most 512 characters (so opaque tokens); every service call signed SHA256withRSA without a token, e.g. `POST /payment-gateway/v1.0/debit/status.htm`: the code of `dana-python` (PyPI; `dana/utils/snap_header.py`, `dana/payment_gateway/v1/...`)",
 };
 
@@ -227,6 +238,7 @@ pub static NICEPAY: Provider = Provider {
     body_hash: BodyHash::AsSent,
     base_path: "/nicepay",
     optional_headers: &[],
+    external_id_max_chars: 36,
     sources: "everything under `/nicepay` (the base URL `https://dev.nicepay.co.id/nicepay`), left out of the signed path (`POST:/api/v1.0/transfer-va/create-va:...`); the body hash over the body as sent (`json.dumps` with its spaces); token at `/v1.0/access-token/b2b`: the code of `python-nicepay` (PyPI; `constants/constantsGeneral.py`, `constants/constantsEndpoint.py`, `data/builder/snap/dataGenerator.py`)",
 };
 
@@ -241,6 +253,7 @@ pub static PAYLABS: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "/api/v1.0",
     optional_headers: &[Field::ChannelId],
+    external_id_max_chars: 36,
     sources: "every service call signed SHA256withRSA without a token, the partner named by `X-PARTNER-ID`, no `CHANNEL-ID`; everything under `/api/v1.0`, left out of the signed path (`POST:/transfer-va/create-va:...`): the code of `paylabs-sdk` (PyPI; `paylabs/client.py`, `paylabs/config.py`, `paylabs/services/snap_va.py`). The SDK takes no token: the token paths are the standard's under the same base, an assumption",
 };
 

@@ -172,18 +172,23 @@ pub fn symmetric_string_to_sign(
 /// The standard types `X-EXTERNAL-ID` as String(36).
 pub const EXTERNAL_ID_MAX_CHARS: usize = 36;
 
-/// `X-EXTERNAL-ID` of at most 36 characters (`400xx01` otherwise), checked
-/// before anything is stored.
-pub fn external_id_format(external_id: &str, service: ServiceCode) -> Result<(), SnapError> {
+/// `X-EXTERNAL-ID` of at most `max_chars` characters (the standard's 36
+/// unless the preset or `--external-id-max-chars` says otherwise;
+/// `400xx01` past it), checked before anything is stored.
+pub fn external_id_format(
+    external_id: &str,
+    max_chars: usize,
+    service: ServiceCode,
+) -> Result<(), SnapError> {
     let chars = external_id.chars().count();
-    if chars <= EXTERNAL_ID_MAX_CHARS {
+    if chars <= max_chars {
         return Ok(());
     }
     Err(SnapError::new(
         service,
         Failure::InvalidFieldFormat(crate::snap::Field::ExternalId),
         format!(
-            "X-EXTERNAL-ID is {chars} characters long; the standard types it String({EXTERNAL_ID_MAX_CHARS})"
+            "X-EXTERNAL-ID is {chars} characters long; at most {max_chars} here (the standard types it String({EXTERNAL_ID_MAX_CHARS}); --external-id-max-chars)"
         ),
     ))
 }

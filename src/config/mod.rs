@@ -95,6 +95,9 @@ pub struct Config {
     /// Which body forms service signatures may hash (`--body-hash`; the
     /// preset's form by default).
     pub body_hash: BodyHashRule,
+    /// The longest `X-EXTERNAL-ID` accepted (`--external-id-max-chars`;
+    /// the preset's, the standard's 36, by default).
+    pub external_id_max_chars: usize,
     /// The base path every SNAP path is served under and signed paths
     /// leave out (`--base-path`; the preset's by default). Empty for none.
     pub base_path: String,
@@ -221,6 +224,7 @@ impl Default for Config {
             },
             body_hash: BodyHashRule::Only(crate::snap::BodyHash::Minified),
             base_path: String::new(),
+            external_id_max_chars: 36,
             timestamp_window: Duration::from_secs(300),
             token_lifetime: Duration::from_secs(900),
             issuer: Some("snap-mock".into()),
@@ -276,6 +280,7 @@ impl Config {
         self.token_format = provider.token_format;
         self.body_hash = BodyHashRule::Only(provider.body_hash);
         self.base_path = provider.base_path.to_owned();
+        self.external_id_max_chars = provider.external_id_max_chars;
         self
     }
 

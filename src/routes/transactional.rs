@@ -127,7 +127,7 @@ impl<'r> SignedHeaders<'r> {
         }
         let instant =
             checks::timestamp(timestamp, state.config.parse_rules.timestamp_mode, service)?;
-        checks::external_id_format(external_id, service)?;
+        checks::external_id_format(external_id, state.config.external_id_max_chars, service)?;
         Ok(Self {
             timestamp,
             instant,

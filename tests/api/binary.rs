@@ -197,6 +197,7 @@ fn help_documents_every_flag_with_its_environment_twin() {
         ("--max-fixture-bytes", "SNAP_MOCK_MAX_FIXTURE_BYTES"),
         ("--body-hash", "SNAP_MOCK_BODY_HASH"),
         ("--base-path", "SNAP_MOCK_BASE_PATH"),
+        ("--external-id-max-chars", "SNAP_MOCK_EXTERNAL_ID_MAX_CHARS"),
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
         assert!(help.contains(env), "{env} missing from --help");

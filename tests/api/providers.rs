@@ -182,3 +182,57 @@ fn opaque_tokens_are_short_validated_through_the_store_and_introspected() {
         .unwrap()
         .contains("expired"));
 }
+
+#[test]
+fn bca_bundles_balance_inquiry_and_bank_statement_with_the_fields_its_clients_read() {
+    let bca = preset("bca");
+    let token = request_token(&bca.token_url()).json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = r#"{"partnerReferenceNo": "2020102900000000000001", "accountNo": "1234567890"}"#;
+    for (path, code, fields) in [
+        (
+            "/openapi/v1.0/balance-inquiry",
+            "2001100",
+            &["referenceNo", "accountNo", "name", "accountInfos"][..],
+        ),
+        (
+            "/openapi/v1.0/bank-statement",
+            "2001400",
+            &[
+                "referenceNo",
+                "balance",
+                "totalCreditEntries",
+                "totalDebitEntries",
+                "detailData",
+            ][..],
+        ),
+    ] {
+        let headers = service_headers(
+            &token,
+            "demo-client-secret",
+            path,
+            body,
+            &format!("bca{code}"),
+        );
+        let answer = post_with(&format!("{}{path}", bca.uri()), &headers, body);
+        answer.expect(200, code, "Successful");
+        let json = answer.json();
+        for field in fields {
+            assert!(json.get(*field).is_some(), "{path} lacks {field}: {json}");
+        }
+    }
+    // Not under another preset.
+    let finpay = start();
+    assert_eq!(
+        send(
+            "POST",
+            &format!("{}/openapi/v1.0/balance-inquiry", finpay.uri()),
+            &[],
+            Some(b"{}")
+        )
+        .status,
+        404
+    );
+}

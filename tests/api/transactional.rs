@@ -243,6 +243,32 @@ fn an_external_id_over_36_characters_is_refused_before_it_is_stored() {
         "2004700",
         "Successful",
     );
+    // An SDK's uuid + "-" + epoch milliseconds: 50 characters, accepted
+    // where the limit is raised, and only up to it.
+    let sdk_id = format!("{}-{}", "0".repeat(36), 1_795_986_754_000u64);
+    assert_eq!(sdk_id.len(), 50);
+    let raised = start_with(|c| c.external_id_max_chars = 50);
+    let token = self::token(&raised);
+    let url = format!("{}{QRIS}", raised.uri());
+    post_with(&url, &signed(&token, QRIS, QRIS_BODY, &sdk_id), QRIS_BODY).expect(
+        200,
+        "2004700",
+        "Successful",
+    );
+    let answer = post_with(
+        &url,
+        &signed(&token, QRIS, QRIS_BODY, &"z".repeat(51)),
+        QRIS_BODY,
+    );
+    answer.expect(400, "4004701", "Invalid Field Format X-EXTERNAL-ID");
+    let why = raised.requests().unwrap()[0]
+        .reason
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        why.contains("at most 50") && why.contains("--external-id-max-chars"),
+        "{why}"
+    );
 }
 
 #[test]

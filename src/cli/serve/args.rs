@@ -149,6 +149,11 @@ pub struct ServeArgs {
     /// none).
     #[arg(long, env = "SNAP_MOCK_BASE_PATH", value_parser = parse_base_path)]
     base_path: Option<String>,
+    /// The longest X-EXTERNAL-ID accepted (the standard types it
+    /// String(36)); raise it for a client that sends longer ones (an SDK
+    /// sending a UUID and epoch milliseconds: 50). Default: the provider's.
+    #[arg(long, env = "SNAP_MOCK_EXTERNAL_ID_MAX_CHARS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    external_id_max_chars: Option<u16>,
     /// Transactional calls: accept any X-PARTNER-ID (by default it must be the
     /// token's client key or the client's registered partnerId).
     #[arg(long, env = "SNAP_MOCK_ANY_PARTNER_ID", value_parser = boolish())]
@@ -342,6 +347,9 @@ impl ServeArgs {
             token_format: self.token_format.unwrap_or(preset.token_format),
             body_hash: self.body_hash.unwrap_or(preset.body_hash),
             base_path: self.base_path.unwrap_or(preset.base_path),
+            external_id_max_chars: self
+                .external_id_max_chars
+                .map_or(preset.external_id_max_chars, usize::from),
             max_access_tokens: self.max_access_tokens,
             extra_b2b2c_token_paths: self
                 .b2b2c_token_paths
