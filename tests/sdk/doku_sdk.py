@@ -50,4 +50,9 @@ created = snap.create_va(CreateVARequest(
     expired_date="2030-01-01T00:00:00+07:00",
 ))
 assert created.response_code == "2002700", created.json()
+# Its VirtualAccountData model requires additionalInfo with these three.
+from doku_python_library.src.model.va.additional_info_response import AdditionalInfoResponse  # noqa: E402
+
+info = created.virtual_account_data["additionalInfo"]
+AdditionalInfoResponse(info["channel"], info["howToPayPage"], info["howToPayApi"])
 print("doku create_va:", created.response_code, created.response_message)
