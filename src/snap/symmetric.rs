@@ -348,6 +348,86 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_path_with_the_mount_prefix_is_named_under_a_base_path() {
+        let rules = SigningRules {
+            mount: "/nicepay",
+            ..SigningRules::default()
+        };
+        let body = br#"{"a": 1}"#;
+        let hash = lower_hex(&Sha256::digest(minify_body(body)));
+        let signed = format!("POST:/nicepay/api/v1.0/x:tok:{hash}:T");
+        let sig = hmac_sha512_base64(b"s", &signed);
+        let why = diagnose_symmetric_with(
+            rules,
+            b"s",
+            "POST",
+            "/api/v1.0/x",
+            "tok",
+            body,
+            "T",
+            sig.as_bytes(),
+        );
+        assert!(
+            why.contains("starts with /nicepay") && why.contains("--base-path /nicepay"),
+            "{why}"
+        );
+        // Without a base path there is no such candidate.
+        let why = diagnose_symmetric(
+            b"s",
+            "POST",
+            "/api/v1.0/x",
+            "tok",
+            body,
+            "T",
+            sig.as_bytes(),
+        );
+        assert!(!why.contains("starts with /nicepay"), "{why}");
+    }
+
+    #[test]
+    fn the_other_body_form_is_named_in_either_direction() {
+        let body = b"{ \"a\": 1 }";
+        let as_sent = lower_hex(&Sha256::digest(body));
+        let minified = lower_hex(&Sha256::digest(minify_body(body)));
+        let standard = SigningRules::default();
+        let nicepay = SigningRules {
+            body_hash: crate::snap::BodyHash::AsSent,
+            mount: "",
+        };
+        let sig = hmac_sha512_base64(b"s", &format!("POST:/x:tok:{as_sent}:T"));
+        let why = diagnose_symmetric_with(
+            standard,
+            b"s",
+            "POST",
+            "/x",
+            "tok",
+            body,
+            "T",
+            sig.as_bytes(),
+        );
+        assert!(why.contains("hashed as sent, not minified"), "{why}");
+        let sig = hmac_sha512_base64(b"s", &format!("POST:/x:tok:{minified}:T"));
+        let why = diagnose_symmetric_with(
+            nicepay,
+            b"s",
+            "POST",
+            "/x",
+            "tok",
+            body,
+            "T",
+            sig.as_bytes(),
+        );
+        assert!(
+            why.contains("minified before hashing") && why.contains("as-sent"),
+            "{why}"
+        );
+        assert!(
+            why.contains(&as_sent),
+            "the expected string hashes the body as sent: {why}"
+        );
+    }
+
+    #[test]
     fn a_signed_path_without_the_mount_prefix_is_named() {
         assert_eq!(
             shorter_paths("/api/v1.0/transfer-va/create-va?x=1"),
