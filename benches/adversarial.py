@@ -16,10 +16,17 @@
    GET /__admin/requests?limit=1000: the largest answer, peak RSS (VmHWM)
    and RSS after.
 
+4. TLS under idle connections: 1,500 TCP connections that never send a
+   byte, each re-opened as soon as the server closes it, while a client
+   makes valid token requests one after another for 10 s, each on a new
+   connection (the TLS handshake included); p50 and answers, over HTTPS
+   (--tls) and over plain HTTP under the same attack, and the HTTPS p50
+   with no attack.
+
 With --baseline, the same is measured for another build (for example the
 commit before the fixes) in the same run. Needs cargo, wrk, openssl.
 """
-import argparse, base64, hashlib, hmac, json, os, re, subprocess, sys, tempfile, time
+import argparse, base64, hashlib, hmac, json, os, re, selectors, socket, ssl, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load  # noqa: E402  (same directory: server start, wrk, /proc readings)
@@ -176,21 +183,132 @@ def journal_reads(binary, entries=1000, body_bytes=52_000, readers=16):
         server.wait()
 
 
+def idle_attack(port, idle, stop):
+    """Keeps `idle` connections open that never send; one the server closes
+    is opened again at once."""
+    sel = selectors.DefaultSelector()
+
+    def open_one():
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect_ex(("127.0.0.1", port))
+            sel.register(c, selectors.EVENT_READ)
+        except OSError:
+            c.close()
+
+    for _ in range(idle):
+        open_one()
+    while not stop.is_set():
+        for key, _ in sel.select(timeout=0.1):
+            c = key.fileobj
+            try:
+                data = c.recv(4096)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                sel.unregister(c)
+                c.close()
+                open_one()
+    for key in list(sel.get_map().values()):
+        key.fileobj.close()
+
+
+def timed_requests(port, request, ca, seconds):
+    """Valid token requests one after another, each on a new connection;
+    (p50 in ms, answered, failed)."""
+    ctx = ssl.create_default_context(cafile=ca) if ca else None
+    times, failed = [], 0
+    end = time.time() + seconds
+    while time.time() < end:
+        t0 = time.perf_counter()
+        try:
+            c = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if ctx:
+                c = ctx.wrap_socket(c, server_hostname="127.0.0.1")
+            c.sendall(request)
+            data = b""
+            while True:
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            c.close()
+            if b" 200 " not in data.split(b"\r\n", 1)[0]:
+                failed += 1
+                continue
+            times.append((time.perf_counter() - t0) * 1000)
+        except OSError:
+            failed += 1
+    times.sort()
+    return (times[len(times) // 2] if times else float("inf")), len(times), failed
+
+
+def tls_idle(binary, tls, idle, seconds=10):
+    s = load.signed()
+    port = load.free_port()
+    ca = tempfile.NamedTemporaryFile(suffix=".pem", delete=False).name if tls else None
+    extra = ["--tls", "--tls-cert-out", ca] if tls else []
+    server = subprocess.Popen([binary, "--port", str(port), *extra], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
+    try:
+        request = load.raw_request(s)
+        for _ in range(300):
+            try:
+                if timed_requests(port, request, ca, 0.001)[1]:
+                    break
+            except (OSError, ssl.SSLError):
+                pass
+            time.sleep(0.02)
+        stop = threading.Event()
+        attacker = threading.Thread(target=idle_attack, args=(port, idle, stop)) if idle else None
+        if attacker:
+            attacker.start()
+            time.sleep(1)
+        result = timed_requests(port, request, ca, seconds)
+        stop.set()
+        if attacker:
+            attacker.join()
+        return result
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def tls_table(builds, idle=1500):
+    print()
+    print("| build | HTTPS p50, no attack | HTTPS p50 under %s idle (answers / failed in 10 s) | under attack / no attack | HTTP p50, no attack | HTTP p50 under the same (answers) | HTTPS / HTTP under attack |" % "{:,}".format(idle))
+    print("|---|---|---|---|---|---|---|")
+    for name, binary in builds:
+        quiet = tls_idle(binary, True, 0, seconds=3)
+        https = tls_idle(binary, True, idle)
+        plain_quiet = tls_idle(binary, False, 0, seconds=3)
+        http = tls_idle(binary, False, idle)
+        print("| %s | %.1f ms | %.1f ms (%d / %d) | %.2f | %.1f ms | %.1f ms (%d) | %.1f |" % (
+            name, quiet[0], https[0], https[1], https[2], https[0] / quiet[0], plain_quiet[0], http[0], http[1],
+            https[0] / http[0]))
+        sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--baseline", metavar="BINARY")
-    ap.add_argument("--part", choices=["all", "ids-and-signatures", "journal"], default="all")
+    ap.add_argument("--part", choices=["all", "ids-and-signatures", "journal", "tls"], default="all")
     args = ap.parse_args()
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
     builds = [("this build", load.BIN)] + ([("baseline", args.baseline)] if args.baseline else [])
     print("## snap-mock adversarial benchmark (%s, %d cores)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count()))
     print()
-    if args.part != "journal":
+    if args.part in ("all", "ids-and-signatures"):
         ids_and_signatures(builds)
-    if args.part != "ids-and-signatures":
+    if args.part in ("all", "journal"):
         journal_table(builds)
+    if args.part in ("all", "tls"):
+        tls_table(builds)
 
 
 def ids_and_signatures(builds):

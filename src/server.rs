@@ -109,7 +109,15 @@ impl Bound {
         .shutdown_timeout(config.shutdown_timeout.as_secs().max(1));
         #[cfg(feature = "tls")]
         let server = match self.tls {
-            Some(tls) => server.listen_rustls_0_23(self.listener, tls),
+            // actix's default, 256 handshakes a worker and 3 s each, let
+            // idle connections hold every handshake slot while valid
+            // clients wait in the backlog (RELIABILITY.md): a handshake is
+            // a few KiB until its peer speaks, so the cap is the connection
+            // cap, and the deadline is short.
+            Some(tls) => server
+                .max_connection_rate(config.max_tls_handshakes)
+                .tls_handshake_timeout(config.tls_handshake_timeout)
+                .listen_rustls_0_23(self.listener, tls),
             None => server.listen(self.listener),
         };
         #[cfg(not(feature = "tls"))]

@@ -95,6 +95,12 @@ pub struct Config {
     /// Which body forms service signatures may hash (`--body-hash`; the
     /// preset's form by default).
     pub body_hash: BodyHashRule,
+    /// Most connections in a TLS handshake at once, per worker
+    /// (`--max-tls-handshakes`); past it, connections wait unaccepted.
+    pub max_tls_handshakes: usize,
+    /// How long a TLS handshake may take before the connection is closed
+    /// (`--tls-handshake-timeout-ms`).
+    pub tls_handshake_timeout: Duration,
     /// The longest `X-EXTERNAL-ID` accepted (`--external-id-max-chars`;
     /// the preset's, the standard's 36, by default).
     pub external_id_max_chars: usize,
@@ -225,6 +231,8 @@ impl Default for Config {
             body_hash: BodyHashRule::Only(crate::snap::BodyHash::Minified),
             base_path: String::new(),
             external_id_max_chars: 36,
+            max_tls_handshakes: 16_384,
+            tls_handshake_timeout: Duration::from_secs(1),
             timestamp_window: Duration::from_secs(300),
             token_lifetime: Duration::from_secs(900),
             issuer: Some("snap-mock".into()),

@@ -198,6 +198,11 @@ fn help_documents_every_flag_with_its_environment_twin() {
         ("--body-hash", "SNAP_MOCK_BODY_HASH"),
         ("--base-path", "SNAP_MOCK_BASE_PATH"),
         ("--external-id-max-chars", "SNAP_MOCK_EXTERNAL_ID_MAX_CHARS"),
+        (
+            "--tls-handshake-timeout-ms",
+            "SNAP_MOCK_TLS_HANDSHAKE_TIMEOUT_MS",
+        ),
+        ("--max-tls-handshakes", "SNAP_MOCK_MAX_TLS_HANDSHAKES"),
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
         assert!(help.contains(env), "{env} missing from --help");

@@ -214,3 +214,36 @@ fn under_tls_the_inspector_cookie_is_secure() {
         "{cookie}"
     );
 }
+
+/// Connections that never start their handshake must not hold every
+/// handshake slot: with actix's default (256 a worker) the valid client
+/// waited in the backlog until idle ones timed out (here 20 s, so a wait
+/// cannot pass for a slow answer).
+#[test]
+fn idle_connections_do_not_hold_valid_https_clients_back() {
+    let server = start_with(|c| {
+        c.tls = Some(Tls::Generated);
+        c.workers = Some(1);
+        c.tls_handshake_timeout = std::time::Duration::from_secs(20);
+    });
+    let address = server.address();
+    let idle: Vec<std::net::TcpStream> = (0..400)
+        .map(|_| std::net::TcpStream::connect(address).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Its timeout, 10 s, is half the idle connections' handshake deadline.
+    let agent = trusting(server.tls_certificate_pem().unwrap());
+    let started = std::time::Instant::now();
+    let answer = token_over(&agent, &server.token_url());
+    assert!(
+        answer.is_ok(),
+        "a valid HTTPS request behind {} idle connections got no answer in {:?}: {:?}",
+        idle.len(),
+        started.elapsed(),
+        answer.err()
+    );
+    answer
+        .unwrap()
+        .expect(200, "2007300", "Request has been processed successfully");
+    drop(idle);
+}

@@ -322,6 +322,26 @@ pub struct ServeArgs {
     /// given chain) to this file at start.
     #[arg(long, env = "SNAP_MOCK_TLS_CERT_OUT", value_name = "FILE")]
     pub(super) tls_cert_out: Option<PathBuf>,
+    /// Milliseconds a TLS handshake may take before the connection is
+    /// closed (a local client takes a few).
+    #[arg(
+        long,
+        env = "SNAP_MOCK_TLS_HANDSHAKE_TIMEOUT_MS",
+        default_value_t = 1000,
+        value_name = "MS",
+        value_parser = clap::value_parser!(u64).range(1..=60_000)
+    )]
+    tls_handshake_timeout_ms: u64,
+    /// Most connections in a TLS handshake at once, per worker; past it new
+    /// connections wait unaccepted. High on purpose: idle connections must
+    /// not hold every slot while valid clients wait.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_MAX_TLS_HANDSHAKES",
+        default_value_t = 16_384,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000)
+    )]
+    max_tls_handshakes: u32,
     /// Reload the clients and scenarios fixtures (and the clients' key files)
     /// when they change, as SIGHUP does; a broken file keeps what is in force.
     #[arg(long, env = "SNAP_MOCK_WATCH", value_parser = boolish())]
@@ -371,6 +391,8 @@ impl ServeArgs {
             workers: self.workers,
             explain: self.explain,
             client_request_timeout: Duration::from_millis(self.request_timeout_ms),
+            tls_handshake_timeout: Duration::from_millis(self.tls_handshake_timeout_ms),
+            max_tls_handshakes: self.max_tls_handshakes as usize,
             keep_alive: Duration::from_secs(self.keep_alive),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
             scenarios: Some(self.scenarios)
