@@ -87,6 +87,7 @@ pub fn all_whitespace_removed(body: &[u8]) -> Vec<u8> {
 /// The body as serde_json writes it back after parsing (escapes and
 /// numbers normalised): not what SNAP hashes, but what a client that
 /// re-serialises before hashing signs, for the diagnosis.
+#[cfg(test)]
 pub fn reserialised_body(body: &[u8]) -> Option<Vec<u8>> {
     let value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
     serde_json::to_vec(&value).ok()
@@ -203,7 +204,6 @@ fn symmetric_mistakes(
     body: &[u8],
     timestamp: &str,
 ) -> Vec<(String, String)> {
-    let body_hash = |b: &[u8]| lower_hex(&Sha256::digest(b));
     let minified = minify_body(body);
     // The expected form's hash; the other form is the first mistake tried.
     let minified_hash = rules.body_hash.hash(body);
@@ -249,19 +249,40 @@ fn symmetric_mistakes(
             format!("the signed path leaves out {dropped}, the start of the path the request was sent to; sign the path exactly as sent"),
         ));
     }
-    let stripped = all_whitespace_removed(body);
-    if stripped != minified {
-        candidates.push((with_hash(&body_hash(&stripped)), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings".into()));
-    }
-    if let Some(bytes) = reserialised_body(body).filter(|b| *b != minified) {
-        candidates.push((with_hash(&body_hash(&bytes)), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed".into()));
-    }
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
-        if let Ok(bytes) = serde_json::to_vec(&sort_keys(v)) {
-            candidates.push((with_hash(&body_hash(&bytes)), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified".into()));
-        }
+    for (hash, why) in body_hash_mistakes(body, &minified) {
+        candidates.push((with_hash(&hash), why.into()));
     }
     candidates
+}
+
+/// Bodies larger than this are not parsed by the diagnosis: parsing costs
+/// grow with the body's shape (a 60 KB array of zeros is 30,000 values),
+/// and an anonymous client must not pick the server's slow path.
+pub(crate) const DIAGNOSIS_PARSE_BUDGET: usize = 16 * 1024;
+
+/// The body hashes of the common ways to get the body wrong before hashing
+/// it (other than the other form), each with what it is. The body is
+/// parsed once, and only within [`DIAGNOSIS_PARSE_BUDGET`].
+pub(crate) fn body_hash_mistakes(body: &[u8], minified: &[u8]) -> Vec<(String, &'static str)> {
+    let hash = |bytes: &[u8]| lower_hex(&Sha256::digest(bytes));
+    let mut out = Vec::new();
+    let stripped = all_whitespace_removed(body);
+    if stripped != minified {
+        out.push((hash(&stripped), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings"));
+    }
+    if body.len() > DIAGNOSIS_PARSE_BUDGET {
+        return out;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return out;
+    };
+    if let Some(bytes) = serde_json::to_vec(&value).ok().filter(|b| b != minified) {
+        out.push((hash(&bytes), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed"));
+    }
+    if let Ok(bytes) = serde_json::to_vec(&sort_keys(value)) {
+        out.push((hash(&bytes), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified"));
+    }
+    out
 }
 
 /// The words for a signed path that kept the base path the provider
@@ -382,6 +403,30 @@ mod tests {
             sig.as_bytes(),
         );
         assert!(!why.contains("starts with /nicepay"), "{why}");
+    }
+
+    #[test]
+    fn a_body_past_the_parse_budget_is_not_parsed_by_the_diagnosis() {
+        let small = br#"{ "b": 1, "a": [0, 0] }"#;
+        let minified = minify_body(small);
+        let whys: Vec<&str> = body_hash_mistakes(small, &minified)
+            .into_iter()
+            .map(|(_, why)| why)
+            .collect();
+        assert!(whys.iter().any(|w| w.contains("reordered")), "{whys:?}");
+        // The same shape past the budget: 30,000 values, never parsed.
+        let zeros = vec!["0"; DIAGNOSIS_PARSE_BUDGET];
+        let big = format!("{{ \"b\": 1, \"a\": [{}] }}", zeros.join(", "));
+        assert!(big.len() > DIAGNOSIS_PARSE_BUDGET);
+        let whys: Vec<&str> = body_hash_mistakes(big.as_bytes(), &minify_body(big.as_bytes()))
+            .into_iter()
+            .map(|(_, why)| why)
+            .collect();
+        assert!(
+            whys.iter()
+                .all(|w| !w.contains("reordered") && !w.contains("written back")),
+            "{whys:?}"
+        );
     }
 
     #[test]

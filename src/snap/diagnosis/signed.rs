@@ -364,7 +364,7 @@ impl Signed for ServiceSigning<'_> {
                 format!("the signed path leaves out {dropped}, the start of the path the request was sent to; sign the path exactly as sent"),
             ));
         }
-        for (hash, why) in body_hash_mistakes(self.body, &minified_body) {
+        for (hash, why) in crate::snap::symmetric::body_hash_mistakes(self.body, &minified_body) {
             candidates.push((self.with(&method, url, &hash, ts), why.into()));
         }
         for (candidate, why) in candidates {
@@ -377,25 +377,4 @@ impl Signed for ServiceSigning<'_> {
     fn rule(&self) -> &'static str {
         "sign exactly METHOD + \":\" + path and query as sent + \":\" + lowercase(hex(sha256(minified body))) + \":\" + X-TIMESTAMP"
     }
-}
-
-/// The body hashes of the common ways to get the body wrong before
-/// hashing it (other than not minifying it), each with what it is.
-fn body_hash_mistakes(body: &[u8], minified: &[u8]) -> Vec<(String, &'static str)> {
-    use crate::snap::symmetric::{all_whitespace_removed, lower_hex, reserialised_body, sort_keys};
-    let hash = |bytes: &[u8]| lower_hex(&Sha256::digest(bytes));
-    let mut out = Vec::new();
-    let stripped = all_whitespace_removed(body);
-    if stripped != minified {
-        out.push((hash(&stripped), "whitespace inside the body's strings was removed too before hashing; remove only the whitespace outside strings"));
-    }
-    if let Some(bytes) = reserialised_body(body).filter(|b| b != minified) {
-        out.push((hash(&bytes), "the body was parsed and written back before hashing (escapes or numbers changed); hash the bytes you send, with only the whitespace outside strings removed"));
-    }
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
-        if let Ok(bytes) = serde_json::to_vec(&sort_keys(v)) {
-            out.push((hash(&bytes), "the body's keys were reordered (sorted) before hashing; hash the body exactly as sent, minified"));
-        }
-    }
-    out
 }
