@@ -36,15 +36,16 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    // Before the listening line: a file written after it is a change.
+    if watch {
+        watch_fixtures(bound.state.clone());
+    }
     announce(&bound);
 
     let state = bound.state.clone();
     let result = actix_web::rt::System::new().block_on(async move {
         let server = bound.into_server()?;
         let handle = server.handle();
-        if watch {
-            watch_fixtures(state.clone());
-        }
         #[cfg(unix)]
         actix_web::rt::spawn(reload_on_sighup(state));
         actix_web::rt::spawn(async move {

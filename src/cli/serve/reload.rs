@@ -69,12 +69,15 @@ fn watched(state: &crate::state::State) -> Vec<(PathBuf, Option<(std::time::Syst
 }
 
 /// `--watch`: polls the fixture files and reloads them once a change has
-/// settled. A thread of its own: file metadata calls block.
+/// settled. A thread of its own: file metadata calls block. The files are
+/// first looked at here, before the caller announces the server, so a
+/// change made right after the listening line is never taken for the
+/// starting state.
 pub(super) fn watch_fixtures(state: std::sync::Arc<crate::state::State>) {
+    let mut last = watched(&state);
     let spawned = std::thread::Builder::new()
         .name("snap-mock-watch".into())
         .spawn(move || {
-            let mut last = watched(&state);
             loop {
                 std::thread::sleep(WATCH_POLL);
                 let mut seen = watched(&state);
