@@ -10,6 +10,7 @@
 //! route is reached (404, 405, 431) go through [`answer_error`], so they are
 //! rendered and journaled the same way.
 
+pub mod drain;
 mod faults;
 mod http;
 mod journal;

@@ -319,6 +319,13 @@ fn a_body_announced_over_the_cap_is_refused_at_once_and_a_stalled_body_is_cut_of
             "{length}: answered after {:?}, before the timeout",
             started.elapsed()
         );
+        if at_least.is_zero() {
+            assert!(
+                started.elapsed() < Duration::from_millis(900),
+                "{length}: refused at once, not after {:?}",
+                started.elapsed()
+            );
+        }
         assert!(text.starts_with("HTTP/1.1 400"), "{text}");
         assert!(text.contains(r#""responseCode":"4007300""#), "{text}");
     }
@@ -446,4 +453,69 @@ fn the_binary_refuses_a_fifo_fixture_at_start_naming_it() {
         stderr.contains("scenarios.json") && stderr.contains("not a regular file"),
         "{stderr}"
     );
+}
+
+/// Sends `count` requests with `body_bytes` of body each, pipelined on one
+/// connection, and counts the answers before the server closes it.
+fn pipelined_answers(
+    server: &snap_mock::MockServer,
+    path: &str,
+    count: usize,
+    body_bytes: usize,
+) -> usize {
+    use std::io::{Read, Write};
+    let body = format!(
+        r#"{{"grantType":"client_credentials","pad":"{}"}}"#,
+        "x".repeat(body_bytes)
+    );
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(server.address()).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let writer = {
+        let mut stream = stream.try_clone().unwrap();
+        let all = request.repeat(count);
+        std::thread::spawn(move || {
+            let _ = stream.write_all(all.as_bytes());
+        })
+    };
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 65536];
+    while seen.windows(9).filter(|w| w == b"HTTP/1.1 ").count() < count {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    let _ = writer.join();
+    seen.windows(9).filter(|w| w == b"HTTP/1.1 ").count()
+}
+
+/// Refusals that do not need the body (an unknown path, a wrong method, the
+/// admin guard, introspection's bad request) used to leave it unread, and
+/// actix closed the connection: of 20 pipelined 60 KB requests, 2 or 3 got
+/// an answer. The rest of the body is now read after the answer.
+#[test]
+fn pipelined_requests_refused_without_their_body_are_all_answered() {
+    let server = start_with(|c| c.admin_token = Some("secret".into()));
+    for path in [
+        "/nope",
+        "/__admin/scenarios",
+        "/introspect",
+        "/health",
+        FINPAY_PATH,
+    ] {
+        assert_eq!(
+            pipelined_answers(&server, path, 20, 60_000),
+            20,
+            "pipelined to {path}"
+        );
+    }
+    // Past the largest body any route takes (256 KiB) the server stops
+    // draining; the first request is answered whatever follows.
+    assert!(pipelined_answers(&server, "/nope", 3, 300_000) >= 1);
 }

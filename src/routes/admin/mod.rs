@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use std::fmt;
 
 /// Largest admin request body (a scenario or a PEM is far smaller).
-const MAX_ADMIN_BODY: usize = 256 * 1024;
+pub const MAX_ADMIN_BODY: usize = 256 * 1024;
 
 /// Mounts the admin API under `prefix`, every route behind the guard.
 pub fn configure(cfg: &mut web::ServiceConfig, prefix: &str) {
