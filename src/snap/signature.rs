@@ -133,4 +133,22 @@ mod tests {
             })
         );
     }
+
+    #[test]
+    fn each_signature_error_says_what_is_wrong() {
+        assert!(SignatureError::NotBase64
+            .to_string()
+            .contains("not standard base64"));
+        let wrong = SignatureError::WrongLength {
+            got: 128,
+            expected: 256,
+        };
+        assert_eq!(
+            wrong.to_string(),
+            "X-SIGNATURE decodes to 128 bytes; a signature under this 2048-bit key has 256"
+        );
+        assert!(SignatureError::Mismatch
+            .to_string()
+            .contains("SHA256withRSA"));
+    }
 }

@@ -151,4 +151,15 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Step::ALL.len());
     }
+
+    #[test]
+    fn a_step_prints_as_its_name() {
+        for step in Step::ALL {
+            assert_eq!(step.to_string(), step.as_str());
+            assert_eq!(
+                serde_json::to_value(step).unwrap(),
+                serde_json::Value::String(step.as_str().into())
+            );
+        }
+    }
 }

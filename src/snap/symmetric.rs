@@ -178,11 +178,14 @@ pub fn diagnose_symmetric_with(
         &rules.body_hash.bytes(body),
         timestamp,
     );
-    let sig_text = String::from_utf8_lossy(signature);
+    // Hex digits are base64 characters too, and 128 of them decode: an
+    // HMAC-SHA512 in hex is told apart by its length (base64: 88).
+    if signature.len() == 128 && signature.iter().all(u8::is_ascii_hexdigit) {
+        return format!(
+            "X-SIGNATURE is hex; SNAP wants base64 of the HMAC-SHA512; string-to-sign {expected:?}"
+        );
+    }
     if STANDARD.decode(signature).is_err() {
-        if sig_text.len() == 128 && sig_text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return format!("X-SIGNATURE is hex; SNAP wants base64 of the HMAC-SHA512; string-to-sign {expected:?}");
-        }
         return format!("X-SIGNATURE is not standard base64; string-to-sign {expected:?}");
     }
     let candidates = symmetric_mistakes(rules, method, relative_url, access_token, body, timestamp);
@@ -680,5 +683,26 @@ mod tests {
                 prop_assert!(verify_symmetric(b"secret", &server_sts, signature.as_bytes()));
             }
         }
+    }
+
+    #[test]
+    fn a_hex_hmac_is_named_and_other_text_is_not_base64() {
+        let sts = string_to_sign("POST", "/x", "tok", b"", "T");
+        let mut mac = Hmac::<Sha512>::new_from_slice(b"s").unwrap();
+        mac.update(sts.as_bytes());
+        let hex = lower_hex(&mac.finalize().into_bytes());
+        assert_eq!(hex.len(), 128);
+        let why = diagnose_symmetric(b"s", "POST", "/x", "tok", b"", "T", hex.as_bytes());
+        assert!(why.contains("is hex"), "{why}");
+        // 128 characters that are not all hex, and hex of another length.
+        let not_hex = format!("{}!", &hex[..127]);
+        let why = diagnose_symmetric(b"s", "POST", "/x", "tok", b"", "T", not_hex.as_bytes());
+        assert!(
+            why.contains("not standard base64") && !why.contains("is hex"),
+            "{why}"
+        );
+        let short = &hex[..126];
+        let why = diagnose_symmetric(b"s", "POST", "/x", "tok", b"", "T", short.as_bytes());
+        assert!(!why.contains("is hex"), "{why}");
     }
 }

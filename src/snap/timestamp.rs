@@ -350,4 +350,66 @@ mod tests {
         let t = ok("2024-03-01T08:27:49.024Z", Lenient);
         assert_eq!(format_snap_timestamp(&t), "2024-03-01T15:27:49+07:00");
     }
+
+    fn offset_of(raw: &str, mode: TimestampMode) -> Result<i32, TimestampError> {
+        parse_timestamp(raw, mode).map(|t| t.offset().local_minus_utc())
+    }
+
+    #[test]
+    fn zulu_is_utc_in_lenient_mode_and_refused_in_strict_mode() {
+        for zulu in ["2024-03-01T08:27:49Z", "2024-03-01T08:27:49z"] {
+            assert_eq!(offset_of(zulu, TimestampMode::Lenient), Ok(0), "{zulu}");
+        }
+        // Strict also wants 25 characters: a 25-character Zulu form.
+        let e = parse_timestamp("2024-03-01T08:27:49.0000Z", TimestampMode::Strict).unwrap_err();
+        assert!(e.0.contains("fractional") || e.0.contains("not Z"), "{e}");
+        let e = offset("2024-03-01T08:27:49Z".as_bytes(), 19, TimestampMode::Strict).unwrap_err();
+        assert!(e.contains("not Z"), "{e}");
+    }
+
+    #[test]
+    fn offsets_have_their_sign_hours_and_minutes_in_range() {
+        let lenient = TimestampMode::Lenient;
+        assert_eq!(offset_of("2024-03-01T08:27:49+07:00", lenient), Ok(25_200));
+        assert_eq!(offset_of("2024-03-01T08:27:49-05:30", lenient), Ok(-19_800));
+        assert_eq!(offset_of("2024-03-01T08:27:49+0930", lenient), Ok(34_200));
+        assert!(parse_timestamp("2024-03-01T08:27:49+0700", TimestampMode::Strict).is_err());
+        assert_eq!(offset_of("2024-03-01T08:27:49+23:59", lenient), Ok(86_340));
+        assert_eq!(offset_of("2024-03-01T08:27:49+00:00", lenient), Ok(0));
+        for out_of_range in ["+24:00", "+07:60", "+23:60", "+24:59"] {
+            let e = parse_timestamp(&format!("2024-03-01T08:27:49{out_of_range}"), lenient)
+                .unwrap_err();
+            assert!(e.0.contains("out of range"), "{out_of_range}: {e}");
+        }
+    }
+
+    #[test]
+    fn each_date_separator_is_checked_on_its_own() {
+        for bad in [
+            "2024/03-01T08:27:49Z",
+            "2024-03/01T08:27:49Z",
+            "2024-03-01T08.27:49Z",
+            "2024-03-01T08:27.49Z",
+        ] {
+            assert!(
+                parse_timestamp(bad, TimestampMode::Lenient).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_leap_second_keeps_its_fraction() {
+        let t = parse_timestamp("2016-12-31T23:59:60.5Z", TimestampMode::Lenient).unwrap();
+        assert_eq!(t.timestamp_subsec_nanos(), 1_500_000_000);
+    }
+
+    #[test]
+    fn modes_are_named_and_parsed_by_the_same_names() {
+        for mode in [TimestampMode::Lenient, TimestampMode::Strict] {
+            assert_eq!(mode.as_str().parse::<TimestampMode>(), Ok(mode));
+        }
+        assert_eq!(TimestampMode::Strict.as_str(), "strict");
+        assert!("loose".parse::<TimestampMode>().is_err());
+    }
 }

@@ -71,3 +71,30 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surrounding_whitespace_and_base64_of_hex_are_named() {
+        let raw: Vec<u8> = (0..=255u8).collect();
+        let b64 = STANDARD.encode(&raw);
+        let (bytes, odd) = decode(b64.as_bytes(), 256);
+        assert_eq!((bytes.as_deref(), odd), (Some(&raw[..]), None));
+
+        let padded = format!(" {b64}\n");
+        let (bytes, odd) = decode(padded.as_bytes(), 256);
+        assert_eq!(bytes.as_deref(), Some(&raw[..]));
+        assert!(odd.unwrap().contains("surrounding whitespace"));
+
+        let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        let b64_of_hex = STANDARD.encode(hex.as_bytes());
+        let (bytes, odd) = decode(b64_of_hex.as_bytes(), 256);
+        assert_eq!(bytes.as_deref(), Some(&raw[..]));
+        assert!(odd.unwrap().contains("base64 of a hex string"));
+        // The same hex text at another key size is only base64.
+        let (bytes, odd) = decode(b64_of_hex.as_bytes(), 128);
+        assert_eq!((bytes.map(|b| b.len()), odd), (Some(512), None));
+    }
+}
