@@ -256,6 +256,11 @@ impl ClientRegistry {
     pub fn values(&self) -> impl Iterator<Item = &Arc<Client>> {
         self.by_key.values()
     }
+
+    /// Adds every client of `other`, replacing those of the same key.
+    pub fn extend(&mut self, other: ClientRegistry) {
+        self.by_key.extend(other.by_key);
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 mod commands;
 mod serve;
 
-use crate::config::DEFAULT_CLIENTS_FILE;
+use crate::config::{DEFAULT_CLIENTS_FILE, DEFAULT_LOCAL_CLIENTS_FILE};
 mod tools;
 use clap::{Args, Parser, Subcommand};
 use commands::{healthcheck, keygen, register, sign, token, verify};
@@ -54,7 +54,7 @@ enum Command {
 #[derive(Args, Debug)]
 #[command(
     after_help = "Example:\n  snap-mock keygen --client-key my-client --register\n  \
-# writes keys/my-client.private.pem and keys/my-client.public.pem, adds my-client to fixtures/clients.json"
+# writes keys/my-client.private.pem and keys/my-client.public.pem, adds my-client to fixtures/clients.local.json"
 )]
 struct KeygenArgs {
     /// The client key (X-CLIENT-KEY) to generate for; default: a random UUID, as Finpay issues.
@@ -76,13 +76,13 @@ struct KeygenArgs {
     #[arg(long, value_name = "SECRET", num_args = 0..=1, default_missing_value = "")]
     client_secret: Option<String>,
     #[command(flatten)]
-    fixtures: ClientFixtureArgs,
+    fixtures: RegisterFixtureArgs,
 }
 
 #[derive(Args, Debug)]
 #[command(
     after_help = "Example:\n  snap-mock register --client-key partner-42 --public-key ~/keys/partner-42.pub.pem --client-secret\n  \
-# adds partner-42 to fixtures/clients.json with a generated client secret"
+# adds partner-42 to fixtures/clients.local.json with a generated client secret"
 )]
 struct RegisterArgs {
     /// The client key (X-CLIENT-KEY) to register.
@@ -96,7 +96,7 @@ struct RegisterArgs {
     #[arg(long, value_name = "SECRET", num_args = 0..=1, default_missing_value = "")]
     client_secret: Option<String>,
     #[command(flatten)]
-    fixtures: ClientFixtureArgs,
+    fixtures: RegisterFixtureArgs,
 }
 
 fn secret_choice(arg: Option<String>) -> Option<tools::Secret> {
@@ -109,14 +109,50 @@ fn secret_choice(arg: Option<String>) -> Option<tools::Secret> {
     })
 }
 
-/// Where the clients fixture and its key files are (`serve` and `keygen`).
+/// Where the clients fixture and its key files are (`serve`).
 #[derive(Args, Debug, Clone)]
 struct ClientFixtureArgs {
-    /// The clients fixture: client keys and their public keys (keygen --register edits it).
+    /// The clients fixture: client keys and their public keys. At its
+    /// default path and absent (started outside the repository): the
+    /// bundled one.
     #[arg(
         long,
         env = "SNAP_MOCK_CLIENTS",
         default_value = DEFAULT_CLIENTS_FILE,
+        value_name = "FILE"
+    )]
+    clients: PathBuf,
+    /// Your own clients, read on top of --clients (the same client key
+    /// replaces the fixture's): where keygen --register and register write.
+    /// Not compiled in; skipped when absent at its default path; an empty
+    /// value means none.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_LOCAL_CLIENTS",
+        default_value = DEFAULT_LOCAL_CLIENTS_FILE,
+        value_name = "FILE"
+    )]
+    local_clients: PathBuf,
+    /// Directory that relative publicKey paths in the clients fixture point into.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_KEYS_DIR",
+        default_value = "keys",
+        value_name = "DIR"
+    )]
+    keys_dir: PathBuf,
+}
+
+/// Where `keygen --register` and `register` write.
+#[derive(Args, Debug, Clone)]
+struct RegisterFixtureArgs {
+    /// The clients file to register into (created if missing): by default
+    /// your local clients file, which the server reads on top of the bundled
+    /// fixture and which is never compiled in.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_LOCAL_CLIENTS",
+        default_value = DEFAULT_LOCAL_CLIENTS_FILE,
         value_name = "FILE"
     )]
     clients: PathBuf,

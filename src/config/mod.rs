@@ -26,11 +26,15 @@ pub const DEFAULT_TOKEN_PATHS: [&str; 2] = [
     "/oauth/v1.0/access-token/b2b",
 ];
 
-/// Where the CLI looks for its files by default. The clients fixture must
-/// exist; when no scenarios or endpoints file is at its default path the
-/// server starts without them.
+/// Where the CLI looks for its files by default. A file that is not at its
+/// default path (the binary started outside the repository) is replaced by
+/// the bundled one compiled in; a path given explicitly must exist.
 #[cfg(feature = "cli")]
 pub const DEFAULT_CLIENTS_FILE: &str = "fixtures/clients.json";
+/// The user's own clients, read on top of the clients fixture when present:
+/// where `keygen --register` and `register` write, never compiled in (and
+/// git-ignored), so registering a client cannot break the crate's build.
+pub const DEFAULT_LOCAL_CLIENTS_FILE: &str = "fixtures/clients.local.json";
 #[cfg(feature = "cli")]
 pub const DEFAULT_SIGNING_KEY_FILE: &str = "keys/signing-key.pem";
 pub const DEFAULT_SCENARIOS_FILE: &str = "fixtures/scenarios.json";
@@ -73,6 +77,10 @@ pub struct Config {
     pub port: u16,
     /// The clients fixture.
     pub clients: Source,
+    /// More clients read on top of `clients` (a client of the same key
+    /// replaces the fixture's): the user's own, `--local-clients`. `None`,
+    /// or a default file that is absent, adds none.
+    pub local_clients: Option<Source>,
     /// Where relative `publicKey` paths in a clients file (or inline
     /// fixture) point; the bundled fixture uses the bundled keys.
     pub keys_dir: PathBuf,
@@ -215,6 +223,7 @@ impl Default for Config {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 8080,
             clients: Source::Bundled,
+            local_clients: None,
             keys_dir: PathBuf::from("keys"),
             signing_key: Source::Bundled,
             provider: &crate::provider::FINPAY,

@@ -3,7 +3,9 @@
 
 use super::start_error::SigningKeyError;
 use crate::clients::{ClientRegistry, ClientsError};
-use crate::config::{Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE};
+use crate::config::{
+    Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_LOCAL_CLIENTS_FILE, DEFAULT_SCENARIOS_FILE,
+};
 use crate::embedded;
 use crate::endpoints::{self, Endpoint, InvalidEndpoint};
 use crate::fixtures::{FixtureError, Located};
@@ -87,13 +89,22 @@ fn store_line(config: &Config) -> String {
 }
 
 pub(super) fn load_clients(config: &Config) -> Result<ClientRegistry, Located<ClientsError>> {
-    let source = &config.clients;
-    let text = read_fixture(
-        source,
-        embedded::CLIENTS,
-        "clients fixture",
-        config.max_fixture_bytes,
-    )?;
+    let mut registry = read_clients(&config.clients, "clients fixture", config)?;
+    match &config.local_clients {
+        Some(s) if !absent_default(s, DEFAULT_LOCAL_CLIENTS_FILE) => {
+            registry.extend(read_clients(s, "local clients file", config)?);
+        }
+        _ => {}
+    }
+    Ok(registry)
+}
+
+fn read_clients(
+    source: &Source,
+    what: &'static str,
+    config: &Config,
+) -> Result<ClientRegistry, Located<ClientsError>> {
+    let text = read_fixture(source, embedded::CLIENTS, what, config.max_fixture_bytes)?;
     match source {
         Source::Bundled => embedded::clients(),
         Source::File(path) => ClientRegistry::from_file_json(&text, path, &config.keys_dir),
@@ -183,6 +194,12 @@ pub(super) fn startup_report(
             config.endpoints.as_ref(),
             DEFAULT_ENDPOINTS_FILE,
             format!("{} served", endpoints),
+        ),
+        report(
+            "local clients",
+            config.local_clients.as_ref(),
+            DEFAULT_LOCAL_CLIENTS_FILE,
+            "on top of the fixture".into(),
         ),
         format!("signing key: {}", config.signing_key.describe()),
         store_line(config),

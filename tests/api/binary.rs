@@ -178,6 +178,7 @@ fn help_documents_every_flag_with_its_environment_twin() {
         ("--host", "SNAP_MOCK_HOST"),
         ("--port", "SNAP_MOCK_PORT"),
         ("--clients", "SNAP_MOCK_CLIENTS"),
+        ("--local-clients", "SNAP_MOCK_LOCAL_CLIENTS"),
         ("--keys-dir", "SNAP_MOCK_KEYS_DIR"),
         ("--signing-key", "SNAP_MOCK_SIGNING_KEY"),
         ("--profile", "SNAP_MOCK_PROFILE"),
@@ -405,13 +406,11 @@ fn a_mounted_clients_file_with_its_keys_beside_it_just_works_and_says_what_it_lo
     assert!(
         loaded.contains(&format!("clients: {} (1)", clients.display()))
             && loaded.contains(&format!("key files from {}", mounted.display()))
-            && loaded.contains("scenarios: none (fixtures/scenarios.json not found)"),
+            // Started outside the repository: the bundled scenarios and
+            // endpoints, as the library has them, and it says so.
+            && loaded.contains("scenarios: bundled")
+            && loaded.contains("endpoints: bundled"),
         "{loaded}"
-    );
-    let warning = server.expect_line("WARN");
-    assert!(
-        warning.contains("fixtures/scenarios.json not found"),
-        "{warning}"
     );
     request_token(&format!("{}{FINPAY_PATH}", server.uri)).expect(
         200,
@@ -600,4 +599,50 @@ fn base_path_mounts_every_snap_path_and_the_listening_line_shows_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("must look like /nicepay"));
+}
+
+/// `keygen --register` as the README shows it, run where no repository is:
+/// the client goes to the local clients file (never the compiled-in
+/// fixture), the server started there serves the bundled fixtures (no
+/// fixtures directory) plus that client, and the client gets a token.
+#[test]
+fn keygen_register_writes_the_local_clients_file_and_the_server_reads_it_on_top_of_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args([
+            "keygen",
+            "--client-key",
+            "my-client",
+            "--register",
+            "--client-secret",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("registered in fixtures/clients.local.json"),
+        "{stdout}"
+    );
+    assert!(dir.path().join("fixtures/clients.local.json").is_file());
+    assert!(!dir.path().join("fixtures/clients.json").exists());
+    let private_key =
+        std::fs::read_to_string(dir.path().join("keys/my-client.private.pem")).unwrap();
+
+    let server = spawn_binary(|cmd| {
+        cmd.current_dir(dir.path()).args(["--port", "0"]);
+    });
+    let loaded = server.expect_line("loaded: ");
+    assert!(
+        loaded.contains("clients: bundled")
+            && loaded.contains("local clients: fixtures/clients.local.json")
+            && loaded.contains("signing key: bundled"),
+        "{loaded}"
+    );
+    let url = format!("{}{FINPAY_PATH}", server.uri);
+    let mine = signed_headers(&private_key, "my-client", &now_timestamp());
+    post_with(&url, &mine, BODY).expect(200, "2007300", "Request has been processed successfully");
+    // The bundled demo client is still there.
+    request_token(&url).expect(200, "2007300", "Request has been processed successfully");
 }

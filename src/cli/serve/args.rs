@@ -7,8 +7,8 @@ use super::parsers::{
 };
 use crate::cli::ClientFixtureArgs;
 use crate::config::{
-    AdminMode, Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_SCENARIOS_FILE,
-    DEFAULT_SIGNING_KEY_FILE,
+    AdminMode, Config, Source, DEFAULT_CLIENTS_FILE, DEFAULT_ENDPOINTS_FILE,
+    DEFAULT_SCENARIOS_FILE, DEFAULT_SIGNING_KEY_FILE,
 };
 use crate::provider::{Provider, TokenFormat};
 use crate::snap::{BodyHashRule, ContentTypeRule, ParseRules, Profile, TimestampMode};
@@ -359,9 +359,12 @@ impl ServeArgs {
         Config {
             host: self.host,
             port: self.port,
-            clients: Source::File(self.fixtures.clients),
+            clients: file_or_bundled(self.fixtures.clients, DEFAULT_CLIENTS_FILE),
+            local_clients: Some(self.fixtures.local_clients)
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Source::File),
             keys_dir: self.fixtures.keys_dir,
-            signing_key: Source::File(self.signing_key),
+            signing_key: file_or_bundled(self.signing_key, DEFAULT_SIGNING_KEY_FILE),
             provider: self.provider,
             profile: self.profile.unwrap_or(preset.profile),
             token_format: self.token_format.unwrap_or(preset.token_format),
@@ -397,10 +400,10 @@ impl ServeArgs {
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
             scenarios: Some(self.scenarios)
                 .filter(|p| !p.as_os_str().is_empty())
-                .map(Source::File),
+                .map(|p| file_or_bundled(p, DEFAULT_SCENARIOS_FILE)),
             endpoints: Some(self.endpoints)
                 .filter(|p| !p.as_os_str().is_empty())
-                .map(Source::File),
+                .map(|p| file_or_bundled(p, DEFAULT_ENDPOINTS_FILE)),
             clock: Default::default(),
             admin: if self.no_admin {
                 AdminMode::Off
@@ -437,5 +440,16 @@ impl ServeArgs {
                     || preset.parse_rules.accept_legacy_grant_type,
             },
         }
+    }
+}
+
+/// The file at `path`; the bundled one compiled in when `path` is the
+/// default and nothing is there (the binary started outside the
+/// repository), as the library does. A path given explicitly must exist.
+fn file_or_bundled(path: PathBuf, default: &str) -> Source {
+    if path == std::path::Path::new(default) && !path.exists() {
+        Source::Bundled
+    } else {
+        Source::File(path)
     }
 }

@@ -43,9 +43,13 @@ const WATCH_SETTLE: Duration = Duration::from_millis(300);
 /// modification time and length (`None`: absent).
 fn watched(state: &crate::state::State) -> Vec<(PathBuf, Option<(std::time::SystemTime, u64)>)> {
     let mut paths: Vec<PathBuf> = Vec::new();
-    for source in [Some(&state.config.clients), state.config.scenarios.as_ref()]
-        .into_iter()
-        .flatten()
+    for source in [
+        Some(&state.config.clients),
+        state.config.local_clients.as_ref(),
+        state.config.scenarios.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
     {
         if let Source::File(p) = source {
             paths.push(p.clone());
