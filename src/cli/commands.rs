@@ -99,17 +99,23 @@ fn sign_with_key_file(
 }
 
 pub(super) fn sign(args: SignArgs) -> ExitCode {
+    let key_file = || {
+        args.private_key.as_deref().ok_or_else(|| {
+            format!(
+                "--mode {:?} signs with an RSA key: give --private-key",
+                args.mode
+            )
+        })
+    };
     let signed = match args.mode {
-        SignMode::Token => sign_with_key_file(
-            &args.private_key,
-            &args.client_key,
-            args.timestamp.as_deref(),
-        ),
-        SignMode::Service if args.url.contains("/access-token/") => Err(
-            "--mode service signs a service call: give its --url (the default is the token URL)"
+        SignMode::Token => key_file().and_then(|key| {
+            sign_with_key_file(key, &args.client_key, args.timestamp.as_deref())
+        }),
+        SignMode::Service | SignMode::Symmetric if args.url.contains("/access-token/") => Err(
+            "--mode service and --mode symmetric sign a service call: give its --url (the default is the token URL)"
                 .into(),
         ),
-        SignMode::Service => read(&args.private_key).and_then(|pem| {
+        SignMode::Service => key_file().and_then(read).and_then(|pem| {
             tools::sign_service_request(
                 &pem,
                 &args.client_key,
@@ -119,6 +125,18 @@ pub(super) fn sign(args: SignArgs) -> ExitCode {
                 args.timestamp.as_deref(),
             )
         }),
+        SignMode::Symmetric => match (&args.client_secret, &args.access_token) {
+            (Some(secret), Some(token)) => tools::sign_symmetric_request(
+                secret,
+                token,
+                &args.client_key,
+                &args.method,
+                &args.url,
+                &args.body,
+                args.timestamp.as_deref(),
+            ),
+            _ => Err("--mode symmetric needs --client-secret and --access-token (from `snap-mock token`)".into()),
+        },
     };
     let signed = match signed {
         Ok(s) => s,
@@ -171,23 +189,44 @@ pub(super) fn token(args: TokenArgs) -> ExitCode {
 }
 
 pub(super) fn verify(args: VerifyArgs) -> ExitCode {
-    let pem = match read(&args.public_key) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
+    let pem = || {
+        args.public_key
+            .as_deref()
+            .ok_or_else(|| {
+                format!(
+                    "--mode {:?} verifies with an RSA key: give --public-key",
+                    args.mode
+                )
+            })
+            .and_then(read)
     };
     let verdict = match args.mode {
-        SignMode::Token => {
+        SignMode::Token => pem().and_then(|pem| {
             tools::verify_offline(&pem, &args.client_key, &args.timestamp, &args.signature)
-        }
-        SignMode::Service => tools::verify_service_offline(
-            &pem,
-            &args.client_key,
-            &args.method,
-            &args.url,
-            &args.body,
-            &args.timestamp,
-            &args.signature,
-        ),
+        }),
+        SignMode::Service => pem().and_then(|pem| {
+            tools::verify_service_offline(
+                &pem,
+                &args.client_key,
+                &args.method,
+                &args.url,
+                &args.body,
+                &args.timestamp,
+                &args.signature,
+            )
+        }),
+        SignMode::Symmetric => match (&args.client_secret, &args.access_token) {
+            (Some(secret), Some(token)) => tools::verify_symmetric_offline(
+                secret,
+                token,
+                &args.method,
+                &args.url,
+                &args.body,
+                &args.timestamp,
+                &args.signature,
+            ),
+            _ => Err("--mode symmetric needs --client-secret and --access-token".into()),
+        },
     };
     match verdict {
         Ok(verdict) => {

@@ -175,6 +175,11 @@ enum SignMode {
     /// METHOD:path?query:hex(sha256(minified body)):X-TIMESTAMP, the path
     /// and query taken from --url; --client-key is sent as X-PARTNER-ID.
     Service,
+    /// A transactional call with a B2B token (the symmetric signature, 8 of
+    /// 10 presets): base64(HMAC-SHA512(--client-secret,
+    /// METHOD:path?query:token:hex(sha256(minified body)):X-TIMESTAMP)),
+    /// the token from --access-token; --client-key is sent as X-PARTNER-ID.
+    Symmetric,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -201,10 +206,17 @@ struct SignArgs {
     /// Service mode: the request body (hashed minified, sent as given).
     #[arg(long, default_value = "")]
     body: String,
-    /// The client's RSA private key (PKCS#8 or PKCS#1 PEM).
-    #[arg(long, value_name = "PEM")]
-    private_key: PathBuf,
-    /// X-CLIENT-KEY.
+    /// The client's RSA private key (PKCS#8 or PKCS#1 PEM); token and
+    /// service modes.
+    #[arg(long, value_name = "PEM", required_unless_present = "client_secret")]
+    private_key: Option<PathBuf>,
+    /// Symmetric mode: the client secret the HMAC is keyed with.
+    #[arg(long, value_name = "SECRET", requires = "access_token")]
+    client_secret: Option<String>,
+    /// Symmetric mode: the B2B access token the call carries (and signs).
+    #[arg(long, value_name = "TOKEN")]
+    access_token: Option<String>,
+    /// X-CLIENT-KEY (X-PARTNER-ID in service and symmetric modes).
     #[arg(long)]
     client_key: String,
     /// X-TIMESTAMP to sign; default: now, as yyyy-MM-ddTHH:mm:ss+07:00.
@@ -263,9 +275,16 @@ struct VerifyArgs {
     /// Service mode: the request body as sent.
     #[arg(long, default_value = "")]
     body: String,
-    /// The registered public key (SPKI or PKCS#1 PEM).
-    #[arg(long, value_name = "PEM")]
-    public_key: PathBuf,
+    /// The registered public key (SPKI or PKCS#1 PEM); token and service
+    /// modes.
+    #[arg(long, value_name = "PEM", required_unless_present = "client_secret")]
+    public_key: Option<PathBuf>,
+    /// Symmetric mode: the client secret.
+    #[arg(long, value_name = "SECRET", requires = "access_token")]
+    client_secret: Option<String>,
+    /// Symmetric mode: the access token the call carried.
+    #[arg(long, value_name = "TOKEN")]
+    access_token: Option<String>,
     /// X-CLIENT-KEY (token mode) or X-PARTNER-ID (service mode) as sent.
     #[arg(long)]
     client_key: String,

@@ -505,3 +505,87 @@ fn generated_keys_stay_out_of_commits_and_the_published_test_keys_do_not() {
         );
     }
 }
+
+/// `sign --mode symmetric`: the HMAC-SHA512 of a transactional call, which
+/// the server accepts; `verify --mode symmetric` says valid, or names the
+/// mistake and exits 1.
+#[test]
+fn sign_and_verify_do_the_symmetric_signature_of_transactional_calls() {
+    let server = start();
+    let token = request_token(&server.token_url()).json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let url = format!("{}/v1.0/qr/qr-mpm-generate?x=1", server.uri());
+    let body = r#"{ "partnerReferenceNo": "2020102900000000000001", "amount": {"value": "10000.00", "currency": "IDR"} }"#;
+    let (code, out, err) = run(&[
+        "sign",
+        "--mode",
+        "symmetric",
+        "--client-secret",
+        "demo-client-secret",
+        "--access-token",
+        &token,
+        "--client-key",
+        DEMO_CLIENT,
+        "--url",
+        &url,
+        "--body",
+        body,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let signed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let headers: Vec<(String, String)> = signed
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| *k != "stringToSign")
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .chain([("Content-Type".to_owned(), "application/json".to_owned())])
+        .collect();
+    assert_eq!(signed["Authorization"], format!("Bearer {token}"));
+    post_with(&url, &headers, body).expect(200, "2004700", "Successful");
+
+    let ts = signed["X-TIMESTAMP"].as_str().unwrap();
+    let signature = signed["X-SIGNATURE"].as_str().unwrap();
+    let verify = |secret: &str| {
+        run(&[
+            "verify",
+            "--mode",
+            "symmetric",
+            "--client-secret",
+            secret,
+            "--access-token",
+            &token,
+            "--url",
+            &url,
+            "--body",
+            body,
+            "--timestamp",
+            ts,
+            "--signature",
+            signature,
+            "--client-key",
+            DEMO_CLIENT,
+        ])
+    };
+    let (code, out, _) = verify("demo-client-secret");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("valid: an HMAC-SHA512"), "{out}");
+    let (code, out, _) = verify("another-secret");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("invalid: "), "{out}");
+    // Without the secret the mode cannot work, and says what to give.
+    let (code, _, err) = run(&[
+        "sign",
+        "--mode",
+        "symmetric",
+        "--client-key",
+        DEMO_CLIENT,
+        "--url",
+        &url,
+    ]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -82,3 +82,50 @@ fn offline_verdict(
         )),
     }
 }
+
+/// Checks a symmetric (HMAC-SHA512) service signature offline: `valid: ...`
+/// or `invalid: <the diagnosis>`.
+pub fn verify_symmetric_offline(
+    client_secret: &str,
+    access_token: &str,
+    method: &str,
+    url: &str,
+    body: &str,
+    timestamp: &str,
+    signature: &str,
+) -> Result<String, String> {
+    let relative_url = super::sign::relative_url(url)?;
+    let method = method.to_ascii_uppercase();
+    let sts = crate::checks::symmetric_string_to_sign(
+        &crate::checks::ServiceCall {
+            method: &method,
+            relative_url: &relative_url,
+            body: body.as_bytes(),
+            rules: Default::default(),
+        },
+        access_token,
+        timestamp,
+    );
+    if crate::snap::symmetric::verify_symmetric(
+        client_secret.as_bytes(),
+        &sts,
+        signature.as_bytes(),
+    ) {
+        return Ok(format!(
+            "valid: an HMAC-SHA512 of {sts:?} under the client secret"
+        ));
+    }
+    Err(format!(
+        "invalid: {}",
+        crate::snap::symmetric::diagnose_symmetric_with(
+            Default::default(),
+            client_secret.as_bytes(),
+            &method,
+            &relative_url,
+            access_token,
+            body.as_bytes(),
+            timestamp,
+            signature.as_bytes(),
+        )
+    ))
+}
