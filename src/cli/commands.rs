@@ -165,7 +165,16 @@ pub(super) fn token(args: TokenArgs) -> ExitCode {
     println!("POST {}", args.url);
     print!("{}", signed.as_headers());
     println!("string-to-sign: {}", signed.string_to_sign);
-    let result = match tools::request_token(&args.url, &signed, Duration::from_secs(args.timeout)) {
+    let trust_file = args
+        .cacert
+        .clone()
+        .or_else(|| std::env::var_os("SSL_CERT_FILE").map(PathBuf::from));
+    let trust = match trust_file.as_deref().map(read).transpose() {
+        Ok(t) => t,
+        Err(e) => return fail(format!("--cacert: {e}")),
+    };
+    let timeout = Duration::from_secs(args.timeout);
+    let result = match tools::request_token(&args.url, &signed, timeout, trust.as_deref()) {
         Ok(r) => r,
         Err(e) => return fail(e),
     };

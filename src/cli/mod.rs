@@ -253,6 +253,11 @@ struct TokenArgs {
     /// X-TIMESTAMP to sign; default: now.
     #[arg(long)]
     timestamp: Option<String>,
+    /// For an https URL: trust the certificates in this PEM file (for
+    /// snap-mock --tls, the file --tls-cert-out wrote); default: the file
+    /// SSL_CERT_FILE names, else the public roots.
+    #[arg(long, value_name = "PEM")]
+    cacert: Option<PathBuf>,
     /// Seconds to wait for the answer.
     #[arg(long, default_value_t = 30)]
     timeout: u64,

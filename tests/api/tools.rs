@@ -589,3 +589,39 @@ fn sign_and_verify_do_the_symmetric_signature_of_transactional_calls() {
     ]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `token` reaches the server's own `--tls` with `--cacert` (the file
+/// `--tls-cert-out` writes) or `SSL_CERT_FILE`, and refuses it without.
+#[test]
+fn token_trusts_the_server_certificate_given_by_cacert_or_ssl_cert_file() {
+    let server = start_with(|c| c.tls = Some(snap_mock::Tls::Generated));
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, server.tls_certificate_pem().unwrap()).unwrap();
+    let url = server.token_url();
+    let args = [
+        "token",
+        "--url",
+        &url,
+        "--private-key",
+        "keys/demo-client.private.pem",
+        "--client-key",
+        DEMO_CLIENT,
+    ];
+    let (code, out, err) = run(&[&args[..], &["--cacert", ca.to_str().unwrap()]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2007300"), "{out}");
+    let out = Command::new(BIN)
+        .args(args)
+        .env("SSL_CERT_FILE", &ca)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The public roots do not know the generated CA: no answer, exit 2.
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("SSL_CERT_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

@@ -23,8 +23,14 @@ pub fn request_token(
     url: &str,
     headers: &SignedHeaders,
     timeout: Duration,
+    trust: Option<&str>,
 ) -> Result<TokenResult, String> {
-    let agent = ureq::AgentBuilder::new().timeout(timeout).build();
+    let mut builder = ureq::AgentBuilder::new().timeout(timeout);
+    if let Some(pem) = trust {
+        let config = crate::tls::client_config_trusting(pem)?;
+        builder = builder.tls_config(std::sync::Arc::new(config));
+    }
+    let agent = builder.build();
     let result = agent
         .post(url)
         .set("Content-Type", "application/json")
