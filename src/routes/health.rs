@@ -53,7 +53,24 @@ pub async fn health(state: web::Data<State>) -> HttpResponse {
         "b2b2cTokenPaths".into(),
         state.config.served_token_paths_b2b2c().into(),
     );
+    extra.insert("endpoints".into(), served_endpoints(&state).into());
     respond(render_with(OK, "Successful", &extra))
+}
+
+/// The transactional endpoints served, as `/health` lists them.
+fn served_endpoints(state: &State) -> Vec<Value> {
+    state
+        .endpoints
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "method": e.method,
+                "path": state.config.served_at(&e.spec.path),
+                "serviceCode": e.spec.service_code.to_string(),
+                "signature": e.signature.as_str(),
+            })
+        })
+        .collect()
 }
 
 /// `GET /.well-known/jwks.json`: the token signing key as a JWK Set. The
@@ -66,11 +83,73 @@ pub async fn jwks(state: web::Data<State>) -> HttpResponse {
     respond(render_with(OK, "Successful", &extra))
 }
 
-/// `GET /openapi.json`: the OpenAPI document of this server, as kept in the
-/// repository. The one answer that is not SNAP-shaped: an OpenAPI document
-/// may not carry extra root members.
-pub async fn openapi(_: web::Data<State>) -> HttpResponse {
+/// The repository's OpenAPI document: Finpay's token paths (the default
+/// preset's) under the default admin prefix.
+const OPENAPI: &str = include_str!("../../openapi.json");
+
+/// `GET /openapi.json`: the OpenAPI document of this server, with the token
+/// paths this preset serves (under its base path) and the admin prefix in
+/// use. The one answer that is not SNAP-shaped: an OpenAPI document may not
+/// carry extra root members.
+pub async fn openapi(state: web::Data<State>) -> HttpResponse {
+    let served = served_openapi(&state.config);
+    // Unchanged (the default preset and prefix): the file byte for byte.
+    let unchanged = serde_json::from_str::<Value>(OPENAPI).ok() == served;
+    let body = match served.and_then(|doc| serde_json::to_string(&doc).ok()) {
+        Some(body) if !unchanged => body,
+        _ => OPENAPI.to_owned(),
+    };
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(include_str!("../../openapi.json"))
+        .body(body)
+}
+
+/// The document with the repository's token paths replaced by the served
+/// ones, and the admin paths moved under the admin prefix (or left out when
+/// the admin API is off).
+fn served_openapi(config: &crate::config::Config) -> Option<Value> {
+    let mut doc: Value = serde_json::from_str(OPENAPI).ok()?;
+    let paths = doc.get_mut("paths")?.as_object_mut()?;
+    // The templates for paths the file does not have: the standard's.
+    let b2b = paths.get("/oauth/v1.0/access-token/b2b")?.clone();
+    let b2b2c = paths.get("/oauth/v1.0/access-token/b2b2c")?.clone();
+    let mut documented = std::mem::take(paths);
+    let mut served = Map::new();
+    let mut token_paths = |list: Vec<String>, template: &Value, served: &mut Map<String, Value>| {
+        for (n, path) in list.into_iter().enumerate() {
+            // A path the file documents keeps its own item; another gets
+            // the template with an operationId of its own.
+            let item = documented.remove(&path).unwrap_or_else(|| {
+                let mut item = template.clone();
+                if let Some(post) = item.get_mut("post").and_then(Value::as_object_mut) {
+                    let id = post
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or("token");
+                    let id = format!("{id}{}", n + 1);
+                    post.insert("operationId".into(), id.into());
+                }
+                item
+            });
+            served.insert(path, item);
+        }
+    };
+    token_paths(config.served_token_paths(), &b2b, &mut served);
+    token_paths(config.served_token_paths_b2b2c(), &b2b2c, &mut served);
+    for (path, item) in documented {
+        if path.contains("/access-token/") {
+            continue;
+        }
+        match path.strip_prefix("/__admin") {
+            Some(rest) if config.admin_enabled() => {
+                served.insert(format!("{}{rest}", config.admin_prefix), item);
+            }
+            Some(_) => {}
+            None => {
+                served.insert(path, item);
+            }
+        }
+    }
+    *doc.get_mut("paths")? = Value::Object(served);
+    Some(doc)
 }

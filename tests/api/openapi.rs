@@ -47,3 +47,75 @@ fn every_documented_operation_is_served() {
     }
     assert!(checked >= 17, "only {checked} operations");
 }
+
+/// Under another preset the document lists that preset's token paths (under
+/// its base path), not Finpay's, and every operation it lists is served;
+/// `/health` lists the transactional endpoints served.
+#[test]
+fn the_document_and_health_describe_the_active_preset() {
+    for name in ["dana", "nicepay"] {
+        let provider: &'static snap_mock::Provider = name.parse().unwrap();
+        let server = start_with(|c| *c = c.clone().with_provider(provider));
+        let doc = get(&format!("{}/openapi.json", server.uri())).json();
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(
+            !paths.contains_key(FINPAY_PATH),
+            "{name} documents Finpay's path"
+        );
+        for path in provider.b2b_token_paths {
+            let served = format!("{}{path}", provider.base_path);
+            assert!(paths.contains_key(&served), "{name} lacks {served}");
+        }
+        let mut ids: Vec<&str> = paths
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "{name}: operationIds repeat");
+        for (path, item) in paths {
+            if path.contains('{') {
+                continue;
+            }
+            for method in item.as_object().unwrap().keys() {
+                let answer = send(
+                    &method.to_uppercase(),
+                    &format!("{}{path}", server.uri()),
+                    &[],
+                    Some(b"{}"),
+                );
+                assert!(
+                    answer.status != 404 && answer.status != 405,
+                    "{name}: {method} {path} is documented but not served: {}",
+                    answer.text
+                );
+            }
+        }
+        let health = get(&format!("{}/health", server.uri())).json();
+        let endpoints = health["endpoints"].as_array().unwrap();
+        for e in endpoints {
+            let path = e["path"].as_str().unwrap();
+            let answer = send(
+                e["method"].as_str().unwrap(),
+                &format!("{}{path}", server.uri()),
+                &[],
+                Some(b"{}"),
+            );
+            assert_ne!(
+                answer.status, 404,
+                "{name}: /health lists {path}, which is not served"
+            );
+        }
+        let expected = if name == "dana" {
+            "/payment-gateway/v1.0/debit/status.htm"
+        } else {
+            "/nicepay/api/v1.0/transfer-va/create-va"
+        };
+        assert!(
+            endpoints.iter().any(|e| e["path"] == expected),
+            "{name}: {endpoints:?}"
+        );
+    }
+}
