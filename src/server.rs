@@ -69,6 +69,9 @@ impl Bound {
 
     /// The actix server future; must be polled inside an actix/tokio
     /// runtime. Signals are left to the caller.
+    // Long on purpose: the App, the one middleware every request passes
+    // (head limits, then the body drain) and the server's settings, read
+    // top to bottom.
     pub fn into_server(self) -> Result<Server, StartError> {
         let state = self.state.clone();
         let config = &self.state.config;
@@ -83,7 +86,6 @@ impl Bound {
                 .default_service(web::to(routes::not_found))
                 .wrap_fn(move |mut req, srv| {
                     use actix_web::dev::Service;
-                    use actix_web::HttpMessage;
                     use futures_util::future::Either;
                     match routes::oversized_head(&limits, req.request()) {
                         Some(error) => {
@@ -99,32 +101,14 @@ impl Bound {
                             // What the handler leaves of the body is read
                             // after it answers, so the connection (and what
                             // is pipelined on it) survives a refusal.
-                            let (shared, leftover) =
-                                crate::lifecycle::drain::share(req.take_payload());
-                            req.set_payload(actix_web::dev::Payload::from(
-                                Box::pin(shared) as crate::lifecycle::drain::Boxed
-                            ));
-                            let cap = limits.config.max_body_bytes.max(routes::MAX_ADMIN_BODY);
-                            // Only a body that is on its way: a refusal is
-                            // never held back long for one that stalls, nor
-                            // for one announced past every cap.
-                            let timeout = limits.config.client_request_timeout.min(DRAIN_WINDOW);
-                            let announced = req
-                                .headers()
-                                .get("content-length")
-                                .and_then(|v| v.to_str().ok())
-                                .and_then(|v| v.trim().parse::<usize>().ok());
-                            let cap = if announced.is_some_and(|n| n > cap) {
-                                0
-                            } else {
-                                cap
-                            };
+                            let leftover =
+                                crate::lifecycle::drain::intercept(&mut req, &limits.config);
                             let answer = srv.call(req);
                             Either::Right(async move {
                                 // A refusal may come as an error (the admin
                                 // guard's): drained all the same.
                                 let response = answer.await;
-                                leftover.drain(cap, timeout).await;
+                                leftover.drain().await;
                                 Ok(response?.map_into_left_body())
                             })
                         }
@@ -159,9 +143,6 @@ impl Bound {
         Ok(server)
     }
 }
-
-/// How long a refusal waits for the rest of a body it did not need.
-const DRAIN_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A server running on its own thread, for tests and embedders.
 ///

@@ -3,8 +3,10 @@
 //! connection stays usable: actix closes a connection whose body is left
 //! unread, and every request pipelined behind it is lost unanswered.
 
-use actix_web::dev::Payload;
+use crate::config::Config;
+use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::error::PayloadError;
+use actix_web::HttpMessage;
 use bytes::Bytes;
 use futures_util::Stream;
 use std::cell::RefCell;
@@ -22,13 +24,38 @@ pub type Boxed = Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>;
 pub struct Shared(Rc<RefCell<Payload>>);
 
 /// What stays with the middleware to drain once the handler answered.
-pub struct Leftover(Rc<RefCell<Payload>>);
+pub struct Leftover {
+    payload: Rc<RefCell<Payload>>,
+    cap: usize,
+    timeout: Duration,
+}
 
-/// Splits a request's payload into the stream the handler gets and the
-/// handle that drains what it leaves.
-pub fn share(payload: Payload) -> (Shared, Leftover) {
-    let inner = Rc::new(RefCell::new(payload));
-    (Shared(inner.clone()), Leftover(inner))
+/// How long a refusal waits for the rest of a body it did not need.
+const DRAIN_WINDOW: Duration = Duration::from_millis(250);
+
+/// Gives the request a payload shared with the returned handle, which
+/// drains what the handler leaves: at most the largest body any route
+/// takes, for at most [`DRAIN_WINDOW`] (a refusal is never held back long
+/// for a body that stalls), and nothing of a body announced past it.
+pub fn intercept(req: &mut ServiceRequest, config: &Config) -> Leftover {
+    let payload = Rc::new(RefCell::new(req.take_payload()));
+    let boxed: Boxed = Box::pin(Shared(payload.clone()));
+    req.set_payload(Payload::from(boxed));
+    let cap = config.max_body_bytes.max(super::http::MAX_ADMIN_BODY);
+    let announced = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    Leftover {
+        payload,
+        cap: if announced.is_some_and(|n| n > cap) {
+            0
+        } else {
+            cap
+        },
+        timeout: config.client_request_timeout.min(DRAIN_WINDOW),
+    }
 }
 
 impl Stream for Shared {
@@ -42,7 +69,8 @@ impl Leftover {
     /// Reads and drops what is left of the body, up to `cap` bytes and
     /// within `timeout`; true when the body was read to its end (the
     /// connection can carry the next request).
-    pub async fn drain(self, cap: usize, timeout: Duration) -> bool {
+    pub async fn drain(self) -> bool {
+        let (cap, timeout) = (self.cap, self.timeout);
         if cap == 0 {
             return false;
         }
@@ -51,9 +79,10 @@ impl Leftover {
             loop {
                 // The handler's stream is gone by now; no borrow is held
                 // across an await but this one's own.
-                let next =
-                    std::future::poll_fn(|cx| Pin::new(&mut *self.0.borrow_mut()).poll_next(cx))
-                        .await;
+                let next = std::future::poll_fn(|cx| {
+                    Pin::new(&mut *self.payload.borrow_mut()).poll_next(cx)
+                })
+                .await;
                 match next {
                     None => return true,
                     Some(Ok(chunk)) => {

@@ -6,6 +6,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::time::Duration;
 
+/// Largest admin request body (a scenario or a PEM is far smaller), and so
+/// the largest body any route takes.
+pub const MAX_ADMIN_BODY: usize = 256 * 1024;
+
 /// Why a request body was not read.
 #[derive(Debug, thiserror::Error)]
 pub enum BodyError {

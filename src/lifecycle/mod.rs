@@ -17,7 +17,7 @@ mod journal;
 
 pub use faults::remember_socket;
 use faults::respond_with_fault;
-pub use http::{read_body, respond};
+pub use http::{read_body, respond, MAX_ADMIN_BODY};
 use journal::journal;
 
 use crate::render::{render_error, render_with, Rendered};

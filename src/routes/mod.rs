@@ -9,7 +9,6 @@ mod token;
 mod transactional;
 
 pub use crate::lifecycle::{read_body, remember_socket, respond};
-pub use admin::MAX_ADMIN_BODY;
 
 use crate::lifecycle::{self, Route};
 use crate::snap::error::{Failure, SnapError};

@@ -5,6 +5,7 @@ use super::parsers::{
     boolish, parse_admin_mode, parse_base_path, parse_body_hash, parse_content_type_rule,
     parse_profile, parse_provider, parse_timestamp_mode, parse_token_format, path_or_empty,
 };
+use super::tls_args::TlsArgs;
 use crate::cli::ClientFixtureArgs;
 use crate::config::{
     AdminMode, Config, Source, DEFAULT_CLIENTS_FILE, DEFAULT_ENDPOINTS_FILE,
@@ -297,51 +298,8 @@ pub struct ServeArgs {
         value_name = "BYTES"
     )]
     journal_body_limit: usize,
-    /// Serve HTTPS, with a certificate for localhost, 127.0.0.1 and ::1
-    /// generated at start (signed by a CA of its own: trust it with
-    /// --tls-cert-out), unless --tls-cert and --tls-key give one.
-    #[arg(long, env = "SNAP_MOCK_TLS", value_parser = boolish())]
-    tls: bool,
-    /// HTTPS with this certificate chain (PEM, leaf first); implies --tls.
-    #[arg(
-        long,
-        env = "SNAP_MOCK_TLS_CERT",
-        value_name = "PEM",
-        requires = "tls_key"
-    )]
-    tls_cert: Option<PathBuf>,
-    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
-    #[arg(
-        long,
-        env = "SNAP_MOCK_TLS_KEY",
-        value_name = "PEM",
-        requires = "tls_cert"
-    )]
-    tls_key: Option<PathBuf>,
-    /// Write the certificate clients should trust (the generated CA, or the
-    /// given chain) to this file at start.
-    #[arg(long, env = "SNAP_MOCK_TLS_CERT_OUT", value_name = "FILE")]
-    pub(super) tls_cert_out: Option<PathBuf>,
-    /// Milliseconds a TLS handshake may take before the connection is
-    /// closed (a local client takes a few).
-    #[arg(
-        long,
-        env = "SNAP_MOCK_TLS_HANDSHAKE_TIMEOUT_MS",
-        default_value_t = 1000,
-        value_name = "MS",
-        value_parser = clap::value_parser!(u64).range(1..=60_000)
-    )]
-    tls_handshake_timeout_ms: u64,
-    /// Most connections in a TLS handshake at once, per worker; past it new
-    /// connections wait unaccepted. High on purpose: idle connections must
-    /// not hold every slot while valid clients wait.
-    #[arg(
-        long,
-        env = "SNAP_MOCK_MAX_TLS_HANDSHAKES",
-        default_value_t = 16_384,
-        value_parser = clap::value_parser!(u32).range(1..=1_000_000)
-    )]
-    max_tls_handshakes: u32,
+    #[command(flatten)]
+    pub(super) tls: TlsArgs,
     /// Reload the clients and scenarios fixtures (and the clients' key files)
     /// when they change, as SIGHUP does; a broken file keeps what is in force.
     #[arg(long, env = "SNAP_MOCK_WATCH", value_parser = boolish())]
@@ -394,8 +352,8 @@ impl ServeArgs {
             workers: self.workers,
             explain: self.explain,
             client_request_timeout: Duration::from_millis(self.request_timeout_ms),
-            tls_handshake_timeout: Duration::from_millis(self.tls_handshake_timeout_ms),
-            max_tls_handshakes: self.max_tls_handshakes as usize,
+            tls_handshake_timeout: Duration::from_millis(self.tls.tls_handshake_timeout_ms),
+            max_tls_handshakes: self.tls.max_tls_handshakes as usize,
             keep_alive: Duration::from_secs(self.keep_alive),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
             scenarios: Some(self.scenarios)
@@ -428,11 +386,7 @@ impl ServeArgs {
                     timeout: Duration::from_millis(self.store_timeout_ms.max(1)),
                 }),
             },
-            tls: match (self.tls_cert, self.tls_key) {
-                (Some(certificate), Some(key)) => Some(crate::tls::Tls::Files { certificate, key }),
-                _ if self.tls => Some(crate::tls::Tls::Generated),
-                _ => None,
-            },
+            tls: self.tls.source(),
             parse_rules: ParseRules {
                 timestamp_mode: self.timestamp_mode,
                 content_type: self.content_type,

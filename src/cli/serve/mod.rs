@@ -4,6 +4,7 @@
 mod args;
 mod parsers;
 mod reload;
+mod tls_args;
 
 pub use args::ServeArgs;
 
@@ -22,7 +23,7 @@ fn init_logging() {
 pub(super) fn serve(args: ServeArgs) -> ExitCode {
     init_logging();
     let watch = args.watch;
-    let cert_out = args.tls_cert_out.clone();
+    let cert_out = args.tls.tls_cert_out.clone();
     let bound = match Bound::new(args.into_config()) {
         Ok(b) => b,
         Err(e) => {

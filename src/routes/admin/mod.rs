@@ -25,8 +25,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// Largest admin request body (a scenario or a PEM is far smaller).
-pub const MAX_ADMIN_BODY: usize = 256 * 1024;
+pub use crate::lifecycle::MAX_ADMIN_BODY;
 
 /// Mounts the admin API under `prefix`, every route behind the guard.
 pub fn configure(cfg: &mut web::ServiceConfig, prefix: &str) {

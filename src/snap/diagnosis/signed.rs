@@ -290,6 +290,61 @@ impl ServiceSigning<'_> {
     pub(super) fn minified_hash(&self) -> String {
         self.rules.body_hash.hash(self.body)
     }
+
+    /// The strings a client that made a common mistake signed, each with
+    /// the mistake in words; `minified` is the expected body hash.
+    fn mistakes(
+        &self,
+        method: &str,
+        minified: &str,
+        minified_body: &[u8],
+    ) -> Vec<(String, String)> {
+        let (ts, url) = (self.timestamp, self.relative_url);
+        let expected = self.with(method, url, minified, ts);
+        let other = self.rules.body_hash.other();
+        let path_only = url.split('?').next().unwrap_or(url);
+        let mut candidates: Vec<(String, String)> = vec![
+            (
+                self.with(method, url, &other.hash(self.body), ts),
+                other.mistake().into(),
+            ),
+            (
+                self.with(method, url, &minified.to_uppercase(), ts),
+                "the body hash is upper-case hex; SNAP uses lower-case".into(),
+            ),
+            (
+                self.with(method, path_only, minified, ts),
+                "the query string was left out of the URL".into(),
+            ),
+            (
+                self.with(&self.method.to_ascii_lowercase(), url, minified, ts),
+                "the HTTP method is lower case".into(),
+            ),
+            (format!("{expected}\n"), "a trailing newline".into()),
+        ];
+        if let Some(token) = self.bearer {
+            candidates.push((
+                format!("{method}:{url}:{token}:{minified}:{ts}"),
+                "the access token was included (the symmetric layout); without a token the string is METHOD:url:hash:timestamp".into(),
+            ));
+        }
+        if !self.rules.mount.is_empty() {
+            candidates.push((
+                self.with(method, &format!("{}{url}", self.rules.mount), minified, ts),
+                crate::snap::symmetric::mounted_path_signed(self.rules.mount),
+            ));
+        }
+        for (shorter, dropped) in crate::snap::symmetric::shorter_paths(url) {
+            candidates.push((
+                self.with(method, &shorter, minified, ts),
+                format!("the signed path leaves out {dropped}, the start of the path the request was sent to; sign the path exactly as sent"),
+            ));
+        }
+        for (hash, why) in crate::snap::symmetric::body_hash_mistakes(self.body, minified_body) {
+            candidates.push((self.with(method, url, &hash, ts), why.into()));
+        }
+        candidates
+    }
 }
 
 impl Signed for ServiceSigning<'_> {
@@ -315,64 +370,17 @@ impl Signed for ServiceSigning<'_> {
             }
             form => form.hash(self.body),
         };
-        let expected = self.with(&method, self.relative_url, &minified, self.timestamp);
-        let other = self.rules.body_hash.other();
-        let raw = other.hash(self.body);
-        let path_only = self
-            .relative_url
-            .split('?')
-            .next()
-            .unwrap_or(self.relative_url);
-        let ts = self.timestamp;
-        let url = self.relative_url;
-        let mut candidates: Vec<(String, String)> = vec![
-            (self.with(&method, url, &raw, ts), other.mistake().into()),
-            (
-                self.with(&method, url, &minified.to_uppercase(), ts),
-                "the body hash is upper-case hex; SNAP uses lower-case".into(),
-            ),
-            (
-                self.with(&method, path_only, &minified, ts),
-                "the query string was left out of the URL".into(),
-            ),
-            (
-                self.with(&self.method.to_ascii_lowercase(), url, &minified, ts),
-                "the HTTP method is lower case".into(),
-            ),
-            (format!("{expected}\n"), "a trailing newline".into()),
-        ];
-        if let Some(token) = self.bearer {
-            candidates.push((
-                format!("{method}:{url}:{token}:{minified}:{ts}"),
-                "the access token was included (the symmetric layout); without a token the string is METHOD:url:hash:timestamp".into(),
-            ));
-        }
-        if !self.rules.mount.is_empty() {
-            candidates.push((
-                self.with(
-                    &method,
-                    &format!("{}{url}", self.rules.mount),
-                    &minified,
-                    ts,
-                ),
-                crate::snap::symmetric::mounted_path_signed(self.rules.mount),
-            ));
-        }
-        for (shorter, dropped) in crate::snap::symmetric::shorter_paths(url) {
-            candidates.push((
-                self.with(&method, &shorter, &minified, ts),
-                format!("the signed path leaves out {dropped}, the start of the path the request was sent to; sign the path exactly as sent"),
-            ));
-        }
-        for (hash, why) in crate::snap::symmetric::body_hash_mistakes(self.body, &minified_body) {
-            candidates.push((self.with(&method, url, &hash, ts), why.into()));
-        }
-        for (candidate, why) in candidates {
+        for (candidate, why) in self.mistakes(&method, &minified, &minified_body) {
             if matches(&candidate) {
                 return Some(format!("{candidate:?}: {why}"));
             }
         }
-        timestamp_written_differently(&format!("{method}:{url}:{minified}:"), ts, matches)
+        let url = self.relative_url;
+        timestamp_written_differently(
+            &format!("{method}:{url}:{minified}:"),
+            self.timestamp,
+            matches,
+        )
     }
     fn rule(&self) -> &'static str {
         "sign exactly METHOD + \":\" + path and query as sent + \":\" + lowercase(hex(sha256(minified body))) + \":\" + X-TIMESTAMP"
