@@ -23,6 +23,19 @@
    (--tls) and over plain HTTP under the same attack, and the HTTPS p50
    with no attack.
 
+5. Fixture files that hang or eat memory (round three, items 1 and 6): the
+   clients fixture replaced by a FIFO, then two reloads through the admin
+   API: how each reload ends, whether /health still answers, how long
+   SIGTERM takes; then a 1 GiB file in its place and a reload: peak RSS.
+
+6. The admin API driven from elsewhere (item 4): a scenario posted as
+   text/plain, one with a foreign Origin, and a journal read with
+   Host: evil.example; the status each gets.
+
+7. Refresh tokens past the bound (item 5): 14,000 rotations while an older
+   refresh token sits unused, --max-refresh-tokens 1000; RSS before and
+   after.
+
 With --baseline, the same is measured for another build (for example the
 commit before the fixes) in the same run. Needs cargo, wrk, openssl.
 """
@@ -277,6 +290,145 @@ def tls_idle(binary, tls, idle, seconds=10):
         server.wait()
 
 
+def started(binary, *args, cwd=ROOT):
+    port = load.free_port()
+    server = subprocess.Popen([binary, "--port", str(port), *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
+    for _ in range(500):
+        try:
+            load.exchange(port, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            return server, port
+        except OSError:
+            time.sleep(0.02)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def timed_exchange(port, request, timeout):
+    """(seconds, status line) of one exchange, or (timeout, None)."""
+    t0 = time.perf_counter()
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        c.settimeout(timeout)
+        c.sendall(request)
+        data = c.recv(4096)
+        c.close()
+        return time.perf_counter() - t0, data.split(b"\r\n", 1)[0].decode(errors="replace")
+    except OSError:
+        return time.perf_counter() - t0, None
+
+
+RELOAD = (b"POST /__admin/clients/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+HEALTH = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+
+
+def fixture_files(binary):
+    d = tempfile.mkdtemp()
+    clients = os.path.join(d, "clients.json")
+    key = os.path.join(ROOT, "keys", "demo-client.public.pem")
+    json.dump({"clients": [{"clientKey": "demo-client", "publicKey": key}]}, open(clients, "w"))
+    server, port = started(binary, "--clients", clients, "--scenarios", "", "--endpoints", "")
+    out = {}
+    try:
+        os.unlink(clients)
+        os.mkfifo(clients)
+        first = timed_exchange(port, RELOAD, 3)
+        timed_exchange(port, RELOAD, 3)
+        out["fifo reload"] = "%s in %.0f ms" % (first[1] or "no answer", first[0] * 1000)
+        health = timed_exchange(port, HEALTH, 2)
+        out["/health after"] = "%s in %.0f ms" % (health[1] or "no answer", health[0] * 1000)
+        t0 = time.perf_counter()
+        server.terminate()
+        try:
+            server.wait(timeout=8)
+            out["SIGTERM"] = "exit in %.1f s" % (time.perf_counter() - t0)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+            out["SIGTERM"] = "no exit in 8 s (killed)"
+        # A fresh server: a 1 GiB (sparse) file in place of the fixture.
+        os.unlink(clients)
+        json.dump({"clients": [{"clientKey": "demo-client", "publicKey": key}]}, open(clients, "w"))
+        server, port = started(binary, "--clients", clients, "--scenarios", "", "--endpoints", "")
+        os.unlink(clients)
+        with open(clients, "wb") as f:
+            f.truncate(1 << 30)
+        reload = timed_exchange(port, RELOAD, 30)
+        out["1 GiB reload"] = "%s in %.0f ms" % (reload[1] or "no answer", reload[0] * 1000)
+        out["peak RSS"] = "%.0f MiB" % (load.rss_kib(server.pid, "VmHWM") / 1024)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for f in os.listdir(d):
+            os.unlink(os.path.join(d, f))
+        os.rmdir(d)
+    return out
+
+
+def admin_from_elsewhere(binary):
+    server, port = started(binary, "--scenarios", "", "--endpoints", "")
+    scenario = '{"name":"injected","match":{},"respond":{"responseCode":"5007300"}}'
+    def status(method, path, headers, body=""):
+        head = "".join("%s: %s\r\n" % kv for kv in headers.items())
+        req = ("%s %s HTTP/1.1\r\n%sContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+               % (method, path, head, len(body), body)).encode()
+        return load.exchange(port, req).split(b"\r\n", 1)[0].split(b" ")[1].decode()
+    try:
+        return {
+            "text/plain scenario": status("POST", "/__admin/scenarios",
+                                          {"Host": "127.0.0.1", "Content-Type": "text/plain"}, scenario),
+            "foreign Origin": status("POST", "/__admin/scenarios",
+                                     {"Host": "127.0.0.1", "Content-Type": "application/json",
+                                      "Origin": "http://127.0.0.1:9"}, scenario),
+            "Host: evil.example": status("GET", "/__admin/requests", {"Host": "evil.example"}),
+        }
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def refresh_rotation(binary, rotations=14_000):
+    s = load.signed()
+    server, port = started(binary, "--max-refresh-tokens", "1000", "--scenarios", "", "--endpoints", "")
+    headers = {"Content-Type": "application/json", "X-TIMESTAMP": s["X-TIMESTAMP"],
+               "X-CLIENT-KEY": s["X-CLIENT-KEY"], "X-SIGNATURE": s["X-SIGNATURE"]}
+    path = "/pg/snap/oauth/v1.0/access-token/b2b2c"
+    try:
+        code = lambda c: post(port, path, headers, json.dumps({"grantType": "AUTHORIZATION_CODE", "authCode": c}))
+        code("demo-auth-code")  # an older refresh token, never used
+        token = code("demo-auth-code-2")["refreshToken"]
+        rss0 = load.rss_kib(server.pid, "VmRSS")
+        for _ in range(rotations):
+            answer = post(port, path, headers, json.dumps({"grantType": "REFRESH_TOKEN", "refreshToken": token}))
+            token = answer["refreshToken"]
+        return rss0, load.rss_kib(server.pid, "VmRSS")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def hostile_files_table(builds):
+    print()
+    print("| build | FIFO fixture: reload | /health after two | SIGTERM | 1 GiB fixture: reload | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for name, binary in builds:
+        f = fixture_files(binary)
+        print("| %s | %s | %s | %s | %s | %s |" % (name, f["fifo reload"], f["/health after"], f["SIGTERM"],
+                                                 f["1 GiB reload"], f["peak RSS"]))
+        sys.stdout.flush()
+    print()
+    print("| build | scenario as text/plain | foreign Origin | Host: evil.example | RSS before → after 14,000 refresh rotations |")
+    print("|---|---|---|---|---|")
+    for name, binary in builds:
+        a = admin_from_elsewhere(binary)
+        r0, r1 = refresh_rotation(binary)
+        print("| %s | %s | %s | %s | %.1f → %.1f MiB |" % (name, a["text/plain scenario"], a["foreign Origin"],
+                                                          a["Host: evil.example"], r0 / 1024, r1 / 1024))
+        sys.stdout.flush()
+
+
 def tls_table(builds, idle=1500):
     print()
     print("| build | HTTPS p50, no attack | HTTPS p50 under %s idle (answers / failed in 10 s) | under attack / no attack | HTTP p50, no attack | HTTP p50 under the same (answers) | HTTPS / HTTP under attack |" % "{:,}".format(idle))
@@ -296,7 +448,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--baseline", metavar="BINARY")
-    ap.add_argument("--part", choices=["all", "ids-and-signatures", "journal", "tls"], default="all")
+    ap.add_argument("--part", choices=["all", "ids-and-signatures", "journal", "tls", "hostile"], default="all")
     args = ap.parse_args()
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
@@ -309,6 +461,8 @@ def main():
         journal_table(builds)
     if args.part in ("all", "tls"):
         tls_table(builds)
+    if args.part in ("all", "hostile"):
+        hostile_files_table(builds)
 
 
 def ids_and_signatures(builds):
