@@ -36,6 +36,12 @@
    refresh token sits unused, --max-refresh-tokens 1000; RSS before and
    after, without the journal (whose entries would hide the queue).
 
+8. Journal target and the diagnosis budget (items 7 and 3): RSS before and
+   after 1,000 unauthenticated 404 requests with 64 KB queries; p50 of a
+   token request with a 512-byte X-SIGNATURE for a 2048-bit client while 8
+   other clients have 4096-bit keys, against a wrong 256-byte one (wrk -c1,
+   5 s each).
+
 With --baseline, the same is measured for another build (for example the
 commit before the fixes) in the same run. Needs cargo, wrk, openssl.
 """
@@ -410,6 +416,50 @@ def refresh_rotation(binary, rotations=14_000):
         server.wait()
 
 
+def journal_targets(binary, requests=1000, query_bytes=64_000):
+    server, port = started(binary, "--scenarios", "", "--endpoints", "")
+    try:
+        rss0 = load.rss_kib(server.pid, "VmRSS")
+        req = ("GET /nope?q=%s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" % ("x" * query_bytes)).encode()
+        for _ in range(requests):
+            load.exchange(port, req)
+        return rss0, load.rss_kib(server.pid, "VmRSS")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def oversized_signature(binary, big_clients=8):
+    """(p50 of a 512-byte signature for a 2048-bit client with 8 clients on
+    4096-bit keys, p50 of a wrong 256-byte one), in ms."""
+    with tempfile.TemporaryDirectory() as d:
+        big = os.path.join(d, "big.pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096", "-out", big],
+                       check=True, capture_output=True)
+        big_pub = subprocess.run(["openssl", "pkey", "-in", big, "-pubout"], check=True, capture_output=True,
+                                 text=True).stdout
+        demo = open(os.path.join(ROOT, "keys", "demo-client.public.pem")).read()
+        clients = os.path.join(d, "clients.json")
+        entries = [{"clientKey": "demo-client", "publicKey": demo}]
+        entries += [{"clientKey": "big-%d" % i, "publicKey": big_pub} for i in range(big_clients)]
+        json.dump({"clients": entries}, open(clients, "w"))
+        server, port = started(binary, "--clients", clients, "--scenarios", "", "--endpoints", "")
+        try:
+            s = load.signed()
+            other = json.loads(load.sh([load.BIN, "sign", "--private-key", "keys/other-client.private.pem",
+                                        "--client-key", "demo-client", "--format", "json"]))
+            wrong = {"SNAP_TS": other["X-TIMESTAMP"], "SNAP_CLIENT_KEY": "demo-client", "SNAP_SIG": other["X-SIGNATURE"]}
+            long_sig = base64.b64encode(os.urandom(512)).decode()
+            oversized = {"SNAP_TS": s["X-TIMESTAMP"], "SNAP_CLIENT_KEY": "demo-client", "SNAP_SIG": long_sig}
+            script = os.path.join(ROOT, "benches", "token.lua")
+            a = wrk_script(port, load.PATH, script, 5, oversized, conns=1)
+            b = wrk_script(port, load.PATH, script, 5, wrong, conns=1)
+            return a["p50"], b["p50"]
+        finally:
+            server.terminate()
+            server.wait()
+
+
 def hostile_files_table(builds):
     print()
     print("| build | FIFO fixture: reload | /health after two | SIGTERM | 1 GiB fixture: reload | peak RSS |")
@@ -427,6 +477,15 @@ def hostile_files_table(builds):
         r0, r1 = refresh_rotation(binary)
         print("| %s | %s | %s | %s | %.1f → %.1f MiB |" % (name, a["text/plain scenario"], a["foreign Origin"],
                                                           a["Host: evil.example"], r0 / 1024, r1 / 1024))
+        sys.stdout.flush()
+    print()
+    print("| build | RSS before → after 1,000 404s with 64 KB queries | 512-byte signature, 8 clients on 4096-bit keys: p50 | a wrong 256-byte one: p50 | ratio |")
+    print("|---|---|---|---|---|")
+    for name, binary in builds:
+        j0, j1 = journal_targets(binary)
+        big, normal = oversized_signature(binary)
+        print("| %s | %.1f → %.1f MiB | %.2f ms | %.2f ms | %.1f |" % (name, j0 / 1024, j1 / 1024, big, normal,
+                                                                 big / normal if normal else float("inf")))
         sys.stdout.flush()
 
 
