@@ -236,3 +236,40 @@ fn bca_bundles_balance_inquiry_and_bank_statement_with_the_fields_its_clients_re
         404
     );
 }
+
+/// The README's lines that point each SDK at the mock are the ones the SDK
+/// tests run: a fragment of each is in both.
+#[test]
+fn the_readme_points_each_sdk_at_the_mock_as_its_test_does() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for (file, fragment) in [
+        ("tests/sdk/doku_sdk.py", "config._Development.BASE_URL = "),
+        (
+            "tests/sdk/midtrans_sdk.test.js",
+            "SnapBiConfig.SNAP_BI_SANDBOX_BASE_URL = ",
+        ),
+        (
+            "tests/sdk/midtrans_sdk.test.js",
+            "SnapBiConfig.isProduction = false;",
+        ),
+        ("tests/sdk/bni_sdk.py", "client.getBaseUrl = lambda: "),
+        ("tests/sdk/dana_sdk.py", "configuration.host = "),
+        (
+            "tests/sdk/nicepay_sdk.py",
+            "ConstantsGeneral._SANDBOX_BASE_URL = ",
+        ),
+        ("tests/sdk/nicepay_sdk.py", "+ \"/nicepay\""),
+        (
+            "tests/sdk/paylabs_sdk.py",
+            "SNAP_URLS[Environment.SANDBOX] = ",
+        ),
+        ("tests/sdk/paylabs_sdk.py", "+ \"/api/v1.0\""),
+    ] {
+        let test = std::fs::read_to_string(file).unwrap();
+        assert!(test.contains(fragment), "{file} no longer has {fragment:?}");
+        assert!(
+            readme.contains(fragment),
+            "the README lacks {fragment:?} ({file})"
+        );
+    }
+}
