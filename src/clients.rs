@@ -220,11 +220,27 @@ impl ClientRegistry {
 
     /// Parses the text of a clients fixture, with key files from `key_file`.
     pub fn from_json_with(text: &str, key_file: &KeyFiles<'_>) -> Result<Self, ClientsError> {
-        let parsed: ClientsFile = serde_json::from_str(text).map_err(|e| FixtureError::Shape {
+        let shape = |detail: String| FixtureError::Shape {
             kind: "client",
-            detail: e.to_string(),
+            detail,
             expected: r#"{"clients": [{"clientKey": ..., "publicKey": ...}]}"#.into(),
-        })?;
+        };
+        // serde's words for a file that is not an object ("invalid length
+        // 2, expected struct ClientsFile") name a Rust type, not the file.
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+            let kind = match value {
+                serde_json::Value::Object(_) => None,
+                serde_json::Value::Array(_) => Some("an array"),
+                serde_json::Value::String(_) => Some("a string"),
+                serde_json::Value::Number(_) => Some("a number"),
+                serde_json::Value::Bool(_) => Some("a boolean"),
+                serde_json::Value::Null => Some("null"),
+            };
+            if let Some(kind) = kind {
+                return Err(shape(format!("the file is {kind}, not an object")));
+            }
+        }
+        let parsed: ClientsFile = serde_json::from_str(text).map_err(|e| shape(e.to_string()))?;
         let mut registry = Self::default();
         for (i, entry) in parsed.clients.into_iter().enumerate() {
             let label = format!("client #{} {:?}", i + 1, entry.client_key);

@@ -36,8 +36,18 @@ impl Bound {
         };
         let state = Arc::new(State::load(config)?);
         let addr = SocketAddr::new(state.config.host, state.config.port);
-        let listener =
-            TcpListener::bind(addr).map_err(|e| StartError::Bind(format!("{addr}: {e}")))?;
+        let listener = TcpListener::bind(addr).map_err(|e| {
+            let hint = match e.kind() {
+                std::io::ErrorKind::AddrInUse => {
+                    "; another process holds this port: choose another with --port (SNAP_MOCK_PORT), or 0 for a free one"
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    "; ports below 1024 need privileges: choose a higher one with --port (SNAP_MOCK_PORT)"
+                }
+                _ => "",
+            };
+            StartError::Bind(format!("{addr}: {e}{hint}"))
+        })?;
         let address = listener
             .local_addr()
             .map_err(|e| StartError::Bind(format!("{addr}: {e}")))?;

@@ -95,7 +95,9 @@ fn sign_with_key_file(
     client_key: &str,
     timestamp: Option<&str>,
 ) -> Result<tools::SignedHeaders, String> {
-    read(private_key).and_then(|pem| tools::sign_request(&pem, client_key, timestamp))
+    read(private_key)
+        .map_err(|e| format!("--private-key {e}"))
+        .and_then(|pem| tools::sign_request(&pem, client_key, timestamp))
 }
 
 pub(super) fn sign(args: SignArgs) -> ExitCode {
@@ -115,7 +117,9 @@ pub(super) fn sign(args: SignArgs) -> ExitCode {
             "--mode service and --mode symmetric sign a service call: give its --url (the default is the token URL)"
                 .into(),
         ),
-        SignMode::Service => key_file().and_then(read).and_then(|pem| {
+        SignMode::Service => key_file()
+            .and_then(|key| read(key).map_err(|e| format!("--private-key {e}")))
+            .and_then(|pem| {
             tools::sign_service_request(
                 &pem,
                 &args.client_key,

@@ -44,7 +44,7 @@ pub enum StartError {
 #[derive(Debug, thiserror::Error)]
 pub enum SigningKeyError {
     /// The file cannot be read.
-    #[error("cannot read the signing key: {0}")]
+    #[error("cannot read the signing key: {0}; give its path with --signing-key (SNAP_MOCK_SIGNING_KEY), or leave the flag out for the bundled test key")]
     Read(std::io::Error),
     /// Not an RSA private key fit for RS256.
     #[error("{0}")]

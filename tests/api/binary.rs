@@ -167,6 +167,53 @@ fn a_port_in_use_is_reported_not_panicked() {
         stderr.contains(&port) && !stderr.contains("panicked"),
         "{stderr}"
     );
+    // And how to fix it.
+    assert!(
+        stderr.contains("--port") && stderr.contains("0 for a free one"),
+        "{stderr}"
+    );
+}
+
+/// Start-up and tool errors say what is wrong and how to fix it, in the
+/// user's words: the file, the flag.
+#[test]
+fn start_up_and_tool_errors_name_the_flag_that_fixes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let array = dir.path().join("clients.json");
+    std::fs::write(&array, "[1, 2]").unwrap();
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--clients"])
+        .arg(&array)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the file is an array, not an object") && !stderr.contains("ClientsFile"),
+        "{stderr}"
+    );
+
+    let missing = dir.path().join("signing.pem");
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--signing-key"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--signing-key") && stderr.contains("bundled test key"),
+        "{stderr}"
+    );
+
+    let out = Command::new(BIN)
+        .args(["sign", "--client-key", "x", "--private-key"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--private-key"), "{stderr}");
 }
 
 #[test]
