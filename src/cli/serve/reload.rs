@@ -97,8 +97,17 @@ pub(super) fn watch_fixtures(state: std::sync::Arc<crate::state::State>) {
                     seen = again;
                 }
                 reload_fixtures(&state, "watch");
-                // The reload may have changed which key files are followed.
-                last = watched(&state);
+                // The reload may have changed which key files are followed:
+                // those are looked at now, but a file already followed keeps
+                // the state the reload read, so a write made while it ran
+                // (after its log line) is still a change.
+                last = watched(&state)
+                    .into_iter()
+                    .map(|(path, now)| {
+                        let read = seen.iter().find(|(p, _)| *p == path).map(|(_, s)| *s);
+                        (path, read.unwrap_or(now))
+                    })
+                    .collect();
             }
         });
     if let Err(e) = spawned {
