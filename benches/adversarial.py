@@ -170,18 +170,9 @@ def bad_signature(binary, clients):
 def journal_reads(binary, entries=1000, body_bytes=52_000, readers=16):
     """Largest journal answer and peak/after RSS under concurrent reads."""
     import threading
-    port = load.free_port()
-    server = subprocess.Popen([binary, "--port", str(port), "--journal-body-limit", "65536",
-                               "--max-body-bytes", "65536", "--scenarios", "", "--endpoints", ""],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env={**os.environ, "RUST_LOG": "warn"})
+    server, port = started(binary, "--journal-body-limit", "65536", "--max-body-bytes", "65536",
+                           "--scenarios", "", "--endpoints", "")
     try:
-        for _ in range(200):
-            try:
-                load.exchange(port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                break
-            except OSError:
-                time.sleep(0.01)
         body = json.dumps({"grantType": "client_credentials", "pad": "x" * body_bytes})
         for _ in range(entries):
             post(port, load.PATH, {"Content-Type": "application/json"}, body)
@@ -248,13 +239,7 @@ def timed_requests(port, request, ca, seconds):
             if ctx:
                 c = ctx.wrap_socket(c, server_hostname="127.0.0.1")
             c.sendall(request)
-            data = b""
-            while True:
-                chunk = c.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            c.close()
+            data = load.read_to_close(c)
             if b" 200 " not in data.split(b"\r\n", 1)[0]:
                 failed += 1
                 continue

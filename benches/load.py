@@ -55,9 +55,8 @@ def raw_request(s, client_key=None):
                                               s["X-SIGNATURE"], len(BODY), BODY)).encode()
 
 
-def exchange(port, request):
-    c = socket.create_connection(("127.0.0.1", port), timeout=5)
-    c.sendall(request)
+def read_to_close(c):
+    """Everything the peer sends until it closes, then closes too."""
     data = b""
     while True:
         chunk = c.recv(65536)
@@ -66,6 +65,12 @@ def exchange(port, request):
         data += chunk
     c.close()
     return data
+
+
+def exchange(port, request):
+    c = socket.create_connection(("127.0.0.1", port), timeout=5)
+    c.sendall(request)
+    return read_to_close(c)
 
 
 def startup_ms(s, runs=10):

@@ -42,14 +42,10 @@ pub fn intercept(req: &mut ServiceRequest, config: &Config) -> Leftover {
     let boxed: Boxed = Box::pin(Shared(payload.clone()));
     req.set_payload(Payload::from(boxed));
     let cap = config.max_body_bytes.max(super::http::MAX_ADMIN_BODY);
-    let announced = req
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<usize>().ok());
+    let announced = super::http::announced_length(req.headers());
     Leftover {
         payload,
-        cap: if announced.is_some_and(|n| n > cap) {
+        cap: if announced.is_some_and(|n| n > cap as u64) {
             0
         } else {
             cap

@@ -29,6 +29,14 @@ pub enum BodyError {
     Timeout(Duration),
 }
 
+/// The body length a request announces (`Content-Length`), if readable.
+pub fn announced_length(headers: &actix_web::http::header::HeaderMap) -> Option<u64> {
+    headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
 /// Reads a request body of at most `cap` bytes within `timeout`. A body
 /// announced larger than the cap is refused before a byte is read, and one
 /// that trickles in slower than the timeout is cut off: the head timeout
@@ -39,11 +47,7 @@ pub async fn read_body(
     cap: usize,
     timeout: Duration,
 ) -> Result<bytes::Bytes, BodyError> {
-    let announced = req
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let announced = announced_length(req.headers());
     if announced.is_some_and(|n| n > cap as u64) {
         return Err(BodyError::TooLarge { cap, announced });
     }

@@ -87,6 +87,14 @@ pub async fn jwks(state: web::Data<State>) -> HttpResponse {
 /// preset's) under the default admin prefix.
 const OPENAPI: &str = include_str!("../../openapi.json");
 
+/// The repository's document, parsed once for the process.
+fn original_openapi() -> Option<&'static Value> {
+    static PARSED: std::sync::OnceLock<Option<Value>> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| serde_json::from_str(OPENAPI).ok())
+        .as_ref()
+}
+
 /// `GET /openapi.json`: the OpenAPI document of this server, with the token
 /// paths this preset serves (under its base path) and the admin prefix in
 /// use. The one answer that is not SNAP-shaped: an OpenAPI document may not
@@ -94,7 +102,7 @@ const OPENAPI: &str = include_str!("../../openapi.json");
 pub async fn openapi(state: web::Data<State>) -> HttpResponse {
     let served = served_openapi(&state.config);
     // Unchanged (the default preset and prefix): the file byte for byte.
-    let unchanged = serde_json::from_str::<Value>(OPENAPI).ok() == served;
+    let unchanged = served.as_ref() == original_openapi();
     let body = match served.and_then(|doc| serde_json::to_string(&doc).ok()) {
         Some(body) if !unchanged => body,
         _ => OPENAPI.to_owned(),
@@ -108,7 +116,7 @@ pub async fn openapi(state: web::Data<State>) -> HttpResponse {
 /// ones, and the admin paths moved under the admin prefix (or left out when
 /// the admin API is off).
 fn served_openapi(config: &crate::config::Config) -> Option<Value> {
-    let mut doc: Value = serde_json::from_str(OPENAPI).ok()?;
+    let mut doc = original_openapi()?.clone();
     let paths = doc.get_mut("paths")?.as_object_mut()?;
     // The templates for paths the file does not have: the standard's.
     let b2b = paths.get("/oauth/v1.0/access-token/b2b")?.clone();

@@ -19,6 +19,5 @@ mod verify;
 
 pub use register::*;
 pub use remote::*;
-use sign::relative_url;
 pub use sign::*;
 pub use verify::*;

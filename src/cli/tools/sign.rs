@@ -38,28 +38,16 @@ pub fn sign_symmetric_request(
     body: &str,
     timestamp: Option<&str>,
 ) -> Result<SignedHeaders, String> {
-    let timestamp = timestamp
-        .map(str::to_owned)
-        .unwrap_or_else(|| format_snap_timestamp(&chrono::Utc::now()));
-    let relative_url = relative_url(url)?;
-    let method = method.to_ascii_uppercase();
-    let sts = crate::checks::symmetric_string_to_sign(
-        &crate::checks::ServiceCall {
-            method: &method,
-            relative_url: &relative_url,
-            body: body.as_bytes(),
-            rules: Default::default(),
-        },
-        access_token,
-        &timestamp,
-    );
+    let timestamp = timestamp_or_now(timestamp);
+    let target = SignedTarget::of(method, url)?;
+    let sts = crate::checks::symmetric_string_to_sign(&target.call(body), access_token, &timestamp);
     Ok(SignedHeaders {
         signature: crate::snap::symmetric::hmac_sha512_base64(client_secret.as_bytes(), &sts),
         timestamp,
         client_key: partner_id.to_owned(),
         string_to_sign: sts,
         service: Some(ServiceCallParts {
-            method,
+            method: target.method,
             body: body.to_owned(),
             external_id: uuid::Uuid::new_v4().simple().to_string(),
             bearer: Some(access_token.to_owned()),
@@ -79,20 +67,9 @@ pub fn sign_service_request(
     timestamp: Option<&str>,
 ) -> Result<SignedHeaders, String> {
     let key = ClientKeyPair::from_pem(private_key_pem).map_err(|e| e.0)?;
-    let timestamp = timestamp
-        .map(str::to_owned)
-        .unwrap_or_else(|| format_snap_timestamp(&chrono::Utc::now()));
-    let relative_url = relative_url(url)?;
-    let method = method.to_ascii_uppercase();
-    let sts = crate::checks::asymmetric_string_to_sign(
-        &crate::checks::ServiceCall {
-            method: &method,
-            relative_url: &relative_url,
-            body: body.as_bytes(),
-            rules: Default::default(),
-        },
-        &timestamp,
-    );
+    let timestamp = timestamp_or_now(timestamp);
+    let target = SignedTarget::of(method, url)?;
+    let sts = crate::checks::asymmetric_string_to_sign(&target.call(body), &timestamp);
     let signature = key.sign(&sts).map_err(|e| format!("signing failed: {e}"))?;
     Ok(SignedHeaders {
         timestamp,
@@ -100,7 +77,7 @@ pub fn sign_service_request(
         signature,
         string_to_sign: sts,
         service: Some(ServiceCallParts {
-            method,
+            method: target.method,
             body: body.to_owned(),
             external_id: uuid::Uuid::new_v4().simple().to_string(),
             bearer: None,
@@ -108,9 +85,42 @@ pub fn sign_service_request(
     })
 }
 
+/// What a service call signs besides its headers and body: the method in
+/// upper case, and the path and query of the URL (`sign`, `verify`).
+pub(super) struct SignedTarget {
+    pub method: String,
+    pub relative_url: String,
+}
+
+impl SignedTarget {
+    pub fn of(method: &str, url: &str) -> Result<Self, String> {
+        Ok(Self {
+            method: method.to_ascii_uppercase(),
+            relative_url: relative_url(url)?,
+        })
+    }
+
+    /// The call as the checks see it, under the standard's rules.
+    pub fn call<'a>(&'a self, body: &'a str) -> crate::checks::ServiceCall<'a> {
+        crate::checks::ServiceCall {
+            method: &self.method,
+            relative_url: &self.relative_url,
+            body: body.as_bytes(),
+            rules: Default::default(),
+        }
+    }
+}
+
+/// The timestamp given, or now as `yyyy-MM-ddTHH:mm:ss+07:00`.
+fn timestamp_or_now(timestamp: Option<&str>) -> String {
+    timestamp
+        .map(str::to_owned)
+        .unwrap_or_else(|| format_snap_timestamp(&chrono::Utc::now()))
+}
+
 /// The path and query of an absolute URL (or the argument itself when it
 /// is already a path).
-pub(super) fn relative_url(url: &str) -> Result<String, String> {
+fn relative_url(url: &str) -> Result<String, String> {
     if url.starts_with('/') {
         return Ok(url.to_owned());
     }
@@ -130,9 +140,7 @@ pub fn sign_request(
     timestamp: Option<&str>,
 ) -> Result<SignedHeaders, String> {
     let key = ClientKeyPair::from_pem(private_key_pem).map_err(|e| e.0)?;
-    let timestamp = timestamp
-        .map(str::to_owned)
-        .unwrap_or_else(|| format_snap_timestamp(&chrono::Utc::now()));
+    let timestamp = timestamp_or_now(timestamp);
     let sts = string_to_sign(client_key, &timestamp);
     let signature = key.sign(&sts).map_err(|e| format!("signing failed: {e}"))?;
     Ok(SignedHeaders {

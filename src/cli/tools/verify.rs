@@ -33,21 +33,14 @@ pub fn verify_service_offline(
     timestamp: &str,
     signature: &str,
 ) -> Result<String, String> {
-    let relative_url = relative_url(url)?;
-    let method = method.to_ascii_uppercase();
-    let call = crate::checks::ServiceCall {
-        method: &method,
-        relative_url: &relative_url,
-        body: body.as_bytes(),
-        rules: Default::default(),
-    };
-    let sts = crate::checks::asymmetric_string_to_sign(&call, timestamp);
+    let target = super::sign::SignedTarget::of(method, url)?;
+    let sts = crate::checks::asymmetric_string_to_sign(&target.call(body), timestamp);
     offline_verdict(public_key_pem, &sts, signature, |key| {
         crate::snap::diagnosis::diagnose_service_signature(
             key,
             &crate::snap::diagnosis::ServiceSigning {
-                method: &method,
-                relative_url: &relative_url,
+                method: &target.method,
+                relative_url: &target.relative_url,
                 body: body.as_bytes(),
                 timestamp,
                 bearer: None,
@@ -94,18 +87,8 @@ pub fn verify_symmetric_offline(
     timestamp: &str,
     signature: &str,
 ) -> Result<String, String> {
-    let relative_url = super::sign::relative_url(url)?;
-    let method = method.to_ascii_uppercase();
-    let sts = crate::checks::symmetric_string_to_sign(
-        &crate::checks::ServiceCall {
-            method: &method,
-            relative_url: &relative_url,
-            body: body.as_bytes(),
-            rules: Default::default(),
-        },
-        access_token,
-        timestamp,
-    );
+    let target = super::sign::SignedTarget::of(method, url)?;
+    let sts = crate::checks::symmetric_string_to_sign(&target.call(body), access_token, timestamp);
     if crate::snap::symmetric::verify_symmetric(
         client_secret.as_bytes(),
         &sts,
@@ -120,8 +103,8 @@ pub fn verify_symmetric_offline(
         crate::snap::symmetric::diagnose_symmetric_with(
             Default::default(),
             client_secret.as_bytes(),
-            &method,
-            &relative_url,
+            &target.method,
+            &target.relative_url,
             access_token,
             body.as_bytes(),
             timestamp,
