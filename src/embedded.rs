@@ -13,6 +13,11 @@ pub const SCENARIOS: &str = include_str!("../fixtures/scenarios.json");
 pub const ENDPOINTS: &str = include_str!("../fixtures/endpoints.json");
 pub const SIGNING_KEY: &str = include_str!("../keys/signing-key.pem");
 pub const DEMO_PRIVATE_KEY: &str = include_str!("../keys/demo-client.private.pem");
+/// The provider's own key pair: what snap-mock signs with when it plays
+/// the provider toward a merchant (`probe`'s token requests and
+/// notifications). Published, test-only, like every bundled key.
+pub const PROVIDER_PRIVATE_KEY: &str = include_str!("../keys/provider.private.pem");
+pub const PROVIDER_PUBLIC_KEY: &str = include_str!("../keys/provider.public.pem");
 #[cfg(test)]
 pub const OTHER_PRIVATE_KEY: &str = include_str!("../keys/other-client.private.pem");
 

@@ -102,6 +102,7 @@ mod endpoints;
 mod fixtures;
 mod journal;
 mod lifecycle;
+mod outbound;
 mod provider;
 mod redact;
 mod render;
@@ -122,6 +123,9 @@ mod tokens;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+
+#[cfg(feature = "probe")]
+pub use outbound::probe;
 
 pub use clients::InvalidClient;
 pub use clock::Clock;

@@ -1,6 +1,7 @@
 //! The command line: `snap-mock [serve]` and the integrator tools.
 
 mod commands;
+mod probe;
 mod serve;
 
 use crate::config::{DEFAULT_CLIENTS_FILE, DEFAULT_LOCAL_CLIENTS_FILE};
@@ -49,6 +50,9 @@ enum Command {
     Verify(VerifyArgs),
     /// Exit 0 when a snap-mock server answers GET /health (for container health checks).
     Healthcheck(HealthcheckArgs),
+    /// Play the bank against a merchant's own SNAP server: token, VA inquiry
+    /// and payment, then every negative case with the code the standard expects.
+    Probe(Box<probe::ProbeArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -343,6 +347,7 @@ pub fn main() -> ExitCode {
         Some(Command::Token(args)) => token(args),
         Some(Command::Verify(args)) => verify(args),
         Some(Command::Healthcheck(args)) => healthcheck(args),
+        Some(Command::Probe(args)) => probe::probe(*args),
         None => serve(cli.serve),
     }
 }

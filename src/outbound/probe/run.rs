@@ -1,0 +1,495 @@
+//! Running the cases in order against the merchant, keeping what the
+//! next ones need (the token, whether the VA is paid), within the bounds
+//! of the configuration.
+
+use super::cases::{Call, Case, Fault, Needs, CASES};
+use super::report::{Answer, CaseResult, Exchange, Report, Verdict};
+use super::request::{build, Inputs, Keys, Outgoing};
+use super::ProbeConfig;
+use crate::signing::ClientKeyPair;
+use chrono::Utc;
+use serde_json::Value;
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+/// The longest body the probe keeps of an answer.
+const MAX_ANSWER: u64 = 64 * 1024;
+
+/// A probe, ready to run: its configuration checked and its keys parsed.
+pub struct Probe {
+    config: ProbeConfig,
+    bank: ClientKeyPair,
+    stranger: ClientKeyPair,
+    other_key: Option<ClientKeyPair>,
+    agent: ureq::Agent,
+}
+
+/// A token the merchant issued.
+struct Issued {
+    token: String,
+    at: Instant,
+    expires_in: Option<u64>,
+}
+
+/// What the cases run so far left behind.
+#[derive(Default)]
+struct RunState {
+    token: Option<Issued>,
+    /// `Some(Err(why))` once tried and failed.
+    other_token: Option<Result<String, String>>,
+    /// The case whose payment the merchant accepted.
+    paid_by: Option<&'static str>,
+    requests: usize,
+    exchanges: Vec<Exchange>,
+}
+
+impl Probe {
+    /// Checks the configuration and parses the keys; every problem found
+    /// is in the error, one a line.
+    pub fn new(config: ProbeConfig) -> Result<Self, String> {
+        let mut problems = config.problems();
+        let bank = ClientKeyPair::from_pem(&config.private_key_pem)
+            .map_err(|e| problems.push(format!("the bank's private key (--private-key): {}", e.0)))
+            .ok();
+        let other_key = match config
+            .other_client
+            .as_ref()
+            .and_then(|o| o.private_key_pem.as_deref())
+        {
+            Some(pem) => ClientKeyPair::from_pem(pem)
+                .map_err(|e| problems.push(format!("the other client's private key: {}", e.0)))
+                .ok(),
+            None => None,
+        };
+        // A key nobody registered anywhere, made for this run.
+        let stranger = ClientKeyPair::generate(2048)
+            .map_err(|e| problems.push(format!("generating a stranger's key: {}", e.0)))
+            .ok();
+        match (bank, stranger) {
+            (Some(bank), Some(stranger)) if problems.is_empty() => Ok(Self {
+                agent: ureq::AgentBuilder::new()
+                    .timeout(config.timeout)
+                    .redirects(0)
+                    .build(),
+                config,
+                bank,
+                stranger,
+                other_key,
+            }),
+            _ => Err(problems.join("\n")),
+        }
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &ProbeConfig {
+        &self.config
+    }
+
+    /// Runs every selected case in order and reports. Never panics and
+    /// never sends more than `max_requests`; a merchant that does not
+    /// answer costs `timeout` a request.
+    pub fn run(&self) -> Report {
+        let started = Instant::now();
+        let started_at = Utc::now().to_rfc3339();
+        let mut state = RunState::default();
+        let inquiry_request_id = uuid::Uuid::new_v4().simple().to_string();
+        let mut cases = Vec::new();
+        for case in CASES.iter().filter(|c| self.config.selects(c.name)) {
+            cases.push(self.run_case(case, &mut state, &inquiry_request_id));
+        }
+        Report {
+            target: self.config.base_url.clone(),
+            started_at,
+            duration_ms: started.elapsed().as_millis() as u64,
+            requests: state.requests,
+            cases,
+            exchanges: state.exchanges,
+        }
+    }
+
+    fn expected(&self, case: &Case) -> Vec<String> {
+        let service = match case.call {
+            Call::Notify => self.config.notify_kind.service(),
+            call => call.service(),
+        };
+        case.expect
+            .iter()
+            .map(|(status, code)| format!("{status}{service:02}{code:02}"))
+            .collect()
+    }
+
+    /// Why the case cannot run now, if it cannot.
+    fn unmet(&self, case: &Case, state: &mut RunState) -> Option<String> {
+        let token_missing = || "no token: the case `token` did not get one".to_owned();
+        match case.needs {
+            Needs::Nothing => None,
+            Needs::Token | Needs::OtherClient | Needs::UnpaidVa | Needs::PaidVa
+                if state.token.is_none() =>
+            {
+                Some(token_missing())
+            }
+            Needs::Token => None,
+            Needs::UnpaidVa => state
+                .paid_by
+                .map(|by| format!("the VA was already paid, by the case `{by}`")),
+            Needs::PaidVa => match state.paid_by {
+                Some(_) => None,
+                None => Some("the VA is not paid: no payment was accepted".into()),
+            },
+            Needs::OtherClient => match self.other_token(state) {
+                Ok(_) => None,
+                Err(why) => Some(why),
+            },
+            Needs::NotifyUrl => match self.config.notify_url {
+                Some(_) => None,
+                None => Some("no --notify URL".into()),
+            },
+        }
+    }
+
+    fn run_case(
+        &self,
+        case: &'static Case,
+        state: &mut RunState,
+        inquiry_request_id: &str,
+    ) -> CaseResult {
+        let mut sent = case.fault.describe(case.call);
+        if case.needs == Needs::PaidVa {
+            sent.push_str(" of the paid VA");
+        }
+        let mut result = CaseResult::new(case, self.expected(case), sent);
+        if let Some(why) = self.unmet(case, state) {
+            result.detail = format!("skipped: {why}");
+            return result;
+        }
+        if case.fault == Fault::TokenExpired {
+            if let Err(why) = self.wait_for_expiry(state) {
+                result.detail = format!("skipped: {why}");
+                return result;
+            }
+        }
+        let needed = if case.fault == Fault::ExternalIdReplayed {
+            2
+        } else {
+            1
+        };
+        if state.requests + needed > self.config.max_requests {
+            result.detail = format!(
+                "skipped: the bound of {} requests is reached",
+                self.config.max_requests
+            );
+            return result;
+        }
+        let external_id = uuid::Uuid::new_v4().simple().to_string();
+        if case.fault == Fault::ExternalIdReplayed {
+            // The first use: a valid call under the same X-EXTERNAL-ID.
+            match self.send_built(case, Fault::None, &external_id, state, inquiry_request_id) {
+                Ok(Some(answer)) if is_success(&answer) => {}
+                Ok(Some(answer)) => {
+                    result.detail = format!(
+                        "skipped: the first use of the X-EXTERNAL-ID was refused ({})",
+                        answer.summary()
+                    );
+                    return result;
+                }
+                Ok(None) | Err(_) => {
+                    result.detail =
+                        "skipped: the first use of the X-EXTERNAL-ID got no answer".into();
+                    return result;
+                }
+            }
+        }
+        match self.send_built(case, case.fault, &external_id, state, inquiry_request_id) {
+            Err(not_applicable) => result.detail = format!("skipped: {not_applicable}"),
+            Ok(None) => {
+                result.verdict = Verdict::Error;
+                result.detail = state
+                    .exchanges
+                    .last()
+                    .and_then(|e| e.error.clone())
+                    .unwrap_or_default();
+            }
+            Ok(Some(answer)) => {
+                self.remember(case, &answer, state);
+                (result.verdict, result.detail) = judge(&result.expected, &answer, case.required);
+                result.got = Some(answer);
+            }
+        }
+        result
+    }
+
+    /// Builds and sends; `Err` when the case does not apply here, `Ok(None)`
+    /// when nothing came back.
+    fn send_built(
+        &self,
+        case: &'static Case,
+        fault: Fault,
+        external_id: &str,
+        state: &mut RunState,
+        inquiry_request_id: &str,
+    ) -> Result<Option<Answer>, String> {
+        let token = state.token.as_ref().map(|t| t.token.clone());
+        let other_token = match &state.other_token {
+            Some(Ok(t)) => Some(t.clone()),
+            _ => None,
+        };
+        let inputs = Inputs {
+            now: Utc::now(),
+            token: token.as_deref(),
+            other_token: other_token.as_deref(),
+            external_id: external_id.to_owned(),
+            inquiry_request_id,
+        };
+        let keys = Keys {
+            bank: &self.bank,
+            stranger: &self.stranger,
+        };
+        let outgoing = build(&self.config, &keys, case.call, fault, &inputs)?;
+        Ok(self.send(case.name, outgoing, state))
+    }
+
+    fn send(&self, case: &'static str, request: Outgoing, state: &mut RunState) -> Option<Answer> {
+        if state.requests > 0 && !self.config.delay.is_zero() {
+            std::thread::sleep(self.config.delay);
+        }
+        state.requests += 1;
+        let at = Utc::now().to_rfc3339();
+        let started = Instant::now();
+        let mut call = self.agent.request(request.method, &request.url);
+        for (name, value) in &request.headers {
+            call = call.set(name, value);
+        }
+        let (answer, error) = match call.send_bytes(request.body.as_bytes()) {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => {
+                let status = response.status();
+                let mut raw = Vec::new();
+                let read = response
+                    .into_reader()
+                    .take(MAX_ANSWER)
+                    .read_to_end(&mut raw);
+                match read {
+                    Ok(_) => (Some(answer_of(status, &raw, started.elapsed())), None),
+                    Err(e) => (None, Some(format!("reading the answer failed: {e}"))),
+                }
+            }
+            Err(e) => (None, Some(format!("no answer: {e}"))),
+        };
+        state.exchanges.push(Exchange {
+            case,
+            at,
+            request,
+            answer: answer.clone(),
+            error,
+        });
+        answer
+    }
+
+    /// What a successful answer changes for the cases after it.
+    fn remember(&self, case: &'static Case, answer: &Answer, state: &mut RunState) {
+        if !is_success(answer) {
+            return;
+        }
+        match case.call {
+            Call::Token if case.fault == Fault::None => {
+                let body: Value = serde_json::from_str(&answer.body).unwrap_or_default();
+                if let Some(token) = body["accessToken"].as_str() {
+                    state.token = Some(Issued {
+                        token: token.to_owned(),
+                        at: Instant::now(),
+                        expires_in: match &body["expiresIn"] {
+                            Value::String(s) => s.trim().parse().ok(),
+                            v => v.as_u64(),
+                        },
+                    });
+                }
+            }
+            Call::Payment if state.paid_by.is_none() => state.paid_by = Some(case.name),
+            _ => {}
+        }
+    }
+
+    /// A token of the other client, taken once.
+    fn other_token(&self, state: &mut RunState) -> Result<String, String> {
+        if let Some(known) = &state.other_token {
+            return known.clone();
+        }
+        let Some(other) = &self.config.other_client else {
+            let why = "needs a second client of the merchant (--other-client-key)".to_owned();
+            state.other_token = Some(Err(why.clone()));
+            return Err(why);
+        };
+        let mut config = self.config.clone();
+        config.client_key = other.client_key.clone();
+        let keys = Keys {
+            bank: self.other_key.as_ref().unwrap_or(&self.bank),
+            stranger: &self.stranger,
+        };
+        let inputs = Inputs {
+            now: Utc::now(),
+            token: None,
+            other_token: None,
+            external_id: uuid::Uuid::new_v4().simple().to_string(),
+            inquiry_request_id: "",
+        };
+        let outcome = match build(&config, &keys, Call::Token, Fault::None, &inputs) {
+            Ok(request) => match self.send("inquiry-token-of-other-client", request, state) {
+                Some(answer) => serde_json::from_str::<Value>(&answer.body)
+                    .ok()
+                    .and_then(|b| b["accessToken"].as_str().map(str::to_owned))
+                    .ok_or_else(|| format!("the other client got no token ({})", answer.summary())),
+                None => Err("the other client's token request got no answer".into()),
+            },
+            Err(why) => Err(why),
+        };
+        state.other_token = Some(outcome.clone());
+        outcome
+    }
+
+    /// Sleeps until the happy path's token has expired, if that is within
+    /// `expiry_wait`.
+    fn wait_for_expiry(&self, state: &RunState) -> Result<(), String> {
+        let issued = state.token.as_ref().ok_or("no token")?;
+        let lifetime = issued
+            .expires_in
+            .ok_or("the token answer had no expiresIn")?;
+        let expiry = issued.at + Duration::from_secs(lifetime) + Duration::from_secs(1);
+        let wait = expiry.saturating_duration_since(Instant::now());
+        if wait > self.config.expiry_wait {
+            return Err(format!(
+                "the merchant's tokens live {lifetime} s; waiting {} s is more than --expiry-wait {} s",
+                wait.as_secs(),
+                self.config.expiry_wait.as_secs()
+            ));
+        }
+        std::thread::sleep(wait);
+        Ok(())
+    }
+}
+
+fn answer_of(status: u16, raw: &[u8], latency: Duration) -> Answer {
+    let body = String::from_utf8_lossy(raw).into_owned();
+    let json: Value = serde_json::from_slice(raw).unwrap_or_default();
+    let text = |name: &str| json[name].as_str().map(str::to_owned);
+    Answer {
+        status,
+        response_code: text("responseCode"),
+        response_message: text("responseMessage"),
+        body,
+        latency_ms: latency.as_millis() as u64,
+    }
+}
+
+/// A 2xx whose `responseCode` is a success code.
+fn is_success(answer: &Answer) -> bool {
+    (200..300).contains(&answer.status)
+        && answer
+            .response_code
+            .as_deref()
+            .is_some_and(|c| c.starts_with('2') && c.len() == 7)
+}
+
+/// Pass when the `responseCode` is one expected and the HTTP status is its
+/// first three digits, as the standard fixes.
+fn judge(expected: &[String], answer: &Answer, required: bool) -> (Verdict, String) {
+    let missed = if required {
+        Verdict::Fail
+    } else {
+        Verdict::Warn
+    };
+    let Some(code) = answer.response_code.as_deref() else {
+        return (
+            missed,
+            format!(
+                "expected {}, got HTTP {} with no responseCode",
+                expected.join(" or "),
+                answer.status
+            ),
+        );
+    };
+    if !expected.iter().any(|e| e == code) {
+        return (
+            missed,
+            format!(
+                "expected {}, got {}",
+                expected.join(" or "),
+                answer.summary()
+            ),
+        );
+    }
+    if code.get(..3) != Some(answer.status.to_string().as_str()) {
+        return (
+            missed,
+            format!("responseCode {code} is right, but the HTTP status is {} (the standard: the code's first three digits)", answer.status),
+        );
+    }
+    let detail = if expected.first().is_some_and(|first| first != code) {
+        format!("{code}, an answer the standard also allows")
+    } else {
+        String::new()
+    };
+    (Verdict::Pass, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, code: Option<&str>) -> Answer {
+        Answer {
+            status,
+            response_code: code.map(str::to_owned),
+            response_message: None,
+            body: String::new(),
+            latency_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_case_passes_on_an_expected_code_with_its_status() {
+        let expected = vec!["4012400".to_owned(), "4002401".to_owned()];
+        assert_eq!(
+            judge(&expected, &answer(401, Some("4012400")), true).0,
+            Verdict::Pass
+        );
+        let (verdict, detail) = judge(&expected, &answer(400, Some("4002401")), true);
+        assert_eq!(verdict, Verdict::Pass);
+        assert!(detail.contains("also allows"), "{detail}");
+        let (verdict, detail) = judge(&expected, &answer(200, Some("4012400")), true);
+        assert_eq!(verdict, Verdict::Fail);
+        assert!(detail.contains("HTTP status is 200"), "{detail}");
+        assert_eq!(
+            judge(&expected, &answer(200, Some("2002400")), true).0,
+            Verdict::Fail
+        );
+        assert_eq!(
+            judge(&expected, &answer(200, Some("2002400")), false).0,
+            Verdict::Warn
+        );
+        let (verdict, detail) = judge(&expected, &answer(500, None), true);
+        assert_eq!(verdict, Verdict::Fail);
+        assert!(detail.contains("no responseCode"), "{detail}");
+    }
+
+    #[test]
+    fn success_is_a_2xx_with_a_success_code() {
+        assert!(is_success(&answer(200, Some("2002500"))));
+        assert!(!is_success(&answer(200, Some("4042514"))));
+        assert!(!is_success(&answer(200, None)));
+        assert!(!is_success(&answer(409, Some("2002500"))));
+        assert!(!is_success(&answer(200, Some("200"))));
+    }
+
+    #[test]
+    fn an_answer_keeps_its_code_and_message() {
+        let a = answer_of(
+            401,
+            br#"{"responseCode":"4012400","responseMessage":"Unauthorized. [Signature]"}"#,
+            Duration::from_millis(3),
+        );
+        assert_eq!(a.summary(), "401 4012400 Unauthorized. [Signature]");
+        assert_eq!(
+            answer_of(502, b"<html>", Duration::ZERO).summary(),
+            "502 (no responseCode)"
+        );
+    }
+}
