@@ -29,6 +29,9 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("stores", &["store"]),
+    // A client of other servers (the probe): signs with `signing` and
+    // `snap`, reads presets; no server state.
+    ("outbound", &["outbound"]),
     ("checks", &["checks"]),
     ("state", &["state"]),
     ("lifecycle", &["lifecycle", "render"]),

@@ -16,6 +16,7 @@ mod introspect;
 mod layers;
 mod openapi;
 mod preset_quirks;
+mod probe;
 mod providers;
 mod reliability;
 mod replicas;

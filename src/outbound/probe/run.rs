@@ -25,6 +25,7 @@ pub struct Probe {
 }
 
 /// A token the merchant issued.
+#[derive(Clone)]
 struct Issued {
     token: String,
     at: Instant,
@@ -34,7 +35,12 @@ struct Issued {
 /// What the cases run so far left behind.
 #[derive(Default)]
 struct RunState {
+    /// The token the service calls use, taken again when it is about to
+    /// expire, as a bank does.
     token: Option<Issued>,
+    /// The first token the merchant issued, kept for
+    /// `inquiry-expired-token`.
+    first_token: Option<Issued>,
     /// `Some(Err(why))` once tried and failed.
     other_token: Option<Result<String, String>>,
     /// The case whose payment the merchant accepted.
@@ -136,10 +142,7 @@ impl Probe {
                 Some(_) => None,
                 None => Some("the VA is not paid: no payment was accepted".into()),
             },
-            Needs::OtherClient => match self.other_token(state) {
-                Ok(_) => None,
-                Err(why) => Some(why),
-            },
+            Needs::OtherClient => self.other_token(state).err(),
             Needs::NotifyUrl => match self.config.notify_url {
                 Some(_) => None,
                 None => Some("no --notify URL".into()),
@@ -228,7 +231,14 @@ impl Probe {
         state: &mut RunState,
         inquiry_request_id: &str,
     ) -> Result<Option<Answer>, String> {
-        let token = state.token.as_ref().map(|t| t.token.clone());
+        if matches!(case.call, Call::Inquiry | Call::Payment) && fault != Fault::TokenExpired {
+            self.refresh_token(state);
+        }
+        let token = match fault {
+            Fault::TokenExpired => state.first_token.as_ref(),
+            _ => state.token.as_ref(),
+        }
+        .map(|t| t.token.clone());
         let other_token = match &state.other_token {
             Some(Ok(t)) => Some(t.clone()),
             _ => None,
@@ -291,20 +301,45 @@ impl Probe {
         }
         match case.call {
             Call::Token if case.fault == Fault::None => {
-                let body: Value = serde_json::from_str(&answer.body).unwrap_or_default();
-                if let Some(token) = body["accessToken"].as_str() {
-                    state.token = Some(Issued {
-                        token: token.to_owned(),
-                        at: Instant::now(),
-                        expires_in: match &body["expiresIn"] {
-                            Value::String(s) => s.trim().parse().ok(),
-                            v => v.as_u64(),
-                        },
-                    });
+                if let Some(issued) = issued(answer) {
+                    state.first_token.get_or_insert_with(|| issued.clone());
+                    state.token = Some(issued);
                 }
             }
             Call::Payment if state.paid_by.is_none() => state.paid_by = Some(case.name),
             _ => {}
+        }
+    }
+
+    /// Takes a new token when the current one has less than half its life
+    /// (at most 5 s) left; a failed attempt leaves the old one.
+    fn refresh_token(&self, state: &mut RunState) {
+        let Some(current) = &state.token else { return };
+        let Some(lifetime) = current.expires_in else {
+            return;
+        };
+        let margin = Duration::from_secs(lifetime).min(Duration::from_secs(10)) / 2;
+        let age = current.at.elapsed();
+        if age + margin < Duration::from_secs(lifetime)
+            || state.requests >= self.config.max_requests
+        {
+            return;
+        }
+        let keys = Keys {
+            bank: &self.bank,
+            stranger: &self.stranger,
+        };
+        let inputs = Inputs {
+            now: Utc::now(),
+            token: None,
+            other_token: None,
+            external_id: uuid::Uuid::new_v4().simple().to_string(),
+            inquiry_request_id: "",
+        };
+        if let Ok(request) = build(&self.config, &keys, Call::Token, Fault::None, &inputs) {
+            if let Some(fresh) = self.send("token", request, state).as_ref().and_then(issued) {
+                state.token = Some(fresh);
+            }
         }
     }
 
@@ -348,7 +383,7 @@ impl Probe {
     /// Sleeps until the happy path's token has expired, if that is within
     /// `expiry_wait`.
     fn wait_for_expiry(&self, state: &RunState) -> Result<(), String> {
-        let issued = state.token.as_ref().ok_or("no token")?;
+        let issued = state.first_token.as_ref().ok_or("no token")?;
         let lifetime = issued
             .expires_in
             .ok_or("the token answer had no expiresIn")?;
@@ -364,6 +399,22 @@ impl Probe {
         std::thread::sleep(wait);
         Ok(())
     }
+}
+
+/// The token of a successful token answer.
+fn issued(answer: &Answer) -> Option<Issued> {
+    if !is_success(answer) {
+        return None;
+    }
+    let body: Value = serde_json::from_str(&answer.body).ok()?;
+    Some(Issued {
+        token: body["accessToken"].as_str()?.to_owned(),
+        at: Instant::now(),
+        expires_in: match &body["expiresIn"] {
+            Value::String(s) => s.trim().parse().ok(),
+            v => v.as_u64(),
+        },
+    })
 }
 
 fn answer_of(status: u16, raw: &[u8], latency: Duration) -> Answer {

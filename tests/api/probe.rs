@@ -1,0 +1,148 @@
+//! `snap_mock::probe` from a Rust test suite, against snap-mock itself as
+//! the merchant: its token endpoint and its VA inquiry (a fixed-answer
+//! endpoint) check what the standard says, so every token case and every
+//! authentication case of inquiry must pass, and the bill cases (which a
+//! fixed answer cannot know) must fail by name. The probe against
+//! merchants written outside this crate is tests/probe/run.sh.
+
+use snap_mock::probe::{Probe, ProbeConfig, Verdict, CASES};
+use snap_mock::{Config, MockServer, DEMO_CLIENT_KEY, DEMO_CLIENT_PRIVATE_KEY, DEMO_CLIENT_SECRET};
+
+fn config(server: &MockServer) -> ProbeConfig {
+    let mut config = ProbeConfig::new(&server.uri());
+    config.client_key = DEMO_CLIENT_KEY.into();
+    config.client_secret = DEMO_CLIENT_SECRET.into();
+    config.private_key_pem = DEMO_CLIENT_PRIVATE_KEY.into();
+    config.token_path = server.token_path().into();
+    config.virtual_account = "   12345000000001".into();
+    config.amount = "10000.00".into();
+    config.timeout = std::time::Duration::from_secs(5);
+    config
+}
+
+#[test]
+fn the_probe_and_the_mock_agree_on_every_authentication_case() {
+    let server = MockServer::start(Config::for_tests()).unwrap();
+    let mut config = config(&server);
+    config.skip = vec!["notify*".into(), "inquiry-expired-token".into()];
+    let report = Probe::new(config).unwrap().run();
+    let token_and_auth: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.name.starts_with("token") || c.name == "inquiry" || is_auth(c.name))
+        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::Warn))
+        .map(|c| (c.name, c.detail.clone()))
+        .collect();
+    assert_eq!(token_and_auth, vec![], "{}", report.table());
+    // The mock's default Content-Type rule is lenient (README, "Decisions"):
+    // the advisory case says so, and the run does not fail on it.
+    assert_eq!(report.names(Verdict::Warn), ["token-no-content-type"]);
+    // A fixed answer knows no bill: these are the probe's to catch.
+    assert_eq!(
+        report.names(Verdict::Fail),
+        ["inquiry-unknown-va", "payment-wrong-amount", "payment"]
+    );
+    assert_eq!(
+        report.names(Verdict::Skip),
+        [
+            "inquiry-token-of-other-client",
+            "inquiry-paid-va",
+            "payment-paid-va"
+        ],
+        "{}",
+        report.table()
+    );
+    assert!(!report.passed());
+    // Every request is in the report and in the mock's own journal.
+    let journal = server.requests().unwrap();
+    assert_eq!(journal.len(), report.requests, "{}", report.table());
+    assert_eq!(report.exchanges.len(), report.requests);
+    let replayed = report.case("inquiry-replayed-external-id").unwrap();
+    assert_eq!(
+        replayed.got.as_ref().unwrap().response_code.as_deref(),
+        Some("4092400")
+    );
+}
+
+#[test]
+fn a_strict_content_type_rule_passes_the_advisory_case() {
+    let mut mock = Config::for_tests();
+    mock.parse_rules.content_type = snap_mock::ContentTypeRule::Strict;
+    let server = MockServer::start(mock).unwrap();
+    let mut config = config(&server);
+    config.only = vec!["token-no-content-type".into()];
+    let report = Probe::new(config).unwrap().run();
+    assert_eq!(
+        report.names(Verdict::Pass),
+        ["token-no-content-type"],
+        "{}",
+        report.table()
+    );
+    assert!(report.passed());
+}
+
+fn is_auth(name: &str) -> bool {
+    name.starts_with("inquiry-")
+        && !matches!(
+            name,
+            "inquiry-unknown-va" | "inquiry-paid-va" | "inquiry-token-of-other-client"
+        )
+}
+
+#[test]
+fn a_bound_on_requests_and_a_selection_are_kept() {
+    let server = MockServer::start(Config::for_tests()).unwrap();
+    let mut config = config(&server);
+    config.only = vec!["token*".into()];
+    config.max_requests = 5;
+    let report = Probe::new(config).unwrap().run();
+    assert!(report.cases.iter().all(|c| c.name.starts_with("token")));
+    assert_eq!(report.requests, 5);
+    assert_eq!(server.requests().unwrap().len(), 5);
+    let skipped = report.names(Verdict::Skip);
+    assert_eq!(
+        skipped.len(),
+        CASES.iter().filter(|c| c.name.starts_with("token")).count() - 5
+    );
+    assert!(report
+        .cases
+        .iter()
+        .filter(|c| c.verdict == Verdict::Skip)
+        .all(|c| c.detail.contains("bound of 5 requests")));
+}
+
+#[test]
+fn a_merchant_that_does_not_answer_is_an_error_within_the_timeout() {
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = ProbeConfig::new(&format!("http://127.0.0.1:{port}"));
+    config.client_key = "k".into();
+    config.client_secret = "s".into();
+    config.virtual_account = "   12345000000001".into();
+    config.amount = "1.00".into();
+    config.only = vec!["token".into(), "inquiry".into()];
+    let report = Probe::new(config).unwrap().run();
+    assert_eq!(report.names(Verdict::Error), ["token"]);
+    assert!(
+        report.case("token").unwrap().detail.contains("no answer"),
+        "{}",
+        report.table()
+    );
+    assert_eq!(report.case("inquiry").unwrap().verdict, Verdict::Skip);
+    assert!(!report.passed());
+}
+
+#[test]
+fn a_bad_configuration_is_refused_before_anything_is_sent() {
+    let mut config = ProbeConfig::new("http://127.0.0.1:9");
+    config.private_key_pem = "not a key".into();
+    let problems = Probe::new(config).err().unwrap();
+    assert!(
+        problems.contains("--client-key") && problems.contains("--private-key"),
+        "{problems}"
+    );
+}
