@@ -86,6 +86,11 @@
 //! `sign`, `token`, `verify`, `healthcheck`) with their HTTP client, and
 //! logging to stdout. `default-features = false` gives the server alone.
 //!
+//! `probe` (in `cli`): [`probe`], snap-mock playing the bank against a
+//! merchant's own SNAP server (`snap-mock probe`): token, VA inquiry and
+//! payment, notifications, and every negative case with the code the
+//! standard expects.
+//!
 //! `redis` (in `cli`): [`Config::store`] with a [`RedisConfig`] keeps every
 //! piece of shared state (`X-EXTERNAL-ID`s, refresh and opaque tokens,
 //! scenario counts, runtime clients and scenarios, the journal) on one

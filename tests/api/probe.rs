@@ -146,3 +146,169 @@ fn a_bad_configuration_is_refused_before_anything_is_sent() {
         "{problems}"
     );
 }
+
+mod command {
+    //! `snap-mock probe`, the binary: its flags, its file, its outputs and
+    //! its exit codes.
+    use super::*;
+    use std::process::Command;
+
+    const BIN: &str = env!("CARGO_BIN_EXE_snap-mock");
+
+    #[test]
+    fn it_lists_its_cases_and_prints_the_bundled_bank_public_key() {
+        let out = Command::new(BIN)
+            .args(["probe", "--list"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let listed = String::from_utf8(out.stdout).unwrap();
+        for case in CASES {
+            assert!(
+                listed
+                    .lines()
+                    .any(|l| l.starts_with(&format!("{} ", case.name))),
+                "{}",
+                case.name
+            );
+        }
+        assert!(
+            listed.contains("401xx00") && listed.contains("advisory"),
+            "{listed}"
+        );
+        let out = Command::new(BIN)
+            .args(["probe", "--print-public-key"])
+            .output()
+            .unwrap();
+        let pem = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/keys/provider.public.pem"
+        ))
+        .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), pem);
+        assert_eq!(snap_mock::probe::DEMO_BANK_PUBLIC_KEY, pem);
+    }
+
+    #[test]
+    fn a_wrong_configuration_exits_2_and_names_the_flag() {
+        let out = Command::new(BIN).args(["probe"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no merchant URL"));
+        let out = Command::new(BIN)
+            .args([
+                "probe",
+                "http://127.0.0.1:9",
+                "--client-key",
+                "k",
+                "--client-secret",
+                "s",
+            ])
+            .args(["--va", "123", "--amount", "10", "--only", "nope"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        for needle in ["--va", "--amount", "\"nope\""] {
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_config_file_junit_json_and_journal_from_one_run() {
+        let server = MockServer::start(Config::for_tests()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bank.pem"), DEMO_CLIENT_PRIVATE_KEY).unwrap();
+        let file = serde_json::json!({
+            "url": server.uri(),
+            "client-key": DEMO_CLIENT_KEY,
+            "client-secret": DEMO_CLIENT_SECRET,
+            "private-key": "bank.pem",
+            "token-path": server.token_path(),
+            "va": "   12345000000001",
+            "amount": "10000.00",
+            "only": ["token*", "inquiry", "inquiry-no-token"],
+            "junit": "probe.xml",
+        });
+        std::fs::write(dir.path().join("probe.json"), file.to_string()).unwrap();
+        let journal = dir.path().join("journal.jsonl");
+        let out = Command::new(BIN)
+            .args(["probe", "--config"])
+            .arg(dir.path().join("probe.json"))
+            .args(["--skip", "token-no-content-type", "--json", "--journal"])
+            .arg(&journal)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{stderr}\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            !stderr.contains("bundled demo bank key"),
+            "a key was given: {stderr}"
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let names: Vec<&str> = report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names.len(),
+            CASES.iter().filter(|c| c.name.starts_with("token")).count() - 1 + 2
+        );
+        assert!(names.contains(&"inquiry-no-token") && !names.contains(&"token-no-content-type"));
+        assert_eq!(report["passed"], true);
+        let junit = std::fs::read_to_string(dir.path().join("probe.xml")).unwrap();
+        assert_eq!(junit.matches("<testcase ").count(), names.len(), "{junit}");
+        assert!(junit.contains("failures=\"0\""), "{junit}");
+        let lines = std::fs::read_to_string(&journal).unwrap();
+        assert_eq!(
+            lines.lines().count() as u64,
+            report["requests"].as_u64().unwrap()
+        );
+        assert_eq!(server.requests().unwrap().len(), lines.lines().count());
+    }
+
+    #[test]
+    fn a_failed_case_exits_1_with_the_table() {
+        let server = MockServer::start(Config::for_tests()).unwrap();
+        let out = Command::new(BIN)
+            .args([
+                "probe",
+                &server.uri(),
+                "--client-key",
+                DEMO_CLIENT_KEY,
+                "--client-secret",
+                DEMO_CLIENT_SECRET,
+            ])
+            .args([
+                "--token-path",
+                server.token_path(),
+                "--va",
+                "   12345000000001",
+                "--amount",
+                "1.00",
+            ])
+            .args(["--only", "token,inquiry-unknown-va"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let table = String::from_utf8(out.stdout).unwrap();
+        // The bundled bank key is not demo-client's: the mock refuses the token.
+        assert!(table.contains("FAIL   token "), "{table}");
+        assert!(
+            table.contains(
+                "why it matters: the bank cannot call the merchant at all without a token"
+            ),
+            "{table}"
+        );
+        assert!(table.contains("skipped: no token"), "{table}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("the merchant must hold its public key")
+        );
+    }
+}
