@@ -325,8 +325,17 @@ impl Probe {
         {
             return;
         }
+        if let Ok(request) = self.token_request(&self.config, &self.bank) {
+            if let Some(fresh) = self.send("token", request, state).as_ref().and_then(issued) {
+                state.token = Some(fresh);
+            }
+        }
+    }
+
+    /// A valid token request of `config`'s client, signed with `key`.
+    fn token_request(&self, config: &ProbeConfig, key: &ClientKeyPair) -> Result<Outgoing, String> {
         let keys = Keys {
-            bank: &self.bank,
+            bank: key,
             stranger: &self.stranger,
         };
         let inputs = Inputs {
@@ -336,11 +345,7 @@ impl Probe {
             external_id: uuid::Uuid::new_v4().simple().to_string(),
             inquiry_request_id: "",
         };
-        if let Ok(request) = build(&self.config, &keys, Call::Token, Fault::None, &inputs) {
-            if let Some(fresh) = self.send("token", request, state).as_ref().and_then(issued) {
-                state.token = Some(fresh);
-            }
-        }
+        build(config, &keys, Call::Token, Fault::None, &inputs)
     }
 
     /// A token of the other client, taken once.
@@ -353,24 +358,19 @@ impl Probe {
             state.other_token = Some(Err(why.clone()));
             return Err(why);
         };
+        if state.requests >= self.config.max_requests {
+            return Err(format!(
+                "the bound of {} requests is reached",
+                self.config.max_requests
+            ));
+        }
         let mut config = self.config.clone();
         config.client_key = other.client_key.clone();
-        let keys = Keys {
-            bank: self.other_key.as_ref().unwrap_or(&self.bank),
-            stranger: &self.stranger,
-        };
-        let inputs = Inputs {
-            now: Utc::now(),
-            token: None,
-            other_token: None,
-            external_id: uuid::Uuid::new_v4().simple().to_string(),
-            inquiry_request_id: "",
-        };
-        let outcome = match build(&config, &keys, Call::Token, Fault::None, &inputs) {
+        let key = self.other_key.as_ref().unwrap_or(&self.bank);
+        let outcome = match self.token_request(&config, key) {
             Ok(request) => match self.send("inquiry-token-of-other-client", request, state) {
-                Some(answer) => serde_json::from_str::<Value>(&answer.body)
-                    .ok()
-                    .and_then(|b| b["accessToken"].as_str().map(str::to_owned))
+                Some(answer) => issued(&answer)
+                    .map(|i| i.token)
                     .ok_or_else(|| format!("the other client got no token ({})", answer.summary())),
                 None => Err("the other client's token request got no answer".into()),
             },
