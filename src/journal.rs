@@ -24,7 +24,25 @@ pub struct JournalOutcome {
     pub fault: Option<std::borrow::Cow<'static, str>>,
 }
 
-/// One received request.
+/// Which way a journaled request went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Received by this server (every SNAP and admin route).
+    #[default]
+    Inbound,
+    /// Sent by snap-mock to another server (`snap-mock probe --inspector`):
+    /// `path` is the absolute URL, `outcome` the other server's answer.
+    Outbound,
+}
+
+impl Direction {
+    fn is_inbound(&self) -> bool {
+        *self == Self::Inbound
+    }
+}
+
+/// One received (or, `direction: outbound`, sent) request.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
@@ -84,6 +102,14 @@ pub struct JournalEntry {
     pub issued_token: Option<serde_json::Value>,
     /// Time from arrival to answer, in microseconds.
     pub duration_micros: u64,
+    /// `outbound` for a request snap-mock sent; absent for one received.
+    #[serde(default, skip_serializing_if = "Direction::is_inbound")]
+    pub direction: Direction,
+    /// The body the other server answered (outbound entries), cut at the
+    /// journal's limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    pub answer_body: Option<String>,
 }
 
 /// Counters for the journal listing.

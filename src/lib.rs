@@ -137,7 +137,7 @@ pub use clock::Clock;
 pub use config::{AdminMode, Config, ConfigError, Source, DEFAULT_TOKEN_PATHS};
 pub use endpoints::InvalidEndpoint;
 pub use fixtures::{EntryError, FixtureError, Located};
-pub use journal::{JournalEntry, JournalOutcome};
+pub use journal::{Direction, JournalEntry, JournalOutcome};
 pub use provider::{Provider, ServiceSignature, TokenFormat, UnknownProvider, PROVIDERS};
 pub use scenarios::{
     Fault, InvalidScenario, Match, Phase, Respond, ScenarioSpec, ScenariosFull, MAX_SCENARIOS,

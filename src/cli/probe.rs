@@ -123,6 +123,19 @@ pub(super) struct ProbeArgs {
     /// Also write every request and answer, one JSON object a line.
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
+    /// Also send every request and answer of the run to a running
+    /// snap-mock (its base URL), whose inspector page (/__admin/ui) then
+    /// shows them as outbound entries.
+    #[arg(long, value_name = "URL")]
+    inspector: Option<String>,
+    /// The admin token of that snap-mock, if it has one.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
     /// List the cases (name, expected codes, why) and exit.
     #[arg(long)]
     #[serde(skip)]
@@ -187,7 +200,9 @@ impl ProbeArgs {
             timeout_ms,
             delay_ms,
             max_requests,
-            expiry_wait
+            expiry_wait,
+            inspector,
+            admin_token
         );
         Ok(Self {
             only,
@@ -311,6 +326,10 @@ pub(super) fn probe(args: ProbeArgs) -> ExitCode {
         Err(e) => return usage(e),
     };
     let (junit, journal) = (args.junit.clone(), args.journal.clone());
+    let inspector = args
+        .inspector
+        .clone()
+        .map(|url| (url, args.admin_token.clone()));
     let bundled_key = args.private_key.is_none();
     let config = match args.into_config() {
         Ok(c) => c,
@@ -363,10 +382,43 @@ pub(super) fn probe(args: ProbeArgs) -> ExitCode {
             return usage(format!("--journal {}: {e}", path.display()));
         }
     }
+    if let Some((url, token)) = inspector {
+        match send_to_inspector(&url, token.as_deref(), &report) {
+            Ok(()) => eprintln!(
+                "snap-mock probe: the run's {} requests are in the inspector: {}/__admin/ui",
+                report.exchanges.len(),
+                url.trim_end_matches('/')
+            ),
+            Err(e) => return usage(format!("--inspector {url}: {e}")),
+        }
+    }
     if report.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `POST <url>/__admin/requests/outbound` with the run's exchanges.
+fn send_to_inspector(
+    url: &str,
+    token: Option<&str>,
+    report: &crate::probe::Report,
+) -> Result<(), String> {
+    let target = format!("{}/__admin/requests/outbound", url.trim_end_matches('/'));
+    let mut call = ureq::post(&target)
+        .timeout(Duration::from_secs(10))
+        .set("Content-Type", "application/json");
+    if let Some(token) = token {
+        call = call.set("Authorization", &format!("Bearer {token}"));
+    }
+    match call.send_string(&report.outbound_entries().to_string()) {
+        Ok(_) => Ok(()),
+        Err(ureq::Error::Status(status, answer)) => Err(format!(
+            "the admin API answered {status}: {}",
+            answer.into_string().unwrap_or_default()
+        )),
+        Err(e) => Err(e.to_string()),
     }
 }
 

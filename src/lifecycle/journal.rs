@@ -74,6 +74,8 @@ pub(super) async fn journal(
         scenario: record.scenario.clone(),
         issued_token: record.issued.clone(),
         duration_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        direction: Default::default(),
+        answer_body: None,
     });
     // The answer is decided and goes out either way; the log line above
     // holds what the journal could not.

@@ -46,6 +46,9 @@ pub enum Step {
     Internal,
     /// The shared store (`--store redis://`) did not answer.
     Store,
+    /// Not an answer of this server: a request it sent to another one
+    /// (`direction: outbound`), whose verdict is in `reason`.
+    Sent,
 }
 
 impl Step {
@@ -70,6 +73,7 @@ impl Step {
         Step::HeaderLimits,
         Step::Internal,
         Step::Store,
+        Step::Sent,
     ];
 
     /// The name the journal (`decidedBy`) and the log use.
@@ -94,6 +98,7 @@ impl Step {
             Self::HeaderLimits => "header-limits",
             Self::Internal => "internal",
             Self::Store => "store",
+            Self::Sent => "sent",
         }
     }
 }

@@ -159,6 +159,8 @@ mod tests {
             scenario: None,
             issued_token: None,
             duration_micros: 1,
+            direction: Default::default(),
+            answer_body: None,
         }
     }
 

@@ -311,4 +311,114 @@ mod command {
             String::from_utf8_lossy(&out.stderr).contains("the merchant must hold its public key")
         );
     }
+
+    #[test]
+    fn a_run_sent_to_a_running_snap_mock_shows_in_its_journal_as_outbound() {
+        let merchant = MockServer::start(Config::for_tests()).unwrap();
+        let mut inspector_config = Config::for_tests();
+        inspector_config.admin_token = Some("adm1n-token".into());
+        let inspector = MockServer::start(inspector_config).unwrap();
+        let out = Command::new(BIN)
+            .args([
+                "probe",
+                &merchant.uri(),
+                "--client-key",
+                DEMO_CLIENT_KEY,
+                "--client-secret",
+                DEMO_CLIENT_SECRET,
+            ])
+            .args([
+                "--token-path",
+                merchant.token_path(),
+                "--va",
+                "   12345000000001",
+                "--amount",
+                "1.00",
+            ])
+            .args([
+                "--only",
+                "token,inquiry,inquiry-other-secret",
+                "--inspector",
+                &inspector.uri(),
+            ])
+            .env("SNAP_MOCK_ADMIN_TOKEN", "adm1n-token")
+            .arg("--private-key")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/keys/demo-client.private.pem"
+            ))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(
+            stderr.contains("the run's 3 requests are in the inspector"),
+            "{stderr}"
+        );
+        let entries = inspector.requests().unwrap();
+        // Newest first: the three requests the probe sent, none received.
+        assert_eq!(entries.len(), 3);
+        assert!(entries
+            .iter()
+            .all(|e| e.direction == snap_mock::Direction::Outbound
+                && e.decided_by == snap_mock::Step::Sent));
+        let token = &entries[2];
+        assert_eq!(
+            token.path,
+            format!("{}{}", merchant.uri(), merchant.token_path())
+        );
+        assert_eq!(token.outcome.response_code.as_deref(), Some("2007300"));
+        assert_eq!(token.client_key.as_deref(), Some(DEMO_CLIENT_KEY));
+        assert!(token
+            .answer_body
+            .as_deref()
+            .unwrap()
+            .contains("accessToken"));
+        assert_eq!(
+            token.reason.as_deref(),
+            Some("snap-mock probe, case token (pass)")
+        );
+        let forged = &entries[0];
+        assert_eq!(forged.outcome.status, Some(401));
+        assert!(
+            forged
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("inquiry-other-secret (pass"),
+            "{:?}",
+            forged.reason
+        );
+        // The bearer token is masked, as in every journal entry.
+        let authorization = forged
+            .headers
+            .iter()
+            .find(|(n, _)| n == "Authorization")
+            .unwrap();
+        assert!(authorization.1.contains("redacted"), "{authorization:?}");
+        // Without the admin token the inspector refuses, and the probe says so.
+        let out = Command::new(BIN)
+            .args([
+                "probe",
+                &merchant.uri(),
+                "--client-key",
+                DEMO_CLIENT_KEY,
+                "--client-secret",
+                DEMO_CLIENT_SECRET,
+            ])
+            .args([
+                "--token-path",
+                merchant.token_path(),
+                "--va",
+                "   12345000000001",
+                "--amount",
+                "1.00",
+            ])
+            .args(["--only", "token", "--inspector", &inspector.uri()])
+            .env_remove("SNAP_MOCK_ADMIN_TOKEN")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("the admin API answered 401"));
+    }
 }

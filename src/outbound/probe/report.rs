@@ -23,7 +23,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Self::Pass => "pass",
             Self::Fail => "FAIL",
@@ -316,6 +316,44 @@ impl Report {
         }
         out.push_str("  </testsuite>\n</testsuites>\n");
         out
+    }
+
+    /// Every exchange as `POST /__admin/requests/outbound` takes it, so
+    /// that a running snap-mock's inspector shows the run (`--inspector`).
+    pub fn outbound_entries(&self) -> serde_json::Value {
+        let entries: Vec<serde_json::Value> = self
+            .exchanges
+            .iter()
+            .map(|e| {
+                let verdict = self.case(e.case).map_or_else(String::new, |c| {
+                    let detail = if c.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", c.detail)
+                    };
+                    format!(" ({}{detail})", c.verdict.label())
+                });
+                let client_key = e
+                    .request
+                    .header("X-CLIENT-KEY")
+                    .or_else(|| e.request.header("X-PARTNER-ID"));
+                serde_json::json!({
+                    "method": e.request.method,
+                    "url": e.request.url,
+                    "headers": e.request.headers,
+                    "body": e.request.body,
+                    "status": e.answer.as_ref().map(|a| a.status),
+                    "responseCode": e.answer.as_ref().and_then(|a| a.response_code.clone()),
+                    "responseMessage": e.answer.as_ref().and_then(|a| a.response_message.clone()),
+                    "answerBody": e.answer.as_ref().map(|a| a.body.clone()),
+                    "clientKey": client_key,
+                    "reason": format!("snap-mock probe, case {}{verdict}{}", e.case,
+                        e.error.as_deref().map(|err| format!("; {err}")).unwrap_or_default()),
+                    "durationMicros": e.answer.as_ref().map_or(0, |a| a.latency_ms * 1000),
+                })
+            })
+            .collect();
+        serde_json::json!({ "entries": entries })
     }
 
     /// The report as JSON (`--json`): the summary counts, every case, and

@@ -1,8 +1,9 @@
 //! The request journal: paged listing with filters, clear, and the reset
 //! of everything between tests.
 
-use super::{ok, AdminError, Answer};
-use crate::journal::JournalEntry;
+use super::{json_body, ok, AdminError, Answer};
+use crate::journal::{body_text, Direction, JournalEntry, JournalOutcome};
+use crate::snap::step::Step;
 use crate::state::State;
 use actix_web::{web, HttpRequest};
 use serde_json::{json, Value};
@@ -123,6 +124,112 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<State>) -> Answer 
         m.insert("next".into(), json!(next));
     }
     ok(200, fields)
+}
+
+/// One request snap-mock sent to another server, as `snap-mock probe
+/// --inspector` posts it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Sent {
+    method: String,
+    /// Absolute URL.
+    url: String,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: String,
+    /// The other server's answer; absent when none came.
+    status: Option<u16>,
+    response_code: Option<String>,
+    response_message: Option<String>,
+    answer_body: Option<String>,
+    client_key: Option<String>,
+    /// The verdict, in words.
+    reason: Option<String>,
+    #[serde(default)]
+    duration_micros: u64,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SentBatch {
+    entries: Vec<Sent>,
+}
+
+/// The most entries one call records: a probe run sends at most a few
+/// hundred requests.
+const MAX_SENT_ENTRIES: usize = 1000;
+
+/// `POST /requests/outbound`: records requests snap-mock sent elsewhere
+/// (a probe run), oldest first, so that the inspector shows them beside
+/// the ones it received. Bearer tokens are masked as in every entry.
+pub async fn record_outbound(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Answer {
+    let batch: SentBatch = json_body(&req, payload, &state).await?;
+    if batch.entries.len() > MAX_SENT_ENTRIES {
+        return Err(AdminError::BadRequest(format!(
+            "{} entries; one call records at most {MAX_SENT_ENTRIES}",
+            batch.entries.len()
+        )));
+    }
+    let journal = &state.stores.journal;
+    let limit = journal.body_limit();
+    let cut = |text: &str| body_text(text.as_bytes(), limit);
+    let count = batch.entries.len();
+    for sent in batch.entries {
+        let authorization = sent
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+            .map(|(_, v)| v.as_str());
+        let secrets = if state.config.journal_secrets_verbatim {
+            Vec::new()
+        } else {
+            crate::redact::secrets_in(authorization, sent.body.as_bytes())
+        };
+        let hide = |text: &str| crate::redact::redact(text, &secrets);
+        let (body, body_truncated) = cut(&sent.body);
+        let (path, target_truncated) = cut(&sent.url);
+        journal
+            .record(JournalEntry {
+                id: uuid::Uuid::new_v4().to_string(),
+                seq: 0,
+                time: state.clock.now(),
+                method: sent.method.chars().take(16).collect(),
+                path,
+                query: None,
+                target_truncated,
+                headers: sent
+                    .headers
+                    .iter()
+                    .take(100)
+                    .map(|(n, v)| (n.chars().take(256).collect(), hide(&cut(v).0)))
+                    .collect(),
+                body: hide(&body),
+                body_bytes: sent.body.len(),
+                body_truncated,
+                client_key: sent.client_key,
+                outcome: JournalOutcome {
+                    status: sent.status,
+                    response_code: sent.response_code.map(|c| cut(&c).0),
+                    response_message: sent.response_message.map(|m| cut(&m).0),
+                    fault: None,
+                },
+                decided_by: Step::Sent,
+                reason: sent.reason.map(|r| cut(&r).0),
+                string_to_sign: None,
+                scenario: None,
+                issued_token: None,
+                duration_micros: sent.duration_micros,
+                direction: Direction::Outbound,
+                answer_body: sent.answer_body.map(|b| hide(&cut(&b).0)),
+            })
+            .await?;
+    }
+    ok(201, json!({ "recorded": count }))
 }
 
 pub async fn clear_requests(state: web::Data<State>) -> Answer {

@@ -45,6 +45,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, prefix: &str) {
             .route("/clients/reload", web::post().to(records::reload_clients))
             .route("/requests", web::get().to(journal::list_requests))
             .route("/requests", web::delete().to(journal::clear_requests))
+            .route(
+                "/requests/outbound",
+                web::post().to(journal::record_outbound),
+            )
             .route("/reset", web::post().to(journal::reset_all))
             .route("/verify", web::post().to(verify::verify_signature))
             .route("/ui", web::get().to(inspector::page))
