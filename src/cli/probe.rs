@@ -426,3 +426,138 @@ fn usage(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("snap-mock probe: {message}");
     ExitCode::from(2)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: ProbeArgs,
+    }
+
+    fn config(argv: &[&str]) -> Result<ProbeConfig, String> {
+        let mut full = vec![
+            "probe",
+            "http://127.0.0.1:9/m",
+            "--client-key",
+            "k",
+            "--client-secret",
+            "s",
+        ];
+        full.extend_from_slice(argv);
+        Wrapper::try_parse_from(full)
+            .map_err(|e| e.to_string())?
+            .args
+            .merged()?
+            .into_config()
+    }
+
+    #[test]
+    fn a_provider_brings_its_prefix_its_body_hashing_and_its_channel_id() {
+        let plain = config(&[]).unwrap();
+        assert_eq!(plain.token_path, "/m/v1.0/access-token/b2b");
+        assert_eq!(
+            (plain.body_hash, plain.channel_id.as_deref()),
+            (BodyHash::Minified, Some("95221"))
+        );
+        let nicepay = config(&["--provider", "nicepay"]).unwrap();
+        assert_eq!(nicepay.inquiry_path, "/nicepay/v1.0/transfer-va/inquiry");
+        assert_eq!(nicepay.body_hash, BodyHash::AsSent);
+        let paylabs = config(&["--provider", "paylabs"]).unwrap();
+        assert_eq!(paylabs.channel_id, None);
+        let custom = config(&[
+            "--provider",
+            "paylabs",
+            "--path-prefix",
+            "/snap",
+            "--payment-path",
+            "/pay",
+            "--channel-id",
+            "6011",
+        ])
+        .unwrap();
+        assert_eq!(
+            (custom.token_path.as_str(), custom.payment_path.as_str()),
+            ("/snap/v1.0/access-token/b2b", "/pay")
+        );
+        assert_eq!(custom.channel_id.as_deref(), Some("6011"));
+        assert!(config(&["--provider", "nope"])
+            .unwrap_err()
+            .contains("--provider"));
+        assert_eq!(config(&["--channel-id", "none"]).unwrap().channel_id, None);
+    }
+
+    #[test]
+    fn the_notification_kind_and_va_default_from_the_url_and_the_va() {
+        let c = config(&[
+            "--va",
+            "   1234599",
+            "--notify",
+            "http://m/v1.0/qr/qr-mpm-notify",
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.notify_kind, c.notify_va.as_str()),
+            (NotifyKind::Qris, "   1234599")
+        );
+        let c = config(&[
+            "--notify",
+            "http://m/x",
+            "--notify-kind",
+            "debit",
+            "--notify-va",
+            "v",
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.notify_kind, c.notify_va.as_str()),
+            (NotifyKind::Debit, "v")
+        );
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_paths_in_the_file_are_relative_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("p.json"),
+            r#"{"url": "http://file:1", "client-key": "from-file", "va": "   12345678", "junit": "out.xml", "only": ["token"], "delay-ms": 7}"#,
+        )
+        .unwrap();
+        let file = dir.path().join("p.json");
+        let args = Wrapper::try_parse_from([
+            "probe",
+            "--config",
+            file.to_str().unwrap(),
+            "--client-key",
+            "from-flag",
+        ])
+        .unwrap()
+        .args
+        .merged()
+        .unwrap();
+        assert_eq!(args.junit, Some(dir.path().join("out.xml")));
+        let c = args.into_config().unwrap();
+        assert_eq!(
+            (c.base_url.as_str(), c.client_key.as_str()),
+            ("http://file:1", "from-flag")
+        );
+        assert_eq!(
+            (c.only.clone(), c.delay),
+            (vec!["token".to_owned()], Duration::from_millis(7))
+        );
+        std::fs::write(&file, r#"{"client_key": "typo"}"#).unwrap();
+        let err = Wrapper::try_parse_from(["probe", "--config", file.to_str().unwrap()])
+            .unwrap()
+            .args
+            .merged()
+            .err()
+            .unwrap();
+        assert!(
+            err.contains("unknown field `client_key`") && err.contains("p.json"),
+            "{err}"
+        );
+    }
+}

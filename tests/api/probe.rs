@@ -112,6 +112,22 @@ fn a_bound_on_requests_and_a_selection_are_kept() {
 }
 
 #[test]
+fn the_delay_is_kept_between_requests() {
+    let server = MockServer::start(Config::for_tests()).unwrap();
+    let mut config = config(&server);
+    config.only = vec![
+        "token".into(),
+        "token-no-timestamp".into(),
+        "token-no-client-key".into(),
+    ];
+    config.delay = std::time::Duration::from_millis(150);
+    let report = Probe::new(config).unwrap().run();
+    assert_eq!(report.requests, 3);
+    // Two pauses between three requests: a lower bound, whatever the load.
+    assert!(report.duration_ms >= 300, "{} ms", report.duration_ms);
+}
+
+#[test]
 fn a_merchant_that_does_not_answer_is_an_error_within_the_timeout() {
     // A port nobody listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
