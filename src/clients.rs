@@ -63,6 +63,8 @@ pub struct Client {
     pub partner_id: Option<String>,
     pub enabled: bool,
     pub auth_codes: std::collections::BTreeMap<String, String>,
+    /// Where this client's notifications go (`notificationUrl`).
+    pub notification_url: Option<String>,
 }
 
 /// A client entry of `clients.json`.
@@ -90,6 +92,12 @@ pub struct ClientEntry {
     /// the customer id that becomes the token's `sub`.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub auth_codes: std::collections::BTreeMap<String, String>,
+    /// Where the server sends this client's signed notifications when one
+    /// of its transactions changes state: a base URL (the kind's SNAP path
+    /// is appended, `/v1.0/transfer-va/payment` for a VA) or a full URL
+    /// naming a `/v1.0/` path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_url: Option<String>,
 }
 
 fn enabled_by_default() -> bool {
@@ -149,6 +157,7 @@ impl Client {
             partner_id: entry.partner_id,
             enabled: entry.enabled,
             auth_codes: entry.auth_codes,
+            notification_url: entry.notification_url,
         })
     }
 }

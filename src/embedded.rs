@@ -16,9 +16,8 @@ pub const DEMO_PRIVATE_KEY: &str = include_str!("../keys/demo-client.private.pem
 /// The provider's own key pair: what snap-mock signs with when it plays
 /// the provider toward a merchant (`probe`'s token requests and
 /// notifications). Published, test-only, like every bundled key.
-#[cfg(any(feature = "probe", test))]
 pub const PROVIDER_PRIVATE_KEY: &str = include_str!("../keys/provider.private.pem");
-#[cfg(any(feature = "probe", test))]
+#[cfg(any(feature = "outbound", test))]
 pub const PROVIDER_PUBLIC_KEY: &str = include_str!("../keys/provider.public.pem");
 #[cfg(test)]
 pub const OTHER_PRIVATE_KEY: &str = include_str!("../keys/other-client.private.pem");

@@ -124,12 +124,13 @@ mod throttle;
 #[cfg(feature = "tls")]
 mod tls;
 mod tokens;
+mod transactions;
 
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
 
-#[cfg(feature = "probe")]
+#[cfg(feature = "outbound")]
 pub use outbound::probe;
 
 pub use clients::InvalidClient;
@@ -138,6 +139,7 @@ pub use config::{AdminMode, Config, ConfigError, Source, DEFAULT_TOKEN_PATHS};
 pub use endpoints::InvalidEndpoint;
 pub use fixtures::{EntryError, FixtureError, Located};
 pub use journal::{Direction, JournalEntry, JournalOutcome};
+pub use outbound::notify::Notification;
 pub use provider::{Provider, ServiceSignature, TokenFormat, UnknownProvider, PROVIDERS};
 pub use scenarios::{
     Fault, InvalidScenario, Match, Phase, Respond, ScenarioSpec, ScenariosFull, MAX_SCENARIOS,
@@ -146,7 +148,7 @@ pub use server::{MockError, MockServer, StartError};
 pub use signing::{
     hmac_signature, service_string_to_sign, snap_timestamp, token_string_to_sign, ClientKeyPair,
 };
-pub use snap::error::{Failure, UnauthorizedReason};
+pub use snap::error::{Failure, TransactionFailure, UnauthorizedReason};
 pub use snap::keys::KeyError;
 pub use snap::profile::ExpiresIn;
 pub use snap::response_code::ResponseCodeError;
@@ -162,6 +164,7 @@ pub use store::StoreError;
 #[cfg(feature = "tls")]
 pub use tls::{Tls, TlsError};
 pub use tokens::TokenRejection;
+pub use transactions::{Kind, Money, Status, Transaction};
 
 /// The bundled demo client: its key, private key (a published test key,
 /// never use it anywhere real) and client secret.

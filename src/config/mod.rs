@@ -20,6 +20,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The default retry schedule of notifications, in seconds: the delays
+/// after each failed attempt (Durianpay's published schedule: 2, 5, 10, 90
+/// and 210 minutes).
+pub const DEFAULT_NOTIFICATION_RETRIES: [i64; 5] = [120, 300, 600, 5400, 12600];
+
 /// The token paths of the default provider preset (Finpay): its documented
 /// URL path and the path in the OpenAPI block of the same page.
 pub const DEFAULT_TOKEN_PATHS: [&str; 2] = [
@@ -182,6 +187,18 @@ pub struct Config {
     /// Keep bearer and refresh tokens whole in the journal and the log
     /// (debugging); by default they are shown as a prefix and a fingerprint.
     pub journal_secrets_verbatim: bool,
+    /// Transactions with state kept at most (`--max-transactions`); the
+    /// oldest makes room.
+    pub max_transactions: usize,
+    /// The provider's key that signs notifications to merchants
+    /// (`--notification-key`); its public key is served at
+    /// `/notification-key.pem`. Bundled: `keys/provider.private.pem`.
+    pub notification_key: Source,
+    /// Delays between notification attempts (`--notification-retries`).
+    pub notification_retries: Vec<chrono::Duration>,
+    /// Notifications kept, pending or not (`--max-notifications`); past it
+    /// the oldest is dropped, and journaled if it was still pending.
+    pub max_notifications: usize,
     /// The server's clock; keep a clone to move time forward in tests.
     pub clock: Clock,
     /// Serve HTTPS instead of HTTP.
@@ -268,6 +285,13 @@ impl Default for Config {
             journal_capacity: 1000,
             journal_body_limit: 4096,
             journal_secrets_verbatim: false,
+            max_transactions: 100_000,
+            notification_key: Source::Bundled,
+            notification_retries: DEFAULT_NOTIFICATION_RETRIES
+                .iter()
+                .map(|s| chrono::Duration::seconds(*s))
+                .collect(),
+            max_notifications: 10_000,
             clock: Clock::default(),
             #[cfg(feature = "tls")]
             tls: None,

@@ -83,6 +83,15 @@ pub async fn jwks(state: web::Data<State>) -> HttpResponse {
     respond(render_with(OK, "Successful", &extra))
 }
 
+/// The public key (SPKI PEM) of the key that signs notifications, for the
+/// merchant to verify them with. A PEM, not JSON, as the name says (like
+/// the inspector page, the one other answer that is not SNAP JSON).
+pub async fn notification_key(state: web::Data<State>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/x-pem-file")
+        .body(state.notification_public_pem.clone())
+}
+
 /// The repository's OpenAPI document: Finpay's token paths (the default
 /// preset's) under the default admin prefix.
 const OPENAPI: &str = include_str!("../../openapi.json");

@@ -5,6 +5,7 @@
 mod admin;
 mod health;
 mod introspect;
+mod stateful;
 mod token;
 mod transactional;
 
@@ -79,6 +80,23 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
             route,
         );
     }
+    // Stateful virtual accounts, unless the endpoints fixture serves the
+    // same path with a canned answer (the fixture wins).
+    for (call, path) in stateful::VaCall::ALL {
+        let path = state.config.served_at(path);
+        let canned = state
+            .endpoints
+            .iter()
+            .any(|e| state.config.served_at(&e.spec.path) == path);
+        if !canned {
+            let route = stateful::VaRoute {
+                call,
+                signature: state.config.provider.service_signature,
+            };
+            snap_route(cfg, &path, Method::POST, Arc::new(route));
+        }
+    }
+    plain_get(cfg, "/notification-key.pem", health::notification_key);
     cfg.service(
         web::resource("/introspect")
             .route(web::post().to(introspect::introspect))

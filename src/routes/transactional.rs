@@ -34,22 +34,7 @@ impl Route for Transactional {
     }
 
     async fn declined(&self, state: &State, record: &Record) {
-        let Some(used) = &record.external_id else {
-            return;
-        };
-        let released = state
-            .stores
-            .external_ids
-            .release(&used.partner, &used.id, used.day)
-            .await;
-        if let Err(e) = released {
-            // The answer stands; the id stays used, which the log says.
-            log::warn!(
-                "X-EXTERNAL-ID {:?} of {:?} stays used: {e}",
-                used.id,
-                used.partner
-            );
-        }
+        release_external_id(state, record).await;
     }
 
     async fn handle(
@@ -59,7 +44,64 @@ impl Route for Transactional {
         now: DateTime<Utc>,
         record: &mut Record,
     ) -> Result<Rendered, SnapError> {
-        let service = self.service();
+        authenticate(
+            state,
+            request,
+            now,
+            record,
+            self.service(),
+            self.0.signature,
+        )
+        .await?;
+        let endpoint = &self.0;
+        Ok(render_with(
+            endpoint.success_code,
+            &endpoint.success_message,
+            &endpoint.spec.response,
+        ))
+    }
+}
+
+/// Gives back the `X-EXTERNAL-ID` a call used: a scenario failed it after
+/// its checks passed, so the client's retry may reuse the id.
+pub async fn release_external_id(state: &State, record: &Record) {
+    let Some(used) = &record.external_id else {
+        return;
+    };
+    let released = state
+        .stores
+        .external_ids
+        .release(&used.partner, &used.id, used.day)
+        .await;
+    if let Err(e) = released {
+        // The answer stands; the id stays used, which the log says.
+        log::warn!(
+            "X-EXTERNAL-ID {:?} of {:?} stays used: {e}",
+            used.id,
+            used.partner
+        );
+    }
+}
+
+/// Who made a service call that passed every check.
+pub struct Caller {
+    /// The client the token or the signature names.
+    pub client_key: String,
+}
+
+/// Every check of a service call, in the README's order, for the routes
+/// that answer one (canned answers here, stateful transactions in
+/// `stateful`): the token or the asymmetric signature, the headers, the
+/// freshness, the `X-EXTERNAL-ID`.
+pub async fn authenticate(
+    state: &State,
+    request: &Request<'_>,
+    now: DateTime<Utc>,
+    record: &mut Record,
+    service: ServiceCode,
+    signature: ServiceSignature,
+) -> Result<Caller, SnapError> {
+    {
         let call = ServiceCall {
             method: request.method,
             relative_url: request.relative_url,
@@ -67,7 +109,7 @@ impl Route for Transactional {
             rules: state.config.signing_rules(),
         };
         // Symmetric mode: the token comes first (401xx03/01 before any header).
-        let bearer = match self.0.signature {
+        let bearer = match signature {
             ServiceSignature::Symmetric => {
                 Some(bearer_token(state, request, now, record, service).await?)
             }
@@ -88,12 +130,14 @@ impl Route for Transactional {
             service,
         )?;
         use_external_id(state, &headers, now, record, service).await?;
-        let endpoint = &self.0;
-        Ok(render_with(
-            endpoint.success_code,
-            &endpoint.success_message,
-            &endpoint.spec.response,
-        ))
+        let client_key = match &bearer {
+            Some((_, claims)) => claims.aud.clone(),
+            None => record
+                .client_key
+                .clone()
+                .unwrap_or_else(|| headers.partner.to_owned()),
+        };
+        Ok(Caller { client_key })
     }
 }
 

@@ -48,6 +48,63 @@ pub enum Failure {
     /// their state in (`--store redis://`) is unreachable or too slow. The
     /// answer says so in its `error` field.
     StoreUnavailable,
+    /// A stateful transaction refused the call (its body, or its state).
+    Transaction(TransactionFailure),
+}
+
+/// Why a stateful transaction (a virtual account) refused a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionFailure {
+    /// `400xx01 Invalid Field Format {member}` of the body.
+    FieldFormat(&'static str),
+    /// `400xx02 Invalid Mandatory Field {member}` of the body.
+    MandatoryField(&'static str),
+    /// `404xx01 Transaction Not Found`: no transaction has that reference.
+    TransactionNotFound,
+    /// `404xx12 Invalid Bill/Virtual Account [Not Found]`.
+    BillNotFound,
+    /// `404xx13 Invalid Amount`: not the bill's amount.
+    InvalidAmount,
+    /// `404xx14 Paid Bill`: the bill is paid (or closed) already.
+    PaidBill,
+    /// `404xx19 Invalid Bill/Virtual Account [Expired]`.
+    BillExpired,
+    /// `409xx01 Duplicate partnerReferenceNo`: the client used the
+    /// reference for another transaction.
+    DuplicateReference,
+    /// `409xx00 Conflict`: the VA number is open in another transaction.
+    VirtualAccountInUse,
+}
+
+impl TransactionFailure {
+    const fn status_and_case(self) -> (u16, u8) {
+        match self {
+            Self::FieldFormat(_) => (400, 1),
+            Self::MandatoryField(_) => (400, 2),
+            Self::TransactionNotFound => (404, 1),
+            Self::BillNotFound => (404, 12),
+            Self::InvalidAmount => (404, 13),
+            Self::PaidBill => (404, 14),
+            Self::BillExpired => (404, 19),
+            Self::DuplicateReference => (409, 1),
+            Self::VirtualAccountInUse => (409, 0),
+        }
+    }
+
+    /// The standard's message.
+    pub fn message(self) -> String {
+        match self {
+            Self::FieldFormat(member) => format!("Invalid Field Format {member}"),
+            Self::MandatoryField(member) => format!("Invalid Mandatory Field {member}"),
+            Self::TransactionNotFound => "Transaction Not Found".into(),
+            Self::BillNotFound => "Invalid Bill/Virtual Account [Not Found]".into(),
+            Self::InvalidAmount => "Invalid Amount".into(),
+            Self::PaidBill => "Paid Bill".into(),
+            Self::BillExpired => "Invalid Bill/Virtual Account [Expired]".into(),
+            Self::DuplicateReference => "Duplicate partnerReferenceNo".into(),
+            Self::VirtualAccountInUse => "Conflict".into(),
+        }
+    }
 }
 
 /// Why a request was `Unauthorized`.
@@ -80,6 +137,7 @@ impl Failure {
             Self::HeaderFieldsTooLarge => (431, 0),
             Self::Internal => (500, 1),
             Self::StoreUnavailable => (500, 2),
+            Self::Transaction(t) => t.status_and_case(),
         };
         ResponseCode::new(status, service, case)
     }
@@ -102,6 +160,10 @@ impl Failure {
             Self::HeaderFieldsTooLarge => Step::HeaderLimits,
             Self::Internal => Step::Internal,
             Self::StoreUnavailable => Step::Store,
+            Self::Transaction(
+                TransactionFailure::FieldFormat(_) | TransactionFailure::MandatoryField(_),
+            ) => Step::Body,
+            Self::Transaction(_) => Step::Transaction,
         }
     }
 }

@@ -156,6 +156,7 @@ impl Profile {
             }
             (Failure::Internal, _) => "Internal Server Error".into(),
             (Failure::StoreUnavailable, _) => "External Server Error".into(),
+            (Failure::Transaction(t), _) => t.message().into(),
         }
     }
 

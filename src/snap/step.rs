@@ -34,6 +34,9 @@ pub enum Step {
     Issued,
     /// Every check of a transactional endpoint passed.
     Accepted,
+    /// A stateful transaction refused the call: unknown, paid, expired, a
+    /// duplicate reference, a wrong amount.
+    Transaction,
     /// A scenario answered.
     Scenario,
     /// No endpoint at that path.
@@ -67,6 +70,7 @@ impl Step {
         Step::ExternalId,
         Step::Issued,
         Step::Accepted,
+        Step::Transaction,
         Step::Scenario,
         Step::Route,
         Step::Method,
@@ -92,6 +96,7 @@ impl Step {
             Self::ExternalId => "external-id",
             Self::Issued => "issued",
             Self::Accepted => "accepted",
+            Self::Transaction => "transaction",
             Self::Scenario => "scenario",
             Self::Route => "route",
             Self::Method => "method",

@@ -160,6 +160,19 @@ pub(super) fn load_signing_key(config: &Config) -> Result<TokenIssuer, Located<S
     .map_err(|e| located(source, SigningKeyError::Key(e)))
 }
 
+/// The key that signs notifications, and its public key as SPKI PEM.
+pub(super) fn load_notification_key(
+    config: &Config,
+) -> Result<(crate::signing::ClientKeyPair, String), Located<crate::snap::keys::KeyError>> {
+    use crate::snap::keys::KeyError;
+    let source = &config.notification_key;
+    let text = read(source, embedded::PROVIDER_PRIVATE_KEY, config.max_fixture_bytes)
+        .map_err(|e| located(source, KeyError(format!("cannot read it: {e}; give its path with --notification-key, or leave the flag out for the bundled test key"))))?;
+    let pair = crate::signing::ClientKeyPair::from_pem(&text).map_err(|e| located(source, e))?;
+    let public = pair.public_key_pem().map_err(|e| located(source, e))?;
+    Ok((pair, public))
+}
+
 /// What was loaded from where, one line each, for the start-up output.
 pub(super) fn startup_report(
     config: &Config,

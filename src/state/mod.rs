@@ -17,6 +17,7 @@ use crate::tokens::{AccessTokenClaims, IssuedToken, TokenError, TokenIssuer, Tok
 use chrono::{DateTime, Utc};
 
 mod load;
+mod notifications;
 mod start_error;
 
 pub use start_error::{SigningKeyError, StartError};
@@ -63,6 +64,14 @@ pub struct State {
     /// What the operator should know (a default fixture missing), logged
     /// as warnings once the server listens.
     pub warnings: Vec<String>,
+    /// Notifications to merchants, pending and past.
+    pub outbox: crate::outbound::notify::Outbox,
+    /// The provider's key that signs notifications.
+    pub notifier: crate::signing::ClientKeyPair,
+    /// Its public key (SPKI PEM), served at `/notification-key.pem`.
+    pub notification_public_pem: String,
+    /// Notification URLs set at runtime, over the clients fixture's.
+    pub notification_urls: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl State {
@@ -119,6 +128,8 @@ impl State {
         let tokens = load_signing_key(&config).map_err(StartError::SigningKey)?;
         let scenarios = load_scenarios(&config).map_err(StartError::Scenarios)?;
         let endpoints = load_endpoints(&config).map_err(StartError::Endpoints)?;
+        let (notifier, notification_public_pem) =
+            load::load_notification_key(&config).map_err(StartError::NotificationKey)?;
         let loaded = startup_report(&config, clients.len(), scenarios.len(), endpoints.len());
         let warnings = startup_warnings(&config);
         #[cfg(feature = "redis")]
@@ -129,6 +140,7 @@ impl State {
         };
         #[cfg(not(feature = "redis"))]
         let stores = Stores::in_memory(clients, scenarios, &config);
+        let config_max_notifications = config.max_notifications;
         Ok(Self {
             loaded,
             warnings,
@@ -137,6 +149,10 @@ impl State {
             tokens,
             endpoints,
             stores,
+            outbox: crate::outbound::notify::Outbox::new(config_max_notifications),
+            notifier,
+            notification_public_pem,
+            notification_urls: Default::default(),
         })
     }
 
@@ -169,6 +185,8 @@ impl State {
         self.stores.clients.reset().await?;
         self.stores.scenarios.reset().await?;
         self.stores.counters.refill_all().await?;
+        self.stores.transactions.clear().await?;
+        self.outbox.clear();
         self.stores.journal.clear().await
     }
 }

@@ -21,6 +21,10 @@ pub enum StartError {
     /// The token signing key cannot be read or parsed.
     #[error("signing key: {0}")]
     SigningKey(Located<SigningKeyError>),
+    /// The notification key (`--notification-key`) cannot be read or
+    /// is not an RSA private key.
+    #[error("notification key: {0}")]
+    NotificationKey(Located<KeyError>),
     /// The scenarios fixture cannot be read or is invalid.
     #[error("scenarios fixture: {0}")]
     Scenarios(Located<FixtureError<InvalidScenario>>),

@@ -13,6 +13,8 @@
 
 mod journal;
 pub mod memory;
+mod transactions;
+pub use transactions::{MemoryTransactions, TransactionStore};
 #[cfg(feature = "redis")]
 pub mod redis;
 
@@ -335,6 +337,9 @@ pub struct Stores {
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     pub access_tokens: Arc<dyn AccessTokenStore>,
     pub journal: Arc<dyn JournalStore>,
+    /// Transactions with state (virtual accounts). Kept in this process
+    /// even with `--store redis://` (not shared between replicas yet).
+    pub transactions: Arc<dyn TransactionStore>,
 }
 
 impl Stores {
@@ -362,6 +367,7 @@ impl Stores {
                 config.journal_capacity,
                 config.journal_body_limit,
             )),
+            transactions: Arc::new(MemoryTransactions::new(config.max_transactions)),
         }
     }
 }

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "config",
             "provider",
             "embedded",
+            "transactions",
             "schemas",
         ],
     ),

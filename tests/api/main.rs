@@ -15,6 +15,7 @@ mod inspector;
 mod introspect;
 mod layers;
 mod openapi;
+mod payments;
 mod preset_quirks;
 mod probe;
 mod providers;

@@ -282,6 +282,30 @@ pub struct ServeArgs {
     /// Most unused B2B2C refresh tokens held; past it the oldest is dropped.
     #[arg(long, env = "SNAP_MOCK_MAX_REFRESH_TOKENS", default_value_t = 100_000)]
     max_refresh_tokens: usize,
+    /// Most transactions with state (virtual accounts) held; past it the
+    /// oldest is dropped.
+    #[arg(long, env = "SNAP_MOCK_MAX_TRANSACTIONS", default_value_t = 100_000)]
+    max_transactions: usize,
+    /// The provider's RSA private key that signs notifications to merchants
+    /// (PEM); default: the bundled test key keys/provider.private.pem. Its
+    /// public key is served at GET /notification-key.pem.
+    #[arg(long, env = "SNAP_MOCK_NOTIFICATION_KEY", value_name = "FILE")]
+    notification_key: Option<PathBuf>,
+    /// Delays between attempts of a notification the merchant did not
+    /// acknowledge (2xx with a success responseCode), on the server's clock;
+    /// empty for no retry.
+    #[arg(
+        long,
+        env = "SNAP_MOCK_NOTIFICATION_RETRIES",
+        default_value = "2m,5m,10m,90m,210m",
+        value_parser = parse_retries,
+        value_name = "DELAYS"
+    )]
+    notification_retries: Retries,
+    /// Notifications kept, pending or past; past it the oldest is dropped
+    /// (journaled when it was still pending).
+    #[arg(long, env = "SNAP_MOCK_MAX_NOTIFICATIONS", default_value_t = 10_000)]
+    max_notifications: usize,
     /// Requests kept in the journal (GET /__admin/requests); 0 disables it.
     #[arg(
         long,
@@ -378,6 +402,10 @@ impl ServeArgs {
             journal_capacity: self.journal_size,
             journal_body_limit: self.journal_body_limit,
             journal_secrets_verbatim: self.journal_secrets_verbatim,
+            max_transactions: self.max_transactions,
+            notification_key: self.notification_key.map_or(Source::Bundled, Source::File),
+            notification_retries: self.notification_retries.0,
+            max_notifications: self.max_notifications,
             store: match self.store.as_str() {
                 "" | "memory" => None,
                 url => Some(crate::store::redis::RedisConfig {
@@ -400,6 +428,14 @@ impl ServeArgs {
 /// The file at `path`; the bundled one compiled in when `path` is the
 /// default and nothing is there (the binary started outside the
 /// repository), as the library does. A path given explicitly must exist.
+/// `--notification-retries`, one value holding every delay.
+#[derive(Clone, Debug)]
+pub struct Retries(Vec<chrono::Duration>);
+
+fn parse_retries(text: &str) -> Result<Retries, String> {
+    super::parsers::parse_schedule(text).map(Retries)
+}
+
 fn file_or_bundled(path: PathBuf, default: &str) -> Source {
     if path == std::path::Path::new(default) && !path.exists() {
         Source::Bundled

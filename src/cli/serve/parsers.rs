@@ -60,3 +60,48 @@ pub(super) fn parse_base_path(s: &str) -> Result<String, String> {
     }
     Ok(s.to_owned())
 }
+
+/// Parses `--notification-retries`: delays such as `2m,5m,10m,90m,210m`
+/// (`s`, `m` or `h`); an empty list means no retry.
+pub(super) fn parse_schedule(text: &str) -> Result<Vec<chrono::Duration>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            let (number, unit) = item.split_at(item.len() - 1);
+            let n: i64 = number
+                .parse()
+                .ok()
+                .filter(|n| *n >= 0 && *n <= 1_000_000)
+                .ok_or_else(|| format!("{item:?} is not a delay like 90s, 2m or 1h"))?;
+            match unit {
+                "s" => Ok(chrono::Duration::seconds(n)),
+                "m" => Ok(chrono::Duration::minutes(n)),
+                "h" => Ok(chrono::Duration::hours(n)),
+                _ => Err(format!("{item:?} is not a delay like 90s, 2m or 1h")),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_schedule_is_delays_with_units() {
+        use chrono::Duration;
+        let schedule = parse_schedule("2m, 90s,1h").unwrap();
+        assert_eq!(
+            schedule,
+            [
+                Duration::minutes(2),
+                Duration::seconds(90),
+                Duration::hours(1)
+            ]
+        );
+        assert!(parse_schedule("2d").unwrap_err().contains("2d"));
+        assert!(parse_schedule("m").is_err());
+        assert!(parse_schedule("").unwrap().is_empty());
+    }
+}

@@ -286,12 +286,7 @@ fn origin(url: &str) -> String {
     }
 }
 
-/// The path and query of an absolute URL (`/` when it has none).
-pub(crate) fn path_and_query(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.find('/')
-        .map_or("/".to_owned(), |i| rest[i..].to_owned())
-}
+pub(crate) use super::path_and_query;
 
 #[cfg(test)]
 mod tests {

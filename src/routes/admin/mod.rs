@@ -11,6 +11,7 @@ mod guard;
 mod inspector;
 mod journal;
 mod records;
+mod transactions;
 mod verify;
 
 use super::{read_body, respond};
@@ -50,6 +51,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, prefix: &str) {
                 web::post().to(journal::record_outbound),
             )
             .route("/reset", web::post().to(journal::reset_all))
+            .route("/transactions", web::get().to(transactions::list))
+            .route(
+                "/transactions/{id}/{action}",
+                web::post().to(transactions::act),
+            )
+            .route("/notifications", web::get().to(transactions::notifications))
+            .route(
+                "/notifications/{id}/resend",
+                web::post().to(transactions::resend),
+            )
             .route("/verify", web::post().to(verify::verify_signature))
             .route("/ui", web::get().to(inspector::page))
             .default_service(web::to(unknown)),

@@ -199,6 +199,7 @@ mod tests {
             enabled: true,
             partner_id: None,
             auth_codes: Default::default(),
+            notification_url: None,
         };
         let added = Client::from_entry(entry("runtime"), std::path::Path::new("")).unwrap();
         assert!(!clients.register(added));

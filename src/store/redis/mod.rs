@@ -90,6 +90,9 @@ pub fn stores(
             capacity: config.journal_capacity,
             body_limit: config.journal_body_limit,
         }),
+        transactions: Arc::new(crate::store::MemoryTransactions::new(
+            config.max_transactions,
+        )),
     })
 }
 

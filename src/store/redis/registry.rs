@@ -201,6 +201,7 @@ pub(super) fn entry_of(client: &Client) -> StoreResult<ClientEntry> {
         partner_id: client.partner_id.clone(),
         enabled: client.enabled,
         auth_codes: client.auth_codes.clone(),
+        notification_url: client.notification_url.clone(),
     })
 }
 

@@ -9,6 +9,8 @@ use crate::scenarios::{InvalidScenario, Scenario, ScenarioSpec, ScenariosFull};
 pub use crate::state::StartError;
 use crate::state::State;
 use crate::store::{block_on, StoreError};
+
+mod payments;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use std::fmt;
@@ -84,6 +86,7 @@ impl Bound {
     // top to bottom.
     pub fn into_server(self) -> Result<Server, StartError> {
         let state = self.state.clone();
+        deliver_notifications(std::sync::Arc::downgrade(&state));
         let config = &self.state.config;
         let workers = config
             .workers
@@ -151,6 +154,25 @@ impl Bound {
             .map_err(|e| StartError::Bind(format!("{}: {e}", self.address)))?
             .run();
         Ok(server)
+    }
+}
+
+/// The notification worker: a few times a second, expires VAs past their
+/// date and delivers the notifications due on the server's clock. It ends
+/// with the state (the server and every handle to it dropped); an attempt
+/// in flight then lasts at most its 5 s timeout.
+fn deliver_notifications(state: std::sync::Weak<crate::state::State>) {
+    let spawned = std::thread::Builder::new()
+        .name("snap-mock-notifications".into())
+        .spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            match state.upgrade() {
+                Some(state) => state.deliver_due(),
+                None => return,
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("notifications will not be delivered: cannot start their worker: {e}");
     }
 }
 
@@ -282,6 +304,7 @@ impl MockServer {
             enabled: true,
             partner_id: None,
             auth_codes: Default::default(),
+            notification_url: None,
         };
         let invalid = |reason: InvalidClient| MockError::InvalidClient {
             client_key: client_key.to_owned(),
@@ -378,6 +401,12 @@ pub enum MockError {
     /// The shared store (`Config::store`) failed or did not answer in time.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// No transaction or client has that id.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The transaction refuses the action (paid, expired, wrong amount).
+    #[error("{}", .0.message())]
+    Refused(crate::snap::error::TransactionFailure),
 }
 
 impl Drop for MockServer {

@@ -1,0 +1,225 @@
+//! The state's side of notifications: queueing one when a transaction
+//! changes state, and delivering what is due (called by the worker the
+//! server starts), each attempt journaled as an outbound entry.
+
+use super::State;
+use crate::journal::{body_text, Direction, JournalEntry, JournalOutcome};
+use crate::outbound::notify::{self, Notification};
+use crate::snap::step::Step;
+use crate::store::block_on;
+use crate::transactions::Transaction;
+use chrono::{DateTime, Utc};
+
+/// What came back from one attempt.
+pub struct Attempt {
+    /// HTTP status, when an answer came.
+    pub status: Option<u16>,
+    /// The body (cut), or why nothing came.
+    pub body: String,
+    /// Microseconds.
+    pub micros: u64,
+    /// The headers sent.
+    pub headers: Vec<(String, String)>,
+}
+
+impl State {
+    /// Sends `client_key`'s notifications to `url` from now on, over its
+    /// fixture's `notificationUrl` (`MockServer::set_notification_url`).
+    pub fn set_notification_url(&self, client_key: &str, url: &str) {
+        self.notification_urls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(client_key.to_owned(), url.to_owned());
+    }
+
+    /// A `referenceNo` for a new transaction: 16 digits.
+    pub fn reference_no(&self) -> String {
+        let n = uuid::Uuid::new_v4().as_u128() % 10u128.pow(16);
+        format!("{n:016}")
+    }
+
+    /// Queues the notification of `transaction`'s new state for its
+    /// client, when the client has a `notificationUrl`.
+    pub fn notify(&self, transaction: &Transaction, now: DateTime<Utc>) {
+        let set_at_runtime = self
+            .notification_urls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&transaction.client_key)
+            .cloned();
+        let from_fixture = || {
+            self.stores
+                .clients
+                .get(&transaction.client_key)
+                .and_then(|c| c.notification_url.clone())
+        };
+        let Some(base) = set_at_runtime.or_else(from_fixture) else {
+            return;
+        };
+        let notification = Notification {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            reference_no: transaction.reference_no.clone(),
+            client_key: transaction.client_key.clone(),
+            url: notify::va_url(&base),
+            body: transaction.notification_body(now).to_string(),
+            external_id: uuid::Uuid::new_v4().simple().to_string(),
+            attempts: 0,
+            next_due: Some(now),
+            state: "pending",
+        };
+        if let Some(dropped) = self.outbox.push(notification) {
+            self.journal_attempt(
+                &dropped,
+                None,
+                "dropped: the outbox is full (--max-notifications)",
+                now,
+            );
+        }
+    }
+
+    /// Expires the VAs past their date and delivers every notification
+    /// due now (server clock). Blocking: the server's worker thread calls
+    /// it a few times a second.
+    pub fn deliver_due(&self) {
+        let now = self.clock.now();
+        if let Ok(expired) = block_on(self.stores.transactions.expire_due(now)) {
+            for transaction in &expired {
+                self.notify(transaction, now);
+            }
+        }
+        for notification in self.outbox.take_due(now) {
+            let attempt = self.send(&notification, now);
+            let ok = notify::delivered(attempt.status, &attempt.body);
+            let after = self.clock.now();
+            let finished = self.outbox.finish(
+                &notification.id,
+                ok,
+                after,
+                &self.config.notification_retries,
+            );
+            let verdict = match (ok, finished.as_ref().and_then(|n| n.next_due)) {
+                (true, _) => "delivered".to_owned(),
+                (false, Some(at)) => format!("not delivered; next attempt at {}", at.to_rfc3339()),
+                (false, None) => "not delivered; the retry schedule is spent (given up)".to_owned(),
+            };
+            self.journal_attempt(&notification, Some(attempt), &verdict, after);
+        }
+    }
+
+    #[cfg(feature = "outbound")]
+    fn send(&self, notification: &Notification, now: DateTime<Utc>) -> Attempt {
+        use std::io::Read;
+        let partner = self
+            .stores
+            .clients
+            .get(&notification.client_key)
+            .and_then(|c| c.partner_id.clone())
+            .unwrap_or_else(|| notification.client_key.clone());
+        let headers = notify::signed_headers(&self.notifier, notification, &partner, now);
+        let agent = ureq::AgentBuilder::new()
+            .timeout(std::time::Duration::from_secs(5))
+            .redirects(0)
+            .build();
+        let mut call = agent.post(&notification.url);
+        for (name, value) in &headers {
+            call = call.set(name, value);
+        }
+        let started = std::time::Instant::now();
+        let (status, body) = match call.send_bytes(notification.body.as_bytes()) {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => {
+                let status = r.status();
+                let mut raw = Vec::new();
+                let _ = r.into_reader().take(64 * 1024).read_to_end(&mut raw);
+                (Some(status), String::from_utf8_lossy(&raw).into_owned())
+            }
+            Err(e) => (None, format!("no answer: {e}")),
+        };
+        Attempt {
+            status,
+            body,
+            micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            headers,
+        }
+    }
+
+    /// Without an HTTP client: the journal shows what would have been sent.
+    #[cfg(not(feature = "outbound"))]
+    fn send(&self, notification: &Notification, now: DateTime<Utc>) -> Attempt {
+        Attempt {
+            status: None,
+            body: "not sent: snap-mock was built without the `outbound` feature".into(),
+            micros: 0,
+            headers: notify::signed_headers(
+                &self.notifier,
+                notification,
+                &notification.client_key,
+                now,
+            ),
+        }
+    }
+
+    fn journal_attempt(
+        &self,
+        n: &Notification,
+        attempt: Option<Attempt>,
+        verdict: &str,
+        now: DateTime<Utc>,
+    ) {
+        let journal = &self.stores.journal;
+        if !journal.enabled() {
+            return;
+        }
+        let limit = journal.body_limit();
+        let (body, body_truncated) = body_text(n.body.as_bytes(), limit);
+        let code = |body: &str| {
+            serde_json::from_str::<serde_json::Value>(body)
+                .ok()
+                .map(|v| {
+                    (
+                        v["responseCode"].as_str().map(str::to_owned),
+                        v["responseMessage"].as_str().map(str::to_owned),
+                    )
+                })
+                .unwrap_or_default()
+        };
+        let (status, answer, micros, headers) = match attempt {
+            Some(a) => (a.status, Some(a.body), a.micros, a.headers),
+            None => (None, None, 0, Vec::new()),
+        };
+        let (response_code, response_message) = answer.as_deref().map(code).unwrap_or_default();
+        let entry = JournalEntry {
+            id: uuid::Uuid::new_v4().to_string(),
+            seq: 0,
+            time: now,
+            method: "POST".into(),
+            path: n.url.clone(),
+            query: None,
+            target_truncated: false,
+            headers,
+            body,
+            body_bytes: n.body.len(),
+            body_truncated,
+            client_key: Some(n.client_key.clone()),
+            outcome: JournalOutcome {
+                status,
+                response_code,
+                response_message,
+                fault: None,
+            },
+            decided_by: Step::Sent,
+            reason: Some(format!(
+                "notification {} of transaction {}, attempt {}: {verdict}",
+                n.id, n.reference_no, n.attempts
+            )),
+            string_to_sign: None,
+            scenario: None,
+            issued_token: None,
+            duration_micros: micros,
+            direction: Direction::Outbound,
+            answer_body: answer.map(|a| body_text(a.as_bytes(), limit).0),
+        };
+        if let Err(e) = block_on(journal.record(entry)) {
+            log::warn!("the journal missed notification {}: {e}", n.id);
+        }
+    }
+}

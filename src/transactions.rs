@@ -1,0 +1,623 @@
+//! Transactions with state: a virtual account a merchant creates, the
+//! customer pays (or it expires), and a status query reports. Pure: the
+//! request bodies become typed values or a [`TransactionFailure`], actions
+//! move a [`Transaction`] from one state to the next, answers are rendered
+//! here; the store keeps them and the routes carry them over HTTP.
+
+use crate::snap::error::TransactionFailure;
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+/// What kind of transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A virtual account (`/v1.0/transfer-va/...`).
+    VirtualAccount,
+}
+
+impl Kind {
+    /// The name filters and the journal use.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::VirtualAccount => "virtual-account",
+        }
+    }
+}
+
+/// `latestTransactionStatus`, as status queries and notifications give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// `00`: paid.
+    Success,
+    /// `03`: open, waiting for the customer.
+    Pending,
+    /// `05`: deleted by the merchant.
+    Cancelled,
+    /// `06`: failed (the customer's payment failed, or the VA expired).
+    Failed,
+}
+
+impl Status {
+    /// The two-digit code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Success => "00",
+            Self::Pending => "03",
+            Self::Cancelled => "05",
+            Self::Failed => "06",
+        }
+    }
+
+    /// `transactionStatusDesc`.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::Success => "Success",
+            Self::Pending => "Pending",
+            Self::Cancelled => "Cancelled",
+            Self::Failed => "Failed",
+        }
+    }
+
+    /// Whether the customer may still pay.
+    pub const fn is_open(self) -> bool {
+        matches!(self, Self::Pending)
+    }
+}
+
+/// An amount as SNAP writes it: `{"value": "10000.00", "currency": "IDR"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    /// Two decimals, digits only.
+    pub value: String,
+    /// ISO 4217.
+    pub currency: String,
+}
+
+impl Money {
+    /// The value in hundredths, when it is written as the standard says.
+    pub fn cents(&self) -> Option<u64> {
+        let (units, cents) = self.value.split_once('.')?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(units) || cents.len() != 2 || !digits(cents) || units.len() > 16 {
+            return None;
+        }
+        Some(units.parse::<u64>().ok()? * 100 + cents.parse::<u64>().ok()?)
+    }
+
+    fn from_value(value: &Value, member: &'static str) -> Result<Self, TransactionFailure> {
+        let money: Self = serde_json::from_value(value.clone())
+            .map_err(|_| TransactionFailure::FieldFormat(member))?;
+        money
+            .cents()
+            .ok_or(TransactionFailure::FieldFormat(member))?;
+        if money.currency.len() != 3 || !money.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(TransactionFailure::FieldFormat(member));
+        }
+        Ok(money)
+    }
+}
+
+/// One transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transaction {
+    /// Assigned by the mock (the provider's `referenceNo`).
+    pub reference_no: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// The client that created it.
+    pub client_key: String,
+    /// The client's own reference (`trxId` of a VA).
+    pub partner_reference_no: String,
+    /// 8 characters, left-padded with spaces.
+    pub partner_service_id: String,
+    /// The customer number.
+    pub customer_no: String,
+    /// `partnerServiceId` + `customerNo`.
+    pub virtual_account_no: String,
+    /// The name shown to the customer.
+    pub virtual_account_name: String,
+    /// The bill.
+    pub total_amount: Money,
+    /// What the customer paid, once paid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    pub paid_amount: Option<Money>,
+    /// `C` closed (exactly the bill), `O` open (any amount), as created.
+    pub trx_type: String,
+    /// Where it is.
+    pub status: Status,
+    /// Why it failed or was closed, when it was (`expired`, `deleted`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    pub status_reason: Option<String>,
+    /// `expiredDate`; it expires by itself then, on the server's clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    pub expires_at: Option<DateTime<FixedOffset>>,
+    /// When it was created (server clock).
+    pub created_at: DateTime<Utc>,
+    /// When its state last changed.
+    pub updated_at: DateTime<Utc>,
+    /// `additionalInfo` as the client sent it.
+    #[serde(default)]
+    pub additional_info: Value,
+}
+
+/// What moves a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// The customer pays: the bill, or this amount (an open VA).
+    Pay(Option<Money>),
+    /// The customer's payment fails.
+    Fail,
+    /// The VA expires (by its `expiredDate`, or on demand).
+    Expire,
+    /// The merchant deletes the VA.
+    Delete,
+    /// The merchant changes name, amount or expiry of an open VA.
+    Update(VaChanges),
+}
+
+/// What `update-va` may change.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VaChanges {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new bill.
+    pub total_amount: Option<Money>,
+    /// A new expiry.
+    pub expires_at: Option<DateTime<FixedOffset>>,
+}
+
+impl Transaction {
+    /// Whether it is past its `expiredDate` at `now` while still open.
+    pub fn is_due_to_expire(&self, now: DateTime<Utc>) -> bool {
+        self.status.is_open() && self.expires_at.is_some_and(|at| at <= now)
+    }
+
+    /// The transaction after `action` at `now`, or why the action is refused.
+    pub fn apply(&self, action: &Action, now: DateTime<Utc>) -> Result<Self, TransactionFailure> {
+        if self.is_due_to_expire(now) && !matches!(action, Action::Expire | Action::Delete) {
+            return Err(TransactionFailure::BillExpired);
+        }
+        let mut next = self.clone();
+        next.updated_at = now;
+        match action {
+            Action::Pay(amount) => {
+                self.open()?;
+                let paid = amount.clone().unwrap_or_else(|| self.total_amount.clone());
+                let closed = self.trx_type != "O";
+                if paid.cents().is_none()
+                    || paid.currency != self.total_amount.currency
+                    || (closed && paid.cents() != self.total_amount.cents())
+                {
+                    return Err(TransactionFailure::InvalidAmount);
+                }
+                next.paid_amount = Some(paid);
+                next.status = Status::Success;
+            }
+            Action::Fail => {
+                self.open()?;
+                next.status = Status::Failed;
+                next.status_reason = Some("payment failed".into());
+            }
+            Action::Expire => {
+                self.open()?;
+                next.status = Status::Failed;
+                next.status_reason = Some("expired".into());
+            }
+            Action::Delete => {
+                if self.status == Status::Success {
+                    return Err(TransactionFailure::PaidBill);
+                }
+                next.status = Status::Cancelled;
+                next.status_reason = Some("deleted".into());
+            }
+            Action::Update(changes) => {
+                self.open()?;
+                if let Some(name) = &changes.name {
+                    next.virtual_account_name = name.clone();
+                }
+                if let Some(amount) = &changes.total_amount {
+                    next.total_amount = amount.clone();
+                }
+                if let Some(at) = changes.expires_at {
+                    next.expires_at = Some(at);
+                }
+            }
+        }
+        Ok(next)
+    }
+
+    fn open(&self) -> Result<(), TransactionFailure> {
+        match self.status {
+            Status::Pending => Ok(()),
+            Status::Success => Err(TransactionFailure::PaidBill),
+            Status::Failed if self.status_reason.as_deref() == Some("expired") => {
+                Err(TransactionFailure::BillExpired)
+            }
+            _ => Err(TransactionFailure::BillNotFound),
+        }
+    }
+
+    /// `virtualAccountData` of every VA answer.
+    pub fn virtual_account_data(&self) -> Map<String, Value> {
+        let mut data = Map::new();
+        data.insert(
+            "partnerServiceId".into(),
+            self.partner_service_id.clone().into(),
+        );
+        data.insert("customerNo".into(), self.customer_no.clone().into());
+        data.insert(
+            "virtualAccountNo".into(),
+            self.virtual_account_no.clone().into(),
+        );
+        data.insert(
+            "virtualAccountName".into(),
+            self.virtual_account_name.clone().into(),
+        );
+        data.insert("trxId".into(), self.partner_reference_no.clone().into());
+        data.insert("totalAmount".into(), json!(self.total_amount));
+        data.insert("virtualAccountTrxType".into(), self.trx_type.clone().into());
+        if let Some(at) = self.expires_at {
+            data.insert("expiredDate".into(), at.to_rfc3339().into());
+        }
+        data.insert("referenceNo".into(), self.reference_no.clone().into());
+        data.insert("additionalInfo".into(), self.additional_info.clone());
+        data
+    }
+
+    /// The answer of a status query (service 26): the identifiers, the
+    /// amounts and `latestTransactionStatus`.
+    pub fn status_answer(&self) -> Map<String, Value> {
+        let mut data = self.virtual_account_data();
+        data.insert(
+            "paymentFlagStatus".into(),
+            (if self.status == Status::Success {
+                "00"
+            } else {
+                "01"
+            })
+            .into(),
+        );
+        if let Some(paid) = &self.paid_amount {
+            data.insert("paidAmount".into(), json!(paid));
+        }
+        data.insert("latestTransactionStatus".into(), self.status.code().into());
+        data.insert(
+            "transactionStatusDesc".into(),
+            self.status.description().into(),
+        );
+        let mut answer = Map::new();
+        answer.insert("virtualAccountData".into(), Value::Object(data));
+        answer
+    }
+
+    /// The body of the notification sent when its state changes (a VA
+    /// payment notification, `/v1.0/transfer-va/payment`).
+    pub fn notification_body(&self, now: DateTime<Utc>) -> Value {
+        json!({
+            "partnerServiceId": self.partner_service_id,
+            "customerNo": self.customer_no,
+            "virtualAccountNo": self.virtual_account_no,
+            "virtualAccountName": self.virtual_account_name,
+            "trxId": self.partner_reference_no,
+            "paymentRequestId": self.reference_no,
+            "referenceNo": self.reference_no,
+            "paidAmount": self.paid_amount.as_ref().unwrap_or(&self.total_amount),
+            "totalAmount": self.total_amount,
+            "trxDateTime": crate::snap::timestamp::format_snap_timestamp(&now),
+            "latestTransactionStatus": self.status.code(),
+            "transactionStatusDesc": self.status.description(),
+            "additionalInfo": self.additional_info,
+        })
+    }
+}
+
+fn text(
+    body: &Map<String, Value>,
+    member: &'static str,
+    max: usize,
+) -> Result<String, TransactionFailure> {
+    match body.get(member) {
+        None | Some(Value::Null) => Err(TransactionFailure::MandatoryField(member)),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            Err(TransactionFailure::MandatoryField(member))
+        }
+        Some(Value::String(s)) if s.chars().count() <= max => Ok(s.clone()),
+        Some(_) => Err(TransactionFailure::FieldFormat(member)),
+    }
+}
+
+fn optional_text(
+    body: &Map<String, Value>,
+    member: &'static str,
+    max: usize,
+) -> Result<Option<String>, TransactionFailure> {
+    match body.get(member) {
+        None | Some(Value::Null) => Ok(None),
+        _ => text(body, member, max).map(Some),
+    }
+}
+
+fn expiry(body: &Map<String, Value>) -> Result<Option<DateTime<FixedOffset>>, TransactionFailure> {
+    optional_text(body, "expiredDate", 35)?
+        .map(|s| {
+            DateTime::parse_from_rfc3339(&s)
+                .map_err(|_| TransactionFailure::FieldFormat("expiredDate"))
+        })
+        .transpose()
+}
+
+/// A `create-va` body, parsed (service 27).
+pub fn parse_create(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+) -> Result<Transaction, TransactionFailure> {
+    let partner_service_id = text(body, "partnerServiceId", 8)?;
+    let customer_no = text(body, "customerNo", 20)?;
+    let virtual_account_no = text(body, "virtualAccountNo", 28)?;
+    if virtual_account_no.trim() != format!("{partner_service_id}{customer_no}").trim() {
+        return Err(TransactionFailure::FieldFormat("virtualAccountNo"));
+    }
+    let trx_type = optional_text(body, "virtualAccountTrxType", 1)?.unwrap_or_else(|| "C".into());
+    if !matches!(
+        trx_type.as_str(),
+        "C" | "O" | "I" | "V" | "M" | "L" | "N" | "X"
+    ) {
+        return Err(TransactionFailure::FieldFormat("virtualAccountTrxType"));
+    }
+    Ok(Transaction {
+        reference_no,
+        kind: Kind::VirtualAccount,
+        client_key: client_key.to_owned(),
+        partner_reference_no: text(body, "trxId", 64)?,
+        virtual_account_name: text(body, "virtualAccountName", 255)?,
+        total_amount: Money::from_value(
+            body.get("totalAmount")
+                .ok_or(TransactionFailure::MandatoryField("totalAmount"))?,
+            "totalAmount",
+        )?,
+        paid_amount: None,
+        trx_type,
+        status: Status::Pending,
+        status_reason: None,
+        expires_at: expiry(body)?,
+        created_at: now,
+        updated_at: now,
+        additional_info: body
+            .get("additionalInfo")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+        partner_service_id,
+        customer_no,
+        virtual_account_no,
+    })
+}
+
+/// What names the transaction a call is about: `virtualAccountNo` (spaces
+/// trimmed), else `trxId`, else a reference.
+pub fn parse_target(body: &Map<String, Value>) -> Result<String, TransactionFailure> {
+    for member in [
+        "virtualAccountNo",
+        "trxId",
+        "originalReferenceNo",
+        "referenceNo",
+    ] {
+        if let Some(id) = optional_text(body, member, 64)? {
+            return Ok(id);
+        }
+    }
+    Err(TransactionFailure::MandatoryField("virtualAccountNo"))
+}
+
+/// An `update-va` body (service 28).
+pub fn parse_changes(body: &Map<String, Value>) -> Result<VaChanges, TransactionFailure> {
+    Ok(VaChanges {
+        name: optional_text(body, "virtualAccountName", 255)?,
+        total_amount: body
+            .get("totalAmount")
+            .map(|v| Money::from_value(v, "totalAmount"))
+            .transpose()?,
+        expires_at: expiry(body)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-30T03:00:00Z".parse().unwrap()
+    }
+
+    fn body(extra: Value) -> Map<String, Value> {
+        let mut b = json!({
+            "partnerServiceId": "   12345",
+            "customerNo": "000000001",
+            "virtualAccountNo": "   12345000000001",
+            "virtualAccountName": "Jane",
+            "trxId": "INV-1",
+            "totalAmount": {"value": "10000.00", "currency": "IDR"},
+            "expiredDate": "2026-11-30T11:00:00+07:00"
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b.as_object().unwrap().clone()
+    }
+
+    fn created() -> Transaction {
+        parse_create(&body(json!({})), "c", "R1".into(), now()).unwrap()
+    }
+
+    #[test]
+    fn a_create_body_becomes_a_pending_va_or_names_its_bad_member() {
+        let t = created();
+        assert_eq!((t.status, t.trx_type.as_str()), (Status::Pending, "C"));
+        assert_eq!(t.total_amount.cents(), Some(1_000_000));
+        assert_eq!(
+            t.expires_at.unwrap().to_rfc3339(),
+            "2026-11-30T11:00:00+07:00"
+        );
+        let cases = [
+            (
+                json!({"trxId": null}),
+                TransactionFailure::MandatoryField("trxId"),
+            ),
+            (
+                json!({"customerNo": 5}),
+                TransactionFailure::FieldFormat("customerNo"),
+            ),
+            (
+                json!({"virtualAccountNo": "   12345000000002"}),
+                TransactionFailure::FieldFormat("virtualAccountNo"),
+            ),
+            (
+                json!({"totalAmount": {"value": "10000", "currency": "IDR"}}),
+                TransactionFailure::FieldFormat("totalAmount"),
+            ),
+            (
+                json!({"totalAmount": {"value": "1.00", "currency": "idr"}}),
+                TransactionFailure::FieldFormat("totalAmount"),
+            ),
+            (
+                json!({"expiredDate": "tomorrow"}),
+                TransactionFailure::FieldFormat("expiredDate"),
+            ),
+            (
+                json!({"virtualAccountTrxType": "Z"}),
+                TransactionFailure::FieldFormat("virtualAccountTrxType"),
+            ),
+        ];
+        for (extra, failure) in cases {
+            assert_eq!(
+                parse_create(&body(extra.clone()), "c", "R".into(), now()),
+                Err(failure),
+                "{extra}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_closed_va_is_paid_once_with_its_amount() {
+        let t = created();
+        let wrong = Money {
+            value: "9999.00".into(),
+            currency: "IDR".into(),
+        };
+        assert_eq!(
+            t.apply(&Action::Pay(Some(wrong)), now()),
+            Err(TransactionFailure::InvalidAmount)
+        );
+        let paid = t.apply(&Action::Pay(None), now()).unwrap();
+        assert_eq!(
+            (paid.status, paid.paid_amount.as_ref()),
+            (Status::Success, Some(&t.total_amount))
+        );
+        assert_eq!(
+            paid.apply(&Action::Pay(None), now()),
+            Err(TransactionFailure::PaidBill)
+        );
+        assert_eq!(
+            paid.apply(&Action::Delete, now()),
+            Err(TransactionFailure::PaidBill)
+        );
+        let answer = paid.status_answer();
+        assert_eq!(
+            answer["virtualAccountData"]["latestTransactionStatus"],
+            "00"
+        );
+        assert_eq!(
+            answer["virtualAccountData"]["paidAmount"]["value"],
+            "10000.00"
+        );
+    }
+
+    #[test]
+    fn an_open_va_takes_any_amount_in_its_currency() {
+        let open = parse_create(
+            &body(json!({"virtualAccountTrxType": "O"})),
+            "c",
+            "R".into(),
+            now(),
+        )
+        .unwrap();
+        let some = Money {
+            value: "1.50".into(),
+            currency: "IDR".into(),
+        };
+        assert_eq!(
+            open.apply(&Action::Pay(Some(some.clone())), now())
+                .unwrap()
+                .paid_amount,
+            Some(some)
+        );
+        let usd = Money {
+            value: "1.50".into(),
+            currency: "USD".into(),
+        };
+        assert_eq!(
+            open.apply(&Action::Pay(Some(usd)), now()),
+            Err(TransactionFailure::InvalidAmount)
+        );
+    }
+
+    #[test]
+    fn a_va_expires_at_its_date_on_the_clock_and_then_refuses_payment() {
+        let t = created();
+        let later: DateTime<Utc> = "2026-11-30T04:00:01Z".parse().unwrap();
+        assert!(!t.is_due_to_expire(now()) && t.is_due_to_expire(later));
+        assert_eq!(
+            t.apply(&Action::Pay(None), later),
+            Err(TransactionFailure::BillExpired)
+        );
+        let expired = t.apply(&Action::Expire, later).unwrap();
+        assert_eq!(
+            (expired.status, expired.status_reason.as_deref()),
+            (Status::Failed, Some("expired"))
+        );
+        assert_eq!(
+            expired.apply(&Action::Pay(None), later),
+            Err(TransactionFailure::BillExpired)
+        );
+        let failed = t.apply(&Action::Fail, now()).unwrap();
+        assert_eq!(
+            failed.apply(&Action::Pay(None), now()),
+            Err(TransactionFailure::BillNotFound)
+        );
+    }
+
+    #[test]
+    fn an_update_changes_only_what_it_names() {
+        let t = created();
+        let changes = parse_changes(&body(json!({"virtualAccountName": "John"}))).unwrap();
+        let updated = t
+            .apply(
+                &Action::Update(VaChanges {
+                    total_amount: None,
+                    expires_at: None,
+                    ..changes
+                }),
+                now(),
+            )
+            .unwrap();
+        assert_eq!(
+            (updated.virtual_account_name.as_str(), &updated.total_amount),
+            ("John", &t.total_amount)
+        );
+        let deleted = t.apply(&Action::Delete, now()).unwrap();
+        assert_eq!(deleted.status, Status::Cancelled);
+        assert_eq!(parse_target(&body(json!({}))).unwrap(), "   12345000000001");
+        assert_eq!(
+            parse_target(&Map::new()),
+            Err(TransactionFailure::MandatoryField("virtualAccountNo"))
+        );
+    }
+}

@@ -1,0 +1,442 @@
+//! A virtual account that moves: created by the client over SNAP, paid by
+//! the customer (the admin API), a signed notification delivered to the
+//! merchant (a receiver in this test) and retried on the server's clock
+//! when refused, the status query saying "paid".
+
+use crate::helpers::*;
+use snap_mock::internals::{verify_asymmetric, ClientPublicKey};
+use snap_mock::{Config, MockServer, Step};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+const SECRET: &str = "demo-client-secret";
+const CREATE: &str = "/v1.0/transfer-va/create-va";
+const STATUS: &str = "/v1.0/transfer-va/status";
+
+/// One request the receiver got.
+#[derive(Clone, Debug)]
+struct Received {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> &str {
+        &self
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .unwrap()
+            .1
+    }
+}
+
+/// A merchant's notification endpoint: answers each request with the next
+/// of `answers` (the last one again once they run out) and keeps what it got.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    fn start(answers: &[(u16, &str)]) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let answers: Vec<(u16, String)> =
+            answers.iter().map(|(s, b)| (*s, b.to_string())).collect();
+        let kept = got.clone();
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let path = line.split(' ').nth(1).unwrap_or("").to_owned();
+                let mut headers = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    let h = h.trim_end();
+                    if h.is_empty() {
+                        break;
+                    }
+                    let (k, v) = h.split_once(':').unwrap();
+                    headers.push((k.trim().to_owned(), v.trim().to_owned()));
+                }
+                let length: usize = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .map_or(0, |(_, v)| v.parse().unwrap());
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                kept.lock().unwrap().push(Received {
+                    path,
+                    headers,
+                    body: String::from_utf8(body).unwrap(),
+                });
+                let (status, answer) = &answers[n.min(answers.len() - 1)];
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+            }
+        });
+        Self { url, got }
+    }
+
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+const ACK: &str = r#"{"responseCode":"2002500","responseMessage":"Successful"}"#;
+
+fn token(server: &MockServer) -> String {
+    request_token(&server.token_url()).json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn call(server: &MockServer, token: &str, path: &str, body: &str) -> Answer {
+    let external_id = uuid::Uuid::new_v4().simple().to_string();
+    post_with(
+        &format!("{}{path}", server.uri()),
+        &service_headers(token, SECRET, path, body, &external_id),
+        body,
+    )
+}
+
+fn create_body(trx: &str, va: &str, expires: &str) -> String {
+    serde_json::json!({
+        "partnerServiceId": "   12345",
+        "customerNo": &va[8..],
+        "virtualAccountNo": va,
+        "virtualAccountName": "Jane Doe",
+        "trxId": trx,
+        "totalAmount": {"value": "150000.00", "currency": "IDR"},
+        "virtualAccountTrxType": "C",
+        "expiredDate": expires,
+        "additionalInfo": {"note": "probe"}
+    })
+    .to_string()
+}
+
+fn verify_notification(server: &MockServer, got: &Received) {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(got.body.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let string_to_sign = format!("POST:{}:{hex}:{}", got.path, got.header("X-TIMESTAMP"));
+    // The key the merchant installs, fetched as a merchant would.
+    let pem = get(&format!("{}/notification-key.pem", server.uri()));
+    assert_eq!(pem.status, 200);
+    assert_eq!(pem.text.clone(), server.notification_key_pem());
+    let key = ClientPublicKey::from_pem(&pem.text.clone()).unwrap();
+    assert_eq!(
+        verify_asymmetric(&key, &string_to_sign, got.header("X-SIGNATURE").as_bytes()),
+        Ok(())
+    );
+}
+
+#[test]
+fn a_va_is_created_paid_notified_and_reported_paid() {
+    let receiver = Receiver::start(&[(200, ACK)]);
+    let server = start();
+    server
+        .set_notification_url("demo-client", &receiver.url)
+        .unwrap();
+    let token = token(&server);
+    let va = "   12345000000042";
+    let created = call(
+        &server,
+        &token,
+        CREATE,
+        &create_body("INV-42", va, "2099-01-01T00:00:00+07:00"),
+    );
+    created.expect(200, "2002700", "Successful");
+    let data = &created.json()["virtualAccountData"];
+    assert_eq!(
+        (data["virtualAccountNo"].as_str(), data["trxId"].as_str()),
+        (Some(va), Some("INV-42"))
+    );
+    assert_eq!(data["totalAmount"]["value"], "150000.00");
+    let reference = data["referenceNo"].as_str().unwrap().to_owned();
+    assert_eq!(reference.len(), 16);
+
+    let status_body = format!(
+        r#"{{"partnerServiceId":"   12345","customerNo":"000000042","virtualAccountNo":"{va}"}}"#
+    );
+    let status = call(&server, &token, STATUS, &status_body);
+    status.expect(200, "2002600", "Successful");
+    assert_eq!(
+        status.json()["virtualAccountData"]["latestTransactionStatus"],
+        "03"
+    );
+
+    // The customer pays, by the VA number with its spaces.
+    let paid = admin(
+        &server,
+        "POST",
+        &format!("/transactions/{}/pay", va.replace(' ', "%20")),
+        None,
+    );
+    assert_eq!(paid.status, 200, "{}", paid.text.clone());
+    eventually("the notification arrives", || !receiver.got().is_empty());
+    let got = receiver.got()[0].clone();
+    assert_eq!(got.path, "/hooks/v1.0/transfer-va/payment");
+    assert_eq!(got.header("X-PARTNER-ID"), "demo-client");
+    assert_eq!(got.header("Content-Type"), "application/json");
+    verify_notification(&server, &got);
+    let body: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(
+        (
+            body["referenceNo"].as_str(),
+            body["latestTransactionStatus"].as_str()
+        ),
+        (Some(reference.as_str()), Some("00"))
+    );
+    assert_eq!(body["paidAmount"]["value"], "150000.00");
+
+    let status = call(&server, &token, STATUS, &status_body);
+    assert_eq!(
+        status.json()["virtualAccountData"]["latestTransactionStatus"],
+        "00"
+    );
+    assert_eq!(
+        status.json()["virtualAccountData"]["transactionStatusDesc"],
+        "Success"
+    );
+    // Paid once: the second payment and a new VA under the same trxId are refused.
+    let again = admin(
+        &server,
+        "POST",
+        &format!("/transactions/{reference}/pay"),
+        None,
+    );
+    assert_eq!(again.status, 400);
+    assert!(
+        again.text.clone().contains("Paid Bill"),
+        "{}",
+        again.text.clone()
+    );
+    call(
+        &server,
+        &token,
+        CREATE,
+        &create_body("INV-42", "   12345000000043", "2099-01-01T00:00:00+07:00"),
+    )
+    .expect(409, "4092701", "Duplicate partnerReferenceNo");
+    // Every attempt is in the journal, outbound.
+    eventually("the attempt is journaled", || {
+        server
+            .requests()
+            .unwrap()
+            .iter()
+            .any(|e| e.decided_by == Step::Sent)
+    });
+    let sent = server
+        .requests()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.decided_by == Step::Sent)
+        .unwrap();
+    assert_eq!(sent.outcome.response_code.as_deref(), Some("2002500"));
+    assert!(
+        sent.reason
+            .as_deref()
+            .unwrap()
+            .ends_with("attempt 1: delivered"),
+        "{:?}",
+        sent.reason
+    );
+    assert_eq!(server.notifications()[0].state, "delivered");
+}
+
+#[test]
+fn a_refused_notification_is_retried_on_the_clock_with_the_same_body_and_external_id() {
+    let receiver = Receiver::start(&[
+        (500, r#"{"responseCode":"5002500"}"#),
+        (200, "not json"),
+        (200, ACK),
+    ]);
+    let server = start();
+    server
+        .set_notification_url("demo-client", &receiver.url)
+        .unwrap();
+    let token = token(&server);
+    call(
+        &server,
+        &token,
+        CREATE,
+        &create_body("INV-7", "   12345000000007", "2099-01-01T00:00:00+07:00"),
+    )
+    .expect(200, "2002700", "Successful");
+    server.pay("INV-7", None).unwrap();
+    eventually("the first attempt", || receiver.got().len() == 1);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(
+        receiver.got().len(),
+        1,
+        "the retry waits for the schedule (2 minutes)"
+    );
+    server
+        .clock()
+        .advance(std::time::Duration::from_secs(2 * 60));
+    eventually("the second attempt", || receiver.got().len() == 2);
+    server
+        .clock()
+        .advance(std::time::Duration::from_secs(5 * 60));
+    eventually("the third attempt", || receiver.got().len() == 3);
+    let got = receiver.got();
+    assert_eq!(got[0].body, got[2].body);
+    assert_eq!(
+        got[0].header("X-EXTERNAL-ID"),
+        got[2].header("X-EXTERNAL-ID")
+    );
+    assert_ne!(
+        got[0].header("X-TIMESTAMP"),
+        got[2].header("X-TIMESTAMP"),
+        "signed again"
+    );
+    verify_notification(&server, &got[2]);
+    eventually("delivered", || {
+        server.notifications()[0].state == "delivered"
+    });
+    let reasons: Vec<String> = server
+        .requests()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.decided_by == Step::Sent)
+        .map(|e| e.reason.unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(
+        reasons[2].contains("attempt 1: not delivered; next attempt at"),
+        "{reasons:?}"
+    );
+    assert!(reasons[0].ends_with("attempt 3: delivered"), "{reasons:?}");
+    // On demand, once more: same body, same id.
+    let id = server.notifications()[0].id.clone();
+    assert_eq!(
+        admin(
+            &server,
+            "POST",
+            &format!("/notifications/{id}/resend"),
+            None
+        )
+        .status,
+        202
+    );
+    eventually("the resend", || receiver.got().len() == 4);
+    assert_eq!(
+        receiver.got()[3].header("X-EXTERNAL-ID"),
+        got[0].header("X-EXTERNAL-ID")
+    );
+}
+
+#[test]
+fn a_va_expires_by_its_date_on_the_clock_and_then_refuses_payment() {
+    let receiver = Receiver::start(&[(200, ACK)]);
+    let server = start();
+    server
+        .set_notification_url("demo-client", &receiver.url)
+        .unwrap();
+    let token = token(&server);
+    let expires = (server.clock().now() + chrono::Duration::hours(1))
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap());
+    call(
+        &server,
+        &token,
+        CREATE,
+        &create_body("INV-9", "   12345000000009", &expires.to_rfc3339()),
+    )
+    .expect(200, "2002700", "Successful");
+    server
+        .clock()
+        .advance(std::time::Duration::from_secs(61 * 60));
+    eventually("the expiry's notification", || !receiver.got().is_empty());
+    let body: serde_json::Value = serde_json::from_str(&receiver.got()[0].body).unwrap();
+    assert_eq!(body["latestTransactionStatus"], "06");
+    assert_eq!(
+        server
+            .transaction("INV-9")
+            .unwrap()
+            .unwrap()
+            .status_reason
+            .as_deref(),
+        Some("expired")
+    );
+    let refused = server.pay("INV-9", None).unwrap_err();
+    assert!(refused.to_string().contains("Expired"), "{refused}");
+    // The token issued before the hour passed has expired with it.
+    call(
+        &server,
+        &token,
+        STATUS,
+        r#"{"virtualAccountNo":"   12345000000009"}"#,
+    )
+    .expect(401, "4012601", "Invalid Token (B2B)");
+}
+
+#[test]
+fn scenarios_still_answer_first_and_bad_bodies_name_their_member() {
+    let server = start();
+    let token = token(&server);
+    call(
+        &server,
+        &token,
+        CREATE,
+        r#"{"partnerServiceId":"   12345"}"#,
+    )
+    .expect(400, "4002702", "Invalid Mandatory Field customerNo");
+    call(
+        &server,
+        &token,
+        STATUS,
+        r#"{"virtualAccountNo":"   19999999999999"}"#,
+    )
+    .expect(404, "4042601", "Transaction Not Found");
+    server
+        .add_scenario_json(r#"{"name":"va-down","match":{"path":"/v1.0/transfer-va/create-va"},"respond":{"responseCode":"5042700"}}"#)
+        .unwrap();
+    call(
+        &server,
+        &token,
+        CREATE,
+        &create_body("INV-1", "   12345000000001", "2099-01-01T00:00:00+07:00"),
+    )
+    .expect(504, "5042700", "Timeout");
+    assert!(
+        server.transactions().unwrap().is_empty(),
+        "a scenario's answer creates nothing"
+    );
+    let none = admin(&server, "POST", "/transactions/nope/pay", None);
+    assert_eq!(none.status, 404);
+    let list = admin(&server, "GET", "/transactions?status=03", None);
+    assert_eq!(list.status, 200);
+}
+
+#[test]
+fn a_config_with_no_room_keeps_no_transaction_but_answers() {
+    let server = start_with(|c: &mut Config| c.max_transactions = 1);
+    let token = token(&server);
+    for i in 1..=3 {
+        call(
+            &server,
+            &token,
+            CREATE,
+            &create_body(
+                &format!("T{i}"),
+                &format!("   1234500000000{i}"),
+                "2099-01-01T00:00:00+07:00",
+            ),
+        )
+        .expect(200, "2002700", "Successful");
+    }
+    let kept = server.transactions().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].partner_reference_no, "T3");
+}
