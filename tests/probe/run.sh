@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# snap-mock probe against merchants written outside this crate: the
-# reference merchant (from the standard, Python), its variants, and one
-# built with the `snapapi` package from PyPI. Pinned versions; a venv of
+# The provider -> merchant half from Python: snap-mock probe against
+# merchants written outside this crate (the reference merchant from the
+# standard, its variants, one built with the `snapapi` package from PyPI),
+# and a payment's signed notification verified with `cryptography`. Pinned versions; a venv of
 # its own. Run by .ci/run after `cargo test` built the binary.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,3 +15,5 @@ fi
   asyncer==0.0.18 aiocache==0.12.3 pycryptodome==4.4.0 PyJWT==2.15.1 ulid-py==1.1.0
 test -x "${SNAP_MOCK_BIN:-target/debug/snap-mock}" || cargo build --locked -q
 "$venv/bin/python" tests/probe/check.py
+# A payment from start to finish, the notification verified with cryptography.
+"$venv/bin/python" tests/payments/flow.py
