@@ -1,6 +1,7 @@
 //! The command line: `snap-mock [serve]` and the integrator tools.
 
 mod commands;
+mod pay;
 mod probe;
 mod serve;
 
@@ -53,6 +54,9 @@ enum Command {
     /// Play the bank against a merchant's own SNAP server: token, VA inquiry
     /// and payment, then every negative case with the code the standard expects.
     Probe(Box<probe::ProbeArgs>),
+    /// The customer pays (or fails, or lets expire) a transaction on a
+    /// running snap-mock, through its admin API.
+    Pay(pay::PayArgs),
 }
 
 #[derive(Args, Debug)]
@@ -348,6 +352,7 @@ pub fn main() -> ExitCode {
         Some(Command::Verify(args)) => verify(args),
         Some(Command::Healthcheck(args)) => healthcheck(args),
         Some(Command::Probe(args)) => probe::probe(*args),
+        Some(Command::Pay(args)) => pay::pay(args),
         None => serve(cli.serve),
     }
 }

@@ -440,3 +440,60 @@ fn a_config_with_no_room_keeps_no_transaction_but_answers() {
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].partner_reference_no, "T3");
 }
+
+#[test]
+fn the_pay_command_pays_through_the_admin_api_and_says_why_it_cannot() {
+    let server = start();
+    let token = token(&server);
+    call(
+        &server,
+        &token,
+        CREATE,
+        &create_body("INV-CLI", "   12345000000099", "2099-01-01T00:00:00+07:00"),
+    )
+    .expect(200, "2002700", "Successful");
+    let bin = env!("CARGO_BIN_EXE_snap-mock");
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .args(["pay", "--url", &server.uri()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let wrong = run(&["   12345000000099", "--amount", "1.00"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("Invalid Amount"),
+        "{:?}",
+        wrong
+    );
+    let paid = run(&["   12345000000099"]);
+    assert_eq!(paid.status.code(), Some(0), "{paid:?}");
+    assert!(
+        String::from_utf8_lossy(&paid.stdout).contains(": 00 Success (INV-CLI)"),
+        "{paid:?}"
+    );
+    let again = run(&["INV-CLI", "--fail"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("Paid Bill"),
+        "{again:?}"
+    );
+    let unknown = run(&["nope"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nobody = std::process::Command::new(bin)
+        .args([
+            "pay",
+            "INV-CLI",
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(nobody.status.code(), Some(2));
+}
