@@ -15,6 +15,8 @@ use serde_json::{json, Map, Value};
 pub enum Kind {
     /// A virtual account (`/v1.0/transfer-va/...`).
     VirtualAccount,
+    /// A direct debit payment (`/v1.0/debit/...`).
+    DirectDebit,
 }
 
 impl Kind {
@@ -22,6 +24,7 @@ impl Kind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::VirtualAccount => "virtual-account",
+            Self::DirectDebit => "direct-debit",
         }
     }
 }
@@ -34,7 +37,9 @@ pub enum Status {
     Success,
     /// `03`: open, waiting for the customer.
     Pending,
-    /// `05`: deleted by the merchant.
+    /// `04`: refunded, wholly or in part (`refundedAmount`).
+    Refunded,
+    /// `05`: deleted or cancelled by the merchant.
     Cancelled,
     /// `06`: failed (the customer's payment failed, or the VA expired).
     Failed,
@@ -46,6 +51,7 @@ impl Status {
         match self {
             Self::Success => "00",
             Self::Pending => "03",
+            Self::Refunded => "04",
             Self::Cancelled => "05",
             Self::Failed => "06",
         }
@@ -56,6 +62,7 @@ impl Status {
         match self {
             Self::Success => "Success",
             Self::Pending => "Pending",
+            Self::Refunded => "Refunded",
             Self::Cancelled => "Cancelled",
             Self::Failed => "Failed",
         }
@@ -87,6 +94,14 @@ impl Money {
         Some(units.parse::<u64>().ok()? * 100 + cents.parse::<u64>().ok()?)
     }
 
+    /// `cents` hundredths in `currency`, written as the standard says.
+    pub fn of_cents(cents: u64, currency: &str) -> Self {
+        Self {
+            value: format!("{}.{:02}", cents / 100, cents % 100),
+            currency: currency.to_owned(),
+        }
+    }
+
     fn from_value(value: &Value, member: &'static str) -> Result<Self, TransactionFailure> {
         let money: Self = serde_json::from_value(value.clone())
             .map_err(|_| TransactionFailure::FieldFormat(member))?;
@@ -106,35 +121,29 @@ impl Money {
 pub struct Transaction {
     /// Assigned by the mock (the provider's `referenceNo`).
     pub reference_no: String,
-    /// Its kind.
-    pub kind: Kind,
     /// The client that created it.
     pub client_key: String,
-    /// The client's own reference (`trxId` of a VA).
+    /// The client's own reference (`trxId` of a VA, `partnerReferenceNo`
+    /// of a debit).
     pub partner_reference_no: String,
-    /// 8 characters, left-padded with spaces.
-    pub partner_service_id: String,
-    /// The customer number.
-    pub customer_no: String,
-    /// `partnerServiceId` + `customerNo`.
-    pub virtual_account_no: String,
-    /// The name shown to the customer.
-    pub virtual_account_name: String,
-    /// The bill.
+    /// The bill, or the amount to debit.
     pub total_amount: Money,
     /// What the customer paid, once paid.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
     pub paid_amount: Option<Money>,
-    /// `C` closed (exactly the bill), `O` open (any amount), as created.
-    pub trx_type: String,
+    /// What was refunded so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    pub refunded_amount: Option<Money>,
     /// Where it is.
     pub status: Status,
     /// Why it failed or was closed, when it was (`expired`, `deleted`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
     pub status_reason: Option<String>,
-    /// `expiredDate`; it expires by itself then, on the server's clock.
+    /// `expiredDate` / `validUpTo`; it expires by itself then, on the
+    /// server's clock.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
     pub expires_at: Option<DateTime<FixedOffset>>,
@@ -145,6 +154,37 @@ pub struct Transaction {
     /// `additionalInfo` as the client sent it.
     #[serde(default)]
     pub additional_info: Value,
+    /// What only its kind has.
+    #[serde(flatten)]
+    pub details: Details,
+}
+
+/// What only one kind of transaction has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Details {
+    /// A virtual account.
+    #[serde(rename_all = "camelCase")]
+    VirtualAccount {
+        /// 8 characters, left-padded with spaces.
+        partner_service_id: String,
+        /// The customer number.
+        customer_no: String,
+        /// `partnerServiceId` + `customerNo`.
+        virtual_account_no: String,
+        /// The name shown to the customer.
+        virtual_account_name: String,
+        /// `C` closed (exactly the bill), `O` open (any amount), ...
+        trx_type: String,
+    },
+    /// A direct debit payment.
+    #[serde(rename_all = "camelCase")]
+    DirectDebit {
+        /// `merchantId`, when the client sent one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default)]
+        merchant_id: Option<String>,
+    },
 }
 
 /// What moves a transaction.
@@ -158,6 +198,10 @@ pub enum Action {
     Expire,
     /// The merchant deletes the VA.
     Delete,
+    /// The merchant cancels a debit not yet paid.
+    Cancel,
+    /// The merchant refunds this amount of a paid debit.
+    Refund(Money),
     /// The merchant changes name, amount or expiry of an open VA.
     Update(VaChanges),
 }
@@ -174,6 +218,24 @@ pub struct VaChanges {
 }
 
 impl Transaction {
+    /// Its kind.
+    pub fn kind(&self) -> Kind {
+        match self.details {
+            Details::VirtualAccount { .. } => Kind::VirtualAccount,
+            Details::DirectDebit { .. } => Kind::DirectDebit,
+        }
+    }
+
+    /// Its VA number, for a virtual account.
+    pub fn virtual_account_no(&self) -> Option<&str> {
+        match &self.details {
+            Details::VirtualAccount {
+                virtual_account_no, ..
+            } => Some(virtual_account_no),
+            Details::DirectDebit { .. } => None,
+        }
+    }
+
     /// Whether it is past its `expiredDate` at `now` while still open.
     pub fn is_due_to_expire(&self, now: DateTime<Utc>) -> bool {
         self.status.is_open() && self.expires_at.is_some_and(|at| at <= now)
@@ -181,8 +243,10 @@ impl Transaction {
 
     /// The transaction after `action` at `now`, or why the action is refused.
     pub fn apply(&self, action: &Action, now: DateTime<Utc>) -> Result<Self, TransactionFailure> {
-        if self.is_due_to_expire(now) && !matches!(action, Action::Expire | Action::Delete) {
-            return Err(TransactionFailure::BillExpired);
+        if self.is_due_to_expire(now)
+            && !matches!(action, Action::Expire | Action::Delete | Action::Cancel)
+        {
+            return Err(self.expired());
         }
         let mut next = self.clone();
         next.updated_at = now;
@@ -190,10 +254,10 @@ impl Transaction {
             Action::Pay(amount) => {
                 self.open()?;
                 let paid = amount.clone().unwrap_or_else(|| self.total_amount.clone());
-                let closed = self.trx_type != "O";
+                let open_amount = matches!(&self.details, Details::VirtualAccount { trx_type, .. } if trx_type == "O");
                 if paid.cents().is_none()
                     || paid.currency != self.total_amount.currency
-                    || (closed && paid.cents() != self.total_amount.cents())
+                    || (!open_amount && paid.cents() != self.total_amount.cents())
                 {
                     return Err(TransactionFailure::InvalidAmount);
                 }
@@ -210,17 +274,58 @@ impl Transaction {
                 next.status = Status::Failed;
                 next.status_reason = Some("expired".into());
             }
-            Action::Delete => {
-                if self.status == Status::Success {
-                    return Err(TransactionFailure::PaidBill);
+            Action::Delete | Action::Cancel => {
+                if matches!(self.status, Status::Success | Status::Refunded) {
+                    return Err(match self.details {
+                        Details::VirtualAccount { .. } => TransactionFailure::PaidBill,
+                        Details::DirectDebit { .. } => TransactionFailure::InvalidStatus,
+                    });
                 }
                 next.status = Status::Cancelled;
-                next.status_reason = Some("deleted".into());
+                let why = if *action == Action::Delete {
+                    "deleted"
+                } else {
+                    "cancelled"
+                };
+                next.status_reason = Some(why.into());
+            }
+            Action::Refund(amount) => {
+                if !matches!(self.status, Status::Success | Status::Refunded) {
+                    return Err(TransactionFailure::InvalidStatus);
+                }
+                let paid = self
+                    .paid_amount
+                    .as_ref()
+                    .and_then(Money::cents)
+                    .unwrap_or(0);
+                let before = self
+                    .refunded_amount
+                    .as_ref()
+                    .and_then(Money::cents)
+                    .unwrap_or(0);
+                let asked = amount
+                    .cents()
+                    .ok_or(TransactionFailure::FieldFormat("refundAmount"))?;
+                if asked == 0
+                    || before + asked > paid
+                    || amount.currency != self.total_amount.currency
+                {
+                    return Err(TransactionFailure::InvalidAmount);
+                }
+                next.refunded_amount = Some(Money::of_cents(before + asked, &amount.currency));
+                next.status = Status::Refunded;
             }
             Action::Update(changes) => {
                 self.open()?;
-                if let Some(name) = &changes.name {
-                    next.virtual_account_name = name.clone();
+                if let (
+                    Some(name),
+                    Details::VirtualAccount {
+                        virtual_account_name,
+                        ..
+                    },
+                ) = (&changes.name, &mut next.details)
+                {
+                    *virtual_account_name = name.clone();
                 }
                 if let Some(amount) = &changes.total_amount {
                     next.total_amount = amount.clone();
@@ -233,36 +338,49 @@ impl Transaction {
         Ok(next)
     }
 
-    fn open(&self) -> Result<(), TransactionFailure> {
-        match self.status {
-            Status::Pending => Ok(()),
-            Status::Success => Err(TransactionFailure::PaidBill),
-            Status::Failed if self.status_reason.as_deref() == Some("expired") => {
-                Err(TransactionFailure::BillExpired)
-            }
-            _ => Err(TransactionFailure::BillNotFound),
+    fn expired(&self) -> TransactionFailure {
+        match self.details {
+            Details::VirtualAccount { .. } => TransactionFailure::BillExpired,
+            Details::DirectDebit { .. } => TransactionFailure::TransactionExpired,
         }
     }
 
-    /// `virtualAccountData` of every VA answer.
+    fn open(&self) -> Result<(), TransactionFailure> {
+        let va = matches!(self.details, Details::VirtualAccount { .. });
+        match self.status {
+            Status::Pending => Ok(()),
+            Status::Success | Status::Refunded if va => Err(TransactionFailure::PaidBill),
+            Status::Failed if self.status_reason.as_deref() == Some("expired") => {
+                Err(self.expired())
+            }
+            _ if va => Err(TransactionFailure::BillNotFound),
+            _ => Err(TransactionFailure::InvalidStatus),
+        }
+    }
+
+    /// `virtualAccountData` of every VA answer (empty for another kind).
     pub fn virtual_account_data(&self) -> Map<String, Value> {
         let mut data = Map::new();
-        data.insert(
-            "partnerServiceId".into(),
-            self.partner_service_id.clone().into(),
-        );
-        data.insert("customerNo".into(), self.customer_no.clone().into());
-        data.insert(
-            "virtualAccountNo".into(),
-            self.virtual_account_no.clone().into(),
-        );
+        let Details::VirtualAccount {
+            partner_service_id,
+            customer_no,
+            virtual_account_no,
+            virtual_account_name,
+            trx_type,
+        } = &self.details
+        else {
+            return data;
+        };
+        data.insert("partnerServiceId".into(), partner_service_id.clone().into());
+        data.insert("customerNo".into(), customer_no.clone().into());
+        data.insert("virtualAccountNo".into(), virtual_account_no.clone().into());
         data.insert(
             "virtualAccountName".into(),
-            self.virtual_account_name.clone().into(),
+            virtual_account_name.clone().into(),
         );
         data.insert("trxId".into(), self.partner_reference_no.clone().into());
         data.insert("totalAmount".into(), json!(self.total_amount));
-        data.insert("virtualAccountTrxType".into(), self.trx_type.clone().into());
+        data.insert("virtualAccountTrxType".into(), trx_type.clone().into());
         if let Some(at) = self.expires_at {
             data.insert("expiredDate".into(), at.to_rfc3339().into());
         }
@@ -271,50 +389,108 @@ impl Transaction {
         data
     }
 
-    /// The answer of a status query (service 26): the identifiers, the
-    /// amounts and `latestTransactionStatus`.
+    /// The answer of a status query: a VA's (service 26) in
+    /// `virtualAccountData`, a debit's (55) at the top level; both with
+    /// `latestTransactionStatus` and `transactionStatusDesc`.
     pub fn status_answer(&self) -> Map<String, Value> {
-        let mut data = self.virtual_account_data();
-        data.insert(
-            "paymentFlagStatus".into(),
-            (if self.status == Status::Success {
+        let va = matches!(self.details, Details::VirtualAccount { .. });
+        let mut data = if va {
+            let mut data = self.virtual_account_data();
+            let flag = if self.status == Status::Success {
                 "00"
             } else {
                 "01"
-            })
-            .into(),
-        );
+            };
+            data.insert("paymentFlagStatus".into(), flag.into());
+            data
+        } else {
+            let mut data = self.original_references();
+            data.insert("serviceCode".into(), "54".into());
+            data.insert("amount".into(), json!(self.total_amount));
+            data
+        };
         if let Some(paid) = &self.paid_amount {
             data.insert("paidAmount".into(), json!(paid));
+        }
+        if let Some(refunded) = &self.refunded_amount {
+            data.insert("refundedAmount".into(), json!(refunded));
         }
         data.insert("latestTransactionStatus".into(), self.status.code().into());
         data.insert(
             "transactionStatusDesc".into(),
             self.status.description().into(),
         );
+        if !va {
+            return data;
+        }
         let mut answer = Map::new();
         answer.insert("virtualAccountData".into(), Value::Object(data));
         answer
     }
 
-    /// The body of the notification sent when its state changes (a VA
-    /// payment notification, `/v1.0/transfer-va/payment`).
+    /// `originalReferenceNo` and `originalPartnerReferenceNo`, the
+    /// identifiers every later call about a debit echoes.
+    pub fn original_references(&self) -> Map<String, Value> {
+        let mut data = Map::new();
+        data.insert(
+            "originalReferenceNo".into(),
+            self.reference_no.clone().into(),
+        );
+        data.insert(
+            "originalPartnerReferenceNo".into(),
+            self.partner_reference_no.clone().into(),
+        );
+        data
+    }
+
+    /// The SNAP path a notification of this kind is sent to.
+    pub fn notification_path(&self) -> &'static str {
+        match self.details {
+            Details::VirtualAccount { .. } => "/v1.0/transfer-va/payment",
+            Details::DirectDebit { .. } => "/v1.0/debit/notify",
+        }
+    }
+
+    /// The body of the notification sent when its state changes: a VA
+    /// payment notification (`/v1.0/transfer-va/payment`), or a debit's
+    /// finish notify (`/v1.0/debit/notify`, with the fields DANA's SDK
+    /// requires).
     pub fn notification_body(&self, now: DateTime<Utc>) -> Value {
-        json!({
-            "partnerServiceId": self.partner_service_id,
-            "customerNo": self.customer_no,
-            "virtualAccountNo": self.virtual_account_no,
-            "virtualAccountName": self.virtual_account_name,
-            "trxId": self.partner_reference_no,
-            "paymentRequestId": self.reference_no,
-            "referenceNo": self.reference_no,
-            "paidAmount": self.paid_amount.as_ref().unwrap_or(&self.total_amount),
-            "totalAmount": self.total_amount,
-            "trxDateTime": crate::snap::timestamp::format_snap_timestamp(&now),
-            "latestTransactionStatus": self.status.code(),
-            "transactionStatusDesc": self.status.description(),
-            "additionalInfo": self.additional_info,
-        })
+        let stamp = |at: &DateTime<Utc>| crate::snap::timestamp::format_snap_timestamp(at);
+        match &self.details {
+            Details::VirtualAccount {
+                partner_service_id,
+                customer_no,
+                virtual_account_no,
+                virtual_account_name,
+                ..
+            } => json!({
+                "partnerServiceId": partner_service_id,
+                "customerNo": customer_no,
+                "virtualAccountNo": virtual_account_no,
+                "virtualAccountName": virtual_account_name,
+                "trxId": self.partner_reference_no,
+                "paymentRequestId": self.reference_no,
+                "referenceNo": self.reference_no,
+                "paidAmount": self.paid_amount.as_ref().unwrap_or(&self.total_amount),
+                "totalAmount": self.total_amount,
+                "trxDateTime": stamp(&now),
+                "latestTransactionStatus": self.status.code(),
+                "transactionStatusDesc": self.status.description(),
+                "additionalInfo": self.additional_info,
+            }),
+            Details::DirectDebit { merchant_id } => json!({
+                "originalPartnerReferenceNo": self.partner_reference_no,
+                "originalReferenceNo": self.reference_no,
+                "merchantId": merchant_id.clone().unwrap_or_else(|| "snap-mock".into()),
+                "amount": self.total_amount,
+                "latestTransactionStatus": self.status.code(),
+                "transactionStatusDesc": self.status.description(),
+                "createdTime": stamp(&self.created_at),
+                "finishedTime": stamp(&now),
+                "additionalInfo": self.additional_info,
+            }),
+        }
     }
 }
 
@@ -344,11 +520,13 @@ fn optional_text(
     }
 }
 
-fn expiry(body: &Map<String, Value>) -> Result<Option<DateTime<FixedOffset>>, TransactionFailure> {
-    optional_text(body, "expiredDate", 35)?
+fn expiry(
+    body: &Map<String, Value>,
+    member: &'static str,
+) -> Result<Option<DateTime<FixedOffset>>, TransactionFailure> {
+    optional_text(body, member, 35)?
         .map(|s| {
-            DateTime::parse_from_rfc3339(&s)
-                .map_err(|_| TransactionFailure::FieldFormat("expiredDate"))
+            DateTime::parse_from_rfc3339(&s).map_err(|_| TransactionFailure::FieldFormat(member))
         })
         .transpose()
 }
@@ -375,30 +553,74 @@ pub fn parse_create(
     }
     Ok(Transaction {
         reference_no,
-        kind: Kind::VirtualAccount,
         client_key: client_key.to_owned(),
         partner_reference_no: text(body, "trxId", 64)?,
-        virtual_account_name: text(body, "virtualAccountName", 255)?,
         total_amount: Money::from_value(
             body.get("totalAmount")
                 .ok_or(TransactionFailure::MandatoryField("totalAmount"))?,
             "totalAmount",
         )?,
         paid_amount: None,
-        trx_type,
+        refunded_amount: None,
         status: Status::Pending,
         status_reason: None,
-        expires_at: expiry(body)?,
+        expires_at: expiry(body, "expiredDate")?,
         created_at: now,
         updated_at: now,
         additional_info: body
             .get("additionalInfo")
             .cloned()
             .unwrap_or_else(|| json!({})),
-        partner_service_id,
-        customer_no,
-        virtual_account_no,
+        details: Details::VirtualAccount {
+            virtual_account_name: text(body, "virtualAccountName", 255)?,
+            trx_type,
+            partner_service_id,
+            customer_no,
+            virtual_account_no,
+        },
     })
+}
+
+/// A debit `payment-host-to-host` body, parsed (service 54).
+pub fn parse_debit(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+) -> Result<Transaction, TransactionFailure> {
+    Ok(Transaction {
+        reference_no,
+        client_key: client_key.to_owned(),
+        partner_reference_no: text(body, "partnerReferenceNo", 64)?,
+        total_amount: Money::from_value(
+            body.get("amount")
+                .ok_or(TransactionFailure::MandatoryField("amount"))?,
+            "amount",
+        )?,
+        paid_amount: None,
+        refunded_amount: None,
+        status: Status::Pending,
+        status_reason: None,
+        expires_at: expiry(body, "validUpTo")?,
+        created_at: now,
+        updated_at: now,
+        additional_info: body
+            .get("additionalInfo")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+        details: Details::DirectDebit {
+            merchant_id: optional_text(body, "merchantId", 64)?,
+        },
+    })
+}
+
+/// The `refundAmount` of a refund body (service 58).
+pub fn parse_refund(body: &Map<String, Value>) -> Result<Money, TransactionFailure> {
+    Money::from_value(
+        body.get("refundAmount")
+            .ok_or(TransactionFailure::MandatoryField("refundAmount"))?,
+        "refundAmount",
+    )
 }
 
 /// What names the transaction a call is about: `virtualAccountNo` (spaces
@@ -408,6 +630,7 @@ pub fn parse_target(body: &Map<String, Value>) -> Result<String, TransactionFail
         "virtualAccountNo",
         "trxId",
         "originalReferenceNo",
+        "originalPartnerReferenceNo",
         "referenceNo",
     ] {
         if let Some(id) = optional_text(body, member, 64)? {
@@ -425,7 +648,7 @@ pub fn parse_changes(body: &Map<String, Value>) -> Result<VaChanges, Transaction
             .get("totalAmount")
             .map(|v| Money::from_value(v, "totalAmount"))
             .transpose()?,
-        expires_at: expiry(body)?,
+        expires_at: expiry(body, "expiredDate")?,
     })
 }
 
@@ -460,7 +683,12 @@ mod tests {
     #[test]
     fn a_create_body_becomes_a_pending_va_or_names_its_bad_member() {
         let t = created();
-        assert_eq!((t.status, t.trx_type.as_str()), (Status::Pending, "C"));
+        assert_eq!(t.status, Status::Pending);
+        assert!(matches!(&t.details, Details::VirtualAccount { trx_type, .. } if trx_type == "C"));
+        assert_eq!(
+            (t.kind(), t.virtual_account_no()),
+            (Kind::VirtualAccount, Some("   12345000000001"))
+        );
         assert_eq!(t.total_amount.cents(), Some(1_000_000));
         assert_eq!(
             t.expires_at.unwrap().to_rfc3339(),
@@ -608,10 +836,8 @@ mod tests {
                 now(),
             )
             .unwrap();
-        assert_eq!(
-            (updated.virtual_account_name.as_str(), &updated.total_amount),
-            ("John", &t.total_amount)
-        );
+        assert_eq!(updated.total_amount, t.total_amount);
+        assert_eq!(updated.virtual_account_data()["virtualAccountName"], "John");
         let deleted = t.apply(&Action::Delete, now()).unwrap();
         assert_eq!(deleted.status, Status::Cancelled);
         assert_eq!(parse_target(&body(json!({}))).unwrap(), "   12345000000001");
@@ -619,5 +845,108 @@ mod tests {
             parse_target(&Map::new()),
             Err(TransactionFailure::MandatoryField("virtualAccountNo"))
         );
+    }
+
+    fn debit(extra: Value) -> Transaction {
+        let mut b = json!({
+            "partnerReferenceNo": "ORD-1",
+            "amount": {"value": "50000.00", "currency": "IDR"},
+            "merchantId": "M1",
+            "validUpTo": "2026-11-30T11:00:00+07:00"
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        parse_debit(b.as_object().unwrap(), "c", "D1".into(), now()).unwrap()
+    }
+
+    #[test]
+    fn a_debit_is_paid_then_refunded_up_to_what_was_paid() {
+        let d = debit(json!({}));
+        assert_eq!(
+            (d.kind(), d.virtual_account_no()),
+            (Kind::DirectDebit, None)
+        );
+        let refund = |v: &str| {
+            Action::Refund(Money {
+                value: v.into(),
+                currency: "IDR".into(),
+            })
+        };
+        assert_eq!(
+            d.apply(&refund("1.00"), now()),
+            Err(TransactionFailure::InvalidStatus),
+            "not paid yet"
+        );
+        let paid = d.apply(&Action::Pay(None), now()).unwrap();
+        assert_eq!(
+            paid.apply(&Action::Cancel, now()),
+            Err(TransactionFailure::InvalidStatus),
+            "paid: refund instead"
+        );
+        let part = paid.apply(&refund("20000.00"), now()).unwrap();
+        assert_eq!(
+            (part.status, part.refunded_amount.clone()),
+            (Status::Refunded, Some(Money::of_cents(2_000_000, "IDR")))
+        );
+        assert_eq!(
+            part.apply(&refund("30000.01"), now()),
+            Err(TransactionFailure::InvalidAmount),
+            "above what is left"
+        );
+        let all = part.apply(&refund("30000.00"), now()).unwrap();
+        assert_eq!(all.refunded_amount.unwrap().value, "50000.00");
+        let status = paid.status_answer();
+        assert_eq!(
+            (
+                status["latestTransactionStatus"].as_str(),
+                status["originalPartnerReferenceNo"].as_str()
+            ),
+            (Some("00"), Some("ORD-1"))
+        );
+        let notice = paid.notification_body(now());
+        for member in [
+            "originalPartnerReferenceNo",
+            "originalReferenceNo",
+            "merchantId",
+            "amount",
+            "latestTransactionStatus",
+            "createdTime",
+            "finishedTime",
+        ] {
+            assert!(!notice[member].is_null(), "{member}: {notice}");
+        }
+        assert_eq!(paid.notification_path(), "/v1.0/debit/notify");
+    }
+
+    #[test]
+    fn a_debit_not_paid_is_cancelled_and_one_past_valid_up_to_expires() {
+        let d = debit(json!({}));
+        assert_eq!(
+            d.apply(&Action::Cancel, now()).unwrap().status,
+            Status::Cancelled
+        );
+        let later: DateTime<Utc> = "2026-11-30T04:00:01Z".parse().unwrap();
+        assert_eq!(
+            d.apply(&Action::Pay(None), later),
+            Err(TransactionFailure::TransactionExpired)
+        );
+        let expired = d.apply(&Action::Expire, later).unwrap();
+        assert_eq!(
+            expired.apply(&Action::Pay(None), later),
+            Err(TransactionFailure::TransactionExpired)
+        );
+        assert_eq!(
+            parse_debit(
+                json!({"amount": {"value": "1.00", "currency": "IDR"}})
+                    .as_object()
+                    .unwrap(),
+                "c",
+                "R".into(),
+                now()
+            ),
+            Err(TransactionFailure::MandatoryField("partnerReferenceNo"))
+        );
+        assert_eq!(Money::of_cents(5, "IDR").value, "0.05");
     }
 }

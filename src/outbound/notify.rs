@@ -13,10 +13,6 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
-/// The path a VA payment notification is sent to, under the client's
-/// `notificationUrl` (unless that URL already names a SNAP path).
-pub const VA_NOTIFICATION_PATH: &str = "/v1.0/transfer-va/payment";
-
 /// One notification, with its delivery state.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,16 +38,14 @@ pub struct Notification {
     pub state: &'static str,
 }
 
-/// The URL a notification of a VA goes to, from the client's
-/// `notificationUrl`: the URL itself when it names a SNAP path already.
-pub fn va_url(notification_url: &str) -> String {
+/// The URL a notification goes to, from the client's `notificationUrl`
+/// and the kind's SNAP path (`/v1.0/transfer-va/payment`,
+/// `/v1.0/debit/notify`): the URL itself when it names a SNAP path already.
+pub fn url_for(notification_url: &str, path: &str) -> String {
     if notification_url.contains("/v1.0/") {
         notification_url.to_owned()
     } else {
-        format!(
-            "{}{VA_NOTIFICATION_PATH}",
-            notification_url.trim_end_matches('/')
-        )
+        format!("{}{path}", notification_url.trim_end_matches('/'))
     }
 }
 
@@ -294,11 +288,11 @@ mod tests {
         let ids: Vec<String> = outbox.list().into_iter().map(|n| n.id).collect();
         assert_eq!(ids, ["c", "b"]);
         assert_eq!(
-            va_url("http://m/hooks/"),
-            "http://m/hooks/v1.0/transfer-va/payment"
+            url_for("http://m/hooks/", "/v1.0/debit/notify"),
+            "http://m/hooks/v1.0/debit/notify"
         );
         assert_eq!(
-            va_url("http://m/x/v1.0/transfer-va/payment"),
+            url_for("http://m/x/v1.0/transfer-va/payment", "/v1.0/debit/notify"),
             "http://m/x/v1.0/transfer-va/payment"
         );
     }

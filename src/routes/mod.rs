@@ -80,16 +80,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
             route,
         );
     }
-    // Stateful virtual accounts, unless the endpoints fixture serves the
+    // Transactions with state, unless the endpoints fixture serves the
     // same path with a canned answer (the fixture wins).
-    for (call, path) in stateful::VaCall::ALL {
+    for (call, path) in stateful::Call::ALL {
         let path = state.config.served_at(path);
         let canned = state
             .endpoints
             .iter()
             .any(|e| state.config.served_at(&e.spec.path) == path);
         if !canned {
-            let route = stateful::VaRoute {
+            let route = stateful::StatefulRoute {
                 call,
                 signature: state.config.provider.service_signature,
             };

@@ -1,7 +1,8 @@
-//! Virtual accounts with state (`/v1.0/transfer-va/...`): after the same
-//! checks as every service call (`transactional::authenticate`), the
-//! call acts on the client's transactions and answers from them. A state
-//! change queues the client's notification.
+//! Transactions with state: virtual accounts (`/v1.0/transfer-va/...`)
+//! and direct debit (`/v1.0/debit/...`). After the same checks as every
+//! service call (`transactional::authenticate`), the call acts on the
+//! client's transactions and answers from them. A change of state queues
+//! the client's notification.
 
 use super::transactional::{authenticate, release_external_id};
 use crate::lifecycle::{store_failure, Record, Request, Route};
@@ -9,65 +10,76 @@ use crate::provider::ServiceSignature;
 use crate::render::{render_with, Rendered};
 use crate::snap::error::{Failure, TransactionFailure};
 use crate::snap::response_code::{ResponseCode, ServiceCode};
+use crate::snap::timestamp::format_snap_timestamp;
 use crate::snap::{Field, SnapError};
 use crate::state::State;
-use crate::transactions::{parse_changes, parse_create, parse_target, Action, Transaction};
+use crate::transactions::{
+    parse_changes, parse_create, parse_debit, parse_refund, parse_target, Action, Transaction,
+};
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-/// What a VA call does.
+/// What a stateful call does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VaCall {
+pub enum Call {
     /// `create-va` (27).
-    Create,
+    VaCreate,
     /// `update-va` (28).
-    Update,
+    VaUpdate,
     /// `inquiry-va` (30).
-    Inquiry,
+    VaInquiry,
     /// `delete-va` (31).
-    Delete,
-    /// `status` (26): the payment status.
-    Status,
+    VaDelete,
+    /// VA payment status (26).
+    VaStatus,
+    /// Debit payment, host to host (54).
+    DebitPay,
+    /// Debit status (55).
+    DebitStatus,
+    /// Debit cancel (57).
+    DebitCancel,
+    /// Debit refund (58).
+    DebitRefund,
 }
 
-impl VaCall {
+impl Call {
     /// Every call, with its path under the preset's base path.
-    pub const ALL: [(VaCall, &'static str); 5] = [
-        (VaCall::Create, "/v1.0/transfer-va/create-va"),
-        (VaCall::Update, "/v1.0/transfer-va/update-va"),
-        (VaCall::Inquiry, "/v1.0/transfer-va/inquiry-va"),
-        (VaCall::Delete, "/v1.0/transfer-va/delete-va"),
-        (VaCall::Status, "/v1.0/transfer-va/status"),
+    pub const ALL: [(Call, &'static str); 9] = [
+        (Call::VaCreate, "/v1.0/transfer-va/create-va"),
+        (Call::VaUpdate, "/v1.0/transfer-va/update-va"),
+        (Call::VaInquiry, "/v1.0/transfer-va/inquiry-va"),
+        (Call::VaDelete, "/v1.0/transfer-va/delete-va"),
+        (Call::VaStatus, "/v1.0/transfer-va/status"),
+        (Call::DebitPay, "/v1.0/debit/payment-host-to-host"),
+        (Call::DebitStatus, "/v1.0/debit/status"),
+        (Call::DebitCancel, "/v1.0/debit/cancel"),
+        (Call::DebitRefund, "/v1.0/debit/refund"),
     ];
 
     const fn service(self) -> u8 {
         match self {
-            Self::Create => 27,
-            Self::Update => 28,
-            Self::Inquiry => 30,
-            Self::Delete => 31,
-            Self::Status => 26,
+            Self::VaCreate => 27,
+            Self::VaUpdate => 28,
+            Self::VaInquiry => 30,
+            Self::VaDelete => 31,
+            Self::VaStatus => 26,
+            Self::DebitPay => 54,
+            Self::DebitStatus => 55,
+            Self::DebitCancel => 57,
+            Self::DebitRefund => 58,
         }
     }
 }
 
-/// One VA route.
-pub struct VaRoute {
+/// One stateful route.
+pub struct StatefulRoute {
     /// What it does.
-    pub call: VaCall,
+    pub call: Call,
     /// How its callers sign (the preset's).
     pub signature: ServiceSignature,
 }
 
-fn refused(
-    service: ServiceCode,
-    failure: TransactionFailure,
-    detail: impl Into<String>,
-) -> SnapError {
-    SnapError::new(service, Failure::Transaction(failure), detail)
-}
-
-impl Route for VaRoute {
+impl Route for StatefulRoute {
     fn service(&self) -> ServiceCode {
         ServiceCode(self.call.service())
     }
@@ -99,62 +111,14 @@ impl Route for VaRoute {
                 ))
             }
         };
-        let client = caller.client_key.as_str();
-        let failed = |f: TransactionFailure| {
-            refused(service, f, format!("{}: {}", f.message(), self.explain(f)))
-        };
-        let transactions = &state.stores.transactions;
-        let answer = match self.call {
-            VaCall::Create => {
-                let reference = state.reference_no();
-                let created = parse_create(&body, client, reference, now).map_err(failed)?;
-                transactions
-                    .create(created.clone())
-                    .await
-                    .map_err(|e| store_failure(service, e))?
-                    .map_err(failed)?;
-                record.reason = Some(format!(
-                    "virtual account {} created, referenceNo {}",
-                    created.virtual_account_no.trim(),
-                    created.reference_no
-                ));
-                va_answer(&created)
-            }
-            VaCall::Inquiry | VaCall::Status => {
-                let id = parse_target(&body).map_err(failed)?;
-                let found = transactions
-                    .find(Some(client), &id)
-                    .await
-                    .map_err(|e| store_failure(service, e))?;
-                let missing = if self.call == VaCall::Status {
-                    TransactionFailure::TransactionNotFound
-                } else {
-                    TransactionFailure::BillNotFound
-                };
-                let found = found.ok_or_else(|| failed(missing))?;
-                if self.call == VaCall::Status {
-                    found.status_answer()
-                } else {
-                    va_answer(&found)
-                }
-            }
-            VaCall::Update | VaCall::Delete => {
-                let id = parse_target(&body).map_err(failed)?;
-                let action = match self.call {
-                    VaCall::Update => Action::Update(parse_changes(&body).map_err(failed)?),
-                    _ => Action::Delete,
-                };
-                let changed = transactions
-                    .apply(Some(client), &id, &action, now)
-                    .await
-                    .map_err(|e| store_failure(service, e))?
-                    .map_err(failed)?;
-                if self.call == VaCall::Delete {
-                    state.notify(&changed, now);
-                }
-                va_answer(&changed)
-            }
-        };
+        let answer = Acting {
+            state,
+            client: &caller.client_key,
+            service,
+            now,
+        }
+        .act(self.call, &body, record)
+        .await?;
         Ok(render_with(
             ResponseCode::new(200, service, 0),
             "Successful",
@@ -163,25 +127,159 @@ impl Route for VaRoute {
     }
 }
 
-impl VaRoute {
-    /// Why, for the journal and `--explain`.
-    fn explain(&self, failure: TransactionFailure) -> &'static str {
-        match failure {
-            TransactionFailure::DuplicateReference => {
-                "this client created a transaction with this trxId already"
+/// One call's action on the client's transactions.
+struct Acting<'a> {
+    state: &'a State,
+    client: &'a str,
+    service: ServiceCode,
+    now: DateTime<Utc>,
+}
+
+impl Acting<'_> {
+    fn refused(&self, failure: TransactionFailure) -> SnapError {
+        SnapError::new(
+            self.service,
+            Failure::Transaction(failure),
+            format!("{}: {}", failure.message(), explain(failure)),
+        )
+    }
+
+    async fn act(
+        &self,
+        call: Call,
+        body: &Map<String, Value>,
+        record: &mut Record,
+    ) -> Result<Map<String, Value>, SnapError> {
+        let failed = |f| self.refused(f);
+        match call {
+            Call::VaCreate | Call::DebitPay => {
+                let reference = self.state.reference_no();
+                let created = match call {
+                    Call::VaCreate => parse_create(body, self.client, reference, self.now),
+                    _ => parse_debit(body, self.client, reference, self.now),
+                }
+                .map_err(failed)?;
+                self.create(created.clone()).await?;
+                record.reason = Some(format!(
+                    "{} created, referenceNo {}",
+                    created.kind().as_str(),
+                    created.reference_no
+                ));
+                Ok(match call {
+                    Call::VaCreate => va_answer(&created),
+                    _ => debit_answer(&created),
+                })
             }
-            TransactionFailure::VirtualAccountInUse => {
-                "another transaction holds this VA number open"
+            Call::VaInquiry | Call::VaStatus | Call::DebitStatus => {
+                let found = self.find(body, call).await?;
+                Ok(match call {
+                    Call::VaInquiry => va_answer(&found),
+                    _ => found.status_answer(),
+                })
             }
-            TransactionFailure::BillNotFound | TransactionFailure::TransactionNotFound => {
-                "no transaction of this client has that virtualAccountNo, trxId or referenceNo"
+            Call::VaUpdate => {
+                let changes = parse_changes(body).map_err(failed)?;
+                let changed = self.apply(body, Action::Update(changes)).await?;
+                Ok(va_answer(&changed))
             }
-            TransactionFailure::PaidBill => "the VA is paid; it takes no further change",
-            TransactionFailure::BillExpired => "the VA is past its expiredDate (server clock)",
-            TransactionFailure::InvalidAmount => "not the bill's amount",
-            TransactionFailure::FieldFormat(_) | TransactionFailure::MandatoryField(_) => {
-                "see the README's virtual account body"
+            Call::VaDelete => Ok(va_answer(&self.apply(body, Action::Delete).await?)),
+            Call::DebitCancel => {
+                let changed = self.apply(body, Action::Cancel).await?;
+                let mut answer = changed.original_references();
+                answer.insert("cancelTime".into(), format_snap_timestamp(&self.now).into());
+                Ok(answer)
             }
+            Call::DebitRefund => {
+                let amount = parse_refund(body).map_err(failed)?;
+                let changed = self.apply(body, Action::Refund(amount.clone())).await?;
+                let mut answer = changed.original_references();
+                answer.insert("refundNo".into(), self.state.reference_no().into());
+                if let Some(partner_refund) = body.get("partnerRefundNo") {
+                    answer.insert("partnerRefundNo".into(), partner_refund.clone());
+                }
+                answer.insert("refundAmount".into(), json!(amount));
+                answer.insert("refundTime".into(), format_snap_timestamp(&self.now).into());
+                Ok(answer)
+            }
+        }
+    }
+
+    async fn create(&self, transaction: Transaction) -> Result<(), SnapError> {
+        self.state
+            .stores
+            .transactions
+            .create(transaction)
+            .await
+            .map_err(|e| store_failure(self.service, e))?
+            .map_err(|f| self.refused(f))
+    }
+
+    async fn find(&self, body: &Map<String, Value>, call: Call) -> Result<Transaction, SnapError> {
+        let id = parse_target(body).map_err(|f| self.refused(f))?;
+        let missing = match call {
+            Call::VaInquiry => TransactionFailure::BillNotFound,
+            _ => TransactionFailure::TransactionNotFound,
+        };
+        self.state
+            .stores
+            .transactions
+            .find(Some(self.client), &id)
+            .await
+            .map_err(|e| store_failure(self.service, e))?
+            .ok_or_else(|| self.refused(missing))
+    }
+
+    /// Applies `action` to the transaction the body names; a change of
+    /// state (not an update) queues the notification.
+    async fn apply(
+        &self,
+        body: &Map<String, Value>,
+        action: Action,
+    ) -> Result<Transaction, SnapError> {
+        let id = parse_target(body).map_err(|f| self.refused(f))?;
+        let changed = self
+            .state
+            .stores
+            .transactions
+            .apply(Some(self.client), &id, &action, self.now)
+            .await
+            .map_err(|e| store_failure(self.service, e))?
+            .map_err(|f| match f {
+                // A debit the client does not have is "not found" by the
+                // transaction's name, a VA by the bill's.
+                TransactionFailure::BillNotFound if self.service.0 >= 54 => {
+                    self.refused(TransactionFailure::TransactionNotFound)
+                }
+                other => self.refused(other),
+            })?;
+        if !matches!(action, Action::Update(_)) {
+            self.state.notify(&changed, self.now);
+        }
+        Ok(changed)
+    }
+}
+
+/// Why, for the journal and `--explain`.
+fn explain(failure: TransactionFailure) -> &'static str {
+    match failure {
+        TransactionFailure::DuplicateReference => {
+            "this client created a transaction with this reference already"
+        }
+        TransactionFailure::VirtualAccountInUse => "another transaction holds this VA number open",
+        TransactionFailure::BillNotFound | TransactionFailure::TransactionNotFound => {
+            "no transaction of this client has that virtualAccountNo, trxId or reference"
+        }
+        TransactionFailure::PaidBill => "the VA is paid; it takes no further change",
+        TransactionFailure::BillExpired => "the VA is past its expiredDate (server clock)",
+        TransactionFailure::TransactionExpired => "the debit is past its validUpTo (server clock)",
+        TransactionFailure::InvalidStatus => {
+            "its status does not allow this (cancel: not paid yet; refund: paid)"
+        }
+        TransactionFailure::InvalidAmount => {
+            "not the bill's amount, or a refund above what is left of the paid amount"
+        }
+        TransactionFailure::FieldFormat(_) | TransactionFailure::MandatoryField(_) => {
+            "see the README's section \"A payment from start to finish\""
         }
     }
 }
@@ -192,5 +290,20 @@ fn va_answer(transaction: &Transaction) -> Map<String, Value> {
         "virtualAccountData".into(),
         Value::Object(transaction.virtual_account_data()),
     );
+    answer
+}
+
+fn debit_answer(transaction: &Transaction) -> Map<String, Value> {
+    let mut answer = Map::new();
+    answer.insert(
+        "referenceNo".into(),
+        transaction.reference_no.clone().into(),
+    );
+    answer.insert(
+        "partnerReferenceNo".into(),
+        transaction.partner_reference_no.clone().into(),
+    );
+    answer.insert("amount".into(), json!(transaction.total_amount));
+    answer.insert("additionalInfo".into(), transaction.additional_info.clone());
     answer
 }

@@ -61,6 +61,11 @@ pub enum TransactionFailure {
     MandatoryField(&'static str),
     /// `404xx01 Transaction Not Found`: no transaction has that reference.
     TransactionNotFound,
+    /// `404xx00 Invalid Transaction Status`: not in a state that allows
+    /// it (cancel a paid debit, refund an unpaid one).
+    InvalidStatus,
+    /// `403xx00 Transaction Expired`: past its `validUpTo`.
+    TransactionExpired,
     /// `404xx12 Invalid Bill/Virtual Account [Not Found]`.
     BillNotFound,
     /// `404xx13 Invalid Amount`: not the bill's amount.
@@ -82,6 +87,8 @@ impl TransactionFailure {
             Self::FieldFormat(_) => (400, 1),
             Self::MandatoryField(_) => (400, 2),
             Self::TransactionNotFound => (404, 1),
+            Self::InvalidStatus => (404, 0),
+            Self::TransactionExpired => (403, 0),
             Self::BillNotFound => (404, 12),
             Self::InvalidAmount => (404, 13),
             Self::PaidBill => (404, 14),
@@ -97,6 +104,8 @@ impl TransactionFailure {
             Self::FieldFormat(member) => format!("Invalid Field Format {member}"),
             Self::MandatoryField(member) => format!("Invalid Mandatory Field {member}"),
             Self::TransactionNotFound => "Transaction Not Found".into(),
+            Self::InvalidStatus => "Invalid Transaction Status".into(),
+            Self::TransactionExpired => "Transaction Expired".into(),
             Self::BillNotFound => "Invalid Bill/Virtual Account [Not Found]".into(),
             Self::InvalidAmount => "Invalid Amount".into(),
             Self::PaidBill => "Paid Bill".into(),

@@ -60,7 +60,7 @@ impl State {
             id: uuid::Uuid::new_v4().simple().to_string(),
             reference_no: transaction.reference_no.clone(),
             client_key: transaction.client_key.clone(),
-            url: notify::va_url(&base),
+            url: notify::url_for(&base, transaction.notification_path()),
             body: transaction.notification_body(now).to_string(),
             external_id: uuid::Uuid::new_v4().simple().to_string(),
             attempts: 0,

@@ -84,13 +84,14 @@ impl Inner {
             return;
         };
         self.by_reference.remove(&oldest.reference_no);
-        let va = oldest.virtual_account_no.trim().to_owned();
-        if self
-            .by_va
-            .get(&va)
-            .is_some_and(|s| !self.by_seq.contains_key(s))
-        {
-            self.by_va.remove(&va);
+        if let Some(va) = oldest.virtual_account_no().map(|v| v.trim().to_owned()) {
+            if self
+                .by_va
+                .get(&va)
+                .is_some_and(|s| !self.by_seq.contains_key(s))
+            {
+                self.by_va.remove(&va);
+            }
         }
         self.by_client_reference
             .remove(&(oldest.client_key, oldest.partner_reference_no));
@@ -129,10 +130,12 @@ impl TransactionStore for MemoryTransactions {
         if inner.by_client_reference.contains_key(&key) {
             return StoreFuture::ready(Err(TransactionFailure::DuplicateReference));
         }
-        let va = transaction.virtual_account_no.trim().to_owned();
-        let open_va = inner
-            .by_va
-            .get(&va)
+        let va = transaction
+            .virtual_account_no()
+            .map(|v| v.trim().to_owned());
+        let open_va = va
+            .as_ref()
+            .and_then(|va| inner.by_va.get(va))
             .and_then(|s| inner.by_seq.get(s))
             .is_some_and(|t| t.status.is_open());
         if open_va {
@@ -149,7 +152,9 @@ impl TransactionStore for MemoryTransactions {
         inner
             .by_reference
             .insert(transaction.reference_no.clone(), seq);
-        inner.by_va.insert(va, seq);
+        if let Some(va) = va {
+            inner.by_va.insert(va, seq);
+        }
         inner.by_client_reference.insert(key, seq);
         inner.by_seq.insert(seq, transaction);
         StoreFuture::ready(Ok(()))

@@ -497,3 +497,105 @@ fn the_pay_command_pays_through_the_admin_api_and_says_why_it_cannot() {
         .unwrap();
     assert_eq!(nobody.status.code(), Some(2));
 }
+
+#[test]
+fn a_debit_is_paid_notified_refunded_in_part_and_cancel_is_refused_once_paid() {
+    let receiver = Receiver::start(&[(
+        200,
+        r#"{"responseCode":"2005600","responseMessage":"Successful"}"#,
+    )]);
+    let server = start();
+    server
+        .set_notification_url("demo-client", &receiver.url)
+        .unwrap();
+    let token = token(&server);
+    let pay = r#"{"partnerReferenceNo":"ORD-5","amount":{"value":"50000.00","currency":"IDR"},"merchantId":"M-1","additionalInfo":{}}"#;
+    let created = call(&server, &token, "/v1.0/debit/payment-host-to-host", pay);
+    created.expect(200, "2005400", "Successful");
+    let reference = created.json()["referenceNo"].as_str().unwrap().to_owned();
+    assert_eq!(created.json()["partnerReferenceNo"], "ORD-5");
+    call(&server, &token, "/v1.0/debit/payment-host-to-host", pay).expect(
+        409,
+        "4095401",
+        "Duplicate partnerReferenceNo",
+    );
+    let status = r#"{"originalPartnerReferenceNo":"ORD-5","serviceCode":"54"}"#;
+    assert_eq!(
+        call(&server, &token, "/v1.0/debit/status", status).json()["latestTransactionStatus"],
+        "03"
+    );
+
+    server.pay(&reference, None).unwrap();
+    eventually("the finish notify", || receiver.got().len() == 1);
+    let got = receiver.got()[0].clone();
+    assert_eq!(got.path, "/hooks/v1.0/debit/notify");
+    verify_notification(&server, &got);
+    let notice: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(
+        (
+            notice["originalReferenceNo"].as_str(),
+            notice["merchantId"].as_str()
+        ),
+        (Some(reference.as_str()), Some("M-1"))
+    );
+    let answer = call(&server, &token, "/v1.0/debit/status", status);
+    answer.expect(200, "2005500", "Successful");
+    assert_eq!(answer.json()["latestTransactionStatus"], "00");
+
+    call(
+        &server,
+        &token,
+        "/v1.0/debit/cancel",
+        r#"{"originalPartnerReferenceNo":"ORD-5","reason":"changed my mind"}"#,
+    )
+    .expect(404, "4045700", "Invalid Transaction Status");
+    let refund = |value: &str, no: &str| {
+        format!(
+            r#"{{"originalPartnerReferenceNo":"ORD-5","partnerRefundNo":"{no}","refundAmount":{{"value":"{value}","currency":"IDR"}},"reason":"x"}}"#
+        )
+    };
+    let first = call(
+        &server,
+        &token,
+        "/v1.0/debit/refund",
+        &refund("20000.00", "RF-1"),
+    );
+    first.expect(200, "2005800", "Successful");
+    assert_eq!(
+        (
+            first.json()["partnerRefundNo"].as_str(),
+            first.json()["refundAmount"]["value"].as_str()
+        ),
+        (Some("RF-1"), Some("20000.00"))
+    );
+    call(
+        &server,
+        &token,
+        "/v1.0/debit/refund",
+        &refund("30000.01", "RF-2"),
+    )
+    .expect(404, "4045813", "Invalid Amount");
+    let after = call(&server, &token, "/v1.0/debit/status", status).json();
+    assert_eq!(
+        (
+            after["latestTransactionStatus"].as_str(),
+            after["refundedAmount"]["value"].as_str()
+        ),
+        (Some("04"), Some("20000.00"))
+    );
+    eventually("the refund's notification", || receiver.got().len() == 2);
+    call(
+        &server,
+        &token,
+        "/v1.0/debit/status",
+        r#"{"originalPartnerReferenceNo":"nope"}"#,
+    )
+    .expect(404, "4045501", "Transaction Not Found");
+    call(
+        &server,
+        &token,
+        "/v1.0/debit/cancel",
+        r#"{"originalPartnerReferenceNo":"nope"}"#,
+    )
+    .expect(404, "4045701", "Transaction Not Found");
+}

@@ -87,6 +87,8 @@ run() { # run PROVIDER "EXTRA FLAGS" COMMAND...: the SDK's test against its pres
 cd "$root/tests/sdk"
 run doku "" "$work/py/bin/python" doku_sdk.py
 run dana "" "$work/py/bin/python" dana_sdk.py
+# The other direction: DANA's webhook verifier on snap-mock's notifications.
+run snap-bi "" "$work/py/bin/python" dana_webhook.py
 run bni "" "$work/py312/bin/python" bni_sdk.py
 run midtrans "" env NODE_PATH="$work/node/node_modules" node --test midtrans_sdk.test.js
 # python-nicepay writes the local wall clock with a literal +07:00: right
@@ -101,4 +103,4 @@ run dana "" env SNAP_MOCK_MODE=asymmetric "$work/py2/bin/python" python_bytes.py
 # CA the server writes out, and nothing else.
 rm -f "$work/ca.pem"
 run doku "--tls --tls-cert-out $work/ca.pem" env REQUESTS_CA_BUNDLE="$work/ca.pem" "$work/py/bin/python" doku_sdk.py
-echo "all six SDKs passed against their presets, doku-python-library over HTTPS, and a Python client signing its own bytes in both modes"
+echo "all six SDKs passed against their presets, doku-python-library over HTTPS, dana-python's webhook verifier on a notification, and a Python client signing its own bytes in both modes"

@@ -32,7 +32,10 @@ pub async fn list(req: HttpRequest, state: web::Data<State>) -> Answer {
             .client_key
             .as_deref()
             .is_none_or(|c| t.client_key == c)
-            && filter.kind.as_deref().is_none_or(|k| t.kind.as_str() == k)
+            && filter
+                .kind
+                .as_deref()
+                .is_none_or(|k| t.kind().as_str() == k)
             && filter
                 .status
                 .as_deref()
