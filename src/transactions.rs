@@ -17,6 +17,8 @@ pub enum Kind {
     VirtualAccount,
     /// A direct debit payment (`/v1.0/debit/...`).
     DirectDebit,
+    /// A QRIS MPM payment (`/v1.0/qr/...`).
+    Qris,
 }
 
 impl Kind {
@@ -25,6 +27,7 @@ impl Kind {
         match self {
             Self::VirtualAccount => "virtual-account",
             Self::DirectDebit => "direct-debit",
+            Self::Qris => "qris",
         }
     }
 }
@@ -185,6 +188,54 @@ pub enum Details {
         #[serde(default)]
         merchant_id: Option<String>,
     },
+    /// A QRIS MPM payment: the QR the customer scans.
+    #[serde(rename_all = "camelCase")]
+    Qris {
+        /// `merchantId`, when the client sent one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default)]
+        merchant_id: Option<String>,
+        /// `terminalId`, when the client sent one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default)]
+        terminal_id: Option<String>,
+        /// The QR's EMVCo payload.
+        qr_content: String,
+    },
+}
+
+/// An EMVCo merchant-presented QR payload for `amount` and `reference`,
+/// with its CRC-16/CCITT-FALSE (tag 63), the shape QRIS uses.
+pub fn qr_content(amount: &Money, reference: &str) -> String {
+    let tlv = |tag: &str, value: &str| format!("{tag}{:02}{value}", value.len());
+    let merchant = tlv("00", "ID.CO.QRIS.WWW") + &tlv("01", "936009140000000001");
+    let reference: String = reference.chars().take(25).collect();
+    let payload = [
+        tlv("00", "01"),
+        tlv("01", "12"),
+        tlv("26", &merchant),
+        tlv("52", "5812"),
+        tlv("53", "360"),
+        tlv("54", &amount.value),
+        tlv("58", "ID"),
+        tlv("59", "SNAP MOCK"),
+        tlv("60", "JAKARTA"),
+        tlv("62", &tlv("01", &reference)),
+        "6304".to_owned(),
+    ]
+    .concat();
+    let mut crc: u16 = 0xFFFF;
+    for byte in payload.bytes() {
+        crc ^= u16::from(byte) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    format!("{payload}{crc:04X}")
 }
 
 /// What moves a transaction.
@@ -223,6 +274,7 @@ impl Transaction {
         match self.details {
             Details::VirtualAccount { .. } => Kind::VirtualAccount,
             Details::DirectDebit { .. } => Kind::DirectDebit,
+            Details::Qris { .. } => Kind::Qris,
         }
     }
 
@@ -232,7 +284,7 @@ impl Transaction {
             Details::VirtualAccount {
                 virtual_account_no, ..
             } => Some(virtual_account_no),
-            Details::DirectDebit { .. } => None,
+            Details::DirectDebit { .. } | Details::Qris { .. } => None,
         }
     }
 
@@ -278,7 +330,9 @@ impl Transaction {
                 if matches!(self.status, Status::Success | Status::Refunded) {
                     return Err(match self.details {
                         Details::VirtualAccount { .. } => TransactionFailure::PaidBill,
-                        Details::DirectDebit { .. } => TransactionFailure::InvalidStatus,
+                        Details::DirectDebit { .. } | Details::Qris { .. } => {
+                            TransactionFailure::InvalidStatus
+                        }
                     });
                 }
                 next.status = Status::Cancelled;
@@ -341,7 +395,9 @@ impl Transaction {
     fn expired(&self) -> TransactionFailure {
         match self.details {
             Details::VirtualAccount { .. } => TransactionFailure::BillExpired,
-            Details::DirectDebit { .. } => TransactionFailure::TransactionExpired,
+            Details::DirectDebit { .. } | Details::Qris { .. } => {
+                TransactionFailure::TransactionExpired
+            }
         }
     }
 
@@ -405,7 +461,12 @@ impl Transaction {
             data
         } else {
             let mut data = self.original_references();
-            data.insert("serviceCode".into(), "54".into());
+            let origin = if matches!(self.details, Details::Qris { .. }) {
+                "47"
+            } else {
+                "54"
+            };
+            data.insert("serviceCode".into(), origin.into());
             data.insert("amount".into(), json!(self.total_amount));
             data
         };
@@ -448,6 +509,7 @@ impl Transaction {
         match self.details {
             Details::VirtualAccount { .. } => "/v1.0/transfer-va/payment",
             Details::DirectDebit { .. } => "/v1.0/debit/notify",
+            Details::Qris { .. } => "/v1.0/qr/qr-mpm-notify",
         }
     }
 
@@ -488,6 +550,21 @@ impl Transaction {
                 "transactionStatusDesc": self.status.description(),
                 "createdTime": stamp(&self.created_at),
                 "finishedTime": stamp(&now),
+                "additionalInfo": self.additional_info,
+            }),
+            Details::Qris {
+                merchant_id,
+                terminal_id,
+                ..
+            } => json!({
+                "originalReferenceNo": self.reference_no,
+                "originalPartnerReferenceNo": self.partner_reference_no,
+                "latestTransactionStatus": self.status.code(),
+                "transactionStatusDesc": self.status.description(),
+                "amount": self.paid_amount.as_ref().unwrap_or(&self.total_amount),
+                "merchantId": merchant_id,
+                "terminalId": terminal_id,
+                "paidTime": stamp(&now),
                 "additionalInfo": self.additional_info,
             }),
         }
@@ -611,6 +688,42 @@ pub fn parse_debit(
         details: Details::DirectDebit {
             merchant_id: optional_text(body, "merchantId", 64)?,
         },
+    })
+}
+
+/// A `qr-mpm-generate` body, parsed (service 47).
+pub fn parse_qris(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+) -> Result<Transaction, TransactionFailure> {
+    let amount = Money::from_value(
+        body.get("amount")
+            .ok_or(TransactionFailure::MandatoryField("amount"))?,
+        "amount",
+    )?;
+    Ok(Transaction {
+        partner_reference_no: text(body, "partnerReferenceNo", 64)?,
+        details: Details::Qris {
+            merchant_id: optional_text(body, "merchantId", 64)?,
+            terminal_id: optional_text(body, "terminalId", 16)?,
+            qr_content: qr_content(&amount, &reference_no),
+        },
+        reference_no,
+        client_key: client_key.to_owned(),
+        total_amount: amount,
+        paid_amount: None,
+        refunded_amount: None,
+        status: Status::Pending,
+        status_reason: None,
+        expires_at: expiry(body, "validityPeriod")?,
+        created_at: now,
+        updated_at: now,
+        additional_info: body
+            .get("additionalInfo")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
     })
 }
 

@@ -14,7 +14,8 @@ use crate::snap::timestamp::format_snap_timestamp;
 use crate::snap::{Field, SnapError};
 use crate::state::State;
 use crate::transactions::{
-    parse_changes, parse_create, parse_debit, parse_refund, parse_target, Action, Transaction,
+    parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target, Action,
+    Details, Transaction,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -40,11 +41,19 @@ pub enum Call {
     DebitCancel,
     /// Debit refund (58).
     DebitRefund,
+    /// QRIS MPM generate (47).
+    QrisGenerate,
+    /// QRIS MPM query (51).
+    QrisQuery,
+    /// QRIS MPM cancel (77).
+    QrisCancel,
+    /// QRIS MPM refund (78).
+    QrisRefund,
 }
 
 impl Call {
     /// Every call, with its path under the preset's base path.
-    pub const ALL: [(Call, &'static str); 9] = [
+    pub const ALL: [(Call, &'static str); 13] = [
         (Call::VaCreate, "/v1.0/transfer-va/create-va"),
         (Call::VaUpdate, "/v1.0/transfer-va/update-va"),
         (Call::VaInquiry, "/v1.0/transfer-va/inquiry-va"),
@@ -54,6 +63,10 @@ impl Call {
         (Call::DebitStatus, "/v1.0/debit/status"),
         (Call::DebitCancel, "/v1.0/debit/cancel"),
         (Call::DebitRefund, "/v1.0/debit/refund"),
+        (Call::QrisGenerate, "/v1.0/qr/qr-mpm-generate"),
+        (Call::QrisQuery, "/v1.0/qr/qr-mpm-query"),
+        (Call::QrisCancel, "/v1.0/qr/qr-mpm-cancel"),
+        (Call::QrisRefund, "/v1.0/qr/qr-mpm-refund"),
     ];
 
     const fn service(self) -> u8 {
@@ -67,6 +80,10 @@ impl Call {
             Self::DebitStatus => 55,
             Self::DebitCancel => 57,
             Self::DebitRefund => 58,
+            Self::QrisGenerate => 47,
+            Self::QrisQuery => 51,
+            Self::QrisCancel => 77,
+            Self::QrisRefund => 78,
         }
     }
 }
@@ -152,11 +169,12 @@ impl Acting<'_> {
     ) -> Result<Map<String, Value>, SnapError> {
         let failed = |f| self.refused(f);
         match call {
-            Call::VaCreate | Call::DebitPay => {
+            Call::VaCreate | Call::DebitPay | Call::QrisGenerate => {
                 let reference = self.state.reference_no();
                 let created = match call {
                     Call::VaCreate => parse_create(body, self.client, reference, self.now),
-                    _ => parse_debit(body, self.client, reference, self.now),
+                    Call::DebitPay => parse_debit(body, self.client, reference, self.now),
+                    _ => parse_qris(body, self.client, reference, self.now),
                 }
                 .map_err(failed)?;
                 self.create(created.clone()).await?;
@@ -167,10 +185,10 @@ impl Acting<'_> {
                 ));
                 Ok(match call {
                     Call::VaCreate => va_answer(&created),
-                    _ => debit_answer(&created),
+                    _ => payment_answer(&created),
                 })
             }
-            Call::VaInquiry | Call::VaStatus | Call::DebitStatus => {
+            Call::VaInquiry | Call::VaStatus | Call::DebitStatus | Call::QrisQuery => {
                 let found = self.find(body, call).await?;
                 Ok(match call {
                     Call::VaInquiry => va_answer(&found),
@@ -183,13 +201,13 @@ impl Acting<'_> {
                 Ok(va_answer(&changed))
             }
             Call::VaDelete => Ok(va_answer(&self.apply(body, Action::Delete).await?)),
-            Call::DebitCancel => {
+            Call::DebitCancel | Call::QrisCancel => {
                 let changed = self.apply(body, Action::Cancel).await?;
                 let mut answer = changed.original_references();
                 answer.insert("cancelTime".into(), format_snap_timestamp(&self.now).into());
                 Ok(answer)
             }
-            Call::DebitRefund => {
+            Call::DebitRefund | Call::QrisRefund => {
                 let amount = parse_refund(body).map_err(failed)?;
                 let changed = self.apply(body, Action::Refund(amount.clone())).await?;
                 let mut answer = changed.original_references();
@@ -247,7 +265,7 @@ impl Acting<'_> {
             .map_err(|f| match f {
                 // A debit the client does not have is "not found" by the
                 // transaction's name, a VA by the bill's.
-                TransactionFailure::BillNotFound if self.service.0 >= 54 => {
+                TransactionFailure::BillNotFound if !(26..=31).contains(&self.service.0) => {
                     self.refused(TransactionFailure::TransactionNotFound)
                 }
                 other => self.refused(other),
@@ -293,7 +311,9 @@ fn va_answer(transaction: &Transaction) -> Map<String, Value> {
     answer
 }
 
-fn debit_answer(transaction: &Transaction) -> Map<String, Value> {
+/// The answer of a debit payment (54) or a QRIS generate (47): the
+/// references, the amount, and the QR to scan.
+fn payment_answer(transaction: &Transaction) -> Map<String, Value> {
     let mut answer = Map::new();
     answer.insert(
         "referenceNo".into(),
@@ -304,6 +324,20 @@ fn debit_answer(transaction: &Transaction) -> Map<String, Value> {
         transaction.partner_reference_no.clone().into(),
     );
     answer.insert("amount".into(), json!(transaction.total_amount));
+    if let Details::Qris {
+        qr_content,
+        terminal_id,
+        ..
+    } = &transaction.details
+    {
+        answer.insert("qrContent".into(), qr_content.clone().into());
+        answer.insert("merchantName".into(), "SNAP MOCK".into());
+        answer.insert("storeId".into(), "ID2020000000001".into());
+        answer.insert(
+            "terminalId".into(),
+            terminal_id.clone().unwrap_or_else(|| "A01".into()).into(),
+        );
+    }
     answer.insert("additionalInfo".into(), transaction.additional_info.clone());
     answer
 }

@@ -294,9 +294,11 @@ fn an_empty_scenarios_or_endpoints_path_loads_none() {
         "4017300",
         "Unauthorized. Unknown Client",
     );
+    // The endpoints fixture's canned answers are gone (transactions with
+    // state are built in, not fixtures).
     send(
         "POST",
-        &format!("{}/v1.0/qr/qr-mpm-generate", server.uri),
+        &format!("{}/v1.0/transfer-va/inquiry", server.uri),
         &[],
         Some(b"{}"),
     )

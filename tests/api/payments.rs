@@ -599,3 +599,97 @@ fn a_debit_is_paid_notified_refunded_in_part_and_cancel_is_refused_once_paid() {
     )
     .expect(404, "4045701", "Transaction Not Found");
 }
+
+#[test]
+fn a_qris_is_generated_paid_notified_queried_and_refunded() {
+    let receiver = Receiver::start(&[(
+        200,
+        r#"{"responseCode":"2005200","responseMessage":"Successful"}"#,
+    )]);
+    let server = start();
+    server
+        .set_notification_url("demo-client", &receiver.url)
+        .unwrap();
+    let token = token(&server);
+    let generate = r#"{"partnerReferenceNo":"QR-1","amount":{"value":"25000.00","currency":"IDR"},"merchantId":"M-9","terminalId":"T-1","validityPeriod":"2099-01-01T00:00:00+07:00"}"#;
+    let created = call(&server, &token, "/v1.0/qr/qr-mpm-generate", generate);
+    created.expect(200, "2004700", "Successful");
+    let qr = created.json()["qrContent"].as_str().unwrap().to_owned();
+    assert!(
+        qr.starts_with("000201") && qr.contains("540825000.00"),
+        "{qr}"
+    );
+    let reference = created.json()["referenceNo"].as_str().unwrap().to_owned();
+    let query = r#"{"originalPartnerReferenceNo":"QR-1","serviceCode":"47","merchantId":"M-9"}"#;
+    let open = call(&server, &token, "/v1.0/qr/qr-mpm-query", query);
+    open.expect(200, "2005100", "Successful");
+    assert_eq!(
+        (
+            open.json()["latestTransactionStatus"].as_str(),
+            open.json()["serviceCode"].as_str()
+        ),
+        (Some("03"), Some("47"))
+    );
+
+    server.pay("QR-1", None).unwrap();
+    eventually("the QRIS notify", || receiver.got().len() == 1);
+    let got = receiver.got()[0].clone();
+    assert_eq!(got.path, "/hooks/v1.0/qr/qr-mpm-notify");
+    verify_notification(&server, &got);
+    let notice: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(
+        (
+            notice["originalReferenceNo"].as_str(),
+            notice["latestTransactionStatus"].as_str()
+        ),
+        (Some(reference.as_str()), Some("00"))
+    );
+    assert_eq!(
+        call(&server, &token, "/v1.0/qr/qr-mpm-query", query).json()["latestTransactionStatus"],
+        "00"
+    );
+
+    call(
+        &server,
+        &token,
+        "/v1.0/qr/qr-mpm-cancel",
+        r#"{"originalPartnerReferenceNo":"QR-1","reason":"x"}"#,
+    )
+    .expect(404, "4047700", "Invalid Transaction Status");
+    let refund = r#"{"originalPartnerReferenceNo":"QR-1","partnerRefundNo":"RF-1","refundAmount":{"value":"25000.00","currency":"IDR"},"reason":"x"}"#;
+    call(&server, &token, "/v1.0/qr/qr-mpm-refund", refund).expect(200, "2007800", "Successful");
+    call(
+        &server,
+        &token,
+        "/v1.0/qr/qr-mpm-refund",
+        &refund.replace("RF-1", "RF-2"),
+    )
+    .expect(404, "4047813", "Invalid Amount");
+    assert_eq!(
+        call(&server, &token, "/v1.0/qr/qr-mpm-query", query).json()["latestTransactionStatus"],
+        "04"
+    );
+
+    // Another QR, never paid: cancelled.
+    let second = generate.replace("QR-1", "QR-2");
+    call(&server, &token, "/v1.0/qr/qr-mpm-generate", &second).expect(200, "2004700", "Successful");
+    let cancelled = call(
+        &server,
+        &token,
+        "/v1.0/qr/qr-mpm-cancel",
+        r#"{"originalPartnerReferenceNo":"QR-2","reason":"x"}"#,
+    );
+    cancelled.expect(200, "2007700", "Successful");
+    assert!(cancelled.json()["cancelTime"].is_string());
+    assert!(
+        server.pay("QR-2", None).is_err(),
+        "a cancelled QR is not paid"
+    );
+    let kinds: Vec<_> = server
+        .transactions()
+        .unwrap()
+        .iter()
+        .map(|t| t.kind())
+        .collect();
+    assert_eq!(kinds, [snap_mock::Kind::Qris, snap_mock::Kind::Qris]);
+}

@@ -113,9 +113,12 @@ fn token_from(uri: &str) -> String {
     answer.json()["accessToken"].as_str().unwrap().to_owned()
 }
 
+/// A QRIS generate whose partnerReferenceNo is the external id, so that
+/// each new id is a new transaction (generate has state).
 fn qris_call(uri: &str, token: &str, external_id: &str) -> Answer {
-    let headers = service_headers(token, SECRET, QRIS, QRIS_BODY, external_id);
-    post_with(&format!("{uri}{QRIS}"), &headers, QRIS_BODY)
+    let body = QRIS_BODY.replace("2020102900000000000001", external_id);
+    let headers = service_headers(token, SECRET, QRIS, &body, external_id);
+    post_with(&format!("{uri}{QRIS}"), &headers, &body)
 }
 
 fn admin_at(uri: &str, method: &str, path: &str, body: Option<&str>) -> Answer {

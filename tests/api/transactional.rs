@@ -11,6 +11,8 @@ fn minify_body(body: &[u8]) -> Vec<u8> {
 }
 
 const QRIS: &str = "/v1.0/qr/qr-mpm-generate";
+const INQUIRY: &str = "/v1.0/transfer-va/inquiry";
+const INQUIRY_BODY: &str = r#"{"partnerServiceId":"   12345","customerNo":"123456789012345678"}"#;
 const SECRET: &str = "demo-client-secret";
 const QRIS_BODY: &str = r#"{ "partnerReferenceNo": "2020102900000000000001", "amount": { "value": "12345678.00", "currency": "IDR" }, "merchantId": "008830" }"#;
 
@@ -56,12 +58,20 @@ fn token_then_signed_call_gets_the_canned_body_and_a_reused_external_id_conflict
         QRIS_BODY,
     )
     .expect(409, "4094700", "Conflict");
+    // A new X-EXTERNAL-ID passes that check; the same partnerReferenceNo is
+    // then a duplicate transaction (QRIS generate has state).
     post_with(
         &url,
         &signed(&token, QRIS, QRIS_BODY, "ext-0002"),
         QRIS_BODY,
     )
-    .expect(200, "2004700", "Successful");
+    .expect(409, "4094701", "Duplicate partnerReferenceNo");
+    let other = QRIS_BODY.replace("2020102900000000000001", "2020102900000000000002");
+    post_with(&url, &signed(&token, QRIS, &other, "ext-0004"), &other).expect(
+        200,
+        "2004700",
+        "Successful",
+    );
 
     // The second fixture endpoint, with its own service code and a query.
     let va = "/v1.0/transfer-va/inquiry?channel=mobile";
@@ -273,33 +283,35 @@ fn an_external_id_over_36_characters_is_refused_before_it_is_stored() {
 
 #[test]
 fn a_call_failed_by_an_after_scenario_does_not_use_up_its_external_id() {
+    // A canned endpoint: on a stateful one the work is done before an
+    // `after` scenario answers (a provider that fails after booking).
     let server = start();
     server
         .add_scenario_json(
-            r#"{"name":"flaky-qris","match":{"path":"/v1.0/qr/qr-mpm-generate"},"when":"after","respond":{"responseCode":"5004700","responseMessage":"General Error"},"times":1}"#,
+            r#"{"name":"flaky-inquiry","match":{"path":"/v1.0/transfer-va/inquiry"},"when":"after","respond":{"responseCode":"5002400","responseMessage":"General Error"},"times":1}"#,
         )
         .unwrap();
     server
         .add_scenario_json(
-            r#"{"name":"reset-qris","match":{"path":"/v1.0/qr/qr-mpm-generate"},"when":"after","fault":"connection_reset","times":1}"#,
+            r#"{"name":"reset-inquiry","match":{"path":"/v1.0/transfer-va/inquiry"},"when":"after","fault":"connection_reset","times":1}"#,
         )
         .unwrap();
     let token = token(&server);
-    let url = format!("{}{QRIS}", server.uri());
+    let url = format!("{}{INQUIRY}", server.uri());
     // The fault first (added last, it comes first), then the 500, then the retry gets through.
-    let headers = signed(&token, QRIS, QRIS_BODY, "retry-me");
+    let headers = signed(&token, INQUIRY, INQUIRY_BODY, "retry-me");
     let h: Vec<(&str, &str)> = headers
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let request = {
-        let mut r = format!("POST {QRIS} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+        let mut r = format!("POST {INQUIRY} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
         for (k, v) in &h {
             r.push_str(&format!("{k}: {v}\r\n"));
         }
         r.push_str(&format!(
-            "Content-Length: {}\r\n\r\n{QRIS_BODY}",
-            QRIS_BODY.len()
+            "Content-Length: {}\r\n\r\n{INQUIRY_BODY}",
+            INQUIRY_BODY.len()
         ));
         r
     };
@@ -308,9 +320,9 @@ fn a_call_failed_by_an_after_scenario_does_not_use_up_its_external_id() {
         faulted.as_ref().map_or(true, |b| b.is_empty()),
         "{faulted:?}"
     );
-    post_with(&url, &headers, QRIS_BODY).expect(500, "5004700", "General Error");
-    post_with(&url, &headers, QRIS_BODY).expect(200, "2004700", "Successful");
-    post_with(&url, &headers, QRIS_BODY).expect(409, "4094700", "Conflict");
+    post_with(&url, &headers, INQUIRY_BODY).expect(500, "5002400", "General Error");
+    post_with(&url, &headers, INQUIRY_BODY).expect(200, "2002400", "Successful");
+    post_with(&url, &headers, INQUIRY_BODY).expect(409, "4092400", "Conflict");
 }
 
 #[test]

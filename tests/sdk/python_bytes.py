@@ -5,7 +5,7 @@ The client writes each body the way a JSON library of its language does
 (Python's `\\u00e9`, PHP's `\\/`, `1.10`, `1E2`, `-0`, a 23-digit integer,
 `1.2345678901234567e-300`), sends those bytes, and hashes the same bytes
 with only the whitespace outside strings removed. Every body must verify:
-  - symmetric (HMAC-SHA512 with a B2B token): `--provider snap-bi`, QRIS;
+  - symmetric (HMAC-SHA512 with a B2B token): `--provider snap-bi`, VA inquiry;
   - asymmetric (SHA256withRSA, no token): `--provider dana`, query payment.
 SNAP_MOCK_MODE picks which one this run checks.
 """
@@ -87,7 +87,8 @@ if mode == "symmetric":
     )
     assert status == 200, answer
     token = answer["accessToken"]
-    path = "/v1.0/qr/qr-mpm-generate"
+    # A canned endpoint: these bodies are about bytes, not transactions.
+    path = "/v1.0/transfer-va/inquiry"
     for body in BODIES:
         ts = now()
         text = f"POST:{path}:{token}:{body_hash(body)}:{ts}"
@@ -96,7 +97,7 @@ if mode == "symmetric":
             "Content-Type": "application/json", "Authorization": f"Bearer {token}", "X-TIMESTAMP": ts,
             "X-SIGNATURE": signature, "X-PARTNER-ID": CLIENT, "X-EXTERNAL-ID": uuid.uuid4().hex,
             "CHANNEL-ID": "95221"}, body)
-        assert (status, answer["responseCode"]) == (200, "2004700"), (body, answer)
+        assert (status, answer["responseCode"]) == (200, "2002400"), (body, answer)
         print("symmetric, verified:", minified(body))
 else:
     path = "/payment-gateway/v1.0/debit/status.htm"
