@@ -83,6 +83,11 @@ impl State {
     pub fn deliver_due(&self) {
         let now = self.clock.now();
         if let Ok(expired) = block_on(self.stores.transactions.expire_due(now)) {
+            if !expired.is_empty() {
+                // The client may have been registered through another
+                // replica since this one last looked.
+                let _ = block_on(self.stores.backend.refresh());
+            }
             for transaction in &expired {
                 self.notify(transaction, now);
             }

@@ -337,8 +337,8 @@ pub struct Stores {
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     pub access_tokens: Arc<dyn AccessTokenStore>,
     pub journal: Arc<dyn JournalStore>,
-    /// Transactions with state (virtual accounts). Kept in this process
-    /// even with `--store redis://` (not shared between replicas yet).
+    /// Transactions with state (VA, QRIS, direct debit), shared by the
+    /// replicas with `--store redis://`.
     pub transactions: Arc<dyn TransactionStore>,
 }
 

@@ -16,14 +16,14 @@ const STATUS: &str = "/v1.0/transfer-va/status";
 
 /// One request the receiver got.
 #[derive(Clone, Debug)]
-struct Received {
-    path: String,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Received {
+    pub(crate) path: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         &self
             .headers
             .iter()
@@ -35,13 +35,13 @@ impl Received {
 
 /// A merchant's notification endpoint: answers each request with the next
 /// of `answers` (the last one again once they run out) and keeps what it got.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     got: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
-    fn start(answers: &[(u16, &str)]) -> Self {
+    pub(crate) fn start(answers: &[(u16, &str)]) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/hooks", listener.local_addr().unwrap());
         let got = Arc::new(Mutex::new(Vec::new()));
@@ -88,12 +88,12 @@ impl Receiver {
         Self { url, got }
     }
 
-    fn got(&self) -> Vec<Received> {
+    pub(crate) fn got(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
 }
 
-const ACK: &str = r#"{"responseCode":"2002500","responseMessage":"Successful"}"#;
+pub(crate) const ACK: &str = r#"{"responseCode":"2002500","responseMessage":"Successful"}"#;
 
 fn token(server: &MockServer) -> String {
     request_token(&server.token_url()).json()["accessToken"]

@@ -548,3 +548,115 @@ fn a_store_that_is_not_a_redis_url_is_a_start_up_error_naming_it() {
         "{err}"
     );
 }
+
+/// A VA created through one replica is queried and paid through the others;
+/// its expiry, raced by three replicas' workers, happens once and is
+/// notified once.
+#[test]
+#[ignore = "needs redis-server; run by .ci/run (cargo test --test api replicas:: -- --ignored)"]
+fn a_va_is_shared_by_the_replicas_and_each_change_is_notified_once() {
+    use crate::payments::{Receiver, ACK};
+    let redis = Redis::start();
+    let nodes = replicas(&redis, &[]);
+    let receiver = Receiver::start(&[(200, ACK)]);
+    let pem = std::fs::read_to_string("keys/demo-client.public.pem").unwrap();
+    let client = serde_json::json!({"clientKey": "rep-merchant", "publicKey": pem,
+        "clientSecret": "rep-secret", "notificationUrl": receiver.url});
+    let added = send(
+        "POST",
+        &format!("{}/__admin/clients", nodes[0].uri),
+        &[("Content-Type", "application/json")],
+        Some(client.to_string().as_bytes()),
+    );
+    assert_eq!(added.status, 201, "{}", added.text);
+    let token_of = |uri: &str| {
+        let headers = signed_headers(DEMO_PRIVATE_KEY, "rep-merchant", &now_timestamp());
+        let answer = post_with(&format!("{uri}{FINPAY_PATH}"), &headers, BODY);
+        answer.json()["accessToken"].as_str().unwrap().to_owned()
+    };
+    let call = |uri: &str, path: &str, body: &str| {
+        let mut headers = service_headers(
+            &token_of(uri),
+            "rep-secret",
+            path,
+            body,
+            &uuid::Uuid::new_v4().simple().to_string(),
+        );
+        for (name, value) in headers.iter_mut() {
+            if name == "X-PARTNER-ID" {
+                *value = "rep-merchant".into();
+            }
+        }
+        post_with(&format!("{uri}{path}"), &headers, body)
+    };
+    let wib = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(3))
+        .with_timezone(&wib)
+        .to_rfc3339();
+    let create = |trx: &str, va: &str, expires: &str| {
+        serde_json::json!({"partnerServiceId": "   12345", "customerNo": &va[8..], "virtualAccountNo": va,
+            "virtualAccountName": "Jane", "trxId": trx, "expiredDate": expires,
+            "totalAmount": {"value": "10.00", "currency": "IDR"}}).to_string()
+    };
+    let status = |uri: &str, va: &str| {
+        call(
+            uri,
+            "/v1.0/transfer-va/status",
+            &format!(r#"{{"virtualAccountNo":"{va}"}}"#),
+        )
+        .json()["virtualAccountData"]["latestTransactionStatus"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    call(
+        &nodes[1].uri,
+        "/v1.0/transfer-va/create-va",
+        &create("R-1", "   12345000000001", &soon),
+    )
+    .expect(200, "2002700", "Successful");
+    assert_eq!(status(&nodes[2].uri, "   12345000000001"), "03");
+    call(
+        &nodes[0].uri,
+        "/v1.0/transfer-va/create-va",
+        &create("R-1", "   12345000000002", "2099-01-01T00:00:00+07:00"),
+    )
+    .expect(409, "4092701", "Duplicate partnerReferenceNo");
+    eventually("the expiry's notification", || receiver.got().len() == 1);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        receiver.got().len(),
+        1,
+        "three replicas, one expiry, one notification"
+    );
+    assert_eq!(status(&nodes[0].uri, "   12345000000001"), "06");
+
+    call(
+        &nodes[0].uri,
+        "/v1.0/transfer-va/create-va",
+        &create("R-2", "   12345000000002", "2099-01-01T00:00:00+07:00"),
+    )
+    .expect(200, "2002700", "Successful");
+    let paid = send(
+        "POST",
+        &format!("{}/__admin/transactions/R-2/pay", nodes[2].uri),
+        &[("Content-Type", "application/json")],
+        None,
+    );
+    assert_eq!(paid.status, 200, "{}", paid.text);
+    eventually("the payment's notification", || receiver.got().len() == 2);
+    assert_eq!(status(&nodes[1].uri, "   12345000000002"), "00");
+    let again = send(
+        "POST",
+        &format!("{}/__admin/transactions/R-2/pay", nodes[1].uri),
+        &[("Content-Type", "application/json")],
+        None,
+    );
+    assert_eq!(
+        again.status, 400,
+        "paid once, on any replica: {}",
+        again.text
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(receiver.got().len(), 2);
+}

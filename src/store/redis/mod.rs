@@ -8,6 +8,8 @@
 //! generation counter; each replica keeps a local view (the in-memory
 //! stores) and [`Backend::refresh`] rebuilds it when the counter moved, so
 //! lookups in the checks stay plain reads. The journal is a capped stream.
+//! Transactions are a hash of JSON with its indexes; a change of state is
+//! compare-and-set, so it happens once whichever replicas race for it.
 //!
 //! Redis calls run on a runtime of their own (one thread): the store works
 //! the same under actix's workers, a test's runtime, or none at all
@@ -40,6 +42,7 @@ mod journal;
 mod registry;
 mod scripts;
 mod tokens;
+mod transactions;
 
 use conn::*;
 use ids::*;
@@ -47,6 +50,7 @@ use journal::*;
 use registry::*;
 use scripts::*;
 use tokens::*;
+use transactions::*;
 
 /// The stores of one replica, on a shared Redis.
 pub fn stores(
@@ -66,6 +70,7 @@ pub fn stores(
         keys_dir: config.keys_dir.clone(),
     });
     let shared = Shared { conn, scripts };
+    let shared_transactions = shared.clone();
     Ok(Stores {
         backend: registry.clone(),
         clients: registry.clone(),
@@ -90,9 +95,10 @@ pub fn stores(
             capacity: config.journal_capacity,
             body_limit: config.journal_body_limit,
         }),
-        transactions: Arc::new(crate::store::MemoryTransactions::new(
-            config.max_transactions,
-        )),
+        transactions: Arc::new(Transactions {
+            shared: shared_transactions,
+            capacity: config.max_transactions,
+        }),
     })
 }
 

@@ -28,6 +28,7 @@ pub(super) struct Scripts {
     pub(super) take_token: Script,
     pub(super) record: Script,
     pub(super) stats: Script,
+    pub(super) transactions: super::transactions::TransactionScripts,
 }
 
 impl Scripts {
@@ -104,6 +105,7 @@ impl Scripts {
                          tonumber(redis.call('HGET', KEYS[2], 'recorded') or '0'),
                          tonumber(redis.call('HGET', KEYS[2], 'dropped') or '0')}",
             ),
+            transactions: super::transactions::TransactionScripts::new(),
         }
     }
 }
