@@ -352,3 +352,37 @@ Promise.allSettled([
         "Request has been processed successfully",
     );
 }
+
+#[test]
+#[ignore = "needs chromium and chromium-driver (.ci/run installs them)"]
+fn the_page_lists_transactions_and_its_buttons_pay_them() {
+    let server = start();
+    let token = request_token(&server.token_url()).json()["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = "/v1.0/transfer-va/create-va";
+    let body = r#"{"partnerServiceId":"   12345","customerNo":"000000777","virtualAccountNo":"   12345000000777","virtualAccountName":"Jane","trxId":"UI-1","totalAmount":{"value":"777.00","currency":"IDR"}}"#;
+    let headers = service_headers(&token, "demo-client-secret", path, body, "ui-ext-1");
+    post_with(&format!("{}{path}", server.uri()), &headers, body).expect(
+        200,
+        "2002700",
+        "Successful",
+    );
+
+    let browser = Browser::start();
+    browser.open(&format!("{}/__admin/ui", server.uri()));
+    let row = browser.text_when("#transactions-table tbody", |t| t.contains("UI-1"));
+    assert!(
+        row.contains("03 Pending") && row.contains("777.00 IDR") && row.contains("12345000000777"),
+        "{row}"
+    );
+    browser.click("#transactions-table tbody button[data-verb=pay]");
+    let result = browser.text_when("#transactions-result", |t| t.contains("now"));
+    assert!(result.contains("is now 00 Success"), "{result}");
+    browser.text_when("#transactions-table tbody", |t| t.contains("00 Success"));
+    assert_eq!(
+        server.transaction("UI-1").unwrap().unwrap().status,
+        snap_mock::Status::Success
+    );
+}
