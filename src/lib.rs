@@ -140,7 +140,9 @@ pub use endpoints::InvalidEndpoint;
 pub use fixtures::{EntryError, FixtureError, Located};
 pub use journal::{Direction, JournalEntry, JournalOutcome};
 pub use outbound::notify::Notification;
-pub use provider::{Provider, ServiceSignature, TokenFormat, UnknownProvider, PROVIDERS};
+pub use provider::{
+    NotificationAuth, Provider, ServiceSignature, TokenFormat, UnknownProvider, PROVIDERS,
+};
 pub use scenarios::{
     Fault, InvalidScenario, Match, Phase, Respond, ScenarioSpec, ScenariosFull, MAX_SCENARIOS,
 };

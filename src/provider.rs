@@ -68,6 +68,43 @@ impl ServiceSignature {
     }
 }
 
+/// How notifications reach the merchant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum NotificationAuth {
+    /// No token: `X-SIGNATURE` = SHA256withRSA with the provider's key over
+    /// `POST:path:hash:timestamp` (the usual way).
+    #[default]
+    Asymmetric,
+    /// The provider first takes a B2B token from the merchant's own
+    /// `/v1.0/access-token/b2b` (signed with its RSA key), then calls with
+    /// `Authorization: Bearer` and the HMAC-SHA512 signature keyed with the
+    /// client's secret: the inbound VA model of `spec/SNAP-AUTH.md`.
+    BearerToken,
+}
+
+impl NotificationAuth {
+    /// The name `--notification-auth` takes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Asymmetric => "asymmetric",
+            Self::BearerToken => "bearer-token",
+        }
+    }
+}
+
+impl FromStr for NotificationAuth {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "asymmetric" => Ok(Self::Asymmetric),
+            "bearer-token" => Ok(Self::BearerToken),
+            _ => Err(format!(
+                "unknown notification auth {s:?} (one of: asymmetric, bearer-token)"
+            )),
+        }
+    }
+}
+
 /// One provider's preset.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Provider {
@@ -96,6 +133,8 @@ pub struct Provider {
     /// The longest `X-EXTERNAL-ID` it takes (the standard's String(36)
     /// unless its SDK is known to send longer ones).
     pub external_id_max_chars: usize,
+    /// How its notifications reach the merchant.
+    pub notification_auth: NotificationAuth,
     /// What the preset changes and where each fact comes from (Markdown,
     /// for the README table).
     pub sources: &'static str,
@@ -119,6 +158,7 @@ pub static FINPAY: Provider = Provider {
     base_path: "",
     optional_headers: &[],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "the default. Paths, sample answer (`expiresIn` a number, \"Request has been processed successfully\") and messages: Finpay's reference page (`spec/finpay-access-token-b2b.md`) and its OpenAPI",
 };
 
@@ -134,6 +174,7 @@ pub static SNAP_BI: Provider = Provider {
     base_path: "",
     optional_headers: &[],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "the standard: `/v1.0/access-token/b2b`, \"Successful\", `expiresIn` a string, `additionalInfo {}`, `Unauthorized. [Signature]`: Bank Indonesia's SNAP technical standard (ASPI), as digested in `spec/SNAP-AUTH.md`",
 };
 
@@ -149,7 +190,8 @@ pub static BCA: Provider = Provider {
     base_path: "",
     optional_headers: &[],
     external_id_max_chars: 36,
-    sources: "`/openapi/v1.0/...`, bracketed messages (`Invalid field format [X-TIMESTAMP]`): BCA's developer documentation (developer.bca.co.id), as digested in `spec/SNAP-AUTH.md`",
+    notification_auth: NotificationAuth::BearerToken,
+    sources: "`/openapi/v1.0/...`, bracketed messages (`Invalid field format [X-TIMESTAMP]`): BCA's developer documentation (developer.bca.co.id), as digested in `spec/SNAP-AUTH.md`; notifications as a bearer-token call (the bank takes a token from the merchant's own token endpoint first): the inbound VA model there",
 };
 
 pub static BRI: Provider = Provider {
@@ -164,6 +206,7 @@ pub static BRI: Provider = Provider {
     base_path: "",
     optional_headers: &[],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "`/snap/v1.0/...`, timestamps with milliseconds and `+07:00` (accepted: timestamps are lenient by default): BRI's API portal (developers.bri.co.id), as digested in `spec/SNAP-AUTH.md`",
 };
 
@@ -179,6 +222,7 @@ pub static BNI: Provider = Provider {
     base_path: "",
     optional_headers: &[],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "`/snap/v1/access-token/b2b` (note `v1`), balance inquiry `POST /snap-service/v1/balance-inquiry` signed with HMAC-SHA512: the code of `bnipython` (PyPI; `bnipython/lib/api/snapBI.py`)",
 };
 
@@ -194,6 +238,7 @@ pub static DOKU: Provider = Provider {
     base_path: "",
     optional_headers: &[],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "`/authorization/v1/access-token/b2b`, UTC `...Z` timestamps, `expiresIn` a number and no keys its response model does not know, create VA at `/virtual-accounts/bi-snap-va/v1.1/transfer-va/create-va`: the code of `doku-python-library` (PyPI; `doku_python_library/src/commons/config.py`, `.../model/token/token_b2b_response.py`, `.../model/va/create_va_response.py`)",
 };
 
@@ -209,6 +254,7 @@ pub static MIDTRANS: Provider = Provider {
     base_path: "",
     optional_headers: &[],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "`/v1.0/access-token/b2b`, body field `grant_type` (legacy spelling), `...sssZ` timestamps: the code of `midtrans-client` (npm; `lib/snapBi/snapBi.js`); the HMAC test vector in `spec/SNAP-AUTH.md` is Midtrans' own",
 };
 
@@ -224,6 +270,7 @@ pub static DANA: Provider = Provider {
     base_path: "",
     optional_headers: &[],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "no B2B token in the SDK; B2B2C at `/v1.0/access-token/b2b2c.htm`; `accessToken` at most 512 characters (so opaque tokens); every service call signed SHA256withRSA without a token, e.g. `POST /payment-gateway/v1.0/debit/status.htm`: the code of `dana-python` (PyPI; `dana/utils/snap_header.py`, `dana/payment_gateway/v1/...`)",
 };
 
@@ -239,6 +286,7 @@ pub static NICEPAY: Provider = Provider {
     base_path: "/nicepay",
     optional_headers: &[],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "everything under `/nicepay` (the base URL `https://dev.nicepay.co.id/nicepay`), left out of the signed path (`POST:/api/v1.0/transfer-va/create-va:...`); the body hash over the body as sent (`json.dumps` with its spaces); token at `/v1.0/access-token/b2b`: the code of `python-nicepay` (PyPI; `constants/constantsGeneral.py`, `constants/constantsEndpoint.py`, `data/builder/snap/dataGenerator.py`)",
 };
 
@@ -254,6 +302,7 @@ pub static PAYLABS: Provider = Provider {
     base_path: "/api/v1.0",
     optional_headers: &[Field::ChannelId],
     external_id_max_chars: 36,
+    notification_auth: NotificationAuth::Asymmetric,
     sources: "every service call signed SHA256withRSA without a token, the partner named by `X-PARTNER-ID`, no `CHANNEL-ID`; everything under `/api/v1.0`, left out of the signed path (`POST:/transfer-va/create-va:...`): the code of `paylabs-sdk` (PyPI; `paylabs/client.py`, `paylabs/config.py`, `paylabs/services/snap_va.py`). The SDK takes no token: the token paths are the standard's under the same base, an assumption",
 };
 

@@ -199,6 +199,9 @@ pub struct Config {
     /// Notifications kept, pending or not (`--max-notifications`); past it
     /// the oldest is dropped, and journaled if it was still pending.
     pub max_notifications: usize,
+    /// How notifications reach the merchant (`--notification-auth`); by
+    /// default the preset's.
+    pub notification_auth: crate::provider::NotificationAuth,
     /// The server's clock; keep a clone to move time forward in tests.
     pub clock: Clock,
     /// Serve HTTPS instead of HTTP.
@@ -292,6 +295,7 @@ impl Default for Config {
                 .map(|s| chrono::Duration::seconds(*s))
                 .collect(),
             max_notifications: 10_000,
+            notification_auth: crate::provider::NotificationAuth::Asymmetric,
             clock: Clock::default(),
             #[cfg(feature = "tls")]
             tls: None,
@@ -323,6 +327,7 @@ impl Config {
         self.body_hash = BodyHashRule::Only(provider.body_hash);
         self.base_path = provider.base_path.to_owned();
         self.external_id_max_chars = provider.external_id_max_chars;
+        self.notification_auth = provider.notification_auth;
         self
     }
 

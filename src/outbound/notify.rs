@@ -72,6 +72,43 @@ pub fn signed_headers(
     ]
 }
 
+/// The merchant's token endpoint, for a notification URL: its origin and
+/// the path before `/v1.0/`, then `/v1.0/access-token/b2b`.
+pub fn token_url(notification_url: &str) -> String {
+    let path = crate::outbound::path_and_query(notification_url);
+    let origin = &notification_url[..notification_url.len() - path.len()];
+    let prefix = path.find("/v1.0/").map_or("", |i| &path[..i]);
+    format!("{origin}{prefix}/v1.0/access-token/b2b")
+}
+
+/// The headers of an attempt as a bearer-token call: `Authorization:
+/// Bearer <token>` and `X-SIGNATURE` = base64 HMAC-SHA512(client secret,
+/// `POST:<path and query>:<token>:<hex sha256(minified body)>:<X-TIMESTAMP>`).
+pub fn bearer_headers(
+    client_secret: &str,
+    token: &str,
+    notification: &Notification,
+    partner_id: &str,
+    now: DateTime<Utc>,
+) -> Vec<(String, String)> {
+    let timestamp = format_snap_timestamp(&now);
+    let path = crate::outbound::path_and_query(&notification.url);
+    let hash = lower_hex(&Sha256::digest(minify_body(notification.body.as_bytes())));
+    let string_to_sign = format!("POST:{path}:{token}:{hash}:{timestamp}");
+    vec![
+        ("Content-Type".into(), "application/json".into()),
+        ("Authorization".into(), format!("Bearer {token}")),
+        ("X-TIMESTAMP".into(), timestamp),
+        (
+            "X-SIGNATURE".into(),
+            crate::signing::hmac_signature(client_secret, &string_to_sign),
+        ),
+        ("X-PARTNER-ID".into(), partner_id.to_owned()),
+        ("X-EXTERNAL-ID".into(), notification.external_id.clone()),
+        ("CHANNEL-ID".into(), "95221".into()),
+    ]
+}
+
 /// What the merchant answered, and whether that counts as delivered: a
 /// 2xx whose body's `responseCode` is a success code (`2...`).
 pub fn delivered(status: Option<u16>, body: &str) -> bool {
@@ -240,6 +277,30 @@ mod tests {
         assert_eq!(
             (get("X-EXTERNAL-ID"), get("X-PARTNER-ID")),
             ("E1".into(), "c".into())
+        );
+    }
+
+    #[test]
+    fn a_bearer_token_call_signs_the_token_with_the_client_secret() {
+        let n = notification("n", now());
+        let headers = bearer_headers("s3cret", "tok", &n, "c", now());
+        let get = |name: &str| headers.iter().find(|(k, _)| k == name).unwrap().1.clone();
+        assert_eq!(get("Authorization"), "Bearer tok");
+        let sts = format!(
+            "POST:/hook/v1.0/transfer-va/payment?x=1:tok:{}:2026-11-30T10:00:00+07:00",
+            lower_hex(&Sha256::digest(br#"{"a":1}"#))
+        );
+        assert_eq!(
+            get("X-SIGNATURE"),
+            crate::signing::hmac_signature("s3cret", &sts)
+        );
+        assert_eq!(
+            token_url("http://127.0.0.1:9/openapi/v1.0/transfer-va/payment"),
+            "http://127.0.0.1:9/openapi/v1.0/access-token/b2b"
+        );
+        assert_eq!(
+            token_url("http://m:1/hooks"),
+            "http://m:1/v1.0/access-token/b2b"
         );
     }
 

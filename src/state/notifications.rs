@@ -5,10 +5,42 @@
 use super::State;
 use crate::journal::{body_text, Direction, JournalEntry, JournalOutcome};
 use crate::outbound::notify::{self, Notification};
+#[cfg(feature = "outbound")]
+use crate::provider::NotificationAuth;
 use crate::snap::step::Step;
 use crate::store::block_on;
 use crate::transactions::Transaction;
 use chrono::{DateTime, Utc};
+
+/// `POST url` with `headers` and `body`: the status (none when no answer
+/// came), the body (cut at 64 KiB) or why nothing came, and the time taken.
+#[cfg(feature = "outbound")]
+fn post(url: &str, headers: &[(String, String)], body: &str) -> (Option<u16>, String, u64) {
+    use std::io::Read;
+    let agent = ureq::AgentBuilder::new()
+        .timeout(std::time::Duration::from_secs(5))
+        .redirects(0)
+        .build();
+    let mut call = agent.post(url);
+    for (name, value) in headers {
+        call = call.set(name, value);
+    }
+    let started = std::time::Instant::now();
+    let (status, text) = match call.send_bytes(body.as_bytes()) {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => {
+            let status = r.status();
+            let mut raw = Vec::new();
+            let _ = r.into_reader().take(64 * 1024).read_to_end(&mut raw);
+            (Some(status), String::from_utf8_lossy(&raw).into_owned())
+        }
+        Err(e) => (None, format!("no answer: {e}")),
+    };
+    (
+        status,
+        text,
+        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+    )
+}
 
 /// What came back from one attempt.
 pub struct Attempt {
@@ -20,6 +52,18 @@ pub struct Attempt {
     pub micros: u64,
     /// The headers sent.
     pub headers: Vec<(String, String)>,
+}
+
+impl Attempt {
+    #[cfg(feature = "outbound")]
+    fn none(why: String) -> Self {
+        Self {
+            status: None,
+            body: why,
+            micros: 0,
+            headers: Vec::new(),
+        }
+    }
 }
 
 impl State {
@@ -113,38 +157,72 @@ impl State {
 
     #[cfg(feature = "outbound")]
     fn send(&self, notification: &Notification, now: DateTime<Utc>) -> Attempt {
-        use std::io::Read;
-        let partner = self
-            .stores
-            .clients
-            .get(&notification.client_key)
+        let client = self.stores.clients.get(&notification.client_key);
+        let partner = client
+            .as_ref()
             .and_then(|c| c.partner_id.clone())
             .unwrap_or_else(|| notification.client_key.clone());
-        let headers = notify::signed_headers(&self.notifier, notification, &partner, now);
-        let agent = ureq::AgentBuilder::new()
-            .timeout(std::time::Duration::from_secs(5))
-            .redirects(0)
-            .build();
-        let mut call = agent.post(&notification.url);
-        for (name, value) in &headers {
-            call = call.set(name, value);
-        }
-        let started = std::time::Instant::now();
-        let (status, body) = match call.send_bytes(notification.body.as_bytes()) {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => {
-                let status = r.status();
-                let mut raw = Vec::new();
-                let _ = r.into_reader().take(64 * 1024).read_to_end(&mut raw);
-                (Some(status), String::from_utf8_lossy(&raw).into_owned())
+        let headers = match self.config.notification_auth {
+            NotificationAuth::Asymmetric => {
+                notify::signed_headers(&self.notifier, notification, &partner, now)
             }
-            Err(e) => (None, format!("no answer: {e}")),
+            NotificationAuth::BearerToken => {
+                let secret = client.as_ref().and_then(|c| c.client_secret.clone());
+                let token = self.merchant_token(notification, now);
+                match (secret, token) {
+                    (Some(secret), Ok(token)) => {
+                        notify::bearer_headers(&secret, &token, notification, &partner, now)
+                    }
+                    (None, _) => return Attempt::none(format!(
+                        "not sent: client {:?} has no clientSecret to sign a bearer-token notification with",
+                        notification.client_key
+                    )),
+                    (_, Err(why)) => return Attempt::none(why),
+                }
+            }
         };
+        let (status, body, micros) = post(&notification.url, &headers, &notification.body);
         Attempt {
             status,
             body,
-            micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            micros,
             headers,
         }
+    }
+
+    /// A B2B token from the merchant's own token endpoint, signed with the
+    /// provider's key for the client's key (`--notification-auth
+    /// bearer-token`).
+    #[cfg(feature = "outbound")]
+    fn merchant_token(
+        &self,
+        notification: &Notification,
+        now: DateTime<Utc>,
+    ) -> Result<String, String> {
+        let url = notify::token_url(&notification.url);
+        let timestamp = crate::snap::timestamp::format_snap_timestamp(&now);
+        let signature = self
+            .notifier
+            .sign_token_request(&notification.client_key, &timestamp)
+            .map_err(|e| e.0)?;
+        let headers = vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("X-TIMESTAMP".to_owned(), timestamp),
+            ("X-CLIENT-KEY".to_owned(), notification.client_key.clone()),
+            ("X-SIGNATURE".to_owned(), signature),
+        ];
+        let (status, body, _) = post(&url, &headers, r#"{"grantType":"client_credentials"}"#);
+        serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["accessToken"].as_str().map(str::to_owned))
+            .filter(|_| status.is_some_and(|s| (200..300).contains(&s)))
+            .ok_or_else(|| {
+                format!(
+                    "not sent: the merchant's token endpoint {url} gave no token ({}: {})",
+                    status.map_or("no answer".to_owned(), |s| s.to_string()),
+                    body.chars().take(200).collect::<String>()
+                )
+            })
     }
 
     /// Without an HTTP client: the journal shows what would have been sent.

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("SNAP_MOCK_BIN", str(ROOT / "target/debug/snap-mock"))
+os.environ.setdefault("PYTHON", __import__("sys").executable)
 CLIENT, SECRET = "py-merchant", "py-secret"
 PRIVATE = serialization.load_pem_private_key(
     (ROOT / "keys/demo-client.private.pem").read_bytes(), password=None)
@@ -94,7 +95,70 @@ def wait_for(what, condition, seconds=10):
     raise SystemExit(f"timed out waiting for {what}")
 
 
+def bearer_token_mode():
+    """--provider bca: the notification is a bearer-token call. snap-mock
+    takes a token from the merchant's own token endpoint (signed with the
+    provider's key), then sends the VA payment with the HMAC keyed by the
+    client's secret. The merchant is the reference merchant of
+    tests/probe/merchant.py, written from the standard, holding the
+    provider's public key."""
+    va, amount = "   12345000000900", "5000.00"
+    merchant = subprocess.Popen(
+        [os.environ.get("PYTHON", "python3"), str(ROOT / "tests/probe/merchant.py"), "--bank-public-key",
+         str(ROOT / "keys/provider.public.pem"), "--client", "demo-client:demo-client-secret",
+         "--va", va, "--amount", amount, "--prefix", "/openapi"],
+        stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen([BIN, "--provider", "bca", "--port", "0", "--notification-retries", ""],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        port = merchant.stdout.readline().split()[-1]
+        line = server.stdout.readline()
+        base = line.split("listening on ")[1].split()[0]
+        status, answer = http("POST", f"{base}/__admin/clients", json.dumps({
+            "clientKey": "demo-client", "publicKey": PUBLIC_PEM, "clientSecret": "demo-client-secret",
+            "notificationUrl": f"http://127.0.0.1:{port}/openapi"}), {"Content-Type": "application/json"})
+        assert status == 201, answer
+        ts = timestamp()
+        sig = base64.b64encode(PRIVATE.sign(f"demo-client|{ts}".encode(), padding.PKCS1v15(), hashes.SHA256())).decode()
+        status, answer = http("POST", f"{base}/openapi/v1.0/access-token/b2b", '{"grantType":"client_credentials"}',
+                              {"Content-Type": "application/json", "X-TIMESTAMP": ts,
+                               "X-CLIENT-KEY": "demo-client", "X-SIGNATURE": sig})
+        assert status == 200, answer
+        token = json.loads(answer)["accessToken"]
+        path = "/v1.0/transfer-va/create-va"
+        body = json.dumps({"partnerServiceId": "   12345", "customerNo": "000000900", "virtualAccountNo": va,
+                           "virtualAccountName": "Jane", "trxId": "BCA-900",
+                           "totalAmount": {"value": amount, "currency": "IDR"}}, separators=(",", ":"))
+        ts = timestamp()
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        hsig = base64.b64encode(hmac.new(b"demo-client-secret", f"POST:{path}:{token}:{digest}:{ts}".encode(),
+                                         hashlib.sha512).digest()).decode()
+        status, answer = http("POST", base + path, body, {
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}", "X-TIMESTAMP": ts,
+            "X-SIGNATURE": hsig, "X-PARTNER-ID": "demo-client", "X-EXTERNAL-ID": uuid.uuid4().hex,
+            "CHANNEL-ID": "95221"})
+        assert status == 200, answer
+        status, answer = http("POST", f"{base}/__admin/transactions/BCA-900/pay", "", {"Content-Type": "application/json"})
+        assert status == 200, answer
+
+        def states():
+            return [n["state"] for n in json.loads(http("GET", f"{base}/__admin/notifications")[1])["notifications"]]
+        wait_for("the bearer-token notification", lambda: states() and states()[0] != "pending")
+        _, journal = http("GET", f"{base}/__admin/requests?limit=5")
+        sent = [e for e in json.loads(journal)["requests"] if e.get("direction") == "outbound"]
+        assert states() == ["delivered"], (states(), sent)
+        assert sent[0]["outcome"]["responseCode"] == "2002500", sent[0]
+        assert any(k == "Authorization" for k, _ in sent[0]["headers"]), sent[0]["headers"]
+        print("bearer-token mode: the reference merchant issued a token to snap-mock and accepted its "
+              "HMAC-signed VA payment notification (2002500)")
+    finally:
+        for p in (server, merchant):
+            p.terminate()
+            p.wait(timeout=10)
+
+
 def main():
+    bearer_token_mode()
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Merchant)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     hooks = f"http://127.0.0.1:{receiver.server_address[1]}/hooks"

@@ -306,6 +306,12 @@ pub struct ServeArgs {
     /// (journaled when it was still pending).
     #[arg(long, env = "SNAP_MOCK_MAX_NOTIFICATIONS", default_value_t = 10_000)]
     max_notifications: usize,
+    /// How notifications reach the merchant, overriding the provider's:
+    /// asymmetric (SHA256withRSA, no token; the default) or bearer-token
+    /// (a B2B token from the merchant's own token endpoint first, then
+    /// HMAC-SHA512 with the client's secret; bca).
+    #[arg(long, env = "SNAP_MOCK_NOTIFICATION_AUTH", value_name = "MODE")]
+    notification_auth: Option<crate::provider::NotificationAuth>,
     /// Requests kept in the journal (GET /__admin/requests); 0 disables it.
     #[arg(
         long,
@@ -406,6 +412,7 @@ impl ServeArgs {
             notification_key: self.notification_key.map_or(Source::Bundled, Source::File),
             notification_retries: self.notification_retries.0,
             max_notifications: self.max_notifications,
+            notification_auth: self.notification_auth.unwrap_or(preset.notification_auth),
             store: match self.store.as_str() {
                 "" | "memory" => None,
                 url => Some(crate::store::redis::RedisConfig {
