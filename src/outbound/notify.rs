@@ -72,6 +72,7 @@ pub fn signed_headers(
     ]
 }
 
+#[cfg(feature = "outbound")]
 /// The merchant's token endpoint, for a notification URL: its origin and
 /// the path before `/v1.0/`, then `/v1.0/access-token/b2b`.
 pub fn token_url(notification_url: &str) -> String {
@@ -81,6 +82,7 @@ pub fn token_url(notification_url: &str) -> String {
     format!("{origin}{prefix}/v1.0/access-token/b2b")
 }
 
+#[cfg(feature = "outbound")]
 /// The headers of an attempt as a bearer-token call: `Authorization:
 /// Bearer <token>` and `X-SIGNATURE` = base64 HMAC-SHA512(client secret,
 /// `POST:<path and query>:<token>:<hex sha256(minified body)>:<X-TIMESTAMP>`).
@@ -280,6 +282,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "outbound")]
     #[test]
     fn a_bearer_token_call_signs_the_token_with_the_client_secret() {
         let n = notification("n", now());
