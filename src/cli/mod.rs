@@ -57,6 +57,9 @@ enum Command {
     /// The customer pays (or fails, or lets expire) a transaction on a
     /// running snap-mock, through its admin API.
     Pay(pay::PayArgs),
+    /// Print the public key (SPKI PEM) merchants verify notifications with;
+    /// the server also serves it at GET /notification-key.pem.
+    NotificationKey(pay::NotificationKeyArgs),
 }
 
 #[derive(Args, Debug)]
@@ -353,6 +356,7 @@ pub fn main() -> ExitCode {
         Some(Command::Healthcheck(args)) => healthcheck(args),
         Some(Command::Probe(args)) => probe::probe(*args),
         Some(Command::Pay(args)) => pay::pay(args),
+        Some(Command::NotificationKey(args)) => pay::notification_key(args),
         None => serve(cli.serve),
     }
 }

@@ -39,6 +39,40 @@ pub(super) struct PayArgs {
     admin_token: Option<String>,
 }
 
+#[derive(Args, Debug)]
+pub(super) struct NotificationKeyArgs {
+    /// The server's --notification-key (PEM private key); default: the
+    /// bundled test key keys/provider.private.pem.
+    #[arg(long, env = "SNAP_MOCK_NOTIFICATION_KEY", value_name = "FILE")]
+    notification_key: Option<std::path::PathBuf>,
+}
+
+pub(super) fn notification_key(args: NotificationKeyArgs) -> ExitCode {
+    let pem = match &args.notification_key {
+        None => crate::embedded::PROVIDER_PRIVATE_KEY.to_owned(),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(pem) => pem,
+            Err(e) => {
+                eprintln!("snap-mock notification-key: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    match crate::signing::ClientKeyPair::from_pem(&pem).and_then(|k| k.public_key_pem()) {
+        Ok(public) => {
+            print!("{public}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "snap-mock notification-key: not an RSA private key: {}",
+                e.0
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn percent_encoded(id: &str) -> String {
     id.bytes()
         .map(|b| match b {

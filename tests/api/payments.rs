@@ -693,3 +693,27 @@ fn a_qris_is_generated_paid_notified_queried_and_refunded() {
         .collect();
     assert_eq!(kinds, [snap_mock::Kind::Qris, snap_mock::Kind::Qris]);
 }
+
+#[test]
+fn the_cli_prints_the_key_the_server_serves() {
+    let server = start();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .arg("notification-key")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        server.notification_key_pem()
+    );
+    let served = get(&format!("{}/notification-key.pem", server.uri()));
+    assert_eq!(
+        served.headers.get("content-type").map(String::as_str),
+        Some("application/x-pem-file")
+    );
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .args(["notification-key", "--notification-key", "Cargo.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

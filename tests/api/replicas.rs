@@ -659,4 +659,55 @@ fn a_va_is_shared_by_the_replicas_and_each_change_is_notified_once() {
     );
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(receiver.got().len(), 2);
+
+    // QRIS and direct debit the same way: created on one replica, paid on
+    // another, queried on the third, notified once.
+    let qris = r#"{"partnerReferenceNo":"Q-1","amount":{"value":"10.00","currency":"IDR"}}"#;
+    call(&nodes[0].uri, "/v1.0/qr/qr-mpm-generate", qris).expect(200, "2004700", "Successful");
+    let debit = r#"{"partnerReferenceNo":"D-1","amount":{"value":"10.00","currency":"IDR"}}"#;
+    call(&nodes[1].uri, "/v1.0/debit/payment-host-to-host", debit).expect(
+        200,
+        "2005400",
+        "Successful",
+    );
+    for (id, node) in [("Q-1", 1), ("D-1", 2)] {
+        let paid = send(
+            "POST",
+            &format!("{}/__admin/transactions/{id}/pay", nodes[node].uri),
+            &[("Content-Type", "application/json")],
+            None,
+        );
+        assert_eq!(paid.status, 200, "{}", paid.text);
+    }
+    let query = call(
+        &nodes[2].uri,
+        "/v1.0/qr/qr-mpm-query",
+        r#"{"originalPartnerReferenceNo":"Q-1"}"#,
+    );
+    assert_eq!(
+        query.json()["latestTransactionStatus"],
+        "00",
+        "{}",
+        query.text
+    );
+    let status = call(
+        &nodes[0].uri,
+        "/v1.0/debit/status",
+        r#"{"originalPartnerReferenceNo":"D-1"}"#,
+    );
+    assert_eq!(
+        status.json()["latestTransactionStatus"],
+        "00",
+        "{}",
+        status.text
+    );
+    eventually("both notifications", || receiver.got().len() == 4);
+    let paths: std::collections::BTreeSet<String> =
+        receiver.got()[2..].iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        paths.into_iter().collect::<Vec<_>>(),
+        ["/hooks/v1.0/debit/notify", "/hooks/v1.0/qr/qr-mpm-notify"]
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(receiver.got().len(), 4);
 }
