@@ -1,0 +1,234 @@
+//! Request bodies parsed into typed values, or the member that is wrong.
+
+use super::{Details, Money, Status, Transaction, VaChanges};
+use crate::snap::error::TransactionFailure;
+use chrono::{DateTime, FixedOffset, Utc};
+use serde_json::{json, Map, Value};
+
+/// An EMVCo merchant-presented QR payload for `amount` and `reference`,
+/// with its CRC-16/CCITT-FALSE (tag 63), the shape QRIS uses.
+pub fn qr_content(amount: &Money, reference: &str) -> String {
+    let tlv = |tag: &str, value: &str| format!("{tag}{:02}{value}", value.len());
+    let merchant = tlv("00", "ID.CO.QRIS.WWW") + &tlv("01", "936009140000000001");
+    let reference: String = reference.chars().take(25).collect();
+    let payload = [
+        tlv("00", "01"),
+        tlv("01", "12"),
+        tlv("26", &merchant),
+        tlv("52", "5812"),
+        tlv("53", "360"),
+        tlv("54", &amount.value),
+        tlv("58", "ID"),
+        tlv("59", "SNAP MOCK"),
+        tlv("60", "JAKARTA"),
+        tlv("62", &tlv("01", &reference)),
+        "6304".to_owned(),
+    ]
+    .concat();
+    let mut crc: u16 = 0xFFFF;
+    for byte in payload.bytes() {
+        crc ^= u16::from(byte) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    format!("{payload}{crc:04X}")
+}
+
+fn text(
+    body: &Map<String, Value>,
+    member: &'static str,
+    max: usize,
+) -> Result<String, TransactionFailure> {
+    match body.get(member) {
+        None | Some(Value::Null) => Err(TransactionFailure::MandatoryField(member)),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            Err(TransactionFailure::MandatoryField(member))
+        }
+        Some(Value::String(s)) if s.chars().count() <= max => Ok(s.clone()),
+        Some(_) => Err(TransactionFailure::FieldFormat(member)),
+    }
+}
+
+fn optional_text(
+    body: &Map<String, Value>,
+    member: &'static str,
+    max: usize,
+) -> Result<Option<String>, TransactionFailure> {
+    match body.get(member) {
+        None | Some(Value::Null) => Ok(None),
+        _ => text(body, member, max).map(Some),
+    }
+}
+
+fn expiry(
+    body: &Map<String, Value>,
+    member: &'static str,
+) -> Result<Option<DateTime<FixedOffset>>, TransactionFailure> {
+    optional_text(body, member, 35)?
+        .map(|s| {
+            DateTime::parse_from_rfc3339(&s).map_err(|_| TransactionFailure::FieldFormat(member))
+        })
+        .transpose()
+}
+
+/// A `create-va` body, parsed (service 27).
+pub fn parse_create(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+) -> Result<Transaction, TransactionFailure> {
+    let partner_service_id = text(body, "partnerServiceId", 8)?;
+    let customer_no = text(body, "customerNo", 20)?;
+    let virtual_account_no = text(body, "virtualAccountNo", 28)?;
+    if virtual_account_no.trim() != format!("{partner_service_id}{customer_no}").trim() {
+        return Err(TransactionFailure::FieldFormat("virtualAccountNo"));
+    }
+    let trx_type = optional_text(body, "virtualAccountTrxType", 1)?.unwrap_or_else(|| "C".into());
+    if !matches!(
+        trx_type.as_str(),
+        "C" | "O" | "I" | "V" | "M" | "L" | "N" | "X"
+    ) {
+        return Err(TransactionFailure::FieldFormat("virtualAccountTrxType"));
+    }
+    Ok(Transaction {
+        reference_no,
+        client_key: client_key.to_owned(),
+        partner_reference_no: text(body, "trxId", 64)?,
+        total_amount: Money::from_value(
+            body.get("totalAmount")
+                .ok_or(TransactionFailure::MandatoryField("totalAmount"))?,
+            "totalAmount",
+        )?,
+        paid_amount: None,
+        refunded_amount: None,
+        status: Status::Pending,
+        status_reason: None,
+        expires_at: expiry(body, "expiredDate")?,
+        created_at: now,
+        updated_at: now,
+        additional_info: body
+            .get("additionalInfo")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+        details: Details::VirtualAccount {
+            virtual_account_name: text(body, "virtualAccountName", 255)?,
+            trx_type,
+            partner_service_id,
+            customer_no,
+            virtual_account_no,
+        },
+    })
+}
+
+/// A debit `payment-host-to-host` body, parsed (service 54).
+pub fn parse_debit(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+) -> Result<Transaction, TransactionFailure> {
+    Ok(Transaction {
+        reference_no,
+        client_key: client_key.to_owned(),
+        partner_reference_no: text(body, "partnerReferenceNo", 64)?,
+        total_amount: Money::from_value(
+            body.get("amount")
+                .ok_or(TransactionFailure::MandatoryField("amount"))?,
+            "amount",
+        )?,
+        paid_amount: None,
+        refunded_amount: None,
+        status: Status::Pending,
+        status_reason: None,
+        expires_at: expiry(body, "validUpTo")?,
+        created_at: now,
+        updated_at: now,
+        additional_info: body
+            .get("additionalInfo")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+        details: Details::DirectDebit {
+            merchant_id: optional_text(body, "merchantId", 64)?,
+        },
+    })
+}
+
+/// A `qr-mpm-generate` body, parsed (service 47).
+pub fn parse_qris(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+) -> Result<Transaction, TransactionFailure> {
+    let amount = Money::from_value(
+        body.get("amount")
+            .ok_or(TransactionFailure::MandatoryField("amount"))?,
+        "amount",
+    )?;
+    Ok(Transaction {
+        partner_reference_no: text(body, "partnerReferenceNo", 64)?,
+        details: Details::Qris {
+            merchant_id: optional_text(body, "merchantId", 64)?,
+            terminal_id: optional_text(body, "terminalId", 16)?,
+            qr_content: qr_content(&amount, &reference_no),
+        },
+        reference_no,
+        client_key: client_key.to_owned(),
+        total_amount: amount,
+        paid_amount: None,
+        refunded_amount: None,
+        status: Status::Pending,
+        status_reason: None,
+        expires_at: expiry(body, "validityPeriod")?,
+        created_at: now,
+        updated_at: now,
+        additional_info: body
+            .get("additionalInfo")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+    })
+}
+
+/// The `refundAmount` of a refund body (service 58).
+pub fn parse_refund(body: &Map<String, Value>) -> Result<Money, TransactionFailure> {
+    Money::from_value(
+        body.get("refundAmount")
+            .ok_or(TransactionFailure::MandatoryField("refundAmount"))?,
+        "refundAmount",
+    )
+}
+
+/// What names the transaction a call is about: `virtualAccountNo` (spaces
+/// trimmed), else `trxId`, else a reference.
+pub fn parse_target(body: &Map<String, Value>) -> Result<String, TransactionFailure> {
+    for member in [
+        "virtualAccountNo",
+        "trxId",
+        "originalReferenceNo",
+        "originalPartnerReferenceNo",
+        "referenceNo",
+    ] {
+        if let Some(id) = optional_text(body, member, 64)? {
+            return Ok(id);
+        }
+    }
+    Err(TransactionFailure::MandatoryField("virtualAccountNo"))
+}
+
+/// An `update-va` body (service 28).
+pub fn parse_changes(body: &Map<String, Value>) -> Result<VaChanges, TransactionFailure> {
+    Ok(VaChanges {
+        name: optional_text(body, "virtualAccountName", 255)?,
+        total_amount: body
+            .get("totalAmount")
+            .map(|v| Money::from_value(v, "totalAmount"))
+            .transpose()?,
+        expires_at: expiry(body, "expiredDate")?,
+    })
+}
