@@ -65,6 +65,30 @@ pub struct Client {
     pub auth_codes: std::collections::BTreeMap<String, String>,
     /// Where this client's notifications go (`notificationUrl`).
     pub notification_url: Option<String>,
+    /// Full URLs per kind, over `notification_url` (`notificationUrls`).
+    pub notification_urls: NotificationUrls,
+}
+
+/// A notification URL per kind of transaction, each used as it is.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotificationUrls {
+    /// VA payment notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_account: Option<String>,
+    /// QRIS MPM notify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qris: Option<String>,
+    /// Direct debit (finish) notify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct_debit: Option<String>,
+}
+
+impl NotificationUrls {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// A client entry of `clients.json`.
@@ -98,6 +122,10 @@ pub struct ClientEntry {
     /// naming a `/v1.0/` path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_url: Option<String>,
+    /// A full URL per kind (`virtualAccount`, `qris`, `directDebit`), used
+    /// as it is, over `notificationUrl`.
+    #[serde(default, skip_serializing_if = "NotificationUrls::is_empty")]
+    pub notification_urls: NotificationUrls,
 }
 
 fn enabled_by_default() -> bool {
@@ -158,6 +186,7 @@ impl Client {
             enabled: entry.enabled,
             auth_codes: entry.auth_codes,
             notification_url: entry.notification_url,
+            notification_urls: entry.notification_urls,
         })
     }
 }

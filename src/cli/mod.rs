@@ -332,6 +332,50 @@ struct HealthcheckArgs {
     ca_cert: Option<PathBuf>,
 }
 
+/// A bad value that came from an environment variable, not the command
+/// line: the message names the variable (clap's names the flag the user
+/// never typed).
+fn from_environment(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use clap::CommandFactory;
+    if !matches!(
+        error.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        return None;
+    }
+    let ContextValue::String(arg) = error.get(ContextKind::InvalidArg)? else {
+        return None;
+    };
+    let long = arg.split_whitespace().next()?.strip_prefix("--")?;
+    let typed =
+        std::env::args().any(|a| a == format!("--{long}") || a.starts_with(&format!("--{long}=")));
+    if typed {
+        return None;
+    }
+    let command = Cli::command();
+    let subcommands = command.get_subcommands().flat_map(|c| c.get_arguments());
+    let variable = command
+        .get_arguments()
+        .chain(subcommands)
+        .find(|a| a.get_long() == Some(long))?
+        .get_env()?
+        .to_string_lossy()
+        .into_owned();
+    let value = std::env::var(&variable).ok()?;
+    let why = error
+        .render()
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_owned();
+    Some(format!(
+        "{variable}={value:?}: {why} (the variable is the environment twin of --{long}; fix or unset it)"
+    ))
+}
+
 fn parse_bits(s: &str) -> Result<usize, String> {
     match s {
         "2048" | "3072" | "4096" => s.parse().map_err(|_| unreachable_bits()),
@@ -345,7 +389,16 @@ fn unreachable_bits() -> String {
 
 /// Entry point of the `snap-mock` binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match from_environment(&e) {
+            Some(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+            None => e.exit(),
+        },
+    };
     match cli.command {
         Some(Command::Serve(args)) => serve(*args),
         Some(Command::Keygen(args)) => keygen(args),

@@ -15,7 +15,7 @@ use crate::snap::{Field, SnapError};
 use crate::state::State;
 use crate::transactions::{
     parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target, Action,
-    Details, Transaction,
+    Details, Kind, Transaction,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -68,6 +68,21 @@ impl Call {
         (Call::QrisCancel, "/v1.0/qr/qr-mpm-cancel"),
         (Call::QrisRefund, "/v1.0/qr/qr-mpm-refund"),
     ];
+
+    /// The kind of transaction it acts on.
+    const fn kind(self) -> Kind {
+        match self {
+            Self::VaCreate | Self::VaUpdate | Self::VaInquiry | Self::VaDelete | Self::VaStatus => {
+                Kind::VirtualAccount
+            }
+            Self::DebitPay | Self::DebitStatus | Self::DebitCancel | Self::DebitRefund => {
+                Kind::DirectDebit
+            }
+            Self::QrisGenerate | Self::QrisQuery | Self::QrisCancel | Self::QrisRefund => {
+                Kind::Qris
+            }
+        }
+    }
 
     const fn service(self) -> u8 {
         match self {
@@ -197,19 +212,21 @@ impl Acting<'_> {
             }
             Call::VaUpdate => {
                 let changes = parse_changes(body).map_err(failed)?;
-                let changed = self.apply(body, Action::Update(changes)).await?;
+                let changed = self.apply(body, call, Action::Update(changes)).await?;
                 Ok(va_answer(&changed))
             }
-            Call::VaDelete => Ok(va_answer(&self.apply(body, Action::Delete).await?)),
+            Call::VaDelete => Ok(va_answer(&self.apply(body, call, Action::Delete).await?)),
             Call::DebitCancel | Call::QrisCancel => {
-                let changed = self.apply(body, Action::Cancel).await?;
+                let changed = self.apply(body, call, Action::Cancel).await?;
                 let mut answer = changed.original_references();
                 answer.insert("cancelTime".into(), format_snap_timestamp(&self.now).into());
                 Ok(answer)
             }
             Call::DebitRefund | Call::QrisRefund => {
                 let amount = parse_refund(body).map_err(failed)?;
-                let changed = self.apply(body, Action::Refund(amount.clone())).await?;
+                let changed = self
+                    .apply(body, call, Action::Refund(amount.clone()))
+                    .await?;
                 let mut answer = changed.original_references();
                 answer.insert("refundNo".into(), self.state.reference_no().into());
                 if let Some(partner_refund) = body.get("partnerRefundNo") {
@@ -232,10 +249,14 @@ impl Acting<'_> {
             .map_err(|f| self.refused(f))
     }
 
+    /// The client's transaction of the call's kind that the body names.
     async fn find(&self, body: &Map<String, Value>, call: Call) -> Result<Transaction, SnapError> {
         let id = parse_target(body).map_err(|f| self.refused(f))?;
-        let missing = match call {
-            Call::VaInquiry => TransactionFailure::BillNotFound,
+        // A status query asks about a transaction; the other VA calls
+        // about a bill.
+        let missing = match (call, call.kind()) {
+            (Call::VaStatus, _) => TransactionFailure::TransactionNotFound,
+            (_, Kind::VirtualAccount) => TransactionFailure::BillNotFound,
             _ => TransactionFailure::TransactionNotFound,
         };
         self.state
@@ -244,32 +265,29 @@ impl Acting<'_> {
             .find(Some(self.client), &id)
             .await
             .map_err(|e| store_failure(self.service, e))?
+            // A debit's reference named in a QRIS call is not a QR.
+            .filter(|t| t.kind() == call.kind())
             .ok_or_else(|| self.refused(missing))
     }
 
-    /// Applies `action` to the transaction the body names; a change of
+    /// Applies `action` to the transaction the body names (found first,
+    /// of the call's kind, then changed by its `referenceNo`); a change of
     /// state (not an update) queues the notification.
     async fn apply(
         &self,
         body: &Map<String, Value>,
+        call: Call,
         action: Action,
     ) -> Result<Transaction, SnapError> {
-        let id = parse_target(body).map_err(|f| self.refused(f))?;
+        let found = self.find(body, call).await?;
         let changed = self
             .state
             .stores
             .transactions
-            .apply(Some(self.client), &id, &action, self.now)
+            .apply(Some(self.client), &found.reference_no, &action, self.now)
             .await
             .map_err(|e| store_failure(self.service, e))?
-            .map_err(|f| match f {
-                // A debit the client does not have is "not found" by the
-                // transaction's name, a VA by the bill's.
-                TransactionFailure::BillNotFound if !(26..=31).contains(&self.service.0) => {
-                    self.refused(TransactionFailure::TransactionNotFound)
-                }
-                other => self.refused(other),
-            })?;
+            .map_err(|f| self.refused(f))?;
         if !matches!(action, Action::Update(_)) {
             self.state.notify(&changed, self.now);
         }

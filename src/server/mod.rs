@@ -305,6 +305,7 @@ impl MockServer {
             partner_id: None,
             auth_codes: Default::default(),
             notification_url: None,
+            notification_urls: Default::default(),
         };
         let invalid = |reason: InvalidClient| MockError::InvalidClient {
             client_key: client_key.to_owned(),

@@ -9,7 +9,7 @@ use crate::outbound::notify::{self, Notification};
 use crate::provider::NotificationAuth;
 use crate::snap::step::Step;
 use crate::store::block_on;
-use crate::transactions::Transaction;
+use crate::transactions::{Kind, Transaction};
 use chrono::{DateTime, Utc};
 
 /// `POST url` with `headers` and `body`: the status (none when no answer
@@ -91,20 +91,28 @@ impl State {
             .unwrap_or_else(|p| p.into_inner())
             .get(&transaction.client_key)
             .cloned();
-        let from_fixture = || {
-            self.stores
-                .clients
-                .get(&transaction.client_key)
-                .and_then(|c| c.notification_url.clone())
-        };
-        let Some(base) = set_at_runtime.or_else(from_fixture) else {
-            return;
+        let client = self.stores.clients.get(&transaction.client_key);
+        let per_kind = client.as_ref().and_then(|c| {
+            let urls = &c.notification_urls;
+            match transaction.kind() {
+                Kind::VirtualAccount => urls.virtual_account.clone(),
+                Kind::Qris => urls.qris.clone(),
+                Kind::DirectDebit => urls.direct_debit.clone(),
+            }
+        });
+        let url = match (set_at_runtime, per_kind) {
+            (Some(base), _) => notify::url_for(&base, transaction.notification_path()),
+            (None, Some(full)) => full,
+            (None, None) => match client.as_ref().and_then(|c| c.notification_url.clone()) {
+                Some(base) => notify::url_for(&base, transaction.notification_path()),
+                None => return,
+            },
         };
         let notification = Notification {
             id: uuid::Uuid::new_v4().simple().to_string(),
             reference_no: transaction.reference_no.clone(),
             client_key: transaction.client_key.clone(),
-            url: notify::url_for(&base, transaction.notification_path()),
+            url,
             body: transaction.notification_body(now).to_string(),
             external_id: uuid::Uuid::new_v4().simple().to_string(),
             attempts: 0,

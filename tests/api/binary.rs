@@ -695,3 +695,33 @@ fn keygen_register_writes_the_local_clients_file_and_the_server_reads_it_on_top_
     // The bundled demo client is still there.
     request_token(&url).expect(200, "2007300", "Request has been processed successfully");
 }
+
+#[test]
+fn a_bad_value_from_the_environment_names_the_variable() {
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&[("SNAP_MOCK_TLS", "maybe")], &["--port", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SNAP_MOCK_TLS=\"maybe\"") && err.contains("--tls"),
+        "{err}"
+    );
+    let out = run(&[("SNAP_MOCK_PORT", "eighty")], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SNAP_MOCK_PORT=\"eighty\""), "{err}");
+    // Typed on the command line: clap's own message, naming the flag.
+    let out = run(&[], &["--port", "eighty"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'--port <PORT>'") && !err.contains("SNAP_MOCK_PORT="),
+        "{err}"
+    );
+}

@@ -202,6 +202,8 @@ fn only_the_published_test_keys_are_in_the_image() {
             "etc/snap-mock/keys/demo-client.public.pem",
             "etc/snap-mock/keys/other-client.private.pem",
             "etc/snap-mock/keys/other-client.public.pem",
+            "etc/snap-mock/keys/provider.private.pem",
+            "etc/snap-mock/keys/provider.public.pem",
             "etc/snap-mock/keys/signing-key.pem",
         ],
         "{files}"

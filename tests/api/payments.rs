@@ -717,3 +717,91 @@ fn the_cli_prints_the_key_the_server_serves() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_client_may_name_a_full_url_per_kind() {
+    let receiver = Receiver::start(&[(200, ACK)]);
+    let server = start();
+    let pem = std::fs::read_to_string("keys/demo-client.public.pem").unwrap();
+    let entry = serde_json::json!({"clientKey": "demo-client", "publicKey": pem, "clientSecret": SECRET,
+        "notificationUrl": receiver.url, "notificationUrls": {"qris": format!("{}/custom/qris-hook?x=1", receiver.url)}});
+    let added = admin(&server, "POST", "/clients", Some(&entry.to_string()));
+    assert_eq!(added.status, 201, "{}", added.text);
+    let typo = serde_json::json!({"clientKey": "x", "publicKey": pem, "notificationUrls": {"qr": "http://x"}});
+    let refused = admin(&server, "POST", "/clients", Some(&typo.to_string()));
+    assert_eq!(
+        refused.status, 400,
+        "an unknown kind is an error: {}",
+        refused.text
+    );
+    let token = token(&server);
+    call(
+        &server,
+        &token,
+        "/v1.0/qr/qr-mpm-generate",
+        r#"{"partnerReferenceNo":"K-1","amount":{"value":"1.00","currency":"IDR"}}"#,
+    )
+    .expect(200, "2004700", "Successful");
+    call(
+        &server,
+        &token,
+        "/v1.0/debit/payment-host-to-host",
+        r#"{"partnerReferenceNo":"K-2","amount":{"value":"1.00","currency":"IDR"}}"#,
+    )
+    .expect(200, "2005400", "Successful");
+    server.pay("K-1", None).unwrap();
+    server.pay("K-2", None).unwrap();
+    eventually("both notifications", || receiver.got().len() == 2);
+    let mut paths: Vec<String> = receiver.got().into_iter().map(|r| r.path).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        ["/hooks/custom/qris-hook?x=1", "/hooks/v1.0/debit/notify"]
+    );
+    verify_notification(
+        &server,
+        &receiver
+            .got()
+            .into_iter()
+            .find(|r| r.path.contains("custom"))
+            .unwrap(),
+    );
+}
+
+#[test]
+fn a_call_of_one_kind_does_not_reach_a_transaction_of_another() {
+    let server = start();
+    let token = token(&server);
+    call(
+        &server,
+        &token,
+        "/v1.0/debit/payment-host-to-host",
+        r#"{"partnerReferenceNo":"X-1","amount":{"value":"1.00","currency":"IDR"}}"#,
+    )
+    .expect(200, "2005400", "Successful");
+    call(
+        &server,
+        &token,
+        "/v1.0/qr/qr-mpm-query",
+        r#"{"originalPartnerReferenceNo":"X-1"}"#,
+    )
+    .expect(404, "4045101", "Transaction Not Found");
+    call(
+        &server,
+        &token,
+        "/v1.0/qr/qr-mpm-cancel",
+        r#"{"originalPartnerReferenceNo":"X-1"}"#,
+    )
+    .expect(404, "4047701", "Transaction Not Found");
+    call(
+        &server,
+        &token,
+        "/v1.0/transfer-va/delete-va",
+        r#"{"trxId":"X-1"}"#,
+    )
+    .expect(404, "4043112", "Invalid Bill/Virtual Account [Not Found]");
+    assert_eq!(
+        server.transaction("X-1").unwrap().unwrap().status,
+        snap_mock::Status::Pending
+    );
+}

@@ -200,6 +200,7 @@ mod tests {
             partner_id: None,
             auth_codes: Default::default(),
             notification_url: None,
+            notification_urls: Default::default(),
         };
         let added = Client::from_entry(entry("runtime"), std::path::Path::new("")).unwrap();
         assert!(!clients.register(added));

@@ -202,6 +202,7 @@ pub(super) fn entry_of(client: &Client) -> StoreResult<ClientEntry> {
         enabled: client.enabled,
         auth_codes: client.auth_codes.clone(),
         notification_url: client.notification_url.clone(),
+        notification_urls: client.notification_urls.clone(),
     })
 }
 
