@@ -15,6 +15,7 @@ const { GenericContainer, Wait } = require('testcontainers');
 
 const IMAGE = process.env.SNAP_MOCK_IMAGE || 'snap-mock:latest';
 const TOKEN_PATH = '/pg/snap/oauth/v1.0/access-token/b2b';
+const ADMIN_TOKEN = 'recipe-admin-token';
 // The bundled demo client's key (TEST KEY ONLY; keys/demo-client.private.pem).
 const DEMO_KEY = fs.readFileSync(path.join(__dirname, '..', '..', 'keys', 'demo-client.private.pem'), 'utf8');
 
@@ -49,7 +50,9 @@ before(async () => {
   const port = await freePort();
   container = await new GenericContainer(IMAGE)
     .withNetworkMode('host')
-    .withEnvironment({ SNAP_MOCK_PORT: String(port) })
+    // The admin API (the customer's side of a payment) answers on a
+    // non-loopback address only with a token.
+    .withEnvironment({ SNAP_MOCK_PORT: String(port), SNAP_MOCK_ADMIN_TOKEN: ADMIN_TOKEN })
     .withWaitStrategy(Wait.forLogMessage('snap-mock listening on'))
     .start();
   baseUrl = `http://127.0.0.1:${port}`;
@@ -98,8 +101,9 @@ test('a paid virtual account is notified with a signature the merchant verifies'
   try {
     const publicPem = fs.readFileSync(path.join(__dirname, '..', '..', 'keys', 'demo-client.public.pem'), 'utf8');
     const json = { 'Content-Type': 'application/json' };
+    const admin = { ...json, Authorization: `Bearer ${ADMIN_TOKEN}` };
     let answer = await fetch(baseUrl + '/__admin/clients', {
-      method: 'POST', headers: json,
+      method: 'POST', headers: admin,
       body: JSON.stringify({ clientKey: 'demo-client', publicKey: publicPem, clientSecret: 'demo-client-secret',
         notificationUrl: `http://127.0.0.1:${hooks.address().port}/hooks` }),
     });
@@ -122,7 +126,7 @@ test('a paid virtual account is notified with a signature the merchant verifies'
     assert.strictEqual((await answer.json()).responseCode, '2002700');
 
     // The customer pays; the notification follows.
-    answer = await fetch(baseUrl + '/__admin/transactions/INV-654/pay', { method: 'POST', headers: json, body: '' });
+    answer = await fetch(baseUrl + '/__admin/transactions/INV-654/pay', { method: 'POST', headers: admin, body: '' });
     assert.strictEqual(answer.status, 200);
     for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const got = received[0];

@@ -20,6 +20,8 @@ from testcontainers.core.wait_strategies import LogMessageWaitStrategy
 
 IMAGE = os.environ.get("SNAP_MOCK_IMAGE", "snap-mock:latest")
 TOKEN_PATH = "/pg/snap/oauth/v1.0/access-token/b2b"
+ADMIN_TOKEN = "recipe-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 # The bundled demo client's key (TEST KEY ONLY; keys/demo-client.private.pem).
 DEMO_KEY = os.path.join(os.path.dirname(__file__), "..", "..", "keys", "demo-client.private.pem")
 
@@ -36,6 +38,9 @@ def snap_mock():
     container = (
         DockerContainer(IMAGE)
         .with_env("SNAP_MOCK_PORT", str(port))
+        # The admin API (the customer's side of a payment) answers on a
+        # non-loopback address only with a token.
+        .with_env("SNAP_MOCK_ADMIN_TOKEN", ADMIN_TOKEN)
         .with_kwargs(network_mode="host")
         .waiting_for(LogMessageWaitStrategy("snap-mock listening on"))
     )
@@ -108,7 +113,7 @@ def test_a_paid_virtual_account_is_notified_with_a_signature_the_merchant_verifi
         # The demo client again, now with a notification URL.
         with open(DEMO_KEY.replace("private", "public")) as f:
             public_pem = f.read()
-        requests.post(snap_mock + "/__admin/clients", timeout=10, json={
+        requests.post(snap_mock + "/__admin/clients", timeout=10, headers=ADMIN, json={
             "clientKey": "demo-client", "publicKey": public_pem, "clientSecret": "demo-client-secret",
             "notificationUrl": f"http://127.0.0.1:{hooks.server_address[1]}/hooks"}).raise_for_status()
         token = requests.post(snap_mock + TOKEN_PATH, headers=signed_headers(), timeout=10,
@@ -128,7 +133,7 @@ def test_a_paid_virtual_account_is_notified_with_a_signature_the_merchant_verifi
 
         # The customer pays; the notification follows.
         requests.post(snap_mock + "/__admin/transactions/INV-321/pay", timeout=10,
-                      headers={"Content-Type": "application/json"}).raise_for_status()
+                      headers={**ADMIN, "Content-Type": "application/json"}).raise_for_status()
         deadline = time.monotonic() + 10
         while not received and time.monotonic() < deadline:
             time.sleep(0.05)
