@@ -95,8 +95,13 @@ pub fn bearer_headers(
 ) -> Vec<(String, String)> {
     let timestamp = format_snap_timestamp(&now);
     let path = crate::outbound::path_and_query(&notification.url);
-    let hash = lower_hex(&Sha256::digest(minify_body(notification.body.as_bytes())));
-    let string_to_sign = format!("POST:{path}:{token}:{hash}:{timestamp}");
+    let string_to_sign = crate::signing::service_string_to_sign(
+        "POST",
+        &path,
+        token,
+        notification.body.as_bytes(),
+        &timestamp,
+    );
     vec![
         ("Content-Type".into(), "application/json".into()),
         ("Authorization".into(), format!("Bearer {token}")),
