@@ -3,9 +3,11 @@
 //! asymmetric signature without a token, and answers a canned success body
 //! when the client gets everything right.
 
+use crate::config::Config;
 use crate::fixtures::FixtureError;
 use crate::provider::{Provider, ServiceSignature, UnknownProvider};
 use crate::snap::response_code::{ResponseCode, ResponseCodeError, ServiceCode};
+use crate::transactions::Call;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -14,11 +16,10 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EndpointSpec {
-    // Documentation in the fixture; read by no code.
-    #[allow(dead_code)]
+    /// What it is, for listings (`/health`, `/openapi.json`, the inspector).
     pub name: String,
+    /// A longer line for listings; by default the name.
     #[serde(default)]
-    #[allow(dead_code)]
     pub description: Option<String>,
     pub method: String,
     pub path: String,
@@ -75,9 +76,11 @@ pub enum InvalidEndpoint {
 }
 
 /// A validated endpoint.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Endpoint {
     pub spec: EndpointSpec,
+    /// From the bundled fixture, under the user's file (listings say so).
+    pub bundled: bool,
     pub method: String,
     pub signature: ServiceSignature,
     pub success_code: ResponseCode,
@@ -118,6 +121,7 @@ impl Endpoint {
                 .to_owned(),
         };
         Ok(Self {
+            bundled: false,
             signature: spec.signature.unwrap_or(provider.service_signature),
             spec,
             method,
@@ -161,4 +165,75 @@ pub fn from_json(
         out.push(Arc::new(endpoint));
     }
     Ok(out)
+}
+
+/// What answers a served service endpoint.
+#[derive(Debug, Clone)]
+pub enum Answers {
+    /// The endpoints fixture's canned body.
+    Canned(Arc<Endpoint>),
+    /// A transaction with state.
+    Stateful(Call),
+}
+
+/// One service endpoint as this server serves it: the one list routes are
+/// registered from and `/health`, `/openapi.json`, the start-up line and
+/// the inspector show, so that none of them can disagree.
+#[derive(Debug, Clone)]
+pub struct ServedEndpoint {
+    /// Upper case.
+    pub method: String,
+    /// Under the base path.
+    pub path: String,
+    pub service_code: ServiceCode,
+    pub signature: ServiceSignature,
+    pub answers: Answers,
+}
+
+impl ServedEndpoint {
+    /// `canned` or `stateful`, as listings say it.
+    pub fn answers_label(&self) -> &'static str {
+        match self.answers {
+            Answers::Canned(_) => "canned",
+            Answers::Stateful(_) => "stateful",
+        }
+    }
+
+    /// A line of what it is: the fixture's name, or what the call does.
+    pub fn summary(&self) -> String {
+        match &self.answers {
+            Answers::Canned(e) => e.spec.description.clone().unwrap_or(e.spec.name.clone()),
+            Answers::Stateful(call) => call.summary().to_owned(),
+        }
+    }
+}
+
+/// Every service endpoint served under `config`: the fixture's canned ones,
+/// then the transaction calls at the preset's base path, except where the
+/// fixture serves the same path (a canned answer the user wrote wins).
+pub fn served(config: &Config, canned: &[Arc<Endpoint>]) -> Vec<ServedEndpoint> {
+    let mut out: Vec<ServedEndpoint> = canned
+        .iter()
+        .map(|e| ServedEndpoint {
+            method: e.method.clone(),
+            path: config.served_at(&e.spec.path),
+            service_code: e.spec.service_code,
+            signature: e.signature,
+            answers: Answers::Canned(e.clone()),
+        })
+        .collect();
+    for (call, path) in Call::ALL {
+        let path = config.served_at(path);
+        if out.iter().any(|e| e.path == path) {
+            continue;
+        }
+        out.push(ServedEndpoint {
+            method: "POST".into(),
+            path,
+            service_code: ServiceCode(call.service()),
+            signature: config.provider.service_signature,
+            answers: Answers::Stateful(call),
+        });
+    }
+    out
 }

@@ -158,6 +158,13 @@ pub struct Config {
     pub scenarios: Option<Source>,
     /// Transactional endpoints to protect; `None` serves none.
     pub endpoints: Option<Source>,
+    /// Keep the bundled scenarios and endpoints in force under the
+    /// scenarios and endpoints files given ([`Source::File`]): an entry of
+    /// the file with the same name (scenario) or method and path (endpoint)
+    /// replaces the bundled one. The binary's default (`--no-bundled` turns
+    /// it off, and with it the fallback to the bundled files); off here, so
+    /// that a file given to the library is all there is.
+    pub bundled_underneath: bool,
     /// Whether the admin API (`/__admin/...`) is served (`--admin`).
     pub admin: AdminMode,
     /// Where the admin API is mounted.
@@ -277,6 +284,7 @@ impl Default for Config {
             shutdown_timeout: Duration::from_secs(1),
             scenarios: Some(Source::Bundled),
             endpoints: Some(Source::Bundled),
+            bundled_underneath: false,
             admin: AdminMode::Auto,
             admin_prefix: "/__admin".into(),
             admin_token: None,

@@ -57,17 +57,20 @@ pub async fn health(state: web::Data<State>) -> HttpResponse {
     respond(render_with(OK, "Successful", &extra))
 }
 
-/// The transactional endpoints served, as `/health` lists them.
+/// The service endpoints served (canned and stateful), as `/health`
+/// lists them.
 fn served_endpoints(state: &State) -> Vec<Value> {
-    state
-        .endpoints
+    crate::endpoints::served(&state.config, &state.endpoints)
         .iter()
         .map(|e| {
             serde_json::json!({
                 "method": e.method,
-                "path": state.config.served_at(&e.spec.path),
-                "serviceCode": e.spec.service_code.to_string(),
+                "path": e.path,
+                "serviceCode": e.service_code.to_string(),
                 "signature": e.signature.as_str(),
+                "answers": e.answers_label(),
+                "bundled": matches!(&e.answers, crate::endpoints::Answers::Canned(c) if c.bundled),
+                "summary": e.summary(),
             })
         })
         .collect()
@@ -109,7 +112,7 @@ fn original_openapi() -> Option<&'static Value> {
 /// use. The one answer that is not SNAP-shaped: an OpenAPI document may not
 /// carry extra root members.
 pub async fn openapi(state: web::Data<State>) -> HttpResponse {
-    let served = served_openapi(&state.config);
+    let served = served_openapi(&state.config, &state.endpoints);
     // Unchanged (the default preset and prefix): the file byte for byte.
     let unchanged = served.as_ref() == original_openapi();
     let body = match served.and_then(|doc| serde_json::to_string(&doc).ok()) {
@@ -122,9 +125,12 @@ pub async fn openapi(state: web::Data<State>) -> HttpResponse {
 }
 
 /// The document with the repository's token paths replaced by the served
-/// ones, and the admin paths moved under the admin prefix (or left out when
+/// ones, the service endpoints served (canned and stateful), and the admin paths moved under the admin prefix (or left out when
 /// the admin API is off).
-fn served_openapi(config: &crate::config::Config) -> Option<Value> {
+fn served_openapi(
+    config: &crate::config::Config,
+    endpoints: &[std::sync::Arc<crate::endpoints::Endpoint>],
+) -> Option<Value> {
     let mut doc = original_openapi()?.clone();
     let paths = doc.get_mut("paths")?.as_object_mut()?;
     // The templates for paths the file does not have: the standard's.
@@ -154,7 +160,7 @@ fn served_openapi(config: &crate::config::Config) -> Option<Value> {
     token_paths(config.served_token_paths(), &b2b, &mut served);
     token_paths(config.served_token_paths_b2b2c(), &b2b2c, &mut served);
     for (path, item) in documented {
-        if path.contains("/access-token/") {
+        if path.contains("/access-token/") || item.get(SERVED_MARK).is_some() {
             continue;
         }
         match path.strip_prefix("/__admin") {
@@ -167,6 +173,93 @@ fn served_openapi(config: &crate::config::Config) -> Option<Value> {
             }
         }
     }
+    for endpoint in crate::endpoints::served(config, endpoints) {
+        let method = endpoint.method.to_ascii_lowercase();
+        let item = served
+            .entry(endpoint.path.clone())
+            .or_insert_with(|| serde_json::json!({ SERVED_MARK: true }));
+        if let Some(item) = item.as_object_mut() {
+            item.insert(method, service_operation(&endpoint));
+        }
+    }
     *doc.get_mut("paths")? = Value::Object(served);
     Some(doc)
+}
+
+/// The extension member that marks a path item generated from the served
+/// endpoints: dropped and made again for the config in force, so the
+/// repository's document (the default preset's) never leaks its endpoints
+/// into another preset's.
+const SERVED_MARK: &str = "x-snap-mock-served-endpoint";
+
+/// The OpenAPI operation of one service endpoint: its headers by
+/// signature mode, any JSON object as body, and SNAP answers.
+fn service_operation(endpoint: &crate::endpoints::ServedEndpoint) -> Value {
+    use crate::provider::ServiceSignature;
+    let header = |name: &str, description: &str| {
+        serde_json::json!({
+            "name": name, "in": "header", "required": true,
+            "schema": { "type": "string" }, "description": description,
+        })
+    };
+    let mut parameters = Vec::new();
+    let signature = match endpoint.signature {
+        ServiceSignature::Symmetric => {
+            parameters.push(header(
+                "Authorization",
+                "Bearer and the B2B access token of the client.",
+            ));
+            "base64(HMAC-SHA512(clientSecret, METHOD:path?query:accessToken:lowercase(hex(SHA-256(minified body))):X-TIMESTAMP))"
+        }
+        ServiceSignature::Asymmetric => {
+            "base64(SHA256withRSA(clientPrivateKey, METHOD:path?query:lowercase(hex(SHA-256(minified body))):X-TIMESTAMP))"
+        }
+    };
+    parameters.push(header(
+        "X-TIMESTAMP",
+        "ISO-8601 date-time with offset; signed byte for byte.",
+    ));
+    parameters.push(header("X-SIGNATURE", signature));
+    parameters.push(header(
+        "X-PARTNER-ID",
+        "The client key (or the partner id registered for it).",
+    ));
+    parameters.push(header(
+        "X-EXTERNAL-ID",
+        "Unique per client and day: a repeat gets 409.",
+    ));
+    parameters.push(header(
+        "CHANNEL-ID",
+        "The channel, as the provider gave it.",
+    ));
+    let answer = |description: &str| {
+        serde_json::json!({
+            "description": description,
+            "content": { "application/json": { "schema": {
+                "$ref": "#/components/schemas/SnapResponse"
+            } } },
+        })
+    };
+    serde_json::json!({
+        // Unique because (method, path) is: `post_v1_0_transfer_va_create_va`.
+        "operationId": format!("{}{}", endpoint.method, endpoint.path)
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .collect::<String>(),
+        "summary": format!("{} ({})", endpoint.summary(), endpoint.answers_label()),
+        "description": format!(
+            "SNAP service code {}: every responseCode of this endpoint is the HTTP status, {}, then the case.",
+            endpoint.service_code, endpoint.service_code
+        ),
+        "tags": ["service"],
+        "parameters": parameters,
+        "requestBody": {
+            "required": true,
+            "content": { "application/json": { "schema": { "type": "object" } } },
+        },
+        "responses": {
+            "200": answer("Successful: 200 and the service's code (canned: the fixture's body; stateful: the transaction)."),
+            "default": answer("A SNAP error: the status, the service's code and its message."),
+        },
+    })
 }

@@ -70,30 +70,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     }
     plain_get(cfg, "/health", health::health);
     plain_get(cfg, "/.well-known/jwks.json", health::jwks);
-    for endpoint in &state.endpoints {
-        let method = Method::from_bytes(endpoint.method.as_bytes()).unwrap_or(Method::POST);
-        let route = Arc::new(transactional::Transactional(endpoint.clone()));
-        snap_route(
-            cfg,
-            &state.config.served_at(&endpoint.spec.path),
-            method,
-            route,
-        );
-    }
-    // Transactions with state, unless the endpoints fixture serves the
-    // same path with a canned answer (the fixture wins).
-    for (call, path) in stateful::Call::ALL {
-        let path = state.config.served_at(path);
-        let canned = state
-            .endpoints
-            .iter()
-            .any(|e| state.config.served_at(&e.spec.path) == path);
-        if !canned {
-            let route = stateful::StatefulRoute {
-                call,
-                signature: state.config.provider.service_signature,
-            };
-            snap_route(cfg, &path, Method::POST, Arc::new(route));
+    // Canned endpoints from the fixture, then the transactions with state
+    // (a fixture's path wins over a stateful one).
+    for served in crate::endpoints::served(&state.config, &state.endpoints) {
+        let method = Method::from_bytes(served.method.as_bytes()).unwrap_or(Method::POST);
+        match served.answers {
+            crate::endpoints::Answers::Canned(endpoint) => {
+                let route = Arc::new(transactional::Transactional(endpoint));
+                snap_route(cfg, &served.path, method, route);
+            }
+            crate::endpoints::Answers::Stateful(call) => {
+                let route = stateful::StatefulRoute {
+                    call,
+                    signature: served.signature,
+                };
+                snap_route(cfg, &served.path, method, Arc::new(route));
+            }
         }
     }
     plain_get(cfg, "/notification-key.pem", health::notification_key);

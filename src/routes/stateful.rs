@@ -14,94 +14,11 @@ use crate::snap::timestamp::format_snap_timestamp;
 use crate::snap::{Field, SnapError};
 use crate::state::State;
 use crate::transactions::{
-    parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target, Action,
+    parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target, Action, Call,
     Details, Kind, Transaction,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-
-/// What a stateful call does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Call {
-    /// `create-va` (27).
-    VaCreate,
-    /// `update-va` (28).
-    VaUpdate,
-    /// `inquiry-va` (30).
-    VaInquiry,
-    /// `delete-va` (31).
-    VaDelete,
-    /// VA payment status (26).
-    VaStatus,
-    /// Debit payment, host to host (54).
-    DebitPay,
-    /// Debit status (55).
-    DebitStatus,
-    /// Debit cancel (57).
-    DebitCancel,
-    /// Debit refund (58).
-    DebitRefund,
-    /// QRIS MPM generate (47).
-    QrisGenerate,
-    /// QRIS MPM query (51).
-    QrisQuery,
-    /// QRIS MPM cancel (77).
-    QrisCancel,
-    /// QRIS MPM refund (78).
-    QrisRefund,
-}
-
-impl Call {
-    /// Every call, with its path under the preset's base path.
-    pub const ALL: [(Call, &'static str); 13] = [
-        (Call::VaCreate, "/v1.0/transfer-va/create-va"),
-        (Call::VaUpdate, "/v1.0/transfer-va/update-va"),
-        (Call::VaInquiry, "/v1.0/transfer-va/inquiry-va"),
-        (Call::VaDelete, "/v1.0/transfer-va/delete-va"),
-        (Call::VaStatus, "/v1.0/transfer-va/status"),
-        (Call::DebitPay, "/v1.0/debit/payment-host-to-host"),
-        (Call::DebitStatus, "/v1.0/debit/status"),
-        (Call::DebitCancel, "/v1.0/debit/cancel"),
-        (Call::DebitRefund, "/v1.0/debit/refund"),
-        (Call::QrisGenerate, "/v1.0/qr/qr-mpm-generate"),
-        (Call::QrisQuery, "/v1.0/qr/qr-mpm-query"),
-        (Call::QrisCancel, "/v1.0/qr/qr-mpm-cancel"),
-        (Call::QrisRefund, "/v1.0/qr/qr-mpm-refund"),
-    ];
-
-    /// The kind of transaction it acts on.
-    const fn kind(self) -> Kind {
-        match self {
-            Self::VaCreate | Self::VaUpdate | Self::VaInquiry | Self::VaDelete | Self::VaStatus => {
-                Kind::VirtualAccount
-            }
-            Self::DebitPay | Self::DebitStatus | Self::DebitCancel | Self::DebitRefund => {
-                Kind::DirectDebit
-            }
-            Self::QrisGenerate | Self::QrisQuery | Self::QrisCancel | Self::QrisRefund => {
-                Kind::Qris
-            }
-        }
-    }
-
-    const fn service(self) -> u8 {
-        match self {
-            Self::VaCreate => 27,
-            Self::VaUpdate => 28,
-            Self::VaInquiry => 30,
-            Self::VaDelete => 31,
-            Self::VaStatus => 26,
-            Self::DebitPay => 54,
-            Self::DebitStatus => 55,
-            Self::DebitCancel => 57,
-            Self::DebitRefund => 58,
-            Self::QrisGenerate => 47,
-            Self::QrisQuery => 51,
-            Self::QrisCancel => 77,
-            Self::QrisRefund => 78,
-        }
-    }
-}
 
 /// One stateful route.
 pub struct StatefulRoute {

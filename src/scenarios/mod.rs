@@ -208,6 +208,9 @@ pub struct ScenarioSet {
     /// File scenarios removed (or replaced) at runtime: a reload of the
     /// file does not bring them back; a reset does.
     removed: std::collections::BTreeSet<String>,
+    /// Names among the file's scenarios that came from the bundled set
+    /// under it ([`ScenarioSet::over`]).
+    bundled: std::collections::BTreeSet<String>,
 }
 
 impl ScenarioSet {
@@ -227,6 +230,28 @@ impl ScenarioSet {
         Ok(set)
     }
 
+    /// This file's scenarios, then those of `bundled` whose names the file
+    /// does not use: a user's file adds to the demo scenarios, and replaces
+    /// one by naming it.
+    pub fn over(mut self, bundled: ScenarioSet) -> Self {
+        for (spec, scenario) in bundled.loaded.into_iter().zip(bundled.from_file) {
+            if self.get(scenario.name()).is_none() {
+                self.bundled.insert(scenario.name().to_owned());
+                self.loaded.push(spec);
+                self.from_file.push(scenario);
+            }
+        }
+        self
+    }
+
+    /// How many of the file's scenarios came from the bundled set under it.
+    pub fn bundled_count(&self) -> usize {
+        self.from_file
+            .iter()
+            .filter(|s| self.bundled.contains(s.name()))
+            .count()
+    }
+
     /// Back to the file's scenarios as loaded: runtime additions removed,
     /// removed ones restored, every `times` counter full again.
     pub fn reset(&mut self) {
@@ -244,7 +269,14 @@ impl ScenarioSet {
         self.runtime
             .iter()
             .map(|s| (s, "runtime"))
-            .chain(self.from_file.iter().map(|s| (s, "file")))
+            .chain(self.from_file.iter().map(|s| {
+                let source = if self.bundled.contains(s.name()) {
+                    "bundled"
+                } else {
+                    "file"
+                };
+                (s, source)
+            }))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Scenario>> {

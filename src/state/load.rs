@@ -116,36 +116,62 @@ fn read_clients(
 pub(super) fn load_scenarios(
     config: &Config,
 ) -> Result<ScenarioSet, Located<FixtureError<InvalidScenario>>> {
-    match &config.scenarios {
-        None => Ok(ScenarioSet::default()),
-        Some(s) if absent_default(s, DEFAULT_SCENARIOS_FILE) => Ok(ScenarioSet::default()),
-        Some(s) => ScenarioSet::from_json(&read_fixture(
-            s,
-            embedded::SCENARIOS,
-            "scenarios fixture",
-            config.max_fixture_bytes,
-        )?)
-        .map_err(|e| located(s, e)),
+    let source = match &config.scenarios {
+        None => return Ok(ScenarioSet::default()),
+        Some(s) if absent_default(s, DEFAULT_SCENARIOS_FILE) => return Ok(ScenarioSet::default()),
+        Some(s) => s,
+    };
+    let text = read_fixture(
+        source,
+        embedded::SCENARIOS,
+        "scenarios fixture",
+        config.max_fixture_bytes,
+    )?;
+    let set = ScenarioSet::from_json(&text).map_err(|e| located(source, e))?;
+    if !layered(config, source) {
+        return Ok(set);
     }
+    let bundled =
+        ScenarioSet::from_json(embedded::SCENARIOS).map_err(|e| located(&Source::Bundled, e))?;
+    Ok(set.over(bundled))
+}
+
+/// Whether the bundled entries stay in force under this fixture.
+fn layered(config: &Config, source: &Source) -> bool {
+    config.bundled_underneath && matches!(source, Source::File(_))
 }
 
 pub(super) fn load_endpoints(
     config: &Config,
 ) -> Result<Vec<Arc<Endpoint>>, Located<FixtureError<InvalidEndpoint>>> {
-    match &config.endpoints {
-        None => Ok(Vec::new()),
-        Some(s) if absent_default(s, DEFAULT_ENDPOINTS_FILE) => Ok(Vec::new()),
-        Some(s) => endpoints::from_json(
-            &read_fixture(
-                s,
-                embedded::ENDPOINTS,
-                "endpoints fixture",
-                config.max_fixture_bytes,
-            )?,
-            config.provider,
-        )
-        .map_err(|e| located(s, e)),
+    let source = match &config.endpoints {
+        None => return Ok(Vec::new()),
+        Some(s) if absent_default(s, DEFAULT_ENDPOINTS_FILE) => return Ok(Vec::new()),
+        Some(s) => s,
+    };
+    let text = read_fixture(
+        source,
+        embedded::ENDPOINTS,
+        "endpoints fixture",
+        config.max_fixture_bytes,
+    )?;
+    let mut list = endpoints::from_json(&text, config.provider).map_err(|e| located(source, e))?;
+    if !layered(config, source) {
+        return Ok(list);
     }
+    let bundled = endpoints::from_json(embedded::ENDPOINTS, config.provider)
+        .map_err(|e| located(&Source::Bundled, e))?;
+    for endpoint in bundled {
+        let replaced = list
+            .iter()
+            .any(|e| e.method == endpoint.method && e.spec.path == endpoint.spec.path);
+        if !replaced {
+            let mut endpoint = Arc::unwrap_or_clone(endpoint);
+            endpoint.bundled = true;
+            list.push(Arc::new(endpoint));
+        }
+    }
+    Ok(list)
 }
 
 pub(super) fn load_signing_key(config: &Config) -> Result<TokenIssuer, Located<SigningKeyError>> {
@@ -177,8 +203,8 @@ pub(super) fn load_notification_key(
 pub(super) fn startup_report(
     config: &Config,
     clients: usize,
-    scenarios: usize,
-    endpoints: usize,
+    scenarios: &ScenarioSet,
+    endpoints: &[Arc<Endpoint>],
 ) -> Vec<String> {
     let key_dirs = match &config.clients {
         Source::File(p) => format!(
@@ -191,6 +217,11 @@ pub(super) fn startup_report(
         ),
         _ => String::new(),
     };
+    let bundled_endpoints = endpoints.iter().filter(|e| e.bundled).count();
+    let stateful = crate::endpoints::served(config, endpoints)
+        .iter()
+        .filter(|e| matches!(e.answers, crate::endpoints::Answers::Stateful(_)))
+        .count();
     vec![
         format!(
             "{}{key_dirs}",
@@ -200,13 +231,16 @@ pub(super) fn startup_report(
             "scenarios",
             config.scenarios.as_ref(),
             DEFAULT_SCENARIOS_FILE,
-            format!("{}", scenarios),
+            layers(config, scenarios.len(), scenarios.bundled_count(), ""),
         ),
-        report(
-            "endpoints",
-            config.endpoints.as_ref(),
-            DEFAULT_ENDPOINTS_FILE,
-            format!("{} served", endpoints),
+        format!(
+            "{}; transactions with state: {stateful} endpoints",
+            report(
+                "endpoints",
+                config.endpoints.as_ref(),
+                DEFAULT_ENDPOINTS_FILE,
+                layers(config, endpoints.len(), bundled_endpoints, " canned"),
+            )
         ),
         report(
             "local clients",
@@ -217,6 +251,19 @@ pub(super) fn startup_report(
         format!("signing key: {}", config.signing_key.describe()),
         store_line(config),
     ]
+}
+
+/// The count of a fixture that may have the bundled one under it: `3`,
+/// or `3 + 15 bundled; --no-bundled for the file's alone` (`unit` after
+/// the first number: ` canned`).
+fn layers(config: &Config, total: usize, bundled: usize, unit: &str) -> String {
+    match (config.bundled_underneath, bundled) {
+        (true, n) if n > 0 => format!(
+            "{}{unit} + {n} bundled; --no-bundled for the file's alone",
+            total - n
+        ),
+        _ => format!("{total}{unit}"),
+    }
 }
 
 /// What the operator should know before the first request (an optional

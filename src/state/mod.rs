@@ -130,7 +130,7 @@ impl State {
         let endpoints = load_endpoints(&config).map_err(StartError::Endpoints)?;
         let (notifier, notification_public_pem) =
             load::load_notification_key(&config).map_err(StartError::NotificationKey)?;
-        let loaded = startup_report(&config, clients.len(), scenarios.len(), endpoints.len());
+        let loaded = startup_report(&config, clients.len(), &scenarios, &endpoints);
         let warnings = startup_warnings(&config);
         #[cfg(feature = "redis")]
         let stores = match &config.store {

@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 mod answers;
+mod calls;
 mod parse;
+
+pub use calls::Call;
 
 pub use parse::{parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target};
 

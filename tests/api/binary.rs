@@ -725,3 +725,131 @@ fn a_bad_value_from_the_environment_names_the_variable() {
         "{err}"
     );
 }
+
+/// A mounted fixtures directory with its own scenarios and endpoints adds
+/// to the bundled ones (a scenario of the same name, an endpoint of the
+/// same method and path, replaces the bundled one) and the start-up line
+/// says so; `--no-bundled` makes the directory all there is.
+#[test]
+fn a_mounted_directory_adds_to_the_bundled_fixtures_unless_no_bundled() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = dir.path().join("fixtures");
+    std::fs::create_dir(&fixtures).unwrap();
+    std::fs::copy("fixtures/clients.json", fixtures.join("clients.json")).unwrap();
+    for key in ["demo-client.public.pem", "other-client.public.pem"] {
+        std::fs::copy(format!("keys/{key}"), fixtures.join(key)).unwrap();
+    }
+    // One scenario of its own, one that replaces the bundled `timeout`.
+    std::fs::write(
+        fixtures.join("scenarios.json"),
+        r#"{"scenarios": [
+            {"name": "mine", "respond": {"responseCode": "5007301"}},
+            {"name": "timeout", "respond": {"responseCode": "4097300"}}
+        ]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        fixtures.join("endpoints.json"),
+        r#"{"endpoints": [{"name": "my balance", "method": "POST",
+            "path": "/v1.0/balance-inquiry", "serviceCode": 11,
+            "response": {"accountNo": "1"}}]}"#,
+    )
+    .unwrap();
+    let bundled: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/scenarios.json").unwrap()).unwrap();
+    let bundled_scenarios = bundled["scenarios"].as_array().unwrap();
+
+    let server = spawn_binary(|cmd| {
+        cmd.current_dir(dir.path())
+            .env("RUST_LOG", "warn")
+            .args(["--port", "0"]);
+    });
+    let loaded = server.expect_line("loaded: ");
+    let file_alone = format!(
+        "scenarios: fixtures/scenarios.json (2 + {} bundled; --no-bundled for the file's alone)",
+        bundled_scenarios.len() - 1
+    );
+    assert!(loaded.contains(&file_alone), "{loaded}");
+    assert!(
+        loaded.contains(
+            "endpoints: fixtures/endpoints.json (1 canned + 1 bundled; --no-bundled for the file's alone); transactions with state: 13 endpoints"
+        ),
+        "{loaded}"
+    );
+    let listed = get(&format!("{}/__admin/scenarios", server.uri)).json();
+    let listed = listed["scenarios"].as_array().unwrap();
+    assert_eq!(listed.len(), bundled_scenarios.len() + 1);
+    let source = |name: &str| {
+        listed
+            .iter()
+            .find(|s| s["name"] == name)
+            .map(|s| s["source"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(source("mine").as_deref(), Some("file"));
+    assert_eq!(source("timeout").as_deref(), Some("file"));
+    assert_eq!(source("conflict").as_deref(), Some("bundled"));
+    // The file's `timeout` answers, not the bundled one.
+    post_with(
+        &format!("{}{FINPAY_PATH}", server.uri),
+        &[("X-Mock-Scenario".into(), "timeout".into())],
+        BODY,
+    )
+    .expect(409, "4097300", "Conflict");
+    let health = get(&format!("{}/health", server.uri)).json();
+    let canned: Vec<(&str, bool)> = health["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["answers"] == "canned")
+        .map(|e| (e["path"].as_str().unwrap(), e["bundled"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        canned,
+        [
+            ("/v1.0/balance-inquiry", false),
+            ("/v1.0/transfer-va/inquiry", true)
+        ]
+    );
+    drop(server);
+
+    let server = spawn_binary(|cmd| {
+        cmd.current_dir(dir.path())
+            .env("RUST_LOG", "warn")
+            .env("SNAP_MOCK_NO_BUNDLED", "1")
+            .args(["--port", "0"]);
+    });
+    let loaded = server.expect_line("loaded: ");
+    assert!(
+        loaded.contains("scenarios: fixtures/scenarios.json (2)")
+            && loaded.contains("endpoints: fixtures/endpoints.json (1 canned)"),
+        "{loaded}"
+    );
+    let listed = get(&format!("{}/__admin/scenarios", server.uri)).json();
+    assert_eq!(listed["scenarios"].as_array().unwrap().len(), 2);
+    drop(server);
+
+    // Without a scenarios file, --no-bundled means none (and says so); the
+    // default is the bundled set.
+    std::fs::remove_file(fixtures.join("scenarios.json")).unwrap();
+    let server = spawn_binary(|cmd| {
+        cmd.current_dir(dir.path())
+            .env("RUST_LOG", "warn")
+            .args(["--port", "0", "--no-bundled"]);
+    });
+    let loaded = server.expect_line("loaded: ");
+    assert!(
+        loaded.contains("scenarios: none (fixtures/scenarios.json not found)"),
+        "{loaded}"
+    );
+    drop(server);
+    let server = spawn_binary(|cmd| {
+        cmd.current_dir(dir.path())
+            .env("RUST_LOG", "warn")
+            .args(["--port", "0"]);
+    });
+    let loaded = server.expect_line("loaded: ");
+    assert!(
+        loaded.contains(&format!("scenarios: bundled ({})", bundled_scenarios.len())),
+        "{loaded}"
+    );
+}

@@ -10,9 +10,18 @@ fn the_served_document_is_the_repository_file() {
     let answer = get(&format!("{}/openapi.json", server.uri()));
     assert_eq!(answer.status, 200);
     assert_eq!(answer.header("content-type"), Some("application/json"));
+    // The file holds the default preset's served endpoints; after a change
+    // to them (or to how they are described), write it again with
+    // SNAP_MOCK_WRITE_OPENAPI=1 and review the diff.
+    if std::env::var_os("SNAP_MOCK_WRITE_OPENAPI").is_some() {
+        let doc: serde_json::Value = serde_json::from_str(&answer.text).unwrap();
+        let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+        std::fs::write("openapi.json", text).unwrap();
+    }
     assert_eq!(
         answer.text,
-        std::fs::read_to_string("openapi.json").unwrap()
+        std::fs::read_to_string("openapi.json").unwrap(),
+        "openapi.json is stale: SNAP_MOCK_WRITE_OPENAPI=1 cargo test --test api openapi writes it again"
     );
     assert_eq!(answer.json()["openapi"], "3.0.3");
 }
@@ -25,6 +34,9 @@ fn every_documented_operation_is_served() {
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
+            if method.starts_with("x-") {
+                continue;
+            }
             let concrete = path
                 .replace("{name}", "no-such-scenario")
                 .replace("{clientKey}", "no-such-client");
@@ -68,7 +80,9 @@ fn the_document_and_health_describe_the_active_preset() {
         }
         let mut ids: Vec<&str> = paths
             .values()
-            .flat_map(|item| item.as_object().unwrap().values())
+            .flat_map(|item| item.as_object().unwrap().iter())
+            .filter(|(k, _)| !k.starts_with("x-"))
+            .map(|(_, op)| op)
             .filter_map(|op| op["operationId"].as_str())
             .collect();
         let count = ids.len();
@@ -80,6 +94,9 @@ fn the_document_and_health_describe_the_active_preset() {
                 continue;
             }
             for method in item.as_object().unwrap().keys() {
+                if method.starts_with("x-") {
+                    continue;
+                }
                 let answer = send(
                     &method.to_uppercase(),
                     &format!("{}{path}", server.uri()),
@@ -108,6 +125,51 @@ fn the_document_and_health_describe_the_active_preset() {
                 "{name}: /health lists {path}, which is not served"
             );
         }
+        // The same service endpoints in both, canned and stateful.
+        let mut listed: Vec<(String, String)> = endpoints
+            .iter()
+            .map(|e| {
+                (
+                    e["method"].as_str().unwrap().to_lowercase(),
+                    e["path"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let mut documented: Vec<(String, String)> = paths
+            .iter()
+            .filter(|(_, item)| item.get("x-snap-mock-served-endpoint").is_some())
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| !k.starts_with("x-"))
+                    .map(|m| (m.clone(), path.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        listed.sort();
+        documented.sort();
+        assert_eq!(listed, documented, "{name}");
+        let create_va = format!("{}/v1.0/transfer-va/create-va", provider.base_path);
+        let stateful = endpoints
+            .iter()
+            .find(|e| e["path"] == create_va.as_str())
+            .unwrap_or_else(|| panic!("{name}: {create_va} not listed: {endpoints:?}"));
+        assert_eq!(stateful["answers"], "stateful");
+        assert_eq!(stateful["serviceCode"], "27");
+        assert_eq!(
+            stateful["signature"],
+            provider.service_signature.as_str(),
+            "{name}"
+        );
+        assert_eq!(
+            endpoints
+                .iter()
+                .filter(|e| e["answers"] == "stateful")
+                .count(),
+            13,
+            "{name}"
+        );
         let expected = if name == "dana" {
             "/payment-gateway/v1.0/debit/status.htm"
         } else {

@@ -222,7 +222,9 @@ pub struct ServeArgs {
         value_name = "SECONDS"
     )]
     shutdown_timeout: u64,
-    /// The scenarios fixture (forced codes, delays, faults); an empty value loads none.
+    /// The scenarios fixture (forced codes, delays, faults); an empty value
+    /// loads none. It adds to the bundled demo scenarios (one of the same
+    /// name replaces the bundled one) unless --no-bundled.
     #[arg(
         long,
         env = "SNAP_MOCK_SCENARIOS",
@@ -232,7 +234,9 @@ pub struct ServeArgs {
     )]
     scenarios: PathBuf,
     /// Transactional endpoints protected by the token and the symmetric
-    /// signature; an empty value serves none.
+    /// signature; an empty value serves none. They add to the bundled ones
+    /// (the same method and path replaces the bundled one) unless
+    /// --no-bundled.
     #[arg(
         long,
         env = "SNAP_MOCK_ENDPOINTS",
@@ -241,6 +245,12 @@ pub struct ServeArgs {
         value_parser = path_or_empty
     )]
     endpoints: PathBuf,
+    /// Use nothing compiled in for fixtures: no bundled scenarios or
+    /// endpoints under the files given, and no bundled clients, scenarios
+    /// or endpoints when a default file is absent (a mounted directory is
+    /// then all there is).
+    #[arg(long, env = "SNAP_MOCK_NO_BUNDLED", value_parser = boolish())]
+    no_bundled: bool,
     /// Admin API: auto (on for a loopback address or with --admin-token, off
     /// otherwise), on, off.
     #[arg(long, env = "SNAP_MOCK_ADMIN", default_value = "auto", value_parser = parse_admin_mode)]
@@ -344,6 +354,9 @@ impl ServeArgs {
     // Long on purpose: one line per flag, in the order of the struct.
     pub fn into_config(self) -> Config {
         let preset = Config::default().with_provider(self.provider);
+        let bundled = !self.no_bundled;
+        let file_or_bundled =
+            |path: PathBuf, default: &str| file_or_bundled(path, default, bundled);
         Config {
             host: self.host,
             port: self.port,
@@ -352,7 +365,7 @@ impl ServeArgs {
                 .filter(|p| !p.as_os_str().is_empty())
                 .map(Source::File),
             keys_dir: self.fixtures.keys_dir,
-            signing_key: file_or_bundled(self.signing_key, DEFAULT_SIGNING_KEY_FILE),
+            signing_key: self::file_or_bundled(self.signing_key, DEFAULT_SIGNING_KEY_FILE, true),
             provider: self.provider,
             profile: self.profile.unwrap_or(preset.profile),
             token_format: self.token_format.unwrap_or(preset.token_format),
@@ -392,6 +405,7 @@ impl ServeArgs {
             endpoints: Some(self.endpoints)
                 .filter(|p| !p.as_os_str().is_empty())
                 .map(|p| file_or_bundled(p, DEFAULT_ENDPOINTS_FILE)),
+            bundled_underneath: bundled,
             clock: Default::default(),
             admin: if self.no_admin {
                 AdminMode::Off
@@ -432,9 +446,6 @@ impl ServeArgs {
     }
 }
 
-/// The file at `path`; the bundled one compiled in when `path` is the
-/// default and nothing is there (the binary started outside the
-/// repository), as the library does. A path given explicitly must exist.
 /// `--notification-retries`, one value holding every delay.
 #[derive(Clone, Debug)]
 pub struct Retries(Vec<chrono::Duration>);
@@ -443,8 +454,12 @@ fn parse_retries(text: &str) -> Result<Retries, String> {
     super::parsers::parse_schedule(text).map(Retries)
 }
 
-fn file_or_bundled(path: PathBuf, default: &str) -> Source {
-    if path == std::path::Path::new(default) && !path.exists() {
+/// The file at `path`; the bundled one compiled in when `path` is the
+/// default and nothing is there (the binary started outside the
+/// repository), as the library does, unless `--no-bundled`. A path given
+/// explicitly must exist.
+fn file_or_bundled(path: PathBuf, default: &str, fallback: bool) -> Source {
+    if fallback && path == std::path::Path::new(default) && !path.exists() {
         Source::Bundled
     } else {
         Source::File(path)
