@@ -40,6 +40,12 @@ pub enum InvalidClient {
     /// The bundled fixture names a key that is not bundled.
     #[error("public key {0:?} is not one of the bundled keys")]
     NotBundled(String),
+    /// An extra claim would replace one the server sets.
+    #[error("claims: {0:?} is set by the server (iss, aud, jti, iat, nbf, exp, sub, scopes); give another name, or scopes in \"scopes\"")]
+    ReservedClaim(String),
+    /// A scope is empty.
+    #[error("scopes: an empty scope; leave \"scopes\" out for the default [\"request\"]")]
+    EmptyScope,
     /// The key is not an RSA public key the server can verify with.
     #[error("public key ({origin}): {error}")]
     PublicKey {
@@ -67,7 +73,15 @@ pub struct Client {
     pub notification_url: Option<String>,
     /// Full URLs per kind, over `notification_url` (`notificationUrls`).
     pub notification_urls: NotificationUrls,
+    /// The `scopes` of this client's B2B tokens (`["request"]` by default).
+    pub scopes: Vec<String>,
+    /// Claims added to every token issued to this client.
+    pub claims: serde_json::Map<String, serde_json::Value>,
 }
+
+/// The claims every token carries, set by the server: a client's extra
+/// `claims` may not name them.
+pub const RESERVED_CLAIMS: [&str; 8] = ["iss", "aud", "jti", "iat", "nbf", "exp", "sub", "scopes"];
 
 /// A notification URL per kind of transaction, each used as it is.
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -96,20 +110,26 @@ impl NotificationUrls {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientEntry {
+    /// The `X-CLIENT-KEY` it sends (printable ASCII, no spaces).
     pub client_key: String,
     /// A PEM (SPKI or PKCS#1), or a path to one. Relative paths are resolved
     /// against the keys directory.
     pub public_key: String,
+    /// A name for listings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// A note for people; read by no code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The secret of the symmetric (HMAC-SHA512) signature of its service
+    /// calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// The `X-PARTNER-ID` of transactional calls, when the provider gave
     /// the client one that differs from its client key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
+    /// A disabled client is refused as unknown (`401xx00`).
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     /// B2B2C: authorization codes this client may exchange, each mapped to
@@ -126,10 +146,78 @@ pub struct ClientEntry {
     /// as it is, over `notificationUrl`.
     #[serde(default, skip_serializing_if = "NotificationUrls::is_empty")]
     pub notification_urls: NotificationUrls,
+    /// The `scopes` claim of this client's B2B tokens, for a resource
+    /// server that checks them; `["request"]` when absent (B2B2C tokens
+    /// keep `["customer"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Extra claims in every token issued to this client (JWT payload, or
+    /// an opaque token's introspection), e.g. `{"merchantId": "M-1"}`. The
+    /// server's own claims (iss, aud, jti, iat, nbf, exp, sub, scopes) cannot
+    /// be replaced.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub claims: serde_json::Map<String, serde_json::Value>,
 }
 
 fn enabled_by_default() -> bool {
     true
+}
+
+impl ClientEntry {
+    /// A client with its key and public key (a PEM, or the name of a key
+    /// file), enabled, nothing else set: the builder methods add the rest.
+    pub fn new(client_key: impl Into<String>, public_key: impl Into<String>) -> Self {
+        Self {
+            client_key: client_key.into(),
+            public_key: public_key.into(),
+            name: None,
+            description: None,
+            client_secret: None,
+            partner_id: None,
+            enabled: true,
+            auth_codes: Default::default(),
+            notification_url: None,
+            notification_urls: Default::default(),
+            scopes: None,
+            claims: Default::default(),
+        }
+    }
+
+    /// The secret of the symmetric (HMAC-SHA512) service signature.
+    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// The `scopes` claim of its B2B tokens (instead of `["request"]`).
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// One more claim in its tokens (not one of the server's own).
+    pub fn claim(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.claims.insert(name.into(), value.into());
+        self
+    }
+
+    /// Its `X-PARTNER-ID`, when not its client key.
+    pub fn partner_id(mut self, partner_id: impl Into<String>) -> Self {
+        self.partner_id = Some(partner_id.into());
+        self
+    }
+
+    /// Where its notifications go (a base URL or a full `/v1.0/` URL).
+    pub fn notification_url(mut self, url: impl Into<String>) -> Self {
+        self.notification_url = Some(url.into());
+        self
+    }
+
+    /// A B2B2C authorization code and the customer it stands for.
+    pub fn auth_code(mut self, code: impl Into<String>, customer: impl Into<String>) -> Self {
+        self.auth_codes.insert(code.into(), customer.into());
+        self
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -176,7 +264,20 @@ impl Client {
                 })
             }
         };
+        if let Some(reserved) = entry
+            .claims
+            .keys()
+            .find(|k| RESERVED_CLAIMS.contains(&k.as_str()))
+        {
+            return Err(InvalidClient::ReservedClaim(reserved.clone()));
+        }
+        let scopes = entry.scopes.unwrap_or_else(|| vec!["request".to_owned()]);
+        if scopes.iter().any(|s| s.trim().is_empty()) {
+            return Err(InvalidClient::EmptyScope);
+        }
         Ok(Self {
+            scopes,
+            claims: entry.claims,
             client_key: entry.client_key,
             name: entry.name,
             public_key,

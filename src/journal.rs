@@ -66,8 +66,9 @@ pub struct JournalEntry {
     /// True when the path or the query was cut.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub target_truncated: bool,
-    /// Request headers in arrival order; credentials redacted unless
-    /// `journal_secrets_verbatim`.
+    /// Request headers in arrival order; credentials (a bearer token, a
+    /// Basic password) redacted unless
+    /// [`Config::journal_secrets_verbatim`](crate::Config).
     pub headers: Vec<(String, String)>,
     /// The body as text (lossy for non-UTF-8), cut at the journal's limit.
     pub body: String,
@@ -87,7 +88,11 @@ pub struct JournalEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
     pub reason: Option<String>,
-    /// The exact string the signature was verified over.
+    /// The string the signature was verified over, byte for byte, except
+    /// for the access token inside a symmetric one: shown as its first 8
+    /// characters and a fingerprint, like the `Authorization` header,
+    /// unless [`Config::journal_secrets_verbatim`](crate::Config) (the
+    /// `--journal-secrets-verbatim` flag) keeps it whole.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default)]
     pub string_to_sign: Option<String>,

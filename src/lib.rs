@@ -133,7 +133,7 @@ pub mod cli;
 #[cfg(feature = "outbound")]
 pub use outbound::probe;
 
-pub use clients::InvalidClient;
+pub use clients::{ClientEntry, InvalidClient};
 pub use clock::Clock;
 pub use config::{AdminMode, Config, ConfigError, Source, DEFAULT_TOKEN_PATHS};
 pub use endpoints::InvalidEndpoint;
@@ -146,7 +146,9 @@ pub use provider::{
 pub use scenarios::{
     Fault, InvalidScenario, Match, Phase, Respond, ScenarioSpec, ScenariosFull, MAX_SCENARIOS,
 };
-pub use server::{MockError, MockServer, StartError};
+pub use server::{Mismatch, MockError, MockServer, RequestPattern, StartError, Times};
+#[cfg(feature = "outbound")]
+pub use server::{SnapAnswer, SnapClient};
 pub use signing::{
     hmac_signature, service_string_to_sign, snap_timestamp, token_string_to_sign, ClientKeyPair,
 };

@@ -42,8 +42,12 @@ pub struct AccessTokenClaims {
     pub exp: i64,
     /// Subject: the B2B2C customer; empty for a B2B token.
     pub sub: String,
-    /// Scopes: `request` (B2B) or `customer` (B2B2C).
+    /// Scopes: `request` (B2B, or the client's `scopes`) or `customer`
+    /// (B2B2C).
     pub scopes: Vec<String>,
+    /// The client's extra `claims`, beside the ones above.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AccessTokenClaims {
@@ -218,13 +222,27 @@ impl TokenIssuer {
         self.issue_for(client_key, None, &["request"], now)
     }
 
-    /// Issues a token with a subject (a B2B2C customer; `None` for a B2B
-    /// token, whose `sub` claim is then empty) and scopes.
+    /// [`TokenIssuer::issue_with`] without extra claims.
     pub fn issue_for(
         &self,
         client_key: &str,
         subject: Option<&str>,
         scopes: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, TokenError> {
+        self.issue_with(client_key, subject, scopes, &serde_json::Map::new(), now)
+    }
+
+    /// Issues a token with a subject (a B2B2C customer; `None` for a B2B
+    /// token, whose `sub` claim is then empty), scopes and extra claims
+    /// (which never replace the ones above: clients' are checked at
+    /// registration).
+    pub fn issue_with(
+        &self,
+        client_key: &str,
+        subject: Option<&str>,
+        scopes: &[&str],
+        extra: &serde_json::Map<String, serde_json::Value>,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, TokenError> {
         let mut jti = [0u8; 40];
@@ -241,6 +259,7 @@ impl TokenIssuer {
             exp: iat.saturating_add(i64::try_from(self.lifetime_secs).unwrap_or(i64::MAX)),
             sub: subject.unwrap_or_default().to_owned(),
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            extra: extra.clone(),
         };
         let payload = serde_json::to_vec(&claims)
             .map_err(|e| TokenError(format!("cannot encode the claims: {e}")))?;

@@ -80,9 +80,10 @@ fn token_param(req: &HttpRequest, body: &[u8]) -> Option<String> {
     param.map(|p| p.token)
 }
 
-/// RFC 7662's members for an active token.
+/// RFC 7662's members for an active token, and the client's extra claims
+/// (RFC 7662 §2.2 allows more; they never replace these).
 fn active(c: &crate::tokens::AccessTokenClaims) -> Value {
-    json!({
+    let mut members = json!({
         "active": true,
         "client_id": c.aud,
         "aud": c.aud,
@@ -94,7 +95,13 @@ fn active(c: &crate::tokens::AccessTokenClaims) -> Value {
         "sub": c.sub,
         "jti": c.jti,
         "iss": c.iss,
-    })
+    });
+    if let Value::Object(m) = &mut members {
+        for (name, value) in &c.extra {
+            m.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    members
 }
 
 fn bad_request(detail: &str) -> HttpResponse {

@@ -157,8 +157,9 @@ impl Route for TokenRoute {
         };
         let (parsed, client) = authenticate(state, request, now, record, parse, service)?;
         if let Self::B2b = self {
+            let scopes: Vec<&str> = client.scopes.iter().map(String::as_str).collect();
             let token = state
-                .issue_token(parsed.client_key, None, &["request"], now, service)
+                .issue_token(&client, None, &scopes, now, service)
                 .await?;
             if state.stores.journal.enabled() {
                 record.issued = Some(issued_summary(&token));
@@ -166,7 +167,7 @@ impl Route for TokenRoute {
             return Ok(render_token(profile, service, &token, now));
         }
         let customer = Self::customer(state, &client, &parsed.grant, now, service).await?;
-        customer_token(state, parsed.client_key, customer, now, record).await
+        customer_token(state, &client, customer, now, record).await
     }
 }
 
@@ -174,14 +175,14 @@ impl Route for TokenRoute {
 /// once, kept in the store).
 async fn customer_token(
     state: &State,
-    client_key: &str,
+    client: &Client,
     customer: String,
     now: DateTime<Utc>,
     record: &mut Record,
 ) -> Result<Rendered, SnapError> {
     let service = SERVICE_ACCESS_TOKEN_B2B2C;
     let token = state
-        .issue_token(client_key, Some(&customer), &["customer"], now, service)
+        .issue_token(client, Some(&customer), &["customer"], now, service)
         .await?;
     if state.stores.journal.enabled() {
         record.issued = Some(issued_summary(&token));
@@ -192,7 +193,7 @@ async fn customer_token(
         .map_err(|e| internal(service, e))?;
     let expires_at = now + chrono::Duration::days(REFRESH_TOKEN_LIFETIME_DAYS);
     let grant = RefreshGrant {
-        client_key: client_key.to_owned(),
+        client_key: client.client_key.clone(),
         customer,
         expires_at,
     };

@@ -10,13 +10,21 @@ pub use crate::state::StartError;
 use crate::state::State;
 use crate::store::{block_on, StoreError};
 
+#[cfg(feature = "outbound")]
+mod client;
 mod payments;
+mod verify;
+
+#[cfg(feature = "outbound")]
+pub use client::{SnapAnswer, SnapClient};
+
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 use std::fmt;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
+pub use verify::{Mismatch, RequestPattern, Times};
 
 /// A bound, configured server that has not started serving yet.
 pub struct Bound {
@@ -288,27 +296,39 @@ impl MockServer {
 
     /// Registers (or replaces) a client: its key, its public key PEM (SPKI
     /// or PKCS#1), and the secret of the symmetric signature of service
-    /// calls, if it makes any.
+    /// calls, if it makes any. [`MockServer::register`] sets the rest
+    /// (scopes, claims, partner id, notification URL).
     pub fn register_client(
         &self,
         client_key: &str,
         public_key_pem: &str,
         client_secret: Option<&str>,
     ) -> Result<(), MockError> {
-        let entry = ClientEntry {
-            client_key: client_key.to_owned(),
-            public_key: public_key_pem.to_owned(),
-            name: None,
-            description: None,
-            client_secret: client_secret.map(str::to_owned),
-            enabled: true,
-            partner_id: None,
-            auth_codes: Default::default(),
-            notification_url: None,
-            notification_urls: Default::default(),
-        };
+        let mut entry = ClientEntry::new(client_key, public_key_pem);
+        entry.client_secret = client_secret.map(str::to_owned);
+        self.register(entry)
+    }
+
+    /// Registers (or replaces) a client described in full:
+    ///
+    /// ```no_run
+    /// # let server = snap_mock::MockServer::start(snap_mock::Config::for_tests()).unwrap();
+    /// # let pem = "";
+    /// use snap_mock::ClientEntry;
+    /// server.register(
+    ///     ClientEntry::new("merchant-1", pem)
+    ///         .client_secret("s3cret")
+    ///         .scopes(["request", "va"])
+    ///         .claim("merchantId", "M-1"),
+    /// )?;
+    /// # Ok::<(), snap_mock::MockError>(())
+    /// ```
+    ///
+    /// The public key must be a PEM here (no key files).
+    pub fn register(&self, entry: ClientEntry) -> Result<(), MockError> {
+        let client_key = entry.client_key.clone();
         let invalid = |reason: InvalidClient| MockError::InvalidClient {
-            client_key: client_key.to_owned(),
+            client_key: client_key.clone(),
             reason,
         };
         if !entry.public_key.contains("-----BEGIN") {
@@ -408,6 +428,10 @@ pub enum MockError {
     /// The transaction refuses the action (paid, expired, wrong amount).
     #[error("{}", .0.message())]
     Refused(crate::snap::error::TransactionFailure),
+    /// A [`SnapClient`](crate::SnapClient) could not make its call (no
+    /// answer, a key that cannot sign, no token in the answer).
+    #[error("client: {0}")]
+    Client(String),
 }
 
 impl Drop for MockServer {

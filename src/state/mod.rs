@@ -79,7 +79,7 @@ impl State {
     /// claims are the JWT's, kept in the token store instead of the token.
     pub async fn issue_token(
         &self,
-        client_key: &str,
+        client: &crate::clients::Client,
         subject: Option<&str>,
         scopes: &[&str],
         now: DateTime<Utc>,
@@ -88,7 +88,7 @@ impl State {
         let internal = |e: TokenError| SnapError::new(service, Failure::Internal, e.to_string());
         let mut issued = self
             .tokens
-            .issue_for(client_key, subject, scopes, now)
+            .issue_with(&client.client_key, subject, scopes, &client.claims, now)
             .map_err(internal)?;
         if self.config.token_format == TokenFormat::Opaque {
             issued.access_token = self.tokens.random_hex(32).map_err(internal)?;
@@ -156,11 +156,12 @@ impl State {
         })
     }
 
-    /// Re-reads the scenarios fixture. On failure the scenarios in force
-    /// stay as they were and the error says why.
+    /// Re-reads the scenarios fixture: how many the file holds (the
+    /// bundled ones under it not counted). On failure the scenarios in
+    /// force stay as they were and the error says why.
     pub async fn reload_scenarios(&self) -> Result<usize, ReloadError> {
         let set = load_scenarios(&self.config)?;
-        let n = set.len();
+        let n = set.len() - set.bundled_count();
         for name in set.file_names() {
             self.stores.counters.refill(name).await?;
         }

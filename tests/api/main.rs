@@ -10,6 +10,7 @@ mod asymmetric_service;
 mod b2b2c;
 mod binary;
 mod docker;
+mod embedding;
 mod fuzz;
 mod inspector;
 mod introspect;

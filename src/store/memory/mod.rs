@@ -190,18 +190,7 @@ mod tests {
         let pem = crate::embedded::key_file("demo-client.public.pem")
             .unwrap()
             .0;
-        let entry = |key: &str| crate::clients::ClientEntry {
-            client_key: key.into(),
-            public_key: pem.clone(),
-            name: None,
-            description: None,
-            client_secret: None,
-            enabled: true,
-            partner_id: None,
-            auth_codes: Default::default(),
-            notification_url: None,
-            notification_urls: Default::default(),
-        };
+        let entry = |key: &str| crate::clients::ClientEntry::new(key, pem.clone());
         let added = Client::from_entry(entry("runtime"), std::path::Path::new("")).unwrap();
         assert!(!clients.register(added));
         assert!(clients.remove("mock-flaky"));

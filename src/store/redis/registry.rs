@@ -203,6 +203,8 @@ pub(super) fn entry_of(client: &Client) -> StoreResult<ClientEntry> {
         auth_codes: client.auth_codes.clone(),
         notification_url: client.notification_url.clone(),
         notification_urls: client.notification_urls.clone(),
+        scopes: Some(client.scopes.clone()),
+        claims: client.claims.clone(),
     })
 }
 
