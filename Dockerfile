@@ -1,7 +1,8 @@
 # snap-mock container image: one static binary, the demo fixtures and the
 # test keys, on an empty base.
 #
-#   docker build -t snap-mock .                      # compiles inside Docker (needs the rust image)
+#   scripts/docker-build.sh snap-mock                # compiles inside Docker (needs the rust image);
+#                                                    # checks the tools first, hints when the pull fails
 #   docker run --rm -p 8080:8080 snap-mock
 #
 # Where no base image can be pulled, build the binary on the host and let
@@ -14,9 +15,12 @@
 # under keys/ never reach the image.
 
 ARG BINARY_SOURCE=compile
+# The compile stage's base image; a mirror's name where Docker Hub is not
+# reachable (--build-arg RUST_IMAGE=mirror.example/library/rust:1-bookworm).
+ARG RUST_IMAGE=rust:1-bookworm
 
 # --- compile: the default for users -----------------------------------------
-FROM rust:1-bookworm AS compile
+FROM ${RUST_IMAGE} AS compile
 # Set by BuildKit for the platform being built (amd64 or arm64).
 ARG TARGETARCH
 WORKDIR /src

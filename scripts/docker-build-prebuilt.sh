@@ -10,11 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tag=${1:-snap-mock:local}
+# Before minutes of compiling: the client, the daemon, BuildKit.
+. scripts/docker-tools.sh
+check_docker_tools
 target=x86_64-unknown-linux-gnu
 RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target "$target"
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 mkdir -p dist/linux-amd64
 cp "$target_dir/$target/release/snap-mock" dist/linux-amd64/snap-mock
-DOCKER_BUILDKIT=1 "${DOCKER:-docker}" build --build-arg BINARY_SOURCE=prebuilt -t "$tag" .
+DOCKER_BUILDKIT=1 "$docker_bin" build --build-arg BINARY_SOURCE=prebuilt -t "$tag" .
 echo "built $tag"

@@ -6,13 +6,17 @@
 use super::{MockError, MockServer};
 use crate::provider::ServiceSignature;
 use crate::signing::{hmac_signature, snap_timestamp, ClientKeyPair};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A registered client talking to a [`MockServer`]: takes (and keeps) its
 /// B2B token, signs service calls the way the server's preset checks them.
+/// Its timestamps and the life of its token follow the server's
+/// [`Clock`](crate::Clock): after `clock().advance(...)` it takes a new
+/// token when the server would refuse the old one.
 ///
 /// ```no_run
 /// # let server = snap_mock::MockServer::start(snap_mock::Config::for_tests()).unwrap();
@@ -37,7 +41,8 @@ pub struct SnapClient {
     secret: Option<String>,
     signature: ServiceSignature,
     agent: ureq::Agent,
-    token: Mutex<Option<(String, Instant)>>,
+    clock: crate::clock::Clock,
+    token: Mutex<Option<(String, DateTime<Utc>)>>,
 }
 
 /// An answer of the server: status and JSON body (`Null` when it was not
@@ -88,6 +93,7 @@ impl MockServer {
             secret: client_secret.map(str::to_owned),
             signature: config.provider.service_signature,
             agent: agent.build(),
+            clock: self.clock().clone(),
             token: Mutex::new(None),
         })
     }
@@ -118,7 +124,7 @@ impl SnapClient {
 
     /// `POST` to the token path, signed: the whole answer.
     pub fn request_token(&self) -> Result<SnapAnswer, MockError> {
-        let timestamp = snap_timestamp(chrono::Utc::now());
+        let timestamp = snap_timestamp(self.clock.now());
         let signature = self
             .key
             .sign_token_request(&self.client_key, &timestamp)
@@ -133,12 +139,13 @@ impl SnapClient {
         answer(request.send_string(r#"{"grantType":"client_credentials"}"#))
     }
 
-    /// A B2B access token: the one taken before while it has a minute left,
-    /// else a new one. An answer without a token is an error naming it.
+    /// A B2B access token: the one taken before while it has a minute left
+    /// on the server's clock, else a new one. An answer without a token is
+    /// an error naming it.
     pub fn access_token(&self) -> Result<String, MockError> {
         let mut held = self.token.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((token, until)) = held.as_ref() {
-            if Instant::now() < *until {
+            if self.clock.now() < *until {
                 return Ok(token.clone());
             }
         }
@@ -154,8 +161,9 @@ impl SnapClient {
             Value::String(s) => s.parse::<u64>().ok(),
             other => other.as_u64(),
         });
-        let lifetime = Duration::from_secs(expires_in.unwrap_or(900).saturating_sub(60));
-        *held = Some((token.to_owned(), Instant::now() + lifetime));
+        let lifetime = expires_in.unwrap_or(900).saturating_sub(60);
+        let lifetime = chrono::Duration::seconds(i64::try_from(lifetime).unwrap_or(0));
+        *held = Some((token.to_owned(), self.clock.now() + lifetime));
         Ok(token.to_owned())
     }
 
@@ -181,7 +189,7 @@ impl SnapClient {
         external_id: &str,
     ) -> Result<SnapAnswer, MockError> {
         let body = body.to_string();
-        let timestamp = snap_timestamp(chrono::Utc::now());
+        let timestamp = snap_timestamp(self.clock.now());
         let method = method.to_ascii_uppercase();
         let mut request = self
             .agent

@@ -364,9 +364,10 @@ impl MockServer {
     }
 
     /// The request journal, newest first. Credentials in it are redacted
-    /// (a bearer token's and a Basic password's middle, the token inside a
-    /// symmetric `stringToSign`) unless [`Config::journal_secrets_verbatim`]
-    /// is set.
+    /// unless [`Config::journal_secrets_verbatim`] is set: a bearer or
+    /// refresh token (in `Authorization`, in the body, inside a symmetric
+    /// `stringToSign`) is shown as its first 8 characters and a SHA-256
+    /// fingerprint, a Basic credential as its fingerprint alone.
     pub fn requests(&self) -> Result<Vec<JournalEntry>, MockError> {
         let entries = block_on(self.state.stores.journal.list(None, usize::MAX, &|_| true))?;
         Ok(entries.iter().map(|e| JournalEntry::clone(e)).collect())

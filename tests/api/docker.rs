@@ -378,3 +378,80 @@ fn the_testcontainers_example_passes_against_the_image() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs an image build script with this environment: exit code, stderr,
+/// and how long it took.
+fn build_script(script: &str, env: &[(&str, &str)]) -> (Option<i32>, String, Duration) {
+    let started = Instant::now();
+    let mut cmd = Command::new(script);
+    cmd.arg("snap-mock:script-test");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the script runs");
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    (out.status.code(), text, started.elapsed())
+}
+
+/// The build scripts check the Docker tools before compiling anything,
+/// and each refusal says how to fix it.
+#[test]
+#[ignore = "needs a Docker engine (.ci/run starts one)"]
+fn the_build_scripts_check_the_tools_before_compiling_and_say_how_to_fix_them() {
+    let docker = std::env::var("DOCKER").unwrap_or_else(|_| "docker".into());
+    // A daemon that does not answer.
+    let (code, text, took) = build_script(
+        "scripts/docker-build-prebuilt.sh",
+        &[
+            ("DOCKER", &docker),
+            ("DOCKER_HOST", "unix:///nonexistent/docker.sock"),
+        ],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("the Docker daemon does not answer") && text.contains("start it"),
+        "{text}"
+    );
+    assert!(!text.contains("Compiling"), "it compiled first: {text}");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    // A client without BuildKit, as a Docker 23+ client without the buildx
+    // plugin answers (the daemon part of the check passes).
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("docker");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\ncase \"$1\" in\n  version) echo 28.2.2 ;;\n  build) echo 'ERROR: BuildKit is enabled but the buildx component is missing or broken.' >&2; exit 1 ;;\n  *) exit 1 ;;\nesac\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&fake)
+        .status()
+        .unwrap();
+    let (code, text, _) = build_script(
+        "scripts/docker-build-prebuilt.sh",
+        &[("DOCKER", fake.to_str().unwrap())],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("cannot build with BuildKit") && text.contains("DOCKER=/usr/bin/docker"),
+        "{text}"
+    );
+    assert!(!text.contains("Compiling"), "it compiled first: {text}");
+    // A base image that cannot be pulled: the one-line hint at the fallback.
+    let (code, text, took) = build_script(
+        "scripts/docker-build.sh",
+        &[
+            ("DOCKER", &docker),
+            ("RUST_IMAGE", "snap-mock-test.invalid/rust:1"),
+        ],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("the base image snap-mock-test.invalid/rust:1 could not be pulled")
+            && text.contains("scripts/docker-build-prebuilt.sh snap-mock:script-test"),
+        "{text}"
+    );
+    assert!(took < Duration::from_secs(120), "{took:?}");
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's Rust examples, copied verbatim into a new crate outside this
 # repository that depends on snap-mock by path with default-features =
-# false, then `cargo test` there. Proves the library works away from the
+# false and the test client (`outbound`), then `cargo test` there. Proves the library works away from the
 # repository's working directory and without the cli feature.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -16,7 +16,8 @@ edition = "2021"
 publish = false
 
 [dev-dependencies]
-snap-mock = { path = "$repo", default-features = false }
+snap-mock = { path = "$repo", default-features = false, features = ["outbound"] }
+serde_json = "1"
 TOML
 : >"$work/embedder/src/lib.rs"
 # Each block follows a line `<!-- embed: FILE -->` in README.md.
