@@ -113,6 +113,22 @@ pub fn service_string_to_sign(
     )
 }
 
+/// The string-to-sign of a service call (and of a notification) with the
+/// asymmetric signature: `METHOD:url:lowercase(hex(sha256(minified
+/// body))):timestamp`, signed with SHA256withRSA.
+pub fn asymmetric_service_string_to_sign(
+    method: &str,
+    relative_url: &str,
+    body: &[u8],
+    timestamp: &str,
+) -> String {
+    format!(
+        "{}:{relative_url}:{}:{timestamp}",
+        method.to_ascii_uppercase(),
+        crate::snap::BodyHash::Minified.hash(body)
+    )
+}
+
 /// `base64(HMAC-SHA512(client_secret, string_to_sign))`: the symmetric
 /// `X-SIGNATURE`.
 pub fn hmac_signature(client_secret: &str, string_to_sign: &str) -> String {

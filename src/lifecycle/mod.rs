@@ -103,9 +103,10 @@ pub trait Route: Send + Sync + 'static {
         Step::Accepted
     }
     /// The client the request names before any check, for the journal and
-    /// for scenarios' `clientKey`; a route without one leaves this alone.
-    fn client_key<'r>(&self, _request: &Request<'r>) -> Option<&'r str> {
-        None
+    /// for scenarios' `clientKey`: its `X-CLIENT-KEY` (every SNAP route's;
+    /// a symmetric service call's client is known from its token later).
+    fn client_key<'r>(&self, request: &Request<'r>) -> Option<&'r str> {
+        request.header_text(Field::ClientKey.name())
     }
     /// The grant the body asks for, for scenarios' `grantType` (asked for
     /// only when a loaded scenario matches on it).

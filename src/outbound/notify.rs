@@ -6,10 +6,8 @@
 //! must handle duplicates) and is signed again with a fresh timestamp.
 
 use crate::signing::ClientKeyPair;
-use crate::snap::symmetric::{lower_hex, minify_body};
 use crate::snap::timestamp::format_snap_timestamp;
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
@@ -59,8 +57,12 @@ pub fn signed_headers(
 ) -> Vec<(String, String)> {
     let timestamp = format_snap_timestamp(&now);
     let path = crate::outbound::path_and_query(&notification.url);
-    let hash = lower_hex(&Sha256::digest(minify_body(notification.body.as_bytes())));
-    let string_to_sign = format!("POST:{path}:{hash}:{timestamp}");
+    let string_to_sign = crate::signing::asymmetric_service_string_to_sign(
+        "POST",
+        &path,
+        notification.body.as_bytes(),
+        &timestamp,
+    );
     let signature = key.sign(&string_to_sign).unwrap_or_default();
     vec![
         ("Content-Type".into(), "application/json".into()),
@@ -233,12 +235,7 @@ impl Outbox {
 
     /// Forgets everything (`POST /__admin/reset`).
     pub fn clear(&self) {
-        let mut inner = self.lock();
-        let next = inner.next;
-        *inner = Inner {
-            next,
-            ..Inner::default()
-        };
+        *self.lock() = Inner::default();
     }
 }
 
@@ -247,6 +244,8 @@ mod tests {
     use super::*;
     use crate::snap::keys::ClientPublicKey;
     use crate::snap::signature::verify_asymmetric;
+    use crate::snap::symmetric::lower_hex;
+    use sha2::{Digest, Sha256};
 
     fn notification(id: &str, now: DateTime<Utc>) -> Notification {
         Notification {
@@ -264,6 +263,21 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         "2026-11-30T03:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_reset_empties_the_outbox_and_it_fills_again_newest_first() {
+        let outbox = Outbox::new(10);
+        outbox.push(notification("a", now()));
+        outbox.push(notification("b", now()));
+        outbox.clear();
+        assert!(outbox.list().is_empty());
+        assert!(outbox.take_due(now()).is_empty());
+        assert!(outbox.resend("a", now()).is_none());
+        outbox.push(notification("c", now()));
+        outbox.push(notification("d", now()));
+        let ids: Vec<String> = outbox.list().into_iter().map(|n| n.id).collect();
+        assert_eq!(ids, ["d", "c"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::render::{render_with, Rendered};
 use crate::snap::error::{Failure, TransactionFailure};
 use crate::snap::response_code::{ResponseCode, ServiceCode};
 use crate::snap::timestamp::format_snap_timestamp;
-use crate::snap::{Field, SnapError};
+use crate::snap::SnapError;
 use crate::state::State;
 use crate::transactions::{
     parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target, Action, Call,
@@ -31,10 +31,6 @@ pub struct StatefulRoute {
 impl Route for StatefulRoute {
     fn service(&self) -> ServiceCode {
         ServiceCode(self.call.service())
-    }
-
-    fn client_key<'r>(&self, request: &Request<'r>) -> Option<&'r str> {
-        request.header_text(Field::ClientKey.name())
     }
 
     async fn declined(&self, state: &State, record: &Record) {

@@ -133,10 +133,6 @@ impl Route for TokenRoute {
         Step::Issued
     }
 
-    fn client_key<'r>(&self, request: &Request<'r>) -> Option<&'r str> {
-        request.header_text(Field::ClientKey.name())
-    }
-
     fn grant_type(&self, request: &Request<'_>) -> Option<String> {
         let body = serde_json::from_slice::<serde_json::Value>(request.body).ok()?;
         Some(body.get(Field::GrantType.name())?.as_str()?.to_owned())

@@ -29,10 +29,6 @@ impl Route for Transactional {
         self.0.spec.service_code
     }
 
-    fn client_key<'r>(&self, request: &Request<'r>) -> Option<&'r str> {
-        request.header_text(Field::ClientKey.name())
-    }
-
     async fn declined(&self, state: &State, record: &Record) {
         release_external_id(state, record).await;
     }

@@ -8,7 +8,6 @@ use crate::provider::ServiceSignature;
 use crate::signing::{hmac_signature, snap_timestamp, ClientKeyPair};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -223,18 +222,19 @@ impl SnapClient {
             }
             ServiceSignature::Asymmetric => {
                 request = request.set("X-CLIENT-KEY", &self.client_key);
-                let hash = lower_hex(&Sha256::digest(body.as_bytes()));
+                let sts = crate::signing::asymmetric_service_string_to_sign(
+                    &method,
+                    path,
+                    body.as_bytes(),
+                    &timestamp,
+                );
                 self.key
-                    .sign(&format!("{method}:{path}:{hash}:{timestamp}"))
+                    .sign(&sts)
                     .map_err(|e| MockError::Client(e.to_string()))?
             }
         };
         answer(request.set("X-SIGNATURE", &signature).send_string(&body))
     }
-}
-
-fn lower_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn answer(result: Result<ureq::Response, ureq::Error>) -> Result<SnapAnswer, MockError> {

@@ -96,33 +96,67 @@ pub fn parse_create(
     ) {
         return Err(TransactionFailure::FieldFormat("virtualAccountTrxType"));
     }
+    let fields = Fields {
+        reference: "trxId",
+        amount: "totalAmount",
+        expiry: "expiredDate",
+    };
+    pending(body, client_key, reference_no, now, fields, |_, _| {
+        Ok(Details::VirtualAccount {
+            virtual_account_name: text(body, "virtualAccountName", 255)?,
+            trx_type,
+            partner_service_id,
+            customer_no,
+            virtual_account_no,
+        })
+    })
+}
+
+/// The fields every new transaction reads from its body, by the names its
+/// call gives them.
+struct Fields {
+    /// The client's own reference.
+    reference: &'static str,
+    amount: &'static str,
+    expiry: &'static str,
+}
+
+/// A new transaction, pending: the client's reference, the amount and the
+/// expiry read from `fields`, `additionalInfo` kept, and the details of its
+/// kind (given the amount and the reference number).
+fn pending(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+    fields: Fields,
+    details: impl FnOnce(&Money, &str) -> Result<Details, TransactionFailure>,
+) -> Result<Transaction, TransactionFailure> {
+    let partner_reference_no = text(body, fields.reference, 64)?;
+    let total_amount = Money::from_value(
+        body.get(fields.amount)
+            .ok_or(TransactionFailure::MandatoryField(fields.amount))?,
+        fields.amount,
+    )?;
+    let expires_at = expiry(body, fields.expiry)?;
+    let details = details(&total_amount, &reference_no)?;
     Ok(Transaction {
         reference_no,
         client_key: client_key.to_owned(),
-        partner_reference_no: text(body, "trxId", 64)?,
-        total_amount: Money::from_value(
-            body.get("totalAmount")
-                .ok_or(TransactionFailure::MandatoryField("totalAmount"))?,
-            "totalAmount",
-        )?,
+        partner_reference_no,
+        total_amount,
         paid_amount: None,
         refunded_amount: None,
         status: Status::Pending,
         status_reason: None,
-        expires_at: expiry(body, "expiredDate")?,
+        expires_at,
         created_at: now,
         updated_at: now,
         additional_info: body
             .get("additionalInfo")
             .cloned()
             .unwrap_or_else(|| json!({})),
-        details: Details::VirtualAccount {
-            virtual_account_name: text(body, "virtualAccountName", 255)?,
-            trx_type,
-            partner_service_id,
-            customer_no,
-            virtual_account_no,
-        },
+        details,
     })
 }
 
@@ -133,29 +167,15 @@ pub fn parse_debit(
     reference_no: String,
     now: DateTime<Utc>,
 ) -> Result<Transaction, TransactionFailure> {
-    Ok(Transaction {
-        reference_no,
-        client_key: client_key.to_owned(),
-        partner_reference_no: text(body, "partnerReferenceNo", 64)?,
-        total_amount: Money::from_value(
-            body.get("amount")
-                .ok_or(TransactionFailure::MandatoryField("amount"))?,
-            "amount",
-        )?,
-        paid_amount: None,
-        refunded_amount: None,
-        status: Status::Pending,
-        status_reason: None,
-        expires_at: expiry(body, "validUpTo")?,
-        created_at: now,
-        updated_at: now,
-        additional_info: body
-            .get("additionalInfo")
-            .cloned()
-            .unwrap_or_else(|| json!({})),
-        details: Details::DirectDebit {
+    let fields = Fields {
+        reference: "partnerReferenceNo",
+        amount: "amount",
+        expiry: "validUpTo",
+    };
+    pending(body, client_key, reference_no, now, fields, |_, _| {
+        Ok(Details::DirectDebit {
             merchant_id: optional_text(body, "merchantId", 64)?,
-        },
+        })
     })
 }
 
@@ -166,33 +186,25 @@ pub fn parse_qris(
     reference_no: String,
     now: DateTime<Utc>,
 ) -> Result<Transaction, TransactionFailure> {
-    let amount = Money::from_value(
-        body.get("amount")
-            .ok_or(TransactionFailure::MandatoryField("amount"))?,
-        "amount",
-    )?;
-    Ok(Transaction {
-        partner_reference_no: text(body, "partnerReferenceNo", 64)?,
-        details: Details::Qris {
-            merchant_id: optional_text(body, "merchantId", 64)?,
-            terminal_id: optional_text(body, "terminalId", 16)?,
-            qr_content: qr_content(&amount, &reference_no),
-        },
+    let fields = Fields {
+        reference: "partnerReferenceNo",
+        amount: "amount",
+        expiry: "validityPeriod",
+    };
+    pending(
+        body,
+        client_key,
         reference_no,
-        client_key: client_key.to_owned(),
-        total_amount: amount,
-        paid_amount: None,
-        refunded_amount: None,
-        status: Status::Pending,
-        status_reason: None,
-        expires_at: expiry(body, "validityPeriod")?,
-        created_at: now,
-        updated_at: now,
-        additional_info: body
-            .get("additionalInfo")
-            .cloned()
-            .unwrap_or_else(|| json!({})),
-    })
+        now,
+        fields,
+        |amount, reference_no| {
+            Ok(Details::Qris {
+                merchant_id: optional_text(body, "merchantId", 64)?,
+                terminal_id: optional_text(body, "terminalId", 16)?,
+                qr_content: qr_content(amount, reference_no),
+            })
+        },
+    )
 }
 
 /// The `refundAmount` of a refund body (service 58).
