@@ -418,15 +418,19 @@ def oversized_signature(binary, big_clients=8):
     """(p50 of a 512-byte signature for a 2048-bit client with 8 clients on
     4096-bit keys, p50 of a wrong 256-byte one), in ms."""
     with tempfile.TemporaryDirectory() as d:
-        big = os.path.join(d, "big.pem")
-        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096", "-out", big],
-                       check=True, capture_output=True)
-        big_pub = subprocess.run(["openssl", "pkey", "-in", big, "-pubout"], check=True, capture_output=True,
-                                 text=True).stdout
+        # Eight distinct keys, as eight clients would have: one key shared
+        # by all would be tried once (the issue's slow path did not show).
+        big_pubs = []
+        for i in range(big_clients):
+            big = os.path.join(d, "big-%d.pem" % i)
+            subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096",
+                            "-out", big], check=True, capture_output=True)
+            big_pubs.append(subprocess.run(["openssl", "pkey", "-in", big, "-pubout"], check=True,
+                                           capture_output=True, text=True).stdout)
         demo = open(os.path.join(ROOT, "keys", "demo-client.public.pem")).read()
         clients = os.path.join(d, "clients.json")
         entries = [{"clientKey": "demo-client", "publicKey": demo}]
-        entries += [{"clientKey": "big-%d" % i, "publicKey": big_pub} for i in range(big_clients)]
+        entries += [{"clientKey": "big-%d" % i, "publicKey": pub} for i, pub in enumerate(big_pubs)]
         json.dump({"clients": entries}, open(clients, "w"))
         server, port = started(binary, "--clients", clients, "--scenarios", "", "--endpoints", "")
         try:
