@@ -60,6 +60,7 @@ pub async fn health(state: web::Data<State>) -> HttpResponse {
 /// The service endpoints served (canned and stateful), as `/health`
 /// lists them.
 fn served_endpoints(state: &State) -> Vec<Value> {
+    let all_bundled = matches!(state.config.endpoints, Some(crate::config::Source::Bundled));
     crate::endpoints::served(&state.config, &state.endpoints)
         .iter()
         .map(|e| {
@@ -69,7 +70,7 @@ fn served_endpoints(state: &State) -> Vec<Value> {
                 "serviceCode": e.service_code.to_string(),
                 "signature": e.signature.as_str(),
                 "answers": e.answers_label(),
-                "bundled": matches!(&e.answers, crate::endpoints::Answers::Canned(c) if c.bundled),
+                "bundled": matches!(&e.answers, crate::endpoints::Answers::Canned(c) if c.bundled || all_bundled),
                 "summary": e.summary(),
             })
         })

@@ -852,4 +852,86 @@ fn a_mounted_directory_adds_to_the_bundled_fixtures_unless_no_bundled() {
         loaded.contains(&format!("scenarios: bundled ({})", bundled_scenarios.len())),
         "{loaded}"
     );
+    let listed = get(&format!("{}/__admin/scenarios", server.uri)).json();
+    let sources: std::collections::BTreeSet<&str> = listed["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["bundled"].into());
+}
+
+/// Started under a soft limit of 128 open files, the server raises it to
+/// the hard limit: 400 idle connections then leave a valid token request
+/// answered at once, where they used to make every `accept` fail and
+/// actix pause accepting (valid clients waited for the idle ones to time
+/// out).
+#[test]
+fn idle_connections_past_a_low_soft_open_files_limit_do_not_starve_accept() {
+    use std::os::unix::process::CommandExt;
+    let mut hard = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: one valid, exclusive rlimit written by the call.
+    assert_eq!(
+        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut hard) },
+        0
+    );
+    if hard.rlim_max < 2048 {
+        eprintln!(
+            "SKIPPED LOUDLY: the hard open files limit here is {}; this test needs 2048",
+            hard.rlim_max
+        );
+        return;
+    }
+    let server = spawn_binary(|cmd| {
+        // Idle connections held 20 s: without the raise, the valid request
+        // would wait about that long.
+        cmd.env("RUST_LOG", "info")
+            .args(["--port", "0", "--request-timeout-ms", "20000"]);
+        // SAFETY: setrlimit is async-signal-safe; the closure touches no
+        // memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                let mut limit = libc::rlimit {
+                    rlim_cur: 0,
+                    rlim_max: 0,
+                };
+                libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+                limit.rlim_cur = 128;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+                Ok(())
+            });
+        }
+    });
+    let raised = server.expect_line("open files limit raised from 128 to");
+    assert!(raised.contains("the hard limit"), "{raised}");
+    let addr: std::net::SocketAddr = server.uri.trim_start_matches("http://").parse().unwrap();
+    let idle: Vec<std::net::TcpStream> = (0..400)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    request_token(&format!("{}{FINPAY_PATH}", server.uri)).expect(
+        200,
+        "2007300",
+        "Request has been processed successfully",
+    );
+    let took = started.elapsed();
+    // The sharp evidence is the log: not one failed accept. (Without the
+    // raise: "Too many open files" a few times a second, and the request
+    // took 3.7 s here.)
+    let failed: Vec<String> = server
+        .lines_for(Duration::from_millis(500))
+        .into_iter()
+        .filter(|l| l.contains("Too many open files") || l.contains("Error accepting"))
+        .collect();
+    assert!(failed.is_empty(), "accept failed: {failed:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "a valid request behind 400 idle connections took {took:?}"
+    );
+    drop(idle);
 }

@@ -251,7 +251,7 @@ fn sigint_stops_the_container_with_exit_code_zero() {
 
 #[test]
 #[ignore = "needs a Docker engine and SNAP_MOCK_DOCKER_IMAGE (.ci/run builds the image and runs these)"]
-fn a_mounted_fixtures_directory_replaces_the_demo_fixtures() {
+fn a_mounted_fixtures_directory_replaces_the_clients_and_adds_to_the_bundled_scenarios() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let pem = std::fs::read_to_string("keys/other-client.public.pem").unwrap();
@@ -276,8 +276,34 @@ fn a_mounted_fixtures_directory_replaces_the_demo_fixtures() {
     request_token(&c.url(FINPAY_PATH)).expect(401, "4017300", "Unauthorized. [Unknown client]");
     let headers = signed_headers(PKCS1_PRIVATE_KEY, "custom-down", &now_timestamp());
     post_with(&c.url(FINPAY_PATH), &headers, BODY).expect(500, "5007302", "Custom upstream down");
+    // The bundled scenarios and endpoints stay under the mounted files.
+    let mut headers = signed_headers(PKCS1_PRIVATE_KEY, "custom-client", &now_timestamp());
+    headers.push(("X-Mock-Scenario".into(), "conflict".into()));
+    post_with(&c.url(FINPAY_PATH), &headers, BODY).expect(409, "4097300", "Conflict");
+    let health = get(&c.url("/health")).json();
+    let bundled = health["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["path"] == "/v1.0/transfer-va/inquiry" && e["bundled"] == true);
+    assert!(bundled, "{health}");
     let (code, _) = c.stop_with("TERM");
     assert_eq!(code, 0);
+    drop(c);
+    // --no-bundled: the mounted files are all there is.
+    let c = Container::run(&["-v", &mount, "-e", "SNAP_MOCK_NO_BUNDLED=true"]);
+    let mut headers = signed_headers(PKCS1_PRIVATE_KEY, "custom-client", &now_timestamp());
+    headers.push(("X-Mock-Scenario".into(), "conflict".into()));
+    let answer = post_with(&c.url(FINPAY_PATH), &headers, BODY);
+    assert_eq!(answer.status, 400, "{}", answer.text);
+    let health = get(&c.url("/health")).json();
+    let canned = health["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["answers"] == "canned")
+        .count();
+    assert_eq!(canned, 0, "{health}");
 }
 
 #[test]

@@ -22,6 +22,8 @@ fn init_logging() {
 
 pub(super) fn serve(args: ServeArgs) -> ExitCode {
     init_logging();
+    #[cfg(unix)]
+    let raised = raise_open_files_limit();
     let watch = args.watch;
     let cert_out = args.tls.tls_cert_out.clone();
     let bound = match Bound::new(args.into_config()) {
@@ -42,6 +44,10 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
         watch_fixtures(bound.state.clone());
     }
     announce(&bound);
+    #[cfg(unix)]
+    if let Some((before, after)) = raised {
+        log::info!("open files limit raised from {before} to {after} (the hard limit): idle connections cannot starve accept");
+    }
 
     let state = bound.state.clone();
     let result = actix_web::rt::System::new().block_on(async move {
@@ -65,6 +71,41 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Raises the soft limit of open files to the hard one: every connection,
+/// idle or not, holds a descriptor, and at the common soft limit of 1,024 a
+/// few hundred idle connections make `accept` fail, after which actix
+/// stops accepting for half a second at a time and valid clients wait
+/// (RELIABILITY.md). The hard limit is the process's to take, as Go's
+/// runtime and nginx's `worker_rlimit_nofile` do. `(before, after)` when
+/// raised.
+#[cfg(unix)]
+fn raise_open_files_limit() -> Option<(u64, u64)> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the valid, exclusive
+    // pointer it is given and keeps nothing.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return None;
+    }
+    // An unlimited hard limit is not a valid soft one on every kernel:
+    // 1,048,576 is Linux's default ceiling (fs.nr_open).
+    let target = limit.rlim_max.min(1 << 20);
+    if limit.rlim_cur >= target {
+        return None;
+    }
+    let raised = libc::rlimit {
+        rlim_cur: target,
+        rlim_max: limit.rlim_max,
+    };
+    // SAFETY: setrlimit reads one valid rlimit and keeps nothing.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
+        return None;
+    }
+    Some((limit.rlim_cur as u64, target as u64))
 }
 
 /// The listening line and what was loaded, on stdout (harnesses wait

@@ -19,7 +19,15 @@ fn scenario_json(scenario: &Scenario, source: &str, remaining: Option<u32>) -> V
 pub async fn list_scenarios(state: web::Data<State>) -> Answer {
     let set = state.stores.scenarios.snapshot();
     let mut list = Vec::with_capacity(set.len());
+    // The compiled-in fixture itself (no file given or found) is bundled
+    // as much as the entries layered under a file.
+    let all_bundled = matches!(state.config.scenarios, Some(crate::config::Source::Bundled));
     for (s, src) in set.listing() {
+        let src = if all_bundled && src == "file" {
+            "bundled"
+        } else {
+            src
+        };
         let remaining = crate::store::scenario_remaining(s, state.stores.counters.as_ref()).await?;
         list.push(scenario_json(s, src, remaining));
     }
