@@ -81,7 +81,7 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
 /// runtime and nginx's `worker_rlimit_nofile` do. `(before, after)` when
 /// raised.
 #[cfg(unix)]
-fn raise_open_files_limit() -> Option<(u64, u64)> {
+fn raise_open_files_limit() -> Option<(libc::rlim_t, libc::rlim_t)> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -105,7 +105,7 @@ fn raise_open_files_limit() -> Option<(u64, u64)> {
     if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
         return None;
     }
-    Some((limit.rlim_cur as u64, target as u64))
+    Some((limit.rlim_cur, target))
 }
 
 /// The listening line and what was loaded, on stdout (harnesses wait
