@@ -295,3 +295,107 @@ impl fmt::Display for Mismatch {
 }
 
 impl std::error::Error for Mismatch {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(
+        method: &str,
+        path: &str,
+        client: Option<&str>,
+        status: u16,
+        code: &str,
+    ) -> JournalEntry {
+        serde_json::from_value(json!({
+            "id": "e", "seq": 1, "time": "2026-11-30T03:00:00Z", "method": method, "path": path,
+            "headers": [["Content-Type", "application/json"], ["CHANNEL-ID", "95221"]],
+            "body": r#"{"trxId":"INV-1"}"#, "bodyBytes": 17, "bodyTruncated": false,
+            "clientKey": client, "outcome": {"status": status, "responseCode": code},
+            "decidedBy": "accepted", "scenario": "slow", "durationMicros": 1
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_condition_must_hold() {
+        let e = entry("POST", "/v1.0/x", Some("c"), 200, "2002700");
+        assert!(RequestPattern::any().matches(&e));
+        assert!(RequestPattern::post("/v1.0/x").matches(&e));
+        assert!(!RequestPattern::post("/v1.0/y").matches(&e));
+        assert!(!RequestPattern::any().method("get").matches(&e));
+        assert!(RequestPattern::any().method("post").matches(&e));
+        assert!(RequestPattern::any().path_prefix("/v1.0/").matches(&e));
+        assert!(!RequestPattern::any().path_prefix("/v2").matches(&e));
+        assert!(RequestPattern::any().client_key("c").matches(&e));
+        assert!(!RequestPattern::any().client_key("d").matches(&e));
+        assert!(RequestPattern::any().response_code("2002700").matches(&e));
+        assert!(!RequestPattern::any().response_code("4012700").matches(&e));
+        assert!(RequestPattern::any().status(200).matches(&e));
+        assert!(!RequestPattern::any().status(201).matches(&e));
+        assert!(RequestPattern::any().accepted(true).matches(&e));
+        assert!(!RequestPattern::any().accepted(false).matches(&e));
+        assert!(RequestPattern::any()
+            .header("channel-id", "95221")
+            .matches(&e));
+        assert!(!RequestPattern::any().header("channel-id", "1").matches(&e));
+        assert!(!RequestPattern::any().header("x-other", "95221").matches(&e));
+        assert!(RequestPattern::any().body_contains("INV-1").matches(&e));
+        assert!(!RequestPattern::any().body_contains("INV-2").matches(&e));
+        assert!(RequestPattern::any().scenario("slow").matches(&e));
+        assert!(!RequestPattern::any().scenario("fast").matches(&e));
+        let refused = entry("POST", "/v1.0/x", None, 401, "4012700");
+        assert!(RequestPattern::any().accepted(false).matches(&refused));
+        assert!(!RequestPattern::any().client_key("c").matches(&refused));
+        let boundary = entry("POST", "/v1.0/x", None, 300, "3000000");
+        assert!(!RequestPattern::any().accepted(true).matches(&boundary));
+        let mut sent = e.clone();
+        sent.direction = Direction::Outbound;
+        assert!(!RequestPattern::any().matches(&sent));
+    }
+
+    #[test]
+    fn times_say_what_they_count() {
+        let cases: [(Times, &str, &[usize], &[usize]); 6] = [
+            (2.into(), "exactly 2", &[2], &[1, 3]),
+            ((1..).into(), "at least 1", &[1, 9], &[0]),
+            ((..=3).into(), "at most 3", &[0, 3], &[4]),
+            ((..3).into(), "fewer than 3", &[2], &[3]),
+            ((2..=4).into(), "2 to 4", &[2, 4], &[1, 5]),
+            ((2..4).into(), "2 to 3", &[2, 3], &[1, 4]),
+        ];
+        for (times, text, inside, outside) in cases {
+            assert_eq!(times.to_string(), text);
+            assert!(inside.iter().all(|n| times.contains(*n)), "{text}");
+            assert!(!outside.iter().any(|n| times.contains(*n)), "{text}");
+        }
+        assert_eq!(Times::from(..).to_string(), "any number");
+    }
+
+    #[test]
+    fn a_pattern_reads_as_what_it_matches() {
+        let p = RequestPattern::post("/v1.0/x")
+            .client_key("c")
+            .response_code("2002700")
+            .status(200)
+            .accepted(true)
+            .header("A", "b")
+            .body_contains("t")
+            .scenario("s");
+        assert_eq!(
+            p.to_string(),
+            "POST /v1.0/x, from c, answered 2002700, status 200, accepted, A: b, body containing \"t\", by scenario s"
+        );
+        assert_eq!(RequestPattern::any().to_string(), "any request");
+        assert_eq!(
+            RequestPattern::any().path_prefix("/v").to_string(),
+            "any /v*"
+        );
+        assert_eq!(RequestPattern::any().method("get").to_string(), "GET");
+        assert_eq!(
+            RequestPattern::any().accepted(false).to_string(),
+            "any request, refused"
+        );
+    }
+}
