@@ -122,16 +122,23 @@ def external_ids(binary, fill=200_000):
 _POOL = []
 
 
+def public_keys(n, bits):
+    """n distinct RSA public keys (SPKI PEM) of `bits` bits."""
+    keys = []
+    with tempfile.TemporaryDirectory() as d:
+        for i in range(n):
+            path = os.path.join(d, "k%d.pem" % i)
+            subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:%d" % bits,
+                            "-out", path], check=True, capture_output=True)
+            keys.append(subprocess.run(["openssl", "pkey", "-in", path, "-pubout"], check=True,
+                                       capture_output=True, text=True).stdout)
+    return keys
+
+
 def key_pool(n=32):
     """n distinct RSA-2048 public keys (generated once per run)."""
     if not _POOL:
-        with tempfile.TemporaryDirectory() as d:
-            for i in range(n):
-                path = os.path.join(d, "k%d.pem" % i)
-                subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
-                                "-out", path], check=True, capture_output=True)
-                _POOL.append(subprocess.run(["openssl", "pkey", "-in", path, "-pubout"], check=True,
-                                            capture_output=True, text=True).stdout)
+        _POOL.extend(public_keys(n, 2048))
     return _POOL
 
 
@@ -440,13 +447,7 @@ def oversized_signature(binary, big_clients=8):
     with tempfile.TemporaryDirectory() as d:
         # Eight distinct keys, as eight clients would have: one key shared
         # by all would be tried once (the issue's slow path did not show).
-        big_pubs = []
-        for i in range(big_clients):
-            big = os.path.join(d, "big-%d.pem" % i)
-            subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096",
-                            "-out", big], check=True, capture_output=True)
-            big_pubs.append(subprocess.run(["openssl", "pkey", "-in", big, "-pubout"], check=True,
-                                           capture_output=True, text=True).stdout)
+        big_pubs = public_keys(big_clients, 4096)
         demo = open(os.path.join(ROOT, "keys", "demo-client.public.pem")).read()
         clients = os.path.join(d, "clients.json")
         entries = [{"clientKey": "demo-client", "publicKey": demo}]
