@@ -61,7 +61,8 @@ pub async fn health(state: web::Data<State>) -> HttpResponse {
 /// lists them.
 fn served_endpoints(state: &State) -> Vec<Value> {
     let all_bundled = matches!(state.config.endpoints, Some(crate::config::Source::Bundled));
-    crate::endpoints::served(&state.config, &state.endpoints)
+    state
+        .served
         .iter()
         .map(|e| {
             serde_json::json!({
@@ -113,7 +114,7 @@ fn original_openapi() -> Option<&'static Value> {
 /// use. The one answer that is not SNAP-shaped: an OpenAPI document may not
 /// carry extra root members.
 pub async fn openapi(state: web::Data<State>) -> HttpResponse {
-    let served = served_openapi(&state.config, &state.endpoints);
+    let served = served_openapi(&state.config, &state.served);
     // Unchanged (the default preset and prefix): the file byte for byte.
     let unchanged = served.as_ref() == original_openapi();
     let body = match served.and_then(|doc| serde_json::to_string(&doc).ok()) {
@@ -130,7 +131,7 @@ pub async fn openapi(state: web::Data<State>) -> HttpResponse {
 /// the admin API is off).
 fn served_openapi(
     config: &crate::config::Config,
-    endpoints: &[std::sync::Arc<crate::endpoints::Endpoint>],
+    endpoints: &[crate::endpoints::ServedEndpoint],
 ) -> Option<Value> {
     let mut doc = original_openapi()?.clone();
     let paths = doc.get_mut("paths")?.as_object_mut()?;
@@ -174,13 +175,13 @@ fn served_openapi(
             }
         }
     }
-    for endpoint in crate::endpoints::served(config, endpoints) {
+    for endpoint in endpoints {
         let method = endpoint.method.to_ascii_lowercase();
         let item = served
             .entry(endpoint.path.clone())
             .or_insert_with(|| serde_json::json!({ SERVED_MARK: true }));
         if let Some(item) = item.as_object_mut() {
-            item.insert(method, service_operation(&endpoint));
+            item.insert(method, service_operation(endpoint));
         }
     }
     *doc.get_mut("paths")? = Value::Object(served);

@@ -72,16 +72,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<State>) {
     plain_get(cfg, "/.well-known/jwks.json", health::jwks);
     // Canned endpoints from the fixture, then the transactions with state
     // (a fixture's path wins over a stateful one).
-    for served in crate::endpoints::served(&state.config, &state.endpoints) {
+    for served in &state.served {
         let method = Method::from_bytes(served.method.as_bytes()).unwrap_or(Method::POST);
-        match served.answers {
+        match &served.answers {
             crate::endpoints::Answers::Canned(endpoint) => {
-                let route = Arc::new(transactional::Transactional(endpoint));
+                let route = Arc::new(transactional::Transactional(endpoint.clone()));
                 snap_route(cfg, &served.path, method, route);
             }
             crate::endpoints::Answers::Stateful(call) => {
                 let route = stateful::StatefulRoute {
-                    call,
+                    call: *call,
                     signature: served.signature,
                 };
                 snap_route(cfg, &served.path, method, Arc::new(route));

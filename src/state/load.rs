@@ -7,7 +7,7 @@ use crate::config::{
     Config, Source, DEFAULT_ENDPOINTS_FILE, DEFAULT_LOCAL_CLIENTS_FILE, DEFAULT_SCENARIOS_FILE,
 };
 use crate::embedded;
-use crate::endpoints::{self, Endpoint, InvalidEndpoint};
+use crate::endpoints::{self, Answers, Endpoint, InvalidEndpoint, ServedEndpoint};
 use crate::fixtures::{FixtureError, Located};
 use crate::scenarios::{InvalidScenario, ScenarioSet};
 use crate::tokens::TokenIssuer;
@@ -204,7 +204,7 @@ pub(super) fn startup_report(
     config: &Config,
     clients: usize,
     scenarios: &ScenarioSet,
-    endpoints: &[Arc<Endpoint>],
+    served: &[ServedEndpoint],
 ) -> Vec<String> {
     let key_dirs = match &config.clients {
         Source::File(p) => format!(
@@ -217,11 +217,15 @@ pub(super) fn startup_report(
         ),
         _ => String::new(),
     };
-    let bundled_endpoints = endpoints.iter().filter(|e| e.bundled).count();
-    let stateful = crate::endpoints::served(config, endpoints)
+    let canned: Vec<&Endpoint> = served
         .iter()
-        .filter(|e| matches!(e.answers, crate::endpoints::Answers::Stateful(_)))
-        .count();
+        .filter_map(|e| match &e.answers {
+            Answers::Canned(endpoint) => Some(endpoint.as_ref()),
+            Answers::Stateful(_) => None,
+        })
+        .collect();
+    let bundled_endpoints = canned.iter().filter(|e| e.bundled).count();
+    let stateful = served.len() - canned.len();
     vec![
         format!(
             "{}{key_dirs}",
@@ -239,7 +243,7 @@ pub(super) fn startup_report(
                 "endpoints",
                 config.endpoints.as_ref(),
                 DEFAULT_ENDPOINTS_FILE,
-                layers(config, endpoints.len(), bundled_endpoints, " canned"),
+                layers(config, canned.len(), bundled_endpoints, " canned"),
             )
         ),
         report(

@@ -5,7 +5,7 @@
 use crate::clients::ClientsError;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::endpoints::Endpoint;
+use crate::endpoints::ServedEndpoint;
 use crate::fixtures::{FixtureError, Located};
 use crate::provider::TokenFormat;
 use crate::scenarios::InvalidScenario;
@@ -26,7 +26,6 @@ use load::{
     load_clients, load_endpoints, load_scenarios, load_signing_key, startup_report,
     startup_warnings,
 };
-use std::sync::Arc;
 
 /// Why [`State::introspect_token`] found no active token.
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +55,10 @@ pub enum ReloadError {
 pub struct State {
     pub config: Config,
     pub tokens: TokenIssuer,
-    pub endpoints: Vec<Arc<Endpoint>>,
+    /// Every service endpoint served, canned and stateful: computed once
+    /// at load for the routes, `/health`, `/openapi.json` and the start-up
+    /// line.
+    pub served: Vec<ServedEndpoint>,
     pub clock: Clock,
     pub stores: Stores,
     /// What was loaded from where, for the start-up output.
@@ -130,7 +132,8 @@ impl State {
         let endpoints = load_endpoints(&config).map_err(StartError::Endpoints)?;
         let (notifier, notification_public_pem) =
             load::load_notification_key(&config).map_err(StartError::NotificationKey)?;
-        let loaded = startup_report(&config, clients.len(), &scenarios, &endpoints);
+        let served = crate::endpoints::served(&config, &endpoints);
+        let loaded = startup_report(&config, clients.len(), &scenarios, &served);
         let warnings = startup_warnings(&config);
         #[cfg(feature = "redis")]
         let stores = match &config.store {
@@ -147,7 +150,7 @@ impl State {
             clock: config.clock.clone(),
             config,
             tokens,
-            endpoints,
+            served,
             stores,
             outbox: crate::outbound::notify::Outbox::new(config_max_notifications),
             notifier,
