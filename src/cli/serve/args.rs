@@ -355,17 +355,18 @@ impl ServeArgs {
     pub fn into_config(self) -> Config {
         let preset = Config::default().with_provider(self.provider);
         let bundled = !self.no_bundled;
-        let file_or_bundled =
-            |path: PathBuf, default: &str| file_or_bundled(path, default, bundled);
+        // A fixture falls back to the bundled one unless --no-bundled; the
+        // signing key always may.
+        let fixture = |path: PathBuf, default: &str| file_or_bundled(path, default, bundled);
         Config {
             host: self.host,
             port: self.port,
-            clients: file_or_bundled(self.fixtures.clients, DEFAULT_CLIENTS_FILE),
+            clients: fixture(self.fixtures.clients, DEFAULT_CLIENTS_FILE),
             local_clients: Some(self.fixtures.local_clients)
                 .filter(|p| !p.as_os_str().is_empty())
                 .map(Source::File),
             keys_dir: self.fixtures.keys_dir,
-            signing_key: self::file_or_bundled(self.signing_key, DEFAULT_SIGNING_KEY_FILE, true),
+            signing_key: file_or_bundled(self.signing_key, DEFAULT_SIGNING_KEY_FILE, true),
             provider: self.provider,
             profile: self.profile.unwrap_or(preset.profile),
             token_format: self.token_format.unwrap_or(preset.token_format),
@@ -401,10 +402,10 @@ impl ServeArgs {
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
             scenarios: Some(self.scenarios)
                 .filter(|p| !p.as_os_str().is_empty())
-                .map(|p| file_or_bundled(p, DEFAULT_SCENARIOS_FILE)),
+                .map(|p| fixture(p, DEFAULT_SCENARIOS_FILE)),
             endpoints: Some(self.endpoints)
                 .filter(|p| !p.as_os_str().is_empty())
-                .map(|p| file_or_bundled(p, DEFAULT_ENDPOINTS_FILE)),
+                .map(|p| fixture(p, DEFAULT_ENDPOINTS_FILE)),
             bundled_underneath: bundled,
             clock: Default::default(),
             admin: if self.no_admin {
