@@ -196,13 +196,14 @@ impl Outbox {
         due
     }
 
-    /// Records the outcome of an attempt of `id`: delivered, or due again
-    /// after the schedule's delay, or given up once the schedule is spent.
+    /// Records the outcome of the attempt of `id` made at `attempted_at`:
+    /// delivered, or due again the schedule's delay after that attempt, or
+    /// given up once the schedule is spent.
     pub fn finish(
         &self,
         id: &str,
         ok: bool,
-        now: DateTime<Utc>,
+        attempted_at: DateTime<Utc>,
         schedule: &[Duration],
     ) -> Option<Notification> {
         let mut inner = self.lock();
@@ -211,7 +212,7 @@ impl Outbox {
             n.state = "delivered";
         } else {
             match schedule.get(n.attempts as usize - 1) {
-                Some(delay) => n.next_due = Some(now + *delay),
+                Some(delay) => n.next_due = Some(attempted_at + *delay),
                 None => n.state = "given-up",
             }
         }

@@ -148,12 +148,13 @@ impl State {
             let attempt = self.send(&notification, now);
             let ok = notify::delivered(attempt.status, &attempt.body);
             let after = self.clock.now();
-            let finished = self.outbox.finish(
-                &notification.id,
-                ok,
-                after,
-                &self.config.notification_retries,
-            );
+            // The schedule counts from the attempt, not from its answer: a
+            // test that moves the clock as soon as its receiver has the
+            // request still gets the retry (a slow answer would otherwise
+            // carry the next attempt past the clock's move).
+            let finished =
+                self.outbox
+                    .finish(&notification.id, ok, now, &self.config.notification_retries);
             let verdict = match (ok, finished.as_ref().and_then(|n| n.next_due)) {
                 (true, _) => "delivered".to_owned(),
                 (false, Some(at)) => format!("not delivered; next attempt at {}", at.to_rfc3339()),

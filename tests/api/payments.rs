@@ -42,6 +42,12 @@ pub(crate) struct Receiver {
 
 impl Receiver {
     pub(crate) fn start(answers: &[(u16, &str)]) -> Self {
+        Self::start_holding(answers, std::time::Duration::ZERO)
+    }
+
+    /// Keeps each request `hold` before answering it (got() has it at once):
+    /// an attempt still in flight while the test goes on.
+    pub(crate) fn start_holding(answers: &[(u16, &str)], hold: std::time::Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/hooks", listener.local_addr().unwrap());
         let got = Arc::new(Mutex::new(Vec::new()));
@@ -77,6 +83,7 @@ impl Receiver {
                     headers,
                     body: String::from_utf8(body).unwrap(),
                 });
+                std::thread::sleep(hold);
                 let (status, answer) = &answers[n.min(answers.len() - 1)];
                 let _ = write!(
                     stream,
@@ -335,6 +342,38 @@ fn a_refused_notification_is_retried_on_the_clock_with_the_same_body_and_externa
         receiver.got()[3].header("X-EXTERNAL-ID"),
         got[0].header("X-EXTERNAL-ID")
     );
+}
+
+/// The retry schedule counts from the attempt, not from its answer: a test
+/// that moves the clock as soon as its receiver has the request (while the
+/// answer is still on its way back) gets the retry.
+#[test]
+fn the_clock_may_move_while_an_attempt_is_in_flight() {
+    let receiver = Receiver::start_holding(
+        &[(500, r#"{"responseCode":"5002500"}"#), (200, ACK)],
+        std::time::Duration::from_millis(400),
+    );
+    let server = start();
+    server
+        .set_notification_url("demo-client", &receiver.url)
+        .unwrap();
+    let token = token(&server);
+    call(
+        &server,
+        &token,
+        CREATE,
+        &create_body("INV-8", "   12345000000008", "2099-01-01T00:00:00+07:00"),
+    )
+    .expect(200, "2002700", "Successful");
+    server.pay("INV-8", None).unwrap();
+    eventually("the first attempt", || receiver.got().len() == 1);
+    server
+        .clock()
+        .advance(std::time::Duration::from_secs(2 * 60));
+    eventually("the retry", || receiver.got().len() == 2);
+    eventually("delivered", || {
+        server.notifications()[0].state == "delivered"
+    });
 }
 
 #[test]
