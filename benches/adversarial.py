@@ -24,6 +24,9 @@
    with no attack. Two clients: this script's (Python, OpenSSL 3.0, whose
    own client handshake costs about 1.3 ms of CPU) and benches/tls_cycle.rs
    (rustls, `cargo bench --bench tls_cycle`), whose ratio is the server's.
+   `--part tls-cap`: the same with the handshake cap reached
+   (--max-tls-handshakes 256 --workers 2, rustls client only), where
+   silent connections are shed to make room.
 
 5. Fixture files that hang or eat memory (round three, items 1 and 6): the
    clients fixture replaced by a FIFO, then two reloads through the admin
@@ -272,13 +275,13 @@ def rustls_cycle(port, tls, ca, seconds):
     return float(out[-3]), int(out[-2]), int(out[-1])
 
 
-def tls_idle(binary, tls, idle, seconds=10, client="python"):
+def tls_idle(binary, tls, idle, seconds=10, client="python", flags=()):
     s = load.signed()
     port = load.free_port()
     ca = tempfile.NamedTemporaryFile(suffix=".pem", delete=False).name if tls else None
     # No scenarios or endpoints: token requests need neither, and an older
     # build may refuse today's fixtures.
-    extra = ["--scenarios", "", "--endpoints", ""] + (["--tls", "--tls-cert-out", ca] if tls else [])
+    extra = ["--scenarios", "", "--endpoints", "", *flags] + (["--tls", "--tls-cert-out", ca] if tls else [])
     server = subprocess.Popen([binary, "--port", str(port), *extra], cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
     try:
@@ -519,11 +522,32 @@ def tls_table(builds, idle=1500):
             sys.stdout.flush()
 
 
+def tls_cap_table(builds, idle=1500, cap=256, workers=2):
+    """Part 4 with the handshake cap reached: 1,500 idle connections against
+    256 slots a worker (actix's own default) on 2 workers."""
+    subprocess.run(["cargo", "bench", "-q", "--bench", "tls_cycle", "--no-run"], cwd=ROOT, check=True,
+                   capture_output=True)
+    flags = ["--max-tls-handshakes", str(cap), "--workers", str(workers)]
+    print()
+    print("At the handshake cap (`%s`), rustls client:" % " ".join(flags))
+    print()
+    print("| build | HTTPS p50, no attack | HTTPS p50 under %s idle (answers / failed in 10 s) | HTTP p50 under the same (answers) | HTTPS / HTTP under attack |" % "{:,}".format(idle))
+    print("|---|---|---|---|---|")
+    for name, binary in builds:
+        quiet = tls_idle(binary, True, 0, seconds=3, client="rustls", flags=flags)
+        https = tls_idle(binary, True, idle, client="rustls", flags=flags)
+        http = tls_idle(binary, False, idle, client="rustls", flags=flags)
+        print("| %s | %.1f ms | %.1f ms (%d / %d) | %.1f ms (%d) | %.1f |" % (
+            name, quiet[0], https[0], https[1], https[2], http[0], http[1], https[0] / http[0]))
+        sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--baseline", metavar="BINARY")
-    ap.add_argument("--part", choices=["all", "ids-and-signatures", "journal", "tls", "hostile"], default="all")
+    ap.add_argument("--part", choices=["all", "ids-and-signatures", "journal", "tls", "tls-cap", "hostile"],
+                    default="all")
     args = ap.parse_args()
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], check=True, cwd=ROOT)
@@ -536,6 +560,8 @@ def main():
         journal_table(builds)
     if args.part in ("all", "tls"):
         tls_table(builds)
+    if args.part in ("all", "tls-cap"):
+        tls_cap_table(builds)
     if args.part in ("all", "hostile"):
         hostile_files_table(builds)
 

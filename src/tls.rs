@@ -91,6 +91,7 @@ impl Tls {
 
 /// A TLS client configuration that trusts exactly the certificates in
 /// `pem` (for the health check, and for clients of a generated identity).
+#[cfg(feature = "outbound")]
 pub fn client_config_trusting(pem: &str) -> Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {

@@ -110,7 +110,9 @@ pub struct Config {
     /// preset's form by default).
     pub body_hash: BodyHashRule,
     /// Most connections in a TLS handshake at once, per worker
-    /// (`--max-tls-handshakes`); past it, connections wait unaccepted.
+    /// (`--max-tls-handshakes`; at most half the open files limit over the
+    /// workers); at the cap the connection silent longest is closed to make
+    /// room for a new one.
     pub max_tls_handshakes: usize,
     /// How long a TLS handshake may take before the connection is closed
     /// (`--tls-handshake-timeout-ms`).

@@ -10,8 +10,11 @@ pub use crate::state::StartError;
 use crate::state::State;
 use crate::store::{block_on, StoreError};
 
+mod app;
 #[cfg(feature = "outbound")]
 mod client;
+#[cfg(feature = "tls")]
+mod https;
 mod payments;
 mod verify;
 
@@ -19,7 +22,7 @@ mod verify;
 pub use client::{SnapAnswer, SnapClient};
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, HttpServer};
 use std::fmt;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{mpsc, Arc};
@@ -89,9 +92,6 @@ impl Bound {
 
     /// The actix server future; must be polled inside an actix/tokio
     /// runtime. Signals are left to the caller.
-    // Long on purpose: the App, the one middleware every request passes
-    // (head limits, then the body drain) and the server's settings, read
-    // top to bottom.
     pub fn into_server(self) -> Result<Server, StartError> {
         let state = self.state.clone();
         deliver_notifications(std::sync::Arc::downgrade(&state));
@@ -100,70 +100,38 @@ impl Bound {
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
         let data = web::Data::from(state);
-        let server = HttpServer::new(move || {
-            let limits = data.clone();
-            App::new()
-                .configure(|cfg| routes::configure(cfg, data.clone()))
-                .default_service(web::to(routes::not_found))
-                .wrap_fn(move |mut req, srv| {
-                    use actix_web::dev::Service;
-                    use futures_util::future::Either;
-                    match routes::oversized_head(&limits, req.request()) {
-                        Some(error) => {
-                            let state = limits.clone();
-                            Either::Left(async move {
-                                let answer =
-                                    crate::lifecycle::answer_error(&state, req.request(), error)
-                                        .await;
-                                Ok(req.into_response(answer).map_into_right_body())
-                            })
-                        }
-                        None => {
-                            // What the handler leaves of the body is read
-                            // after it answers, so the connection (and what
-                            // is pipelined on it) survives a refusal.
-                            let leftover =
-                                crate::lifecycle::drain::intercept(&mut req, &limits.config);
-                            let answer = srv.call(req);
-                            Either::Right(async move {
-                                // A refusal may come as an error (the admin
-                                // guard's): drained all the same.
-                                let response = answer.await;
-                                leftover.drain().await;
-                                Ok(response?.map_into_left_body())
-                            })
-                        }
-                    }
-                })
-        })
-        .on_connect(routes::remember_socket)
-        .workers(workers)
-        .disable_signals()
-        .client_request_timeout(config.client_request_timeout)
-        .client_disconnect_timeout(std::time::Duration::from_secs(1))
-        .keep_alive(config.keep_alive)
-        .shutdown_timeout(config.shutdown_timeout.as_secs().max(1));
+        let bind_error = |e: std::io::Error| StartError::Bind(format!("{}: {e}", self.address));
         #[cfg(feature = "tls")]
-        let server = match self.tls {
-            // actix's default, 256 handshakes a worker and 3 s each, let
-            // idle connections hold every handshake slot while valid
-            // clients wait in the backlog (RELIABILITY.md): a handshake is
-            // a few KiB until its peer speaks, so the cap is the connection
-            // cap, and the deadline is short.
-            Some(tls) => server
-                .max_connection_rate(config.max_tls_handshakes)
-                .tls_handshake_timeout(config.tls_handshake_timeout)
-                .listen_rustls_0_23(self.listener, tls),
-            None => server.listen(self.listener),
-        };
-        #[cfg(not(feature = "tls"))]
-        let server = server.listen(self.listener);
-        let server = server
-            .map_err(|e| StartError::Bind(format!("{}: {e}", self.address)))?
+        if let Some(tls) = self.tls {
+            // Served without HttpServer: its TLS acceptor has no way to
+            // shed idle connections at the handshake cap (https.rs).
+            let builder = Server::build()
+                .workers(workers)
+                .disable_signals()
+                .shutdown_timeout(config.shutdown_timeout.as_secs().max(1));
+            let settings = https::Settings::new(config, workers);
+            return Ok(https::listen(builder, self.listener, tls, data, settings)
+                .map_err(bind_error)?
+                .run());
+        }
+        let server = HttpServer::new(move || app::app(data.clone()))
+            .on_connect(routes::remember_socket)
+            .workers(workers)
+            .disable_signals()
+            .client_request_timeout(config.client_request_timeout)
+            .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+            .keep_alive(config.keep_alive)
+            .shutdown_timeout(config.shutdown_timeout.as_secs().max(1))
+            .listen(self.listener)
+            .map_err(bind_error)?
             .run();
         Ok(server)
     }
 }
+
+/// How long a connection may take to close after its response (actix's
+/// default, written out because HTTP and HTTPS set it in two places).
+const CLIENT_DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The notification worker: a few times a second, expires VAs past their
 /// date and delivers the notifications due on the server's clock. It ends

@@ -247,3 +247,56 @@ fn idle_connections_do_not_hold_valid_https_clients_back() {
         .expect(200, "2007300", "Request has been processed successfully");
     drop(idle);
 }
+
+/// At the handshake cap the connection silent longest makes room: with 50
+/// slots, one connection that has begun its handshake and 200 that never
+/// speak (deadline 20 s), a valid HTTPS client is answered at once, the
+/// oldest silent connections are closed and the one that spoke is not.
+/// actix's own acceptor stopped accepting at the cap instead, so the valid
+/// client waited behind them for their deadline.
+#[test]
+fn at_the_handshake_cap_silent_connections_are_shed_first() {
+    use std::io::{Read, Write};
+    let server = start_with(|c| {
+        c.tls = Some(Tls::Generated);
+        c.workers = Some(1);
+        c.max_tls_handshakes = 50;
+        c.tls_handshake_timeout = std::time::Duration::from_secs(20);
+    });
+    let address = server.address();
+    // A TLS record header announcing a 512-byte ClientHello, and no more.
+    let mut speaking = std::net::TcpStream::connect(address).unwrap();
+    speaking.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let silent: Vec<std::net::TcpStream> = (0..200)
+        .map(|_| std::net::TcpStream::connect(address).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let agent = trusting(server.tls_certificate_pem().unwrap());
+    let started = std::time::Instant::now();
+    let answer = token_over(&agent, &server.token_url());
+    assert!(
+        answer.is_ok(),
+        "a valid HTTPS request at the handshake cap got no answer in {:?}: {:?}",
+        started.elapsed(),
+        answer.err()
+    );
+    answer
+        .unwrap()
+        .expect(200, "2007300", "Request has been processed successfully");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let closed = |stream: &std::net::TcpStream| {
+        stream.set_nonblocking(true).unwrap();
+        let mut byte = [0u8; 1];
+        match (&*stream).read(&mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+        }
+    };
+    let shed: Vec<usize> = (0..silent.len()).filter(|&i| closed(&silent[i])).collect();
+    // 201 waiting connections, then the valid client, in 50 slots: the 152
+    // silent ones that came first make room.
+    assert_eq!(shed, (0..152).collect::<Vec<_>>(), "the silent ones shed");
+    assert!(!closed(&speaking), "a handshake begun keeps its slot");
+}

@@ -42,9 +42,11 @@ pub struct TlsArgs {
         value_parser = clap::value_parser!(u64).range(1..=60_000)
     )]
     pub(super) tls_handshake_timeout_ms: u64,
-    /// Most connections in a TLS handshake at once, per worker; past it new
-    /// connections wait unaccepted. High on purpose: idle connections must
-    /// not hold every slot while valid clients wait.
+    /// Most connections in a TLS handshake at once, per worker (lowered to
+    /// half the open files limit over the workers). At the cap the
+    /// connection that has sent nothing for longest is closed to make room
+    /// (when all have spoken, the one in its handshake longest): a client
+    /// that speaks is never queued behind idle connections.
     #[arg(
         long,
         env = "SNAP_MOCK_MAX_TLS_HANDSHAKES",

@@ -1,0 +1,281 @@
+//! HTTPS with a handshake stage of our own.
+//!
+//! actix's TLS acceptor counts the connections in a handshake and, at its
+//! cap, stops accepting: connections that never send a byte then hold every
+//! slot until their deadline while a valid client waits in the backlog
+//! behind them. Here every connection is accepted at once; at the cap the
+//! one that has been silent longest is closed to make room (when none is
+//! silent, the one in its handshake longest), so a client that speaks is
+//! never queued behind ones that do not.
+
+use super::app::app;
+use crate::config::Config;
+use crate::routes::remember_socket;
+use crate::state::State;
+use actix_http::{HttpService, Protocol};
+use actix_server::ServerBuilder;
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_tls::accept::rustls_0_23::TlsStream;
+use actix_web::dev::AppConfig;
+use actix_web::rt::net::TcpStream;
+use actix_web::web;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::net::{SocketAddr, TcpListener};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
+
+/// What each worker's HTTPS service is built with.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Settings {
+    /// Connections in a handshake at once, per worker.
+    handshakes: usize,
+    handshake_timeout: Duration,
+    keep_alive: Duration,
+    client_request_timeout: Duration,
+}
+
+impl Settings {
+    /// From the configuration; the handshake cap is lowered to what the
+    /// open files limit leaves (see [`descriptor_budget`]).
+    pub(super) fn new(config: &Config, workers: usize) -> Self {
+        let budget = descriptor_budget(workers);
+        if budget < config.max_tls_handshakes {
+            log::info!(
+                "TLS: at most {budget} connections in a handshake a worker (--max-tls-handshakes {} lowered to half the open files limit over {workers} workers)",
+                config.max_tls_handshakes
+            );
+        }
+        Self {
+            handshakes: config.max_tls_handshakes.min(budget).max(1),
+            handshake_timeout: config.tls_handshake_timeout,
+            keep_alive: config.keep_alive,
+            client_request_timeout: config.client_request_timeout,
+        }
+    }
+}
+
+/// Half the descriptors the process may open, shared among the workers:
+/// shedding must begin before `accept` fails for want of a descriptor,
+/// which stalls every client alike.
+fn descriptor_budget(workers: usize) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the valid, exclusive
+    // reference it is given and keeps nothing.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return usize::MAX;
+    }
+    let soft = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+    (soft / 2 / workers.max(1)).max(16)
+}
+
+/// Adds the HTTPS listener to `builder`.
+pub(super) fn listen(
+    builder: ServerBuilder,
+    listener: TcpListener,
+    mut tls: rustls::ServerConfig,
+    data: web::Data<State>,
+    settings: Settings,
+) -> std::io::Result<ServerBuilder> {
+    // HTTP/2 is not compiled in: HTTP/1.1 first, then whatever the config
+    // offered (as actix does).
+    let mut protocols = vec![b"http/1.1".to_vec()];
+    protocols.append(&mut tls.alpn_protocols);
+    tls.alpn_protocols = protocols;
+    let acceptor = TlsAcceptor::from(Arc::new(tls));
+    let address = listener.local_addr()?;
+    let shutdown = builder.graceful_shutdown_signal();
+    builder.listen("snap-mock-https", listener, move || {
+        let slots = Rc::new(RefCell::new(Handshaking::default()));
+        let acceptor = acceptor.clone();
+        let shutdown = shutdown.clone();
+        let application = app(data.clone())
+            .into_factory()
+            .map_err(|e| e.error_response());
+        let http = HttpService::build()
+            .graceful_shutdown_signal(move || {
+                let shutdown = shutdown.clone();
+                async move { shutdown.notified().await }
+            })
+            .keep_alive(settings.keep_alive)
+            .client_request_timeout(settings.client_request_timeout)
+            .client_disconnect_timeout(super::CLIENT_DISCONNECT_TIMEOUT)
+            .on_connect_ext(|io: &TlsStream<TcpStream>, data| remember_socket(io, data))
+            // AppConfig::new is crate-private; actix-test builds it the same way.
+            .finish(map_config(application, move |()| {
+                AppConfig::__priv_test_new(true, address.to_string(), address)
+            }))
+            .map_err(|_| ());
+        fn_service(move |tcp: TcpStream| handshake(tcp, acceptor.clone(), slots.clone(), settings))
+            .and_then(http)
+    })
+}
+
+/// The TLS handshake of one connection, in a slot of its worker's
+/// [`Handshaking`]; `Err` when it fails, times out or is shed.
+async fn handshake(
+    tcp: TcpStream,
+    acceptor: TlsAcceptor,
+    slots: Rc<RefCell<Handshaking>>,
+    settings: Settings,
+) -> Result<(TlsStream<TcpStream>, Protocol, Option<SocketAddr>), ()> {
+    let (id, shed, made_room) = slots.borrow_mut().enter(settings.handshakes);
+    if made_room {
+        static SHED: crate::throttle::Throttle =
+            crate::throttle::Throttle::new(Duration::from_secs(10));
+        SHED.warn(|| {
+            format!(
+                "TLS: {} connections in a handshake (--max-tls-handshakes, a worker): closed the one silent longest to make room",
+                settings.handshakes
+            )
+        });
+    }
+    let _slot = Slot {
+        slots: slots.clone(),
+        id,
+    };
+    let peer = tcp.peer_addr().ok();
+    let work = async {
+        // Silent until its first byte: the stage shedding takes first.
+        tcp.readable().await.map_err(drop)?;
+        slots.borrow_mut().speaks(id);
+        acceptor.accept(tcp).await.map_err(drop)
+    };
+    let tls = tokio::select! {
+        _ = shed => return Err(()),
+        done = actix_web::rt::time::timeout(settings.handshake_timeout, work) => {
+            done.map_err(drop)??
+        }
+    };
+    let protocol = match tls.get_ref().1.alpn_protocol() {
+        Some(b"h2") => Protocol::Http2,
+        _ => Protocol::Http1,
+    };
+    Ok((TlsStream::from(tls), protocol, peer))
+}
+
+/// Gives the slot back however the handshake ends.
+struct Slot {
+    slots: Rc<RefCell<Handshaking>>,
+    id: u64,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.slots.borrow_mut().leave(self.id);
+    }
+}
+
+/// The connections of one worker in a TLS handshake, oldest first. Each
+/// holds the sender of its shedding signal: dropping it closes that
+/// connection.
+#[derive(Default)]
+struct Handshaking {
+    next_id: u64,
+    /// Accepted, nothing received yet.
+    silent: BTreeMap<u64, oneshot::Sender<()>>,
+    /// Their handshake begun.
+    speaking: BTreeMap<u64, oneshot::Sender<()>>,
+}
+
+impl Handshaking {
+    fn len(&self) -> usize {
+        self.silent.len() + self.speaking.len()
+    }
+
+    /// A slot for a new connection: its id, the signal that it was shed,
+    /// and whether another was shed to make room (at `cap`, the silent one
+    /// oldest, else the oldest speaking one).
+    fn enter(&mut self, cap: usize) -> (u64, oneshot::Receiver<()>, bool) {
+        let made_room = self.len() >= cap
+            && self
+                .silent
+                .pop_first()
+                .or_else(|| self.speaking.pop_first())
+                .is_some();
+        self.next_id += 1;
+        let (sender, shed) = oneshot::channel();
+        self.silent.insert(self.next_id, sender);
+        (self.next_id, shed, made_room)
+    }
+
+    /// `id` has sent its first bytes.
+    fn speaks(&mut self, id: u64) {
+        if let Some(sender) = self.silent.remove(&id) {
+            self.speaking.insert(id, sender);
+        }
+    }
+
+    /// `id`'s handshake is over (or it was shed).
+    fn leave(&mut self, id: u64) {
+        self.silent.remove(&id);
+        self.speaking.remove(&id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_shed(shed: &mut oneshot::Receiver<()>) -> bool {
+        matches!(shed.try_recv(), Err(oneshot::error::TryRecvError::Closed))
+    }
+
+    #[test]
+    fn at_the_cap_the_oldest_silent_connection_makes_room() {
+        let mut slots = Handshaking::default();
+        let (first, mut first_shed, _) = slots.enter(3);
+        let (second, mut second_shed, _) = slots.enter(3);
+        let (_, mut third_shed, made_room) = slots.enter(3);
+        assert!(!made_room);
+        slots.speaks(first);
+        let (_, mut fourth_shed, made_room) = slots.enter(3);
+        assert!(made_room);
+        assert!(!is_shed(&mut first_shed), "it speaks: kept");
+        assert!(is_shed(&mut second_shed), "silent and oldest");
+        assert!(!is_shed(&mut third_shed));
+        assert!(!is_shed(&mut fourth_shed));
+        assert_eq!(slots.len(), 3);
+        slots.leave(second);
+        assert_eq!(slots.len(), 3, "a shed slot is already given back");
+    }
+
+    #[test]
+    fn with_none_silent_the_oldest_handshake_makes_room() {
+        let mut slots = Handshaking::default();
+        let (first, mut first_shed, _) = slots.enter(2);
+        let (second, mut second_shed, _) = slots.enter(2);
+        slots.speaks(second);
+        slots.speaks(first);
+        let (_, _, made_room) = slots.enter(2);
+        assert!(made_room);
+        assert!(is_shed(&mut first_shed));
+        assert!(!is_shed(&mut second_shed));
+    }
+
+    #[test]
+    fn below_the_cap_nothing_is_shed_and_leaving_frees_the_slot() {
+        let mut slots = Handshaking::default();
+        let (first, mut first_shed, _) = slots.enter(2);
+        slots.leave(first);
+        assert_eq!(slots.len(), 0);
+        let (_, _, made_room) = slots.enter(2);
+        let (_, _, made_room_again) = slots.enter(2);
+        assert!(!made_room && !made_room_again);
+        assert!(is_shed(&mut first_shed), "its sender is gone with the slot");
+    }
+
+    #[test]
+    fn the_descriptor_budget_shares_half_the_limit_among_workers() {
+        let one = descriptor_budget(1);
+        let four = descriptor_budget(4);
+        assert!(one >= 16 && four >= 16);
+        assert!(four <= one / 4 + 16, "{four} against {one}");
+    }
+}
