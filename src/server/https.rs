@@ -126,13 +126,17 @@ async fn handshake(
     settings: Settings,
 ) -> Result<(TlsStream<TcpStream>, Protocol, Option<SocketAddr>), ()> {
     let (id, shed, made_room) = slots.borrow_mut().enter(settings.handshakes);
-    if made_room {
+    if let Some(room) = made_room {
         static SHED: crate::throttle::Throttle =
             crate::throttle::Throttle::new(Duration::from_secs(10));
         SHED.warn(|| {
             format!(
-                "TLS: {} connections in a handshake (--max-tls-handshakes, a worker): closed the one silent longest to make room",
-                settings.handshakes
+                "TLS: {} connections in a handshake on a worker (--max-tls-handshakes): closed {} to make room",
+                settings.handshakes,
+                match room {
+                    Room::Silent => "the one silent longest",
+                    Room::Speaking => "the one in its handshake longest (none was silent)",
+                }
             )
         });
     }
@@ -172,6 +176,15 @@ impl Drop for Slot {
     }
 }
 
+/// Which connection was closed to make room for a new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Room {
+    /// One that had sent nothing.
+    Silent,
+    /// One whose handshake had begun (none was silent).
+    Speaking,
+}
+
 /// The connections of one worker in a TLS handshake, oldest first. Each
 /// holds the sender of its shedding signal: dropping it closes that
 /// connection.
@@ -190,15 +203,16 @@ impl Handshaking {
     }
 
     /// A slot for a new connection: its id, the signal that it was shed,
-    /// and whether another was shed to make room (at `cap`, the silent one
-    /// oldest, else the oldest speaking one).
-    fn enter(&mut self, cap: usize) -> (u64, oneshot::Receiver<()>, bool) {
-        let made_room = self.len() >= cap
-            && self
-                .silent
-                .pop_first()
-                .or_else(|| self.speaking.pop_first())
-                .is_some();
+    /// and which other was shed to make room, if one was (at `cap`, the
+    /// silent one oldest, else the oldest speaking one).
+    fn enter(&mut self, cap: usize) -> (u64, oneshot::Receiver<()>, Option<Room>) {
+        let made_room = if self.len() < cap {
+            None
+        } else if self.silent.pop_first().is_some() {
+            Some(Room::Silent)
+        } else {
+            self.speaking.pop_first().map(|_| Room::Speaking)
+        };
         self.next_id += 1;
         let (sender, shed) = oneshot::channel();
         self.silent.insert(self.next_id, sender);
@@ -233,10 +247,10 @@ mod tests {
         let (first, mut first_shed, _) = slots.enter(3);
         let (second, mut second_shed, _) = slots.enter(3);
         let (_, mut third_shed, made_room) = slots.enter(3);
-        assert!(!made_room);
+        assert_eq!(made_room, None);
         slots.speaks(first);
         let (_, mut fourth_shed, made_room) = slots.enter(3);
-        assert!(made_room);
+        assert_eq!(made_room, Some(Room::Silent));
         assert!(!is_shed(&mut first_shed), "it speaks: kept");
         assert!(is_shed(&mut second_shed), "silent and oldest");
         assert!(!is_shed(&mut third_shed));
@@ -254,7 +268,7 @@ mod tests {
         slots.speaks(second);
         slots.speaks(first);
         let (_, _, made_room) = slots.enter(2);
-        assert!(made_room);
+        assert_eq!(made_room, Some(Room::Speaking));
         assert!(is_shed(&mut first_shed));
         assert!(!is_shed(&mut second_shed));
     }
@@ -267,7 +281,7 @@ mod tests {
         assert_eq!(slots.len(), 0);
         let (_, _, made_room) = slots.enter(2);
         let (_, _, made_room_again) = slots.enter(2);
-        assert!(!made_room && !made_room_again);
+        assert_eq!((made_room, made_room_again), (None, None));
         assert!(is_shed(&mut first_shed), "its sender is gone with the slot");
     }
 
