@@ -860,6 +860,24 @@ fn a_mounted_directory_adds_to_the_bundled_fixtures_unless_no_bundled() {
         .map(|s| s["source"].as_str().unwrap())
         .collect();
     assert_eq!(sources, ["bundled"].into());
+    drop(server);
+
+    // Without a clients file, --no-bundled is a start-up error that says
+    // the fix.
+    std::fs::remove_file(fixtures.join("clients.json")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_snap-mock"))
+        .current_dir(dir.path())
+        .args(["--port", "0", "--no-bundled"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("fixtures/clients.json")
+            && stderr.contains("give one with --clients")
+            && stderr.contains("leave --no-bundled out"),
+        "{stderr}"
+    );
 }
 
 /// Started under a soft limit of 128 open files, the server raises it to

@@ -20,16 +20,33 @@ fn init_logging() {
         .try_init();
 }
 
+/// With `--no-bundled` and no clients fixture where the default says, the
+/// fix besides the error: nothing else can stand in for it.
+fn no_bundled_clients_hint(config: &crate::config::Config) -> &'static str {
+    match &config.clients {
+        crate::config::Source::File(path)
+            if !config.bundled_underneath
+                && path == std::path::Path::new(crate::config::DEFAULT_CLIENTS_FILE)
+                && !path.exists() =>
+        {
+            "; with --no-bundled the clients fixture must be a file: give one with --clients (SNAP_MOCK_CLIENTS), or leave --no-bundled out for the bundled demo clients"
+        }
+        _ => "",
+    }
+}
+
 pub(super) fn serve(args: ServeArgs) -> ExitCode {
     init_logging();
     #[cfg(unix)]
     let raised = raise_open_files_limit();
     let watch = args.watch;
     let cert_out = args.tls.tls_cert_out.clone();
-    let bound = match Bound::new(args.into_config()) {
+    let config = args.into_config();
+    let hint = no_bundled_clients_hint(&config);
+    let bound = match Bound::new(config) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("snap-mock: {e}");
+            eprintln!("snap-mock: {e}{hint}");
             return ExitCode::from(2);
         }
     };
