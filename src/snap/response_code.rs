@@ -5,12 +5,36 @@ use std::str::FromStr;
 
 /// The two-digit SNAP service code, e.g. `73` for the B2B access token:
 /// the middle two digits of every `responseCode` of that service.
-#[derive(
-    Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, serde::Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ServiceCode(pub u8);
+
+/// A number, as in the JSON schema; a fixture that writes it as a string
+/// (`"11"`, as it reads inside a `responseCode`) is told so in those
+/// words, not in serde's ("expected u8").
+impl<'de> serde::Deserialize<'de> for ServiceCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ServiceCode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a SNAP service code: a number from 0 to 99, such as 11")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<ServiceCode, E> {
+                u8::try_from(n)
+                    .map(ServiceCode)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ServiceCode, E> {
+                Err(E::custom(format_args!(
+                    "the service code is the string {s:?}; write it as a number, without quotes (such as 11)"
+                )))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
 
 impl fmt::Display for ServiceCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -229,6 +253,19 @@ fn standard_message(http_status: u16, case: u8) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_code_is_a_number_and_a_string_one_is_told_so() {
+        let parse =
+            |json: &str| serde_json::from_str::<ServiceCode>(json).map_err(|e| e.to_string());
+        assert_eq!(parse("11"), Ok(ServiceCode(11)));
+        let string = parse(r#""11""#).unwrap_err();
+        assert!(string.contains("write it as a number"), "{string}");
+        for wrong in ["300", "-3", "1.5", "null"] {
+            let error = parse(wrong).unwrap_err();
+            assert!(error.contains("a number from 0 to 99"), "{wrong}: {error}");
+        }
+    }
 
     #[test]
     fn a_code_renders_as_seven_zero_padded_digits() {
