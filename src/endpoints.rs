@@ -223,7 +223,7 @@ pub fn served(config: &Config, canned: &[Arc<Endpoint>]) -> Vec<ServedEndpoint> 
         })
         .collect();
     for (call, path) in Call::ALL {
-        let path = config.served_at(path);
+        let path = config.served_at(&config.provider.service_path(path));
         if out.iter().any(|e| e.path == path) {
             continue;
         }

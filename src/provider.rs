@@ -127,6 +127,11 @@ pub struct Provider {
     /// Where it mounts its SNAP API (`/nicepay`): every SNAP path is served
     /// under it, and signed paths leave it out. Empty for none.
     pub base_path: &'static str,
+    /// What its service paths begin with below the base path, in place of
+    /// the standard's `/v1.0` (`/v1.0/transfer-va/create-va`): NICEPAY's
+    /// SDK calls `/api/v1.0/...`, Paylabs' signs `/transfer-va/...` alone.
+    /// The stateful calls are served there.
+    pub service_root: &'static str,
     /// Mandatory headers of the standard it leaves optional on service
     /// calls (Paylabs' SDK sends no `CHANNEL-ID`).
     pub optional_headers: &'static [Field],
@@ -138,6 +143,15 @@ pub struct Provider {
     /// What the preset changes and where each fact comes from (Markdown,
     /// for the README table).
     pub sources: &'static str,
+}
+
+impl Provider {
+    /// The standard's service path (`/v1.0/transfer-va/create-va`) as this
+    /// provider serves and signs it below its base path.
+    pub fn service_path(&self, standard: &str) -> String {
+        let rest = standard.strip_prefix("/v1.0").unwrap_or(standard);
+        format!("{}{rest}", self.service_root)
+    }
 }
 
 pub static FINPAY: Provider = Provider {
@@ -156,6 +170,7 @@ pub static FINPAY: Provider = Provider {
     service_signature: ServiceSignature::Symmetric,
     body_hash: BodyHash::Minified,
     base_path: "",
+    service_root: "/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -172,6 +187,7 @@ pub static SNAP_BI: Provider = Provider {
     service_signature: ServiceSignature::Symmetric,
     body_hash: BodyHash::Minified,
     base_path: "",
+    service_root: "/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -188,6 +204,7 @@ pub static BCA: Provider = Provider {
     service_signature: ServiceSignature::Symmetric,
     body_hash: BodyHash::Minified,
     base_path: "",
+    service_root: "/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::BearerToken,
@@ -204,6 +221,7 @@ pub static BRI: Provider = Provider {
     service_signature: ServiceSignature::Symmetric,
     body_hash: BodyHash::Minified,
     base_path: "",
+    service_root: "/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -220,6 +238,7 @@ pub static BNI: Provider = Provider {
     service_signature: ServiceSignature::Symmetric,
     body_hash: BodyHash::Minified,
     base_path: "",
+    service_root: "/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -236,6 +255,7 @@ pub static DOKU: Provider = Provider {
     service_signature: ServiceSignature::Symmetric,
     body_hash: BodyHash::Minified,
     base_path: "",
+    service_root: "/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -252,6 +272,7 @@ pub static MIDTRANS: Provider = Provider {
     service_signature: ServiceSignature::Symmetric,
     body_hash: BodyHash::Minified,
     base_path: "",
+    service_root: "/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -268,6 +289,7 @@ pub static DANA: Provider = Provider {
     service_signature: ServiceSignature::Asymmetric,
     body_hash: BodyHash::Minified,
     base_path: "",
+    service_root: "/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -284,6 +306,7 @@ pub static NICEPAY: Provider = Provider {
     service_signature: ServiceSignature::Symmetric,
     body_hash: BodyHash::AsSent,
     base_path: "/nicepay",
+    service_root: "/api/v1.0",
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -300,6 +323,7 @@ pub static PAYLABS: Provider = Provider {
     service_signature: ServiceSignature::Asymmetric,
     body_hash: BodyHash::Minified,
     base_path: "/api/v1.0",
+    service_root: "",
     optional_headers: &[Field::ChannelId],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -355,6 +379,18 @@ mod tests {
         assert_eq!("DANA".parse::<&Provider>().unwrap().name, "dana");
         let e = "nope".parse::<&Provider>().unwrap_err().to_string();
         assert!(e.contains("dana") && e.contains("finpay"), "{e}");
+    }
+
+    #[test]
+    fn a_service_path_takes_the_providers_root_in_place_of_the_standards() {
+        let create = "/v1.0/transfer-va/create-va";
+        assert_eq!(FINPAY.service_path(create), create);
+        assert_eq!(
+            NICEPAY.service_path(create),
+            "/api/v1.0/transfer-va/create-va"
+        );
+        assert_eq!(PAYLABS.service_path(create), "/transfer-va/create-va");
+        assert_eq!(PAYLABS.service_path("/other"), "/other");
     }
 
     #[test]

@@ -25,7 +25,10 @@ fn the_client_signs_service_calls_as_every_preset_checks_them() {
         let token = client.request_token().unwrap();
         assert_eq!(token.status, 200, "{}: {}", provider.name, token.body);
         let answer = client
-            .post("/v1.0/transfer-va/create-va", &create_va(1))
+            .post(
+                &provider.service_path("/v1.0/transfer-va/create-va"),
+                &create_va(1),
+            )
             .unwrap();
         assert_eq!(
             answer.response_code(),
@@ -38,7 +41,7 @@ fn the_client_signs_service_calls_as_every_preset_checks_them() {
         let first = client
             .send(
                 "POST",
-                "/v1.0/transfer-va/status",
+                &provider.service_path("/v1.0/transfer-va/status"),
                 &json!({"trxId": "EMB-1"}),
                 "same-id",
             )
@@ -46,7 +49,7 @@ fn the_client_signs_service_calls_as_every_preset_checks_them() {
         let again = client
             .send(
                 "POST",
-                "/v1.0/transfer-va/status",
+                &provider.service_path("/v1.0/transfer-va/status"),
                 &json!({"trxId": "EMB-1"}),
                 "same-id",
             )

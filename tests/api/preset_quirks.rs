@@ -149,12 +149,34 @@ fn body_hash_any_accepts_either_form_and_the_journal_says_which() {
     assert!(last_reason(&strict).contains("hashed as sent, not minified"));
 }
 
+/// A standard create-VA body, as paylabs-sdk's `create_va` builds it.
+const PAYLABS_BODY: &str = r#"{"partnerServiceId": "  010001", "customerNo": "00000000000000000001", "virtualAccountName": "Snap Mock Customer", "trxId": "PL-1", "totalAmount": {"value": "10000.00", "currency": "IDR"}, "virtualAccountNo": "  01000100000000000000000001", "additionalInfo": {"paymentType": "BCAVA"}}"#;
+
 /// A Paylabs create-VA signed with openssl over `signed_path`.
 fn paylabs_call(server: &MockServer, signed_path: &str, channel_id: bool, id: &str) -> Answer {
+    paylabs_post(
+        server,
+        "/transfer-va/create-va",
+        signed_path,
+        PAYLABS_BODY,
+        channel_id,
+        id,
+    )
+}
+
+/// A Paylabs call to `/api/v1.0{path}`, signed over `signed_path`.
+fn paylabs_post(
+    server: &MockServer,
+    path: &str,
+    signed_path: &str,
+    body: &str,
+    channel_id: bool,
+    id: &str,
+) -> Answer {
     let ts = now_timestamp();
     let sts = format!(
         "POST:{signed_path}:{}:{ts}",
-        hex_sha256(minified(BODY).as_bytes())
+        hex_sha256(minified(body).as_bytes())
     );
     let signature = snap_mock::ClientKeyPair::from_pem(DEMO_PRIVATE_KEY)
         .unwrap()
@@ -173,11 +195,7 @@ fn paylabs_call(server: &MockServer, signed_path: &str, channel_id: bool, id: &s
     if channel_id {
         headers.push(("CHANNEL-ID".into(), "95221".into()));
     }
-    post_with(
-        &format!("{}/api/v1.0/transfer-va/create-va", server.uri()),
-        &headers,
-        BODY,
-    )
+    post_with(&format!("{}/api/v1.0{path}", server.uri()), &headers, body)
 }
 
 #[test]
@@ -194,6 +212,21 @@ fn paylabs_signs_below_its_base_path_without_a_token_or_channel_id() {
         "Unauthorized. [Signature]",
     );
     assert!(last_reason(&server).contains("starts with /api/v1.0"));
+    // The VA is the server's (a stateful create, not a canned answer): its
+    // status at the path Paylabs' SDK calls.
+    let status = paylabs_post(
+        &server,
+        "/transfer-va/status",
+        "/transfer-va/status",
+        r#"{"partnerServiceId":"  010001","customerNo":"00000000000000000001","virtualAccountNo":"  01000100000000000000000001"}"#,
+        false,
+        "pl-4",
+    );
+    status.expect(200, "2002600", "Successful");
+    assert_eq!(
+        status.json()["virtualAccountData"]["virtualAccountNo"],
+        "  01000100000000000000000001"
+    );
 
     // CHANNEL-ID is optional by the preset's data only: DANA, also
     // asymmetric without a token, still requires it (400xx02 before the
