@@ -132,6 +132,12 @@ pub struct Provider {
     /// SDK calls `/api/v1.0/...`, Paylabs' signs `/transfer-va/...` alone.
     /// The stateful calls are served there.
     pub service_root: &'static str,
+    /// When it assigns virtual account numbers itself, the `additionalInfo`
+    /// member its create-va answer names its own transaction id with
+    /// (NICEPAY: a create-va may leave `partnerServiceId`, `customerNo` and
+    /// `virtualAccountNo` empty; the answer carries the number and
+    /// `tXidVA`). `None`: the client gives the number, as the standard has it.
+    pub assigns_virtual_accounts: Option<&'static str>,
     /// Mandatory headers of the standard it leaves optional on service
     /// calls (Paylabs' SDK sends no `CHANNEL-ID`).
     pub optional_headers: &'static [Field],
@@ -171,6 +177,7 @@ pub static FINPAY: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     service_root: "/v1.0",
+    assigns_virtual_accounts: None,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -188,6 +195,7 @@ pub static SNAP_BI: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     service_root: "/v1.0",
+    assigns_virtual_accounts: None,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -205,6 +213,7 @@ pub static BCA: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     service_root: "/v1.0",
+    assigns_virtual_accounts: None,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::BearerToken,
@@ -222,6 +231,7 @@ pub static BRI: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     service_root: "/v1.0",
+    assigns_virtual_accounts: None,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -239,6 +249,7 @@ pub static BNI: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     service_root: "/v1.0",
+    assigns_virtual_accounts: None,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -256,6 +267,7 @@ pub static DOKU: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     service_root: "/v1.0",
+    assigns_virtual_accounts: None,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -273,6 +285,7 @@ pub static MIDTRANS: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     service_root: "/v1.0",
+    assigns_virtual_accounts: None,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -290,6 +303,7 @@ pub static DANA: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "",
     service_root: "/v1.0",
+    assigns_virtual_accounts: None,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -307,6 +321,7 @@ pub static NICEPAY: Provider = Provider {
     body_hash: BodyHash::AsSent,
     base_path: "/nicepay",
     service_root: "/api/v1.0",
+    assigns_virtual_accounts: Some("tXidVA"),
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -324,6 +339,7 @@ pub static PAYLABS: Provider = Provider {
     body_hash: BodyHash::Minified,
     base_path: "/api/v1.0",
     service_root: "",
+    assigns_virtual_accounts: None,
     optional_headers: &[Field::ChannelId],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,

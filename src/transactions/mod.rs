@@ -15,7 +15,10 @@ mod parse;
 
 pub use calls::Call;
 
-pub use parse::{parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target};
+pub use parse::{
+    parse_changes, parse_create, parse_create_assigning, parse_debit, parse_qris, parse_refund,
+    parse_target,
+};
 
 /// What kind of transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -469,6 +472,53 @@ mod tests {
                 "{extra}"
             );
         }
+    }
+
+    #[test]
+    fn a_provider_that_assigns_numbers_fills_them_only_when_all_are_left_empty() {
+        let empty = json!({"partnerServiceId": "", "customerNo": "", "virtualAccountNo": ""});
+        let assigned =
+            parse_create_assigning(&body(empty.clone()), "c", "1234567890123456".into(), now())
+                .unwrap();
+        match &assigned.details {
+            Details::VirtualAccount {
+                partner_service_id,
+                customer_no,
+                virtual_account_no,
+                ..
+            } => assert_eq!(
+                (
+                    partner_service_id.as_str(),
+                    customer_no.as_str(),
+                    virtual_account_no.as_str()
+                ),
+                ("", "8625567890123456", "8625567890123456")
+            ),
+            other => panic!("{other:?}"),
+        }
+        // The standard's parse still asks for them; a body that gives them
+        // keeps them; one that gives some is checked as the standard's.
+        assert_eq!(
+            parse_create(&body(empty), "c", "R".into(), now()),
+            Err(TransactionFailure::MandatoryField("partnerServiceId"))
+        );
+        assert_eq!(
+            parse_create_assigning(&body(json!({})), "c", "R".into(), now()),
+            Ok(created_with("R"))
+        );
+        assert_eq!(
+            parse_create_assigning(
+                &body(json!({"customerNo": "", "virtualAccountNo": ""})),
+                "c",
+                "R".into(),
+                now()
+            ),
+            Err(TransactionFailure::MandatoryField("customerNo"))
+        );
+    }
+
+    fn created_with(reference: &str) -> Transaction {
+        parse_create(&body(json!({})), "c", reference.into(), now()).unwrap()
     }
 
     #[test]

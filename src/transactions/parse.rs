@@ -76,16 +76,61 @@ fn expiry(
         .transpose()
 }
 
-/// A `create-va` body, parsed (service 27).
+/// A `create-va` body, parsed (service 27): the client gives the VA
+/// number, as the standard has it.
 pub fn parse_create(
     body: &Map<String, Value>,
     client_key: &str,
     reference_no: String,
     now: DateTime<Utc>,
 ) -> Result<Transaction, TransactionFailure> {
-    let partner_service_id = text(body, "partnerServiceId", 8)?;
-    let customer_no = text(body, "customerNo", 20)?;
-    let virtual_account_no = text(body, "virtualAccountNo", 28)?;
+    create(body, client_key, reference_no, now, false)
+}
+
+/// A `create-va` body for a provider that assigns VA numbers (NICEPAY):
+/// when `partnerServiceId`, `customerNo` and `virtualAccountNo` are all
+/// empty or absent, the number is made from the reference number; a body
+/// that gives them is parsed as the standard's.
+pub fn parse_create_assigning(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+) -> Result<Transaction, TransactionFailure> {
+    create(body, client_key, reference_no, now, true)
+}
+
+fn create(
+    body: &Map<String, Value>,
+    client_key: &str,
+    reference_no: String,
+    now: DateTime<Utc>,
+    assigning: bool,
+) -> Result<Transaction, TransactionFailure> {
+    let blank = |member: &str| match body.get(member) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
+    };
+    let assigned = assigning
+        && ["partnerServiceId", "customerNo", "virtualAccountNo"]
+            .into_iter()
+            .all(blank);
+    let (partner_service_id, customer_no, virtual_account_no) = if assigned {
+        // 16 digits, as NICEPAY's numbers are: a fixed prefix and the
+        // reference number's last 12.
+        let tail = reference_no
+            .get(reference_no.len().saturating_sub(12)..)
+            .unwrap_or(&reference_no);
+        let number = format!("8625{tail}");
+        (String::new(), number.clone(), number)
+    } else {
+        (
+            text(body, "partnerServiceId", 8)?,
+            text(body, "customerNo", 20)?,
+            text(body, "virtualAccountNo", 28)?,
+        )
+    };
     if virtual_account_no.trim() != format!("{partner_service_id}{customer_no}").trim() {
         return Err(TransactionFailure::FieldFormat("virtualAccountNo"));
     }

@@ -168,14 +168,12 @@ fn the_document_and_health_describe_the_active_preset() {
             provider.service_signature.as_str(),
             "{name}"
         );
-        // NICEPAY's canned create-va holds that path (it assigns the VA
-        // number, which the stateful create does not).
         assert_eq!(
             endpoints
                 .iter()
                 .filter(|e| e["answers"] == "stateful")
                 .count(),
-            if name == "nicepay" { 12 } else { 13 },
+            13,
             "{name}"
         );
         let expected = if name == "dana" {

@@ -50,9 +50,21 @@ fn minified(body: &str) -> String {
     out
 }
 
-/// A NICEPAY create-VA: the token from `/nicepay/...`, the HMAC over
-/// `signed_path` with `hashed` as the body's bytes.
-fn nicepay_call(server: &MockServer, signed_path: &str, hashed: &str, id: &str) -> Answer {
+/// BODY with its own `trxId` (a create-VA's reference is unique per client).
+fn nicepay_body(id: &str) -> String {
+    BODY.replace("NICEPAY123", id)
+}
+
+/// A NICEPAY create-VA of [`nicepay_body`]`(id)`: the token from
+/// `/nicepay/...`, the HMAC over `signed_path` with the body's bytes as
+/// sent, or `minified`.
+fn nicepay_call(server: &MockServer, signed_path: &str, minify: bool, id: &str) -> Answer {
+    let body = nicepay_body(id);
+    let hashed = if minify {
+        minified(&body)
+    } else {
+        body.clone()
+    };
     let token = request_token(&format!("{}/nicepay/v1.0/access-token/b2b", server.uri()));
     assert_eq!(token.status, 200, "{}", token.text);
     let token = token.json()["accessToken"].as_str().unwrap().to_owned();
@@ -73,7 +85,7 @@ fn nicepay_call(server: &MockServer, signed_path: &str, hashed: &str, id: &str) 
     post_with(
         &format!("{}/nicepay{CREATE_VA}", server.uri()),
         &headers,
-        BODY,
+        &body,
     )
 }
 
@@ -92,10 +104,20 @@ fn nicepay_serves_under_its_base_path_and_hashes_the_body_as_sent() {
         request_token(&format!("{}/v1.0/access-token/b2b", server.uri())).status,
         404
     );
-    nicepay_call(&server, CREATE_VA, BODY, "np-1").expect(200, "2002700", "Successful");
+    let created = nicepay_call(&server, CREATE_VA, false, "np-1");
+    created.expect(200, "2002700", "Successful");
+    // NICEPAY assigns the number the request left empty, and names its
+    // transaction by tXidVA.
+    let data = &created.json()["virtualAccountData"];
+    let number = data["virtualAccountNo"].as_str().unwrap();
+    assert!(
+        number.len() == 16 && number.bytes().all(|b| b.is_ascii_digit()),
+        "{data}"
+    );
+    assert_eq!(data["additionalInfo"]["tXidVA"], data["referenceNo"]);
 
     // The standard's minified hash is the mistake here, and named.
-    nicepay_call(&server, CREATE_VA, &minified(BODY), "np-2").expect(
+    nicepay_call(&server, CREATE_VA, true, "np-2").expect(
         401,
         "4012700",
         "Unauthorized. [Signature]",
@@ -107,7 +129,7 @@ fn nicepay_serves_under_its_base_path_and_hashes_the_body_as_sent() {
     );
 
     // One prefix too many: the mount signed along.
-    nicepay_call(&server, &format!("/nicepay{CREATE_VA}"), BODY, "np-3").expect(
+    nicepay_call(&server, &format!("/nicepay{CREATE_VA}"), false, "np-3").expect(
         401,
         "4012700",
         "Unauthorized. [Signature]",
@@ -122,9 +144,9 @@ fn nicepay_serves_under_its_base_path_and_hashes_the_body_as_sent() {
 #[test]
 fn body_hash_any_accepts_either_form_and_the_journal_says_which() {
     let server = preset("nicepay", |c| c.body_hash = BodyHashRule::Any);
-    nicepay_call(&server, CREATE_VA, BODY, "any-1").expect(200, "2002700", "Successful");
-    assert_eq!(last_reason(&server), "");
-    nicepay_call(&server, CREATE_VA, &minified(BODY), "any-2").expect(200, "2002700", "Successful");
+    nicepay_call(&server, CREATE_VA, false, "any-1").expect(200, "2002700", "Successful");
+    assert!(!last_reason(&server).contains("body-hash"));
+    nicepay_call(&server, CREATE_VA, true, "any-2").expect(200, "2002700", "Successful");
     let entry = &server.requests().unwrap()[0];
     let why = entry.reason.clone().unwrap_or_default();
     assert!(
@@ -133,7 +155,7 @@ fn body_hash_any_accepts_either_form_and_the_journal_says_which() {
     );
     let signed = entry.string_to_sign.clone().unwrap_or_default();
     assert!(
-        signed.contains(&hex_sha256(minified(BODY).as_bytes())),
+        signed.contains(&hex_sha256(minified(&nicepay_body("any-2")).as_bytes())),
         "the journal keeps the string that verified: {signed}"
     );
 
@@ -141,7 +163,7 @@ fn body_hash_any_accepts_either_form_and_the_journal_says_which() {
     let strict = preset("nicepay", |c| {
         c.body_hash = BodyHashRule::Only(BodyHash::Minified)
     });
-    nicepay_call(&strict, CREATE_VA, BODY, "strict-1").expect(
+    nicepay_call(&strict, CREATE_VA, false, "strict-1").expect(
         401,
         "4012700",
         "Unauthorized. [Signature]",

@@ -1,6 +1,6 @@
 """python-nicepay against `snap-mock --provider nicepay` (tests/sdk/run.sh).
 
-A B2B token, then create-VA, exactly as the SDK sends them: only the base
+A B2B token, create-VA, then its status, exactly as the SDK sends them: only the base
 URL's host is changed (`https://dev.nicepay.co.id/nicepay` becomes
 `http://127.0.0.1:PORT/nicepay`). The SDK signs the path without `/nicepay`
 and hashes the body as sent (`json.dumps` with its spaces): the preset's
@@ -14,6 +14,7 @@ server refuses the token request and its diagnosis names the cause (README,
 """
 import os
 import sys
+import time
 import types
 
 try:  # the SDK imports a constant from tkinter, which headless Pythons lack
@@ -58,5 +59,29 @@ create_va = (
 SnapService.serviceTransaction(token_body.jsonAccessToken(), create_va.jsonVACreate(), ConstantsEndpoints.createVA(), environment)
 answer = snapService.receiveResponse
 assert answer["responseCode"] == "2002700", answer
-assert answer["virtualAccountData"]["additionalInfo"]["tXidVA"], answer
-print("nicepay create-va:", answer["responseCode"], answer["virtualAccountData"]["virtualAccountNo"])
+created = answer["virtualAccountData"]
+# NICEPAY assigns the number (the request left it empty) and names the
+# transaction by tXidVA.
+assert created["virtualAccountNo"].strip(), answer
+assert created["additionalInfo"]["tXidVA"], answer
+print("nicepay create-va:", answer["responseCode"], created["virtualAccountNo"])
+
+# The VA is the server's: the SDK's status inquiry finds it, unpaid. The
+# SDK's X-EXTERNAL-ID is "ordNo" and the time to the second, so a second
+# call within the same second is a reused id (409): wait for the next one.
+time.sleep(1.1)
+inquiry = (
+    builderVirtualAccount.BuildInquiryVA()
+    .setPartnerServiceId("")
+    .setCustomerNo("")
+    .setVirtualAccountNo(created["virtualAccountNo"])
+    .setInquiryRequestId("INQ-1")
+    .setAdditionalInfo({"totalAmount": {"value": "10000.00", "currency": "IDR"}, "trxId": "NICEPAY123",
+                        "tXidVA": created["additionalInfo"]["tXidVA"]})
+    .build()
+)
+SnapService.serviceTransaction(token_body.jsonAccessToken(), inquiry.jsonVAInquiry(), ConstantsEndpoints.inquiryVA(), environment)
+status = snapService.receiveResponse
+assert status["responseCode"] == "2002600", status
+assert status["virtualAccountData"]["virtualAccountNo"] == created["virtualAccountNo"], status
+print("nicepay status:", status["responseCode"], status["virtualAccountData"].get("latestTransactionStatus"))
