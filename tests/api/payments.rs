@@ -133,6 +133,25 @@ fn create_body(trx: &str, va: &str, expires: &str) -> String {
     .to_string()
 }
 
+/// A server whose demo client's notifications go to `receiver`, with a VA
+/// (`trx`, number `va`) created over SNAP and paid.
+fn created_and_paid(receiver: &Receiver, trx: &str, va: &str) -> MockServer {
+    let server = start();
+    server
+        .set_notification_url("demo-client", &receiver.url)
+        .unwrap();
+    let token = token(&server);
+    call(
+        &server,
+        &token,
+        CREATE,
+        &create_body(trx, va, "2099-01-01T00:00:00+07:00"),
+    )
+    .expect(200, "2002700", "Successful");
+    server.pay(trx, None).unwrap();
+    server
+}
+
 fn verify_notification(server: &MockServer, got: &Received) {
     let digest = <sha2::Sha256 as sha2::Digest>::digest(got.body.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -269,19 +288,7 @@ fn a_refused_notification_is_retried_on_the_clock_with_the_same_body_and_externa
         (200, "not json"),
         (200, ACK),
     ]);
-    let server = start();
-    server
-        .set_notification_url("demo-client", &receiver.url)
-        .unwrap();
-    let token = token(&server);
-    call(
-        &server,
-        &token,
-        CREATE,
-        &create_body("INV-7", "   12345000000007", "2099-01-01T00:00:00+07:00"),
-    )
-    .expect(200, "2002700", "Successful");
-    server.pay("INV-7", None).unwrap();
+    let server = created_and_paid(&receiver, "INV-7", "   12345000000007");
     eventually("the first attempt", || receiver.got().len() == 1);
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(
@@ -353,19 +360,7 @@ fn the_clock_may_move_while_an_attempt_is_in_flight() {
         &[(500, r#"{"responseCode":"5002500"}"#), (200, ACK)],
         std::time::Duration::from_millis(400),
     );
-    let server = start();
-    server
-        .set_notification_url("demo-client", &receiver.url)
-        .unwrap();
-    let token = token(&server);
-    call(
-        &server,
-        &token,
-        CREATE,
-        &create_body("INV-8", "   12345000000008", "2099-01-01T00:00:00+07:00"),
-    )
-    .expect(200, "2002700", "Successful");
-    server.pay("INV-8", None).unwrap();
+    let server = created_and_paid(&receiver, "INV-8", "   12345000000008");
     eventually("the first attempt", || receiver.got().len() == 1);
     server
         .clock()

@@ -3,7 +3,7 @@
 //! switch anywhere).
 
 use crate::helpers::*;
-use snap_mock::Tls;
+use snap_mock::{MockServer, Tls};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -226,26 +226,37 @@ fn idle_connections_do_not_hold_valid_https_clients_back() {
         c.workers = Some(1);
         c.tls_handshake_timeout = std::time::Duration::from_secs(20);
     });
-    let address = server.address();
-    let idle: Vec<std::net::TcpStream> = (0..400)
-        .map(|_| std::net::TcpStream::connect(address).unwrap())
+    let idle = silent_connections(&server, 400);
+    answered_within_ten_seconds(&server, "behind 400 idle connections");
+    drop(idle);
+}
+
+/// `n` connections to `server` that never send a byte, once the server has
+/// had time to accept them.
+fn silent_connections(server: &MockServer, n: usize) -> Vec<std::net::TcpStream> {
+    let silent = (0..n)
+        .map(|_| std::net::TcpStream::connect(server.address()).unwrap())
         .collect();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    // Its timeout, 10 s, is half the idle connections' handshake deadline.
+    silent
+}
+
+/// A valid HTTPS token request is answered within the client's timeout,
+/// 10 s: half the handshake deadline the tests give silent connections, so
+/// a wait behind them cannot pass for a slow answer.
+fn answered_within_ten_seconds(server: &MockServer, situation: &str) {
     let agent = trusting(server.tls_certificate_pem().unwrap());
     let started = std::time::Instant::now();
     let answer = token_over(&agent, &server.token_url());
     assert!(
         answer.is_ok(),
-        "a valid HTTPS request behind {} idle connections got no answer in {:?}: {:?}",
-        idle.len(),
+        "a valid HTTPS request {situation} got no answer in {:?}: {:?}",
         started.elapsed(),
         answer.err()
     );
     answer
         .unwrap()
         .expect(200, "2007300", "Request has been processed successfully");
-    drop(idle);
 }
 
 /// At the handshake cap the connection silent longest makes room: with 50
@@ -263,27 +274,12 @@ fn at_the_handshake_cap_silent_connections_are_shed_first() {
         c.max_tls_handshakes = 50;
         c.tls_handshake_timeout = std::time::Duration::from_secs(20);
     });
-    let address = server.address();
     // A TLS record header announcing a 512-byte ClientHello, and no more.
-    let mut speaking = std::net::TcpStream::connect(address).unwrap();
+    let mut speaking = std::net::TcpStream::connect(server.address()).unwrap();
     speaking.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00]).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
-    let silent: Vec<std::net::TcpStream> = (0..200)
-        .map(|_| std::net::TcpStream::connect(address).unwrap())
-        .collect();
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let agent = trusting(server.tls_certificate_pem().unwrap());
-    let started = std::time::Instant::now();
-    let answer = token_over(&agent, &server.token_url());
-    assert!(
-        answer.is_ok(),
-        "a valid HTTPS request at the handshake cap got no answer in {:?}: {:?}",
-        started.elapsed(),
-        answer.err()
-    );
-    answer
-        .unwrap()
-        .expect(200, "2007300", "Request has been processed successfully");
+    let silent = silent_connections(&server, 200);
+    answered_within_ten_seconds(&server, "at the handshake cap");
     std::thread::sleep(std::time::Duration::from_millis(300));
     let closed = |stream: &std::net::TcpStream| {
         stream.set_nonblocking(true).unwrap();
