@@ -21,12 +21,14 @@
 //!
 //! The cases are data ([`CASES`]): a new case is one entry.
 
+mod case;
 mod cases;
 mod report;
 mod request;
 mod run;
 
-pub use cases::{by_name, Call, Case, Fault, Needs, CASES};
+pub use case::{Call, Case, Fault, Needs};
+pub use cases::{by_name, CASES};
 pub use report::{Answer, CaseResult, Exchange, Report, Verdict};
 pub use request::Outgoing;
 pub use run::Probe;

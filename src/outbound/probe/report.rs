@@ -1,7 +1,7 @@
 //! What a run found, as a table for people, JSON for scripts and JUnit
 //! XML for CI.
 
-use super::cases::{Call, Case};
+use super::case::{Call, Case};
 use super::request::Outgoing;
 use serde::Serialize;
 use std::fmt::Write;

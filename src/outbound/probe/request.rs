@@ -2,7 +2,7 @@
 //! body, with a line saying what was sent. Every signature here is made
 //! with the client-side signing the `sign` tool uses.
 
-use super::cases::{Call, Fault};
+use super::case::{Call, Fault};
 use super::{NotifyKind, ProbeConfig};
 use crate::signing::{hmac_signature, ClientKeyPair};
 use crate::snap::body_hash::BodyHash;

@@ -2,7 +2,8 @@
 //! next ones need (the token, whether the VA is paid), within the bounds
 //! of the configuration.
 
-use super::cases::{Call, Case, Fault, Needs, CASES};
+use super::case::{Call, Case, Fault, Needs};
+use super::cases::CASES;
 use super::report::{Answer, CaseResult, Exchange, Report, Verdict};
 use super::request::{build, Inputs, Keys, Outgoing};
 use super::ProbeConfig;
