@@ -38,9 +38,10 @@ pub struct Notification {
 
 /// The URL a notification goes to, from the client's `notificationUrl`
 /// and the kind's SNAP path (`/v1.0/transfer-va/payment`,
-/// `/v1.0/debit/notify`): the URL itself when it names a SNAP path already.
+/// `/v1.0/debit/notify`, as the provider places it): the URL itself when
+/// it names a SNAP path already, or ends with this one.
 pub fn url_for(notification_url: &str, path: &str) -> String {
-    if notification_url.contains("/v1.0/") {
+    if notification_url.contains("/v1.0/") || notification_url.ends_with(path) {
         notification_url.to_owned()
     } else {
         format!("{}{path}", notification_url.trim_end_matches('/'))
@@ -378,6 +379,15 @@ mod tests {
         assert_eq!(
             url_for("http://m/x/v1.0/transfer-va/payment", "/v1.0/debit/notify"),
             "http://m/x/v1.0/transfer-va/payment"
+        );
+        // Paylabs' paths carry no version.
+        assert_eq!(
+            url_for("http://m/hooks", "/transfer-va/payment"),
+            "http://m/hooks/transfer-va/payment"
+        );
+        assert_eq!(
+            url_for("http://m/cb/transfer-va/payment", "/transfer-va/payment"),
+            "http://m/cb/transfer-va/payment"
         );
     }
 }

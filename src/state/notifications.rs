@@ -100,11 +100,17 @@ impl State {
                 Kind::DirectDebit => urls.direct_debit.clone(),
             }
         });
+        // Where the provider's merchants serve it: NICEPAY's
+        // `/api/v1.0/transfer-va/payment`, Paylabs' `/transfer-va/payment`.
+        let path = self
+            .config
+            .provider
+            .service_path(transaction.notification_path());
         let url = match (set_at_runtime, per_kind) {
-            (Some(base), _) => notify::url_for(&base, transaction.notification_path()),
+            (Some(base), _) => notify::url_for(&base, &path),
             (None, Some(full)) => full,
             (None, None) => match client.as_ref().and_then(|c| c.notification_url.clone()) {
-                Some(base) => notify::url_for(&base, transaction.notification_path()),
+                Some(base) => notify::url_for(&base, &path),
                 None => return,
             },
         };

@@ -371,6 +371,45 @@ fn the_clock_may_move_while_an_attempt_is_in_flight() {
     });
 }
 
+/// NICEPAY's merchants take the payment notification at
+/// `/api/v1.0/transfer-va/payment`, Paylabs' at `/transfer-va/payment`:
+/// where each provider places its service paths.
+#[test]
+fn a_providers_notification_goes_to_its_own_service_path() {
+    for (name, expected) in [
+        ("nicepay", "/hooks/api/v1.0/transfer-va/payment"),
+        ("paylabs", "/hooks/transfer-va/payment"),
+        ("snap-bi", "/hooks/v1.0/transfer-va/payment"),
+    ] {
+        let receiver = Receiver::start(&[(200, ACK)]);
+        let provider: &'static snap_mock::Provider = name.parse().unwrap();
+        let server = start_with(|c| *c = c.clone().with_provider(provider));
+        server
+            .set_notification_url("demo-client", &receiver.url)
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_str(&create_body(
+            "INV-P",
+            "   12345000000011",
+            "2099-01-01T00:00:00+07:00",
+        ))
+        .unwrap();
+        let created = server
+            .demo_client()
+            .unwrap()
+            .post(&provider.service_path(CREATE), &body)
+            .unwrap();
+        assert_eq!(
+            created.response_code(),
+            Some("2002700"),
+            "{name}: {}",
+            created.body
+        );
+        server.pay("INV-P", None).unwrap();
+        eventually("the notification", || receiver.got().len() == 1);
+        assert_eq!(receiver.got()[0].path, expected, "{name}");
+    }
+}
+
 #[test]
 fn a_va_expires_by_its_date_on_the_clock_and_then_refuses_payment() {
     let receiver = Receiver::start(&[(200, ACK)]);
