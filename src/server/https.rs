@@ -71,7 +71,12 @@ fn descriptor_budget(workers: usize) -> usize {
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
         return usize::MAX;
     }
-    let soft = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+    share(limit.rlim_cur, workers)
+}
+
+/// Half of `soft_limit` descriptors over `workers`, at least 16.
+fn share(soft_limit: libc::rlim_t, workers: usize) -> usize {
+    let soft = usize::try_from(soft_limit).unwrap_or(usize::MAX);
     (soft / 2 / workers.max(1)).max(16)
 }
 
@@ -157,11 +162,8 @@ async fn handshake(
             done.map_err(drop)??
         }
     };
-    let protocol = match tls.get_ref().1.alpn_protocol() {
-        Some(b"h2") => Protocol::Http2,
-        _ => Protocol::Http1,
-    };
-    Ok((TlsStream::from(tls), protocol, peer))
+    // HTTP/1.1 only: HTTP/2 is not compiled in, and ALPN offers no `h2`.
+    Ok((TlsStream::from(tls), Protocol::Http1, peer))
 }
 
 /// Gives the slot back however the handshake ends.
@@ -287,9 +289,24 @@ mod tests {
 
     #[test]
     fn the_descriptor_budget_shares_half_the_limit_among_workers() {
-        let one = descriptor_budget(1);
-        let four = descriptor_budget(4);
-        assert!(one >= 16 && four >= 16);
-        assert!(four <= one / 4 + 16, "{four} against {one}");
+        assert_eq!(share(20_000, 2), 5_000);
+        assert_eq!(share(1_024, 1), 512);
+        assert_eq!(share(1_024, 0), 512, "no workers counts as one");
+        assert_eq!(share(100, 4), 16, "never below 16");
+        assert!(share(libc::RLIM_INFINITY, 2) > 1 << 40);
+        assert!(descriptor_budget(1) >= 16);
+    }
+
+    #[test]
+    fn a_slot_is_given_back_however_its_handshake_ends() {
+        let slots = Rc::new(RefCell::new(Handshaking::default()));
+        let (id, _shed, _) = slots.borrow_mut().enter(2);
+        let slot = Slot {
+            slots: slots.clone(),
+            id,
+        };
+        assert_eq!(slots.borrow().len(), 1);
+        drop(slot);
+        assert_eq!(slots.borrow().len(), 0);
     }
 }
