@@ -294,7 +294,9 @@ mod tests {
         assert_eq!(share(1_024, 0), 512, "no workers counts as one");
         assert_eq!(share(100, 4), 16, "never below 16");
         assert!(share(libc::RLIM_INFINITY, 2) > 1 << 40);
-        assert!(descriptor_budget(1) >= 16);
+        // This process's own limit read (a failed read means no limit).
+        let own = descriptor_budget(1);
+        assert!((16..=usize::MAX / 2).contains(&own), "{own}");
     }
 
     #[test]
