@@ -138,6 +138,10 @@ pub struct Provider {
     /// `virtualAccountNo` empty; the answer carries the number and
     /// `tXidVA`). `None`: the client gives the number, as the standard has it.
     pub assigns_virtual_accounts: Option<&'static str>,
+    /// Signs its notifications over their service path
+    /// (`/transfer-va/payment`) whatever the merchant's URL, as Paylabs'
+    /// SDK verifies them; otherwise over the URL's own path, the standard's.
+    pub signs_notifications_over_service_path: bool,
     /// Mandatory headers of the standard it leaves optional on service
     /// calls (Paylabs' SDK sends no `CHANNEL-ID`).
     pub optional_headers: &'static [Field],
@@ -178,6 +182,7 @@ pub static FINPAY: Provider = Provider {
     base_path: "",
     service_root: "/v1.0",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -196,6 +201,7 @@ pub static SNAP_BI: Provider = Provider {
     base_path: "",
     service_root: "/v1.0",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -214,6 +220,7 @@ pub static BCA: Provider = Provider {
     base_path: "",
     service_root: "/v1.0",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::BearerToken,
@@ -232,6 +239,7 @@ pub static BRI: Provider = Provider {
     base_path: "",
     service_root: "/v1.0",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -250,6 +258,7 @@ pub static BNI: Provider = Provider {
     base_path: "",
     service_root: "/v1.0",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -268,6 +277,7 @@ pub static DOKU: Provider = Provider {
     base_path: "",
     service_root: "/v1.0",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -286,6 +296,7 @@ pub static MIDTRANS: Provider = Provider {
     base_path: "",
     service_root: "/v1.0",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -304,6 +315,7 @@ pub static DANA: Provider = Provider {
     base_path: "",
     service_root: "/v1.0",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -322,6 +334,7 @@ pub static NICEPAY: Provider = Provider {
     base_path: "/nicepay",
     service_root: "/api/v1.0",
     assigns_virtual_accounts: Some("tXidVA"),
+    signs_notifications_over_service_path: false,
     optional_headers: &[],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,
@@ -340,6 +353,7 @@ pub static PAYLABS: Provider = Provider {
     base_path: "/api/v1.0",
     service_root: "",
     assigns_virtual_accounts: None,
+    signs_notifications_over_service_path: true,
     optional_headers: &[Field::ChannelId],
     external_id_max_chars: 36,
     notification_auth: NotificationAuth::Asymmetric,

@@ -23,6 +23,9 @@ pub struct Notification {
     pub client_key: String,
     /// Where.
     pub url: String,
+    /// The path its signature covers: the URL's own path and query, or
+    /// the provider's service path (Paylabs).
+    pub signed_path: String,
     /// The body, minified, the same for every attempt.
     pub body: String,
     /// The same for every attempt.
@@ -49,7 +52,7 @@ pub fn url_for(notification_url: &str, path: &str) -> String {
 }
 
 /// The headers of one attempt: `X-SIGNATURE` = base64 SHA256withRSA over
-/// `POST:<path and query>:<hex sha256(minified body)>:<X-TIMESTAMP>`.
+/// `POST:<signed path>:<hex sha256(minified body)>:<X-TIMESTAMP>`.
 pub fn signed_headers(
     key: &ClientKeyPair,
     notification: &Notification,
@@ -57,10 +60,9 @@ pub fn signed_headers(
     now: DateTime<Utc>,
 ) -> Vec<(String, String)> {
     let timestamp = format_snap_timestamp(&now);
-    let path = crate::outbound::path_and_query(&notification.url);
     let string_to_sign = crate::signing::asymmetric_service_string_to_sign(
         "POST",
-        &path,
+        &notification.signed_path,
         notification.body.as_bytes(),
         &timestamp,
     );
@@ -88,7 +90,7 @@ pub fn token_url(notification_url: &str) -> String {
 #[cfg(feature = "outbound")]
 /// The headers of an attempt as a bearer-token call: `Authorization:
 /// Bearer <token>` and `X-SIGNATURE` = base64 HMAC-SHA512(client secret,
-/// `POST:<path and query>:<token>:<hex sha256(minified body)>:<X-TIMESTAMP>`).
+/// `POST:<signed path>:<token>:<hex sha256(minified body)>:<X-TIMESTAMP>`).
 pub fn bearer_headers(
     client_secret: &str,
     token: &str,
@@ -97,10 +99,9 @@ pub fn bearer_headers(
     now: DateTime<Utc>,
 ) -> Vec<(String, String)> {
     let timestamp = format_snap_timestamp(&now);
-    let path = crate::outbound::path_and_query(&notification.url);
     let string_to_sign = crate::signing::service_string_to_sign(
         "POST",
-        &path,
+        &notification.signed_path,
         token,
         notification.body.as_bytes(),
         &timestamp,
@@ -255,6 +256,7 @@ mod tests {
             reference_no: "R".into(),
             client_key: "c".into(),
             url: "http://127.0.0.1:9/hook/v1.0/transfer-va/payment?x=1".into(),
+            signed_path: "/hook/v1.0/transfer-va/payment?x=1".into(),
             body: r#"{"a": 1}"#.into(),
             external_id: "E1".into(),
             attempts: 0,

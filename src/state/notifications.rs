@@ -114,11 +114,17 @@ impl State {
                 None => return,
             },
         };
+        let signed_path = if self.config.provider.signs_notifications_over_service_path {
+            path
+        } else {
+            crate::outbound::path_and_query(&url)
+        };
         let notification = Notification {
             id: uuid::Uuid::new_v4().simple().to_string(),
             reference_no: transaction.reference_no.clone(),
             client_key: transaction.client_key.clone(),
             url,
+            signed_path,
             body: transaction.notification_body(now).to_string(),
             external_id: uuid::Uuid::new_v4().simple().to_string(),
             attempts: 0,

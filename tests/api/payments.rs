@@ -153,9 +153,14 @@ fn created_and_paid(receiver: &Receiver, trx: &str, va: &str) -> MockServer {
 }
 
 fn verify_notification(server: &MockServer, got: &Received) {
+    verify_notification_over(server, got, &got.path);
+}
+
+/// As [`verify_notification`], the signature over `signed_path`.
+fn verify_notification_over(server: &MockServer, got: &Received, signed_path: &str) {
     let digest = <sha2::Sha256 as sha2::Digest>::digest(got.body.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let string_to_sign = format!("POST:{}:{hex}:{}", got.path, got.header("X-TIMESTAMP"));
+    let string_to_sign = format!("POST:{signed_path}:{hex}:{}", got.header("X-TIMESTAMP"));
     // The key the merchant installs, fetched as a merchant would.
     let pem = get(&format!("{}/notification-key.pem", server.uri()));
     assert_eq!(pem.status, 200);
@@ -373,13 +378,26 @@ fn the_clock_may_move_while_an_attempt_is_in_flight() {
 
 /// NICEPAY's merchants take the payment notification at
 /// `/api/v1.0/transfer-va/payment`, Paylabs' at `/transfer-va/payment`:
-/// where each provider places its service paths.
+/// where each provider places its service paths. Paylabs signs it over
+/// that path alone, whatever comes before it in the merchant's URL.
 #[test]
 fn a_providers_notification_goes_to_its_own_service_path() {
-    for (name, expected) in [
-        ("nicepay", "/hooks/api/v1.0/transfer-va/payment"),
-        ("paylabs", "/hooks/transfer-va/payment"),
-        ("snap-bi", "/hooks/v1.0/transfer-va/payment"),
+    for (name, expected, signed) in [
+        (
+            "nicepay",
+            "/hooks/api/v1.0/transfer-va/payment",
+            "/hooks/api/v1.0/transfer-va/payment",
+        ),
+        (
+            "paylabs",
+            "/hooks/transfer-va/payment",
+            "/transfer-va/payment",
+        ),
+        (
+            "snap-bi",
+            "/hooks/v1.0/transfer-va/payment",
+            "/hooks/v1.0/transfer-va/payment",
+        ),
     ] {
         let receiver = Receiver::start(&[(200, ACK)]);
         let provider: &'static snap_mock::Provider = name.parse().unwrap();
@@ -406,7 +424,10 @@ fn a_providers_notification_goes_to_its_own_service_path() {
         );
         server.pay("INV-P", None).unwrap();
         eventually("the notification", || receiver.got().len() == 1);
-        assert_eq!(receiver.got()[0].path, expected, "{name}");
+        let got = &receiver.got()[0];
+        assert_eq!(got.path, expected, "{name}");
+        verify_notification_over(&server, got, signed);
+        assert_eq!(server.notifications()[0].signed_path, signed, "{name}");
     }
 }
 
