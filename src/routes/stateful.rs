@@ -14,8 +14,8 @@ use crate::snap::timestamp::format_snap_timestamp;
 use crate::snap::SnapError;
 use crate::state::State;
 use crate::transactions::{
-    parse_changes, parse_create, parse_create_assigning, parse_debit, parse_qris, parse_refund,
-    parse_target, Action, Call, Details, Kind, Transaction,
+    parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target, Action, Call,
+    Details, Kind, Transaction,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -99,24 +99,18 @@ impl Acting<'_> {
         match call {
             Call::VaCreate | Call::DebitPay | Call::QrisGenerate => {
                 let reference = self.state.reference_no();
-                let assigns = self.state.config.provider.assigns_virtual_accounts;
-                let mut created = match (call, assigns) {
-                    (Call::VaCreate, None) => parse_create(body, self.client, reference, self.now),
-                    (Call::VaCreate, Some(_)) => {
-                        parse_create_assigning(body, self.client, reference, self.now)
-                    }
-                    (Call::DebitPay, _) => parse_debit(body, self.client, reference, self.now),
+                let created = match call {
+                    Call::VaCreate => parse_create(
+                        body,
+                        self.client,
+                        reference,
+                        self.now,
+                        self.state.config.provider.assigns_virtual_accounts,
+                    ),
+                    Call::DebitPay => parse_debit(body, self.client, reference, self.now),
                     _ => parse_qris(body, self.client, reference, self.now),
                 }
                 .map_err(failed)?;
-                if let (Call::VaCreate, Some(member)) = (call, assigns) {
-                    if created.additional_info.is_null() {
-                        created.additional_info = Value::Object(Map::new());
-                    }
-                    if let Value::Object(info) = &mut created.additional_info {
-                        info.insert(member.into(), created.reference_no.clone().into());
-                    }
-                }
                 self.create(created.clone()).await?;
                 let made = format!(
                     "{} created, referenceNo {}",

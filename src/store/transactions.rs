@@ -254,7 +254,14 @@ mod tests {
             "totalAmount": {"value": "10.00", "currency": "IDR"},
             "expiredDate": "2026-11-30T11:00:00+07:00"
         });
-        parse_create(body.as_object().unwrap(), client, reference.into(), now()).unwrap()
+        parse_create(
+            body.as_object().unwrap(),
+            client,
+            reference.into(),
+            now(),
+            None,
+        )
+        .unwrap()
     }
 
     #[test]

@@ -15,10 +15,7 @@ mod parse;
 
 pub use calls::Call;
 
-pub use parse::{
-    parse_changes, parse_create, parse_create_assigning, parse_debit, parse_qris, parse_refund,
-    parse_target,
-};
+pub use parse::{parse_changes, parse_create, parse_debit, parse_qris, parse_refund, parse_target};
 
 /// What kind of transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -418,7 +415,7 @@ mod tests {
     }
 
     fn created() -> Transaction {
-        parse_create(&body(json!({})), "c", "R1".into(), now()).unwrap()
+        parse_create(&body(json!({})), "c", "R1".into(), now(), None).unwrap()
     }
 
     #[test]
@@ -467,7 +464,7 @@ mod tests {
         ];
         for (extra, failure) in cases {
             assert_eq!(
-                parse_create(&body(extra.clone()), "c", "R".into(), now()),
+                parse_create(&body(extra.clone()), "c", "R".into(), now(), None),
                 Err(failure),
                 "{extra}"
             );
@@ -477,9 +474,15 @@ mod tests {
     #[test]
     fn a_provider_that_assigns_numbers_fills_them_only_when_all_are_left_empty() {
         let empty = json!({"partnerServiceId": "", "customerNo": "", "virtualAccountNo": ""});
-        let assigned =
-            parse_create_assigning(&body(empty.clone()), "c", "1234567890123456".into(), now())
-                .unwrap();
+        let nicepay = Some("tXidVA");
+        let assigned = parse_create(
+            &body(empty.clone()),
+            "c",
+            "1234567890123456".into(),
+            now(),
+            nicepay,
+        )
+        .unwrap();
         match &assigned.details {
             Details::VirtualAccount {
                 partner_service_id,
@@ -496,29 +499,28 @@ mod tests {
             ),
             other => panic!("{other:?}"),
         }
+        assert_eq!(assigned.additional_info["tXidVA"], "1234567890123456");
         // The standard's parse still asks for them; a body that gives them
-        // keeps them; one that gives some is checked as the standard's.
+        // keeps them (and is named by tXidVA all the same); one that gives
+        // some is checked as the standard's.
         assert_eq!(
-            parse_create(&body(empty), "c", "R".into(), now()),
+            parse_create(&body(empty), "c", "R".into(), now(), None),
             Err(TransactionFailure::MandatoryField("partnerServiceId"))
         );
+        let given = parse_create(&body(json!({})), "c", "R".into(), now(), nicepay).unwrap();
+        let standard = parse_create(&body(json!({})), "c", "R".into(), now(), None).unwrap();
+        assert_eq!(given.details, standard.details);
+        assert_eq!(given.additional_info, json!({"tXidVA": "R"}));
         assert_eq!(
-            parse_create_assigning(&body(json!({})), "c", "R".into(), now()),
-            Ok(created_with("R"))
-        );
-        assert_eq!(
-            parse_create_assigning(
+            parse_create(
                 &body(json!({"customerNo": "", "virtualAccountNo": ""})),
                 "c",
                 "R".into(),
-                now()
+                now(),
+                nicepay
             ),
             Err(TransactionFailure::MandatoryField("customerNo"))
         );
-    }
-
-    fn created_with(reference: &str) -> Transaction {
-        parse_create(&body(json!({})), "c", reference.into(), now()).unwrap()
     }
 
     #[test]
@@ -563,6 +565,7 @@ mod tests {
             "c",
             "R".into(),
             now(),
+            None,
         )
         .unwrap();
         let some = Money {

@@ -76,46 +76,33 @@ fn expiry(
         .transpose()
 }
 
-/// A `create-va` body, parsed (service 27): the client gives the VA
-/// number, as the standard has it.
+/// A `create-va` body, parsed (service 27). The client gives the VA
+/// number, as the standard has it, unless `provider_assigns` names the
+/// `additionalInfo` member of a provider that assigns numbers itself
+/// (NICEPAY's `tXidVA`): then a body that leaves `partnerServiceId`,
+/// `customerNo` and `virtualAccountNo` all empty or absent gets a number
+/// made from the reference number, and the answer's `additionalInfo` names
+/// the transaction by that member.
 pub fn parse_create(
     body: &Map<String, Value>,
     client_key: &str,
     reference_no: String,
     now: DateTime<Utc>,
+    provider_assigns: Option<&str>,
 ) -> Result<Transaction, TransactionFailure> {
-    create(body, client_key, reference_no, now, false)
-}
-
-/// A `create-va` body for a provider that assigns VA numbers (NICEPAY):
-/// when `partnerServiceId`, `customerNo` and `virtualAccountNo` are all
-/// empty or absent, the number is made from the reference number; a body
-/// that gives them is parsed as the standard's.
-pub fn parse_create_assigning(
-    body: &Map<String, Value>,
-    client_key: &str,
-    reference_no: String,
-    now: DateTime<Utc>,
-) -> Result<Transaction, TransactionFailure> {
-    create(body, client_key, reference_no, now, true)
-}
-
-fn create(
-    body: &Map<String, Value>,
-    client_key: &str,
-    reference_no: String,
-    now: DateTime<Utc>,
-    assigning: bool,
-) -> Result<Transaction, TransactionFailure> {
-    let blank = |member: &str| match body.get(member) {
-        None | Some(Value::Null) => true,
-        Some(Value::String(s)) => s.trim().is_empty(),
-        Some(_) => false,
-    };
-    let assigned = assigning
-        && ["partnerServiceId", "customerNo", "virtualAccountNo"]
-            .into_iter()
-            .all(blank);
+    let members = [
+        ("partnerServiceId", 8),
+        ("customerNo", 20),
+        ("virtualAccountNo", 28),
+    ];
+    // Left empty: what the standard's parse refuses as a missing field.
+    let assigned = provider_assigns.is_some()
+        && members.iter().all(|&(member, max)| {
+            matches!(
+                text(body, member, max),
+                Err(TransactionFailure::MandatoryField(_))
+            )
+        });
     let (partner_service_id, customer_no, virtual_account_no) = if assigned {
         // 16 digits, as NICEPAY's numbers are: a fixed prefix and the
         // reference number's last 12.
@@ -125,11 +112,8 @@ fn create(
         let number = format!("8625{tail}");
         (String::new(), number.clone(), number)
     } else {
-        (
-            text(body, "partnerServiceId", 8)?,
-            text(body, "customerNo", 20)?,
-            text(body, "virtualAccountNo", 28)?,
-        )
+        let [psid, customer, va] = members.map(|(member, max)| text(body, member, max));
+        (psid?, customer?, va?)
     };
     if virtual_account_no.trim() != format!("{partner_service_id}{customer_no}").trim() {
         return Err(TransactionFailure::FieldFormat("virtualAccountNo"));
@@ -146,7 +130,7 @@ fn create(
         amount: "totalAmount",
         expiry: "expiredDate",
     };
-    pending(body, client_key, reference_no, now, fields, |_, _| {
+    let mut created = pending(body, client_key, reference_no, now, fields, |_, _| {
         Ok(Details::VirtualAccount {
             virtual_account_name: text(body, "virtualAccountName", 255)?,
             trx_type,
@@ -154,7 +138,16 @@ fn create(
             customer_no,
             virtual_account_no,
         })
-    })
+    })?;
+    if let Some(member) = provider_assigns {
+        if created.additional_info.is_null() {
+            created.additional_info = json!({});
+        }
+        if let Value::Object(info) = &mut created.additional_info {
+            info.insert(member.into(), created.reference_no.clone().into());
+        }
+    }
+    Ok(created)
 }
 
 /// The fields every new transaction reads from its body, by the names its
