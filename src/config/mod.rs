@@ -67,6 +67,13 @@ impl Source {
             Self::Inline(_) => "inline".into(),
         }
     }
+
+    /// True when this is the CLI's default file `default` and no file is
+    /// there: a mounted fixtures directory with only `clients.json` is a
+    /// complete configuration. A path given explicitly must exist.
+    pub(crate) fn is_absent_default(&self, default: &str) -> bool {
+        matches!(self, Self::File(p) if p == std::path::Path::new(default) && !p.exists())
+    }
 }
 
 /// The most HTTP worker threads `--workers` accepts.

@@ -43,19 +43,11 @@ pub(super) fn read_fixture<E: std::error::Error>(
     read(source, bundled, cap).map_err(|e| located(source, FixtureError::Read { what, source: e }))
 }
 
-/// True when `source` is the CLI's default file for an optional fixture
-/// and no file is there: a mounted fixtures directory with only
-/// `clients.json` is a complete configuration. A path given explicitly
-/// must exist.
-pub(super) fn absent_default(source: &Source, default: &str) -> bool {
-    matches!(source, Source::File(p) if p == Path::new(default) && !p.exists())
-}
-
 /// The warning for an optional default fixture that is not there: visible,
 /// because a mounted fixtures directory without it silently lost the demo
 /// scenarios or endpoints.
 fn missing_default(source: Option<&Source>, default: &str) -> Option<String> {
-    source.filter(|s| absent_default(s, default)).map(|_| {
+    source.filter(|s| s.is_absent_default(default)).map(|_| {
         format!(
             "{default} not found (working directory {}): starting without it; give its path, or an empty value to mean none on purpose",
             std::env::current_dir()
@@ -69,7 +61,7 @@ fn missing_default(source: Option<&Source>, default: &str) -> Option<String> {
 fn report(what: &str, source: Option<&Source>, default: &str, count: String) -> String {
     match source {
         None => format!("{what}: none"),
-        Some(s) if absent_default(s, default) => format!("{what}: none ({default} not found)"),
+        Some(s) if s.is_absent_default(default) => format!("{what}: none ({default} not found)"),
         Some(s) => format!("{what}: {} ({count})", s.describe()),
     }
 }
@@ -91,7 +83,7 @@ fn store_line(config: &Config) -> String {
 pub(super) fn load_clients(config: &Config) -> Result<ClientRegistry, Located<ClientsError>> {
     let mut registry = read_clients(&config.clients, "clients fixture", config)?;
     match &config.local_clients {
-        Some(s) if !absent_default(s, DEFAULT_LOCAL_CLIENTS_FILE) => {
+        Some(s) if !s.is_absent_default(DEFAULT_LOCAL_CLIENTS_FILE) => {
             registry.extend(read_clients(s, "local clients file", config)?);
         }
         _ => {}
@@ -118,7 +110,7 @@ pub(super) fn load_scenarios(
 ) -> Result<ScenarioSet, Located<FixtureError<InvalidScenario>>> {
     let source = match &config.scenarios {
         None => return Ok(ScenarioSet::default()),
-        Some(s) if absent_default(s, DEFAULT_SCENARIOS_FILE) => return Ok(ScenarioSet::default()),
+        Some(s) if s.is_absent_default(DEFAULT_SCENARIOS_FILE) => return Ok(ScenarioSet::default()),
         Some(s) => s,
     };
     let text = read_fixture(
@@ -146,7 +138,7 @@ pub(super) fn load_endpoints(
 ) -> Result<Vec<Arc<Endpoint>>, Located<FixtureError<InvalidEndpoint>>> {
     let source = match &config.endpoints {
         None => return Ok(Vec::new()),
-        Some(s) if absent_default(s, DEFAULT_ENDPOINTS_FILE) => return Ok(Vec::new()),
+        Some(s) if s.is_absent_default(DEFAULT_ENDPOINTS_FILE) => return Ok(Vec::new()),
         Some(s) => s,
     };
     let text = read_fixture(

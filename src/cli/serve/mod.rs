@@ -23,15 +23,14 @@ fn init_logging() {
 /// With `--no-bundled` and no clients fixture where the default says, the
 /// fix besides the error: nothing else can stand in for it.
 fn no_bundled_clients_hint(config: &crate::config::Config) -> &'static str {
-    match &config.clients {
-        crate::config::Source::File(path)
-            if !config.bundled_underneath
-                && path == std::path::Path::new(crate::config::DEFAULT_CLIENTS_FILE)
-                && !path.exists() =>
-        {
-            "; with --no-bundled the clients fixture must be a file: give one with --clients (SNAP_MOCK_CLIENTS), or leave --no-bundled out for the bundled demo clients"
-        }
-        _ => "",
+    if !config.bundled_underneath
+        && config
+            .clients
+            .is_absent_default(crate::config::DEFAULT_CLIENTS_FILE)
+    {
+        "; with --no-bundled the clients fixture must be a file: give one with --clients (SNAP_MOCK_CLIENTS), or leave --no-bundled out for the bundled demo clients"
+    } else {
+        ""
     }
 }
 
