@@ -5,7 +5,7 @@
 
 use crate::helpers::*;
 use snap_mock::internals::{verify_asymmetric, ClientPublicKey};
-use snap_mock::{Config, MockServer, Step};
+use snap_mock::{Config, MockServer, Provider, Step};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -133,21 +133,37 @@ fn create_body(trx: &str, va: &str, expires: &str) -> String {
     .to_string()
 }
 
-/// A server whose demo client's notifications go to `receiver`, with a VA
-/// (`trx`, number `va`) created over SNAP and paid.
-fn created_and_paid(receiver: &Receiver, trx: &str, va: &str) -> MockServer {
-    let server = start();
+/// A server under `provider` whose demo client's notifications go to
+/// `receiver`, with a VA (`trx`, number `va`) created over SNAP at the
+/// provider's path, and paid.
+fn created_and_paid(
+    provider: &'static Provider,
+    receiver: &Receiver,
+    trx: &str,
+    va: &str,
+) -> MockServer {
+    let server = start_with(|c| *c = c.clone().with_provider(provider));
     server
         .set_notification_url("demo-client", &receiver.url)
         .unwrap();
-    let token = token(&server);
-    call(
-        &server,
-        &token,
-        CREATE,
-        &create_body(trx, va, "2099-01-01T00:00:00+07:00"),
-    )
-    .expect(200, "2002700", "Successful");
+    let body: serde_json::Value =
+        serde_json::from_str(&create_body(trx, va, "2099-01-01T00:00:00+07:00")).unwrap();
+    let created = server
+        .demo_client()
+        .unwrap()
+        .post(&provider.service_path(CREATE), &body)
+        .unwrap();
+    assert_eq!(
+        (
+            created.status,
+            created.response_code(),
+            created.body["responseMessage"].as_str()
+        ),
+        (200, Some("2002700"), Some("Successful")),
+        "{}: {}",
+        provider.name,
+        created.body
+    );
     server.pay(trx, None).unwrap();
     server
 }
@@ -293,7 +309,12 @@ fn a_refused_notification_is_retried_on_the_clock_with_the_same_body_and_externa
         (200, "not json"),
         (200, ACK),
     ]);
-    let server = created_and_paid(&receiver, "INV-7", "   12345000000007");
+    let server = created_and_paid(
+        <&Provider>::default(),
+        &receiver,
+        "INV-7",
+        "   12345000000007",
+    );
     eventually("the first attempt", || receiver.got().len() == 1);
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(
@@ -365,7 +386,12 @@ fn the_clock_may_move_while_an_attempt_is_in_flight() {
         &[(500, r#"{"responseCode":"5002500"}"#), (200, ACK)],
         std::time::Duration::from_millis(400),
     );
-    let server = created_and_paid(&receiver, "INV-8", "   12345000000008");
+    let server = created_and_paid(
+        <&Provider>::default(),
+        &receiver,
+        "INV-8",
+        "   12345000000008",
+    );
     eventually("the first attempt", || receiver.got().len() == 1);
     server
         .clock()
@@ -400,29 +426,8 @@ fn a_providers_notification_goes_to_its_own_service_path() {
         ),
     ] {
         let receiver = Receiver::start(&[(200, ACK)]);
-        let provider: &'static snap_mock::Provider = name.parse().unwrap();
-        let server = start_with(|c| *c = c.clone().with_provider(provider));
-        server
-            .set_notification_url("demo-client", &receiver.url)
-            .unwrap();
-        let body: serde_json::Value = serde_json::from_str(&create_body(
-            "INV-P",
-            "   12345000000011",
-            "2099-01-01T00:00:00+07:00",
-        ))
-        .unwrap();
-        let created = server
-            .demo_client()
-            .unwrap()
-            .post(&provider.service_path(CREATE), &body)
-            .unwrap();
-        assert_eq!(
-            created.response_code(),
-            Some("2002700"),
-            "{name}: {}",
-            created.body
-        );
-        server.pay("INV-P", None).unwrap();
+        let provider: &'static Provider = name.parse().unwrap();
+        let server = created_and_paid(provider, &receiver, "INV-P", "   12345000000011");
         eventually("the notification", || receiver.got().len() == 1);
         let got = &receiver.got()[0];
         assert_eq!(got.path, expected, "{name}");
