@@ -14,11 +14,7 @@ import hashlib
 import hmac
 import json
 import os
-import threading
-import time
-import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -27,36 +23,11 @@ from cryptography.hazmat.primitives.asymmetric import padding
 # Not the sandbox: the parser then uses the key it is given, not DANA's own.
 os.environ["DANA_ENV"] = "production"
 from dana.webhook import WebhookParser  # noqa: E402
+from merchant import Endpoint, http  # noqa: E402
 
 BASE = os.environ["SNAP_MOCK_URL"]
 ROOT = Path(os.environ["SNAP_MOCK_ROOT"])
 CLIENT, SECRET = "dana-merchant", "dana-secret"
-GOT = []
-
-
-class Merchant(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        GOT.append((self.path, {k: v for k, v in self.headers.items()}, body))
-        raw = b'{"responseCode":"2005600","responseMessage":"Successful"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-
-def http(method, url, body="", headers=None):
-    request = urllib.request.Request(url, data=body.encode(), method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 def now():
@@ -64,12 +35,11 @@ def now():
 
 
 def main():
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Merchant)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = Endpoint("2005600")
     status, answer = http("POST", f"{BASE}/__admin/clients", json.dumps({
         "clientKey": CLIENT, "publicKey": (ROOT / "keys/demo-client.public.pem").read_text(),
         "clientSecret": SECRET,
-        "notificationUrl": f"http://127.0.0.1:{receiver.server_address[1]}/dana"}))
+        "notificationUrl": f"{receiver.url}/dana"}))
     assert status == 201, answer
 
     key = serialization.load_pem_private_key((ROOT / "keys/demo-client.private.pem").read_bytes(), None)
@@ -94,11 +64,7 @@ def main():
 
     status, answer = http("POST", f"{BASE}/__admin/transactions/DANA-ORDER-1/pay")
     assert status == 200, answer
-    deadline = time.monotonic() + 10
-    while not GOT and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert GOT, "no notification arrived"
-    path, headers, body = GOT[0]
+    path, headers, body = receiver.first()
     assert path == "/dana/v1.0/debit/notify", path
 
     _, pem = http("GET", f"{BASE}/notification-key.pem")
@@ -117,7 +83,7 @@ def main():
         print(f"and refused it with the amount changed: {refused}")
     else:
         raise SystemExit("dana-python accepted a tampered notification")
-    receiver.shutdown()
+    receiver.stop()
 
 
 if __name__ == "__main__":
