@@ -275,6 +275,12 @@ def rustls_cycle(port, tls, ca, seconds):
     return float(out[-3]), int(out[-2]), int(out[-1])
 
 
+def build_tls_cycle():
+    """Compiles benches/tls_cycle.rs before any timing starts."""
+    subprocess.run(["cargo", "bench", "-q", "--bench", "tls_cycle", "--no-run"], cwd=ROOT, check=True,
+                   capture_output=True)
+
+
 def tls_idle(binary, tls, idle, seconds=10, client="python", flags=()):
     s = load.signed()
     port = load.free_port()
@@ -503,8 +509,7 @@ def hostile_files_table(builds):
 
 
 def tls_table(builds, idle=1500):
-    subprocess.run(["cargo", "bench", "-q", "--bench", "tls_cycle", "--no-run"], cwd=ROOT, check=True,
-                   capture_output=True)
+    build_tls_cycle()
     for client in ("rustls", "python"):
         print()
         print("%s client:" % {"rustls": "rustls (benches/tls_cycle.rs)", "python": "Python (OpenSSL 3.0)"}[client])
@@ -525,8 +530,7 @@ def tls_table(builds, idle=1500):
 def tls_cap_table(builds, idle=1500, cap=256, workers=2):
     """Part 4 with the handshake cap reached: 1,500 idle connections against
     256 slots a worker (actix's own default) on 2 workers."""
-    subprocess.run(["cargo", "bench", "-q", "--bench", "tls_cycle", "--no-run"], cwd=ROOT, check=True,
-                   capture_output=True)
+    build_tls_cycle()
     flags = ["--max-tls-handshakes", str(cap), "--workers", str(workers)]
     print()
     print("At the handshake cap (`%s`), rustls client:" % " ".join(flags))
