@@ -23,6 +23,7 @@
 
 mod case;
 mod cases;
+mod judge;
 mod report;
 mod request;
 mod run;
