@@ -5,6 +5,7 @@ use super::parsers::{
     boolish, parse_admin_mode, parse_base_path, parse_body_hash, parse_content_type_rule,
     parse_profile, parse_provider, parse_timestamp_mode, parse_token_format, path_or_empty,
 };
+use super::store_args::StoreArgs;
 use super::tls_args::TlsArgs;
 use crate::cli::ClientFixtureArgs;
 use crate::config::{
@@ -56,31 +57,8 @@ pub struct ServeArgs {
     /// through the server's store), overriding the provider's.
     #[arg(long, env = "SNAP_MOCK_TOKEN_FORMAT", value_parser = parse_token_format)]
     token_format: Option<TokenFormat>,
-    /// Where the state replicas share lives: memory (this process, the
-    /// default) or redis://[user:password@]host[:port][/db] (every replica
-    /// given the same URL shares X-EXTERNAL-IDs, tokens, scenario counts,
-    /// runtime clients and scenarios, and the journal; README: "Running it
-    /// as a shared service").
-    #[arg(
-        long,
-        env = "SNAP_MOCK_STORE",
-        default_value = "memory",
-        value_name = "memory|URL"
-    )]
-    store: String,
-    /// Prefix of every Redis key: mocks that must not share state can
-    /// share one Redis server under different prefixes.
-    #[arg(long, env = "SNAP_MOCK_STORE_PREFIX", default_value = "snap-mock")]
-    store_prefix: String,
-    /// Longest wait for one Redis operation, and for a connection; past it
-    /// the request gets 500xx02 saying so.
-    #[arg(
-        long,
-        env = "SNAP_MOCK_STORE_TIMEOUT_MS",
-        default_value_t = 1000,
-        value_name = "MS"
-    )]
-    store_timeout_ms: u64,
+    #[command(flatten)]
+    store: StoreArgs,
     /// Opaque access tokens held; past it the oldest is dropped.
     #[arg(
         long,
@@ -428,14 +406,7 @@ impl ServeArgs {
             notification_retries: self.notification_retries.0,
             max_notifications: self.max_notifications,
             notification_auth: self.notification_auth.unwrap_or(preset.notification_auth),
-            store: match self.store.as_str() {
-                "" | "memory" => None,
-                url => Some(crate::store::redis::RedisConfig {
-                    url: url.to_owned(),
-                    prefix: self.store_prefix,
-                    timeout: Duration::from_millis(self.store_timeout_ms.max(1)),
-                }),
-            },
+            store: self.store.redis(),
             tls: self.tls.source(),
             parse_rules: ParseRules {
                 timestamp_mode: self.timestamp_mode,

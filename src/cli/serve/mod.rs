@@ -4,6 +4,7 @@
 mod args;
 mod parsers;
 mod reload;
+mod store_args;
 mod tls_args;
 
 pub use args::ServeArgs;
